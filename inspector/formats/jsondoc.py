@@ -1,0 +1,286 @@
+"""The payload document: original bytes as the source of truth, parsed JSON addressed by JSON Pointer.
+
+Parsing uses orjson (fast, strict) and falls back to the standard library where orjson would lose data
+(integers beyond 64 bits, which orjson turns into floats) or refuses what real clients send (NaN). Duplicate
+keys load as JSON does (last wins) and are reported. Errors name line and column.
+
+Edits are small operations (set / insert / remove at a pointer) that return their inverse, which gives undo
+and lossless saving: until the first edit, :meth:`Document.to_bytes` returns the original bytes unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from inspector.formats.base import InspectorError, Problem, info, warning
+
+#: Above this size the (slower) duplicate-key scan is skipped; the skip is reported as an info problem.
+DUPLICATE_SCAN_LIMIT = 16 * 1024 * 1024
+
+_BIG_INT = re.compile(rb"(?<![\d.eE\"])-?\d{20,}(?![\d.eE])")
+_NON_FINITE = re.compile(rb"\b(NaN|-?Infinity)\b")
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, *tokens: str | int) -> str:
+    """Append reference tokens to a JSON Pointer."""
+    return pointer + "".join("/" + escape(str(t)) for t in tokens)
+
+
+def split(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise InspectorError(f"not a JSON Pointer: {pointer!r} (must start with '/')")
+    return [unescape(t) for t in pointer[1:].split("/")]
+
+
+def resolve(value: Any, pointer: str) -> Any:
+    """The value at ``pointer``; raises InspectorError naming the first missing step."""
+    current = value
+    walked = ""
+    for token in split(pointer):
+        walked = join(walked, token)
+        if isinstance(current, dict):
+            if token not in current:
+                raise InspectorError("no such key", where=walked)
+            current = current[token]
+        elif isinstance(current, list):
+            if not token.isdigit() or int(token) >= len(current):
+                raise InspectorError("no such array index", where=walked)
+            current = current[int(token)]
+        else:
+            raise InspectorError("cannot descend into a scalar", where=walked)
+    return current
+
+
+def get(value: Any, pointer: str, default: Any = None) -> Any:
+    try:
+        return resolve(value, pointer)
+    except InspectorError:
+        return default
+
+
+def _line_col(data: bytes, pos: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, pos) + 1
+    col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+    return line, col
+
+
+class _DuplicateCollector:
+    """object_pairs_hook that keeps insertion order, lets the last duplicate win and remembers duplicates."""
+
+    def __init__(self) -> None:
+        self.duplicates: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, val in pairs:
+            if key in result:
+                self.duplicates.append(key)
+                del result[key]  # JSON's "last wins", and the key takes the position of its last occurrence
+            result[key] = val
+        return result
+
+
+def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
+    """Parse JSON bytes losslessly. Returns the value and load-time problems (duplicates, BOM, NaN...).
+
+    Raises InspectorError with line and column for anything that is not JSON.
+    """
+    problems: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        problems.append(info("", "the file starts with a UTF-8 byte order mark (ignored)", "RFC 8259 section 8.1"))
+    if not data.strip():
+        raise InspectorError("the input is empty: expected a JSON document")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        raise InspectorError(
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line} column {col}", where=f"offset {exc.start}"
+        ) from None
+
+    value: Any = None
+    need_stdlib = bool(_BIG_INT.search(data))
+    if not need_stdlib:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if _NON_FINITE.search(data):
+                need_stdlib = True
+            else:
+                raise _json_error(data, exc) from None
+    collector = _DuplicateCollector()
+    if need_stdlib or len(data) <= DUPLICATE_SCAN_LIMIT:
+        try:
+            value = json.loads(data, object_pairs_hook=collector)
+        except json.JSONDecodeError as exc:
+            raise _json_error(data, exc) from None
+        except RecursionError:
+            raise InspectorError("the JSON is nested too deeply to read (more than ~900 levels)") from None
+        if _NON_FINITE.search(data) and need_stdlib:
+            problems.append(warning("", "NaN or Infinity is not valid JSON; loaded as a number", "RFC 8259 section 6"))
+    else:
+        problems.append(
+            info("", f"duplicate-key check skipped for a document above {DUPLICATE_SCAN_LIMIT // 2**20} MB", "")
+        )
+    for key in dict.fromkeys(collector.duplicates):
+        problems.append(
+            warning("", f"key {key!r} appears more than once in one object; the last value wins", "RFC 8259 section 4")
+        )
+    return value, problems
+
+
+def _json_error(data: bytes, exc: json.JSONDecodeError) -> InspectorError:
+    pos = getattr(exc, "pos", 0) or 0
+    line, col = _line_col(data, min(pos, len(data)))
+    msg = exc.msg if isinstance(exc.msg, str) else str(exc)
+    msg = msg.split(": line ")[0]
+    if "recursion" in msg.lower():
+        msg = "the JSON is nested too deeply to read"
+    elif pos >= len(data.rstrip()):
+        msg = f"the JSON ends too early ({msg})"
+    return InspectorError(f"invalid JSON: {msg} at line {line} column {col}", where=f"line {line} column {col}")
+
+
+@dataclass(slots=True)
+class Edit:
+    """One document operation. ``op`` is ``set`` (replace or add a key), ``insert`` (array) or ``remove``."""
+
+    op: str
+    pointer: str
+    value: Any = None
+
+
+@dataclass
+class Document:
+    """A JSON payload. ``original`` is kept byte-exact until the first edit."""
+
+    value: Any
+    original: bytes | None = None
+    problems: list[Problem] = field(default_factory=list)
+    revision: int = 0
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Document:
+        value, problems = parse_json(data)
+        return cls(value=value, original=data, problems=problems)
+
+    @classmethod
+    def from_value(cls, value: Any) -> Document:
+        return cls(value=value, original=None)
+
+    @property
+    def modified(self) -> bool:
+        return self.original is None
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        return get(self.value, pointer, default)
+
+    def resolve(self, pointer: str) -> Any:
+        return resolve(self.value, pointer)
+
+    def apply(self, edit: Edit) -> Edit:
+        """Apply one edit in place and return the edit that undoes it."""
+        tokens = split(edit.pointer)
+        if not tokens:
+            if edit.op != "set":
+                raise InspectorError("only 'set' can replace the whole document")
+            old = self.value
+            self.value = edit.value
+            self._touched()
+            return Edit("set", "", old)
+        parent = resolve(self.value, join("", *tokens[:-1])) if len(tokens) > 1 else self.value
+        key = tokens[-1]
+        if isinstance(parent, dict):
+            if edit.op == "remove":
+                if key not in parent:
+                    raise InspectorError("no such key", where=edit.pointer)
+                keys = list(parent)
+                index = keys.index(key)
+                old = parent.pop(key)
+                self._touched()
+                return Edit("insert_key", edit.pointer, (index, old))
+            if edit.op == "insert_key":  # undo of a key removal: restore it at its old position
+                index, val = edit.value
+                items = list(parent.items())
+                items.insert(index, (key, val))
+                parent.clear()
+                parent.update(items)
+                self._touched()
+                return Edit("remove", edit.pointer)
+            existed = key in parent
+            old = parent.get(key)
+            parent[key] = edit.value  # replacing keeps the key's position; a new key goes last
+            self._touched()
+            return Edit("set", edit.pointer, old) if existed else Edit("remove", edit.pointer)
+        if isinstance(parent, list):
+            index = len(parent) if key == "-" else int(key) if key.isdigit() else -1
+            if edit.op == "insert":
+                if not 0 <= index <= len(parent):
+                    raise InspectorError("array index out of range", where=edit.pointer)
+                parent.insert(index, edit.value)
+                self._touched()
+                return Edit("remove", join(join("", *tokens[:-1]), index))
+            if not 0 <= index < len(parent):
+                raise InspectorError("array index out of range", where=edit.pointer)
+            if edit.op == "remove":
+                old = parent.pop(index)
+                self._touched()
+                return Edit("insert", edit.pointer, old)
+            old = parent[index]
+            parent[index] = edit.value
+            self._touched()
+            return Edit("set", edit.pointer, old)
+        raise InspectorError("cannot edit inside a scalar", where=edit.pointer)
+
+    def _touched(self) -> None:
+        self.original = None
+        self.revision += 1
+
+    def to_bytes(self, *, pretty: bool = False) -> bytes:
+        """Serialize. Unmodified documents return their original bytes (unless ``pretty`` is asked for)."""
+        if self.original is not None and not pretty:
+            return self.original
+        return dumps(self.value, pretty=pretty)
+
+    def text(self, *, pretty: bool = True) -> str:
+        return self.to_bytes(pretty=pretty).decode("utf-8")
+
+
+def dumps(value: Any, *, pretty: bool = False) -> bytes:
+    """Serialize a JSON value keeping key order; huge integers and non-finite floats go through the stdlib."""
+    try:
+        opts = orjson.OPT_INDENT_2 if pretty else 0
+        out = orjson.dumps(value, option=opts | orjson.OPT_NON_STR_KEYS)
+        return out + b"\n" if pretty else out
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(value, indent=2 if pretty else None, ensure_ascii=False, separators=None if pretty else (",", ":"))
+        return (text + ("\n" if pretty else "")).encode("utf-8")
+
+
+def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (pointer, value) pair below ``value``, depth first, iteratively (safe on deep documents)."""
+    stack: list[tuple[str, Any]] = [(pointer, value)]
+    while stack:
+        ptr, val = stack.pop()
+        yield ptr, val
+        if isinstance(val, dict):
+            stack.extend((join(ptr, k), v) for k, v in reversed(list(val.items())))
+        elif isinstance(val, list):
+            stack.extend((join(ptr, i), v) for i, v in reversed(list(enumerate(val))))

@@ -1,0 +1,50 @@
+"""Test setup shared by every test: offscreen Qt before any Qt import, isolated user dirs, in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "0")
+
+import pytest  # noqa: E402
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def corpus_files(*folders: str) -> list[Path]:
+    """Every corpus file (optionally of some folders), SOURCES.md excluded."""
+    roots = [CORPUS / f for f in folders] if folders else [CORPUS]
+    return sorted(p for root in roots for p in root.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point platformdirs (config, data, cache, state) at a fresh folder so tests never touch the real ones."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        (home / sub).mkdir()
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("CRASH_INSPECTOR_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _memory_keyring() -> None:
+    """Secrets go to an in-memory keyring backend in tests (never the developer's real keychain)."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return CORPUS
