@@ -187,3 +187,73 @@ class Format(Protocol):
 
     def reports(self, submission: Submission) -> list[Report]:
         """The normalized read-only views (App Center containers give one per error log)."""
+
+
+# ------------------------------------------------------------------------------------------- sending
+
+
+@dataclass(slots=True)
+class Target:
+    """Where and how to send, resolved from an endpoint profile (secrets already looked up in the keyring).
+
+    ``kind`` is one of ``backtrace-hosted`` (``{base}/{universe}/{token}/{format}``), ``backtrace-onprem``
+    (``{base}/api/post?format=&token=``), ``backtrace-direct`` (``{base}/post?format=&token=``), ``rollbar``
+    (``{base}/api/1/item/``), ``appcenter`` (``{base}/logs?Api-Version=1.0.0``). ``base_url`` has no trailing
+    slash; it can point at staging or the local receiver.
+    """
+
+    kind: str
+    base_url: str
+    token: str | None = None
+    universe: str | None = None
+    app_secret: str | None = None
+    install_id: str | None = None
+    token_in_body: bool = False  # Rollbar: access_token in the body instead of the header
+    gzip: bool = False
+    multipart: bool | None = None  # Backtrace JSON: None = multipart only when there are attachments
+    attributes: list[tuple[str, str]] = field(default_factory=list)  # Backtrace extra attribute fields
+
+
+@dataclass(slots=True)
+class RequestSpec:
+    """An HTTP request ready to send. ``secrets`` lists values to mask wherever the request is shown or stored."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    secrets: list[str] = field(default_factory=list)
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "•" * 8)
+        return text
+
+    @property
+    def masked_url(self) -> str:
+        return self.mask(self.url)
+
+    def masked_headers(self) -> list[tuple[str, str]]:
+        return [(k, self.mask(v)) for k, v in self.headers]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a server's answer means, in plain words.
+
+    Attributes:
+        ok: the report was accepted.
+        summary: one sentence ("Accepted by Backtrace as object 01000000-...", "403: the token is invalid").
+        details: more lines (rate-limit headers, the error message of the body...).
+        id: the server's id for the report (``_rxid``, Rollbar ``result.uuid``), when any.
+        link: a URL to the report, when one can be built.
+        retry_after: seconds to wait before retrying (429/503), when the server says.
+    """
+
+    ok: bool
+    summary: str
+    details: list[str] = field(default_factory=list)
+    id: str | None = None
+    link: str | None = None
+    retry_after: float | None = None

@@ -1,0 +1,105 @@
+"""JSON Schema validation (``resources/schemas/*.schema.json``) turned into Problems with JSON Pointers.
+
+Schemas may carry two extension keywords on any subschema: ``x-severity`` (``warning`` / ``info``; default
+error) and ``x-rule`` (the source of the rule, shown to the user).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from inspector.formats.base import Problem, Severity
+from inspector.formats.jsondoc import join
+from inspector.resources import resource_path
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """The compiled validator of ``resources/schemas/{name}.schema.json``."""
+    with open(resource_path("schemas", f"{name}.schema.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _message(err: ValidationError) -> str:
+    custom = err.schema.get("x-message") if isinstance(err.schema, dict) else None
+    if custom:
+        return str(custom)
+    v = err.validator
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return f"missing required field {missing!r}"
+    if v == "type":
+        want = err.validator_value
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (want if isinstance(want, list) else [want]))
+        return f"must be {names}, not {_json_type(err.instance)}"
+    if v == "maxLength":
+        return f"is {len(err.instance)} characters long; the limit is {err.validator_value}"
+    if v == "minLength":
+        return f"must be at least {err.validator_value} characters long" if err.validator_value > 1 else "must not be empty"
+    if v == "enum":
+        return f"{err.instance!r} is not one of {', '.join(map(repr, err.validator_value))}"
+    if v in ("minimum", "maximum"):
+        side = "at least" if v == "minimum" else "at most"
+        return f"{err.instance!r} is out of range: must be {side} {err.validator_value}"
+    if v == "minItems":
+        return f"must have at least {err.validator_value} item(s)"
+    if v == "pattern":
+        return f"{err.instance!r} does not have the expected form ({err.validator_value})"
+    if v == "additionalProperties":
+        return err.message
+    return err.message
+
+
+def _rule(err: ValidationError, default: str) -> str:
+    for schema in (err.schema, *(s for s in [] if s)):
+        if isinstance(schema, dict) and schema.get("x-rule"):
+            return str(schema["x-rule"])
+    return default
+
+
+def schema_problems(value: Any, name: str, *, base_pointer: str = "", rule: str = "") -> list[Problem]:
+    """Validate ``value`` against the named schema; each error becomes a Problem at its JSON Pointer."""
+    problems: list[Problem] = []
+    for err in validator(name).iter_errors(value):
+        errors = [err]
+        if err.context and err.validator in ("anyOf", "oneOf"):
+            best = min(err.context, key=lambda e: (len(e.absolute_path) * -1, e.validator != "required"))
+            errors = [best]
+        for e in errors:
+            pointer = join(base_pointer, *e.absolute_path)
+            severity = Severity(e.schema.get("x-severity", "error")) if isinstance(e.schema, dict) else Severity.ERROR
+            problems.append(Problem(severity, pointer, _message(e), _rule(e, rule or f"{name} schema")))
+    return problems
