@@ -1,0 +1,113 @@
+"""Run slow work (parsing, validation, HTTP) on a thread pool and get the answer back on the GUI thread.
+
+Usage::
+
+    task = run_task(load_path, path, on_result=self._loaded, on_error=self._failed)
+    task.cancel()   # sets task.cancelled; cooperative: the function may poll a CancelToken it was given
+
+``on_result`` / ``on_error`` are called on the GUI thread (queued signal delivery), never both, exactly once —
+unless the task was cancelled, then neither is called.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class CancelToken:
+    """Passed to functions that accept ``cancel=``; they call ``check()`` now and then."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise TaskCancelled()
+
+
+class TaskCancelled(Exception):
+    """Raised inside a task that noticed its CancelToken."""
+
+
+class _Signals(QObject):
+    result = Signal(object)
+    error = Signal(object)
+    progress = Signal(object)
+
+
+class Task(QRunnable):
+    """One unit of background work. Keep a reference while it runs (the pool does not own the signals object)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = _Signals()
+        self.token = CancelToken()
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self.done = threading.Event()
+
+    def run(self) -> None:  # Override QRunnable.run (worker thread)
+        try:
+            result = self._fn(*self._args, **self._kwargs)
+        except TaskCancelled:
+            result = None
+        except BaseException as exc:  # reported to the GUI thread, never lost
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            if not self.token.cancelled:
+                self.signals.error.emit(exc)
+        else:
+            if not self.token.cancelled:
+                self.signals.result.emit(result)
+        finally:
+            self.done.set()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
+
+
+_running: set[Task] = set()
+
+
+def run_task(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    pass_token: bool = False,
+    pool: QThreadPool | None = None,
+    **kwargs: Any,
+) -> Task:
+    """Start ``fn(*args, **kwargs)`` on the pool. With ``pass_token`` it also gets ``cancel=CancelToken``."""
+    task = Task(fn, args, kwargs)
+    if pass_token:
+        task._kwargs["cancel"] = task.token
+    if on_result is not None:
+        task.signals.result.connect(on_result)
+    if on_error is not None:
+        task.signals.error.connect(on_error)
+    _running.add(task)
+    task.signals.result.connect(lambda _r, t=task: _running.discard(t))
+    task.signals.error.connect(lambda _e, t=task: _running.discard(t))
+    (pool or QThreadPool.globalInstance()).start(task)
+    return task
+
+
+def wait_all(timeout_ms: int = 5000) -> bool:
+    """Wait for every started task (tests and shutdown)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
