@@ -223,6 +223,7 @@ class RequestSpec:
     headers: list[tuple[str, str]]
     body: bytes
     secrets: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # caveats to show before sending ("gzip is SDK-specific")
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:

@@ -155,7 +155,7 @@ def _json_error(data: bytes, exc: json.JSONDecodeError) -> InspectorError:
         msg = "the JSON is nested too deeply to read"
     elif pos >= len(data.rstrip()):
         msg = f"the JSON ends too early ({msg})"
-    return InspectorError(f"invalid JSON: {msg} at line {line} column {col}", where=f"line {line} column {col}")
+    return InspectorError(f"invalid JSON: {msg}", where=f"line {line} column {col}")
 
 
 @dataclass(slots=True)
