@@ -393,7 +393,7 @@ def summary_of(root: dict[str, Any], chain: list[ExceptionInfo]) -> Summary:
     )
 
 
-_KNOWN_KEYS = [
+KNOWN_KEYS = [
     "uuid",
     "timestamp",
     "lang",
@@ -446,7 +446,7 @@ def metadata_of(root: dict[str, Any], submission: Submission) -> dict[str, Any]:
             }
             for key, entry in source.items()
         }
-    other = {k: v for k, v in root.items() if k not in _KNOWN_KEYS}
+    other = {k: v for k, v in root.items() if k not in KNOWN_KEYS}
     if other:
         meta["other keys"] = other  # e.g. the docs example's non-standard "callstack"
     transport = transport_of(submission)

@@ -11,7 +11,7 @@ import binascii
 import re
 from typing import Any
 
-from inspector.formats.backtrace_report import MILLISECONDS_ABOVE, is_breadcrumbs_part, parse_breadcrumbs
+from inspector.formats.backtrace_report import KNOWN_KEYS, MILLISECONDS_ABOVE, is_breadcrumbs_part, parse_breadcrumbs
 from inspector.formats.backtrace_url import SUBMIT_FORMATS, parse_submit_target
 from inspector.formats.base import Problem, Submission, error, info, warning
 from inspector.formats.jsondoc import join
@@ -107,6 +107,15 @@ def _object_rules(root: dict[str, Any], rp: str) -> list[Problem]:
             )
         )
     problems.extend(_attribute_rules(root, rp))
+    for key in root:
+        if key not in KNOWN_KEYS:
+            problems.append(
+                info(
+                    join(rp, key),
+                    f"{key!r} is not a field of the Backtrace error object; the server stores it unindexed at best",
+                    f"{DOCS}: error object fields; JS BacktraceSubmitData.ts",
+                )
+            )
     problems.extend(_source_code_rules(root, rp))
     fingerprint = root.get("fingerprint")
     if isinstance(fingerprint, str) and not _fingerprint_ok(fingerprint):
@@ -138,6 +147,7 @@ def _frame_rules(root: dict[str, Any], threads: dict[str, Any], rp: str) -> list
     arch_regs = arch.get("registers") if arch and isinstance(arch.get("registers"), dict) else None
     registers_without_arch: list[str] = []
     unknown_registers: dict[str, str] = {}
+    missing_sources: dict[str, tuple[str, bool]] = {}  # id -> (first pointer, the id is the frame's file path)
     for key, thread in threads.items():
         stack = thread.get("stack") if isinstance(thread, dict) else None
         if not isinstance(stack, list):
@@ -157,15 +167,8 @@ def _frame_rules(root: dict[str, Any], threads: dict[str, Any], rp: str) -> list
                 if field in frame:
                     problems.extend(_position_rule(frame[field], f"{ptr}/{field}", field))
             ref = frame.get("sourceCode")
-            if isinstance(ref, str) and ref not in source_ids:
-                problems.append(
-                    warning(
-                        f"{ptr}/sourceCode",
-                        f"sourceCode {ref!r} is not an id of the top-level sourceCode object; "
-                        "the source cannot be shown",
-                        f"{FRAME_TYPE}: sourceCode is an id into the sourceCode map",
-                    )
-                )
+            if isinstance(ref, str) and ref not in source_ids and ref not in missing_sources:
+                missing_sources[ref] = (f"{ptr}/sourceCode", ref == frame.get("library"))
             regs = frame.get("registers")
             if isinstance(regs, dict) and regs:
                 if arch_regs is None:
@@ -176,6 +179,23 @@ def _frame_rules(root: dict[str, Any], threads: dict[str, Any], rp: str) -> list
                             unknown_registers.setdefault(
                                 name, f"{ptr}/registers/{name.replace('~', '~0').replace('/', '~1')}"
                             )
+    for ref, (ptr, is_path) in missing_sources.items():
+        if is_path:  # backtracepython keys sources by file path and includes only some files
+            problems.append(
+                info(
+                    ptr,
+                    f"no source text for {ref} (the sourceCode map has no entry for it)",
+                    f"{FRAME_TYPE}: sourceCode",
+                )
+            )
+        else:
+            problems.append(
+                warning(
+                    ptr,
+                    f"sourceCode {ref!r} is not an id of the top-level sourceCode object; the source cannot be shown",
+                    f"{FRAME_TYPE}: sourceCode is an id into the sourceCode map",
+                )
+            )
     if registers_without_arch:
         more = f" ({len(registers_without_arch)} frames carry registers)" if len(registers_without_arch) > 1 else ""
         problems.append(

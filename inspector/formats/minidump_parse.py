@@ -246,7 +246,7 @@ _AMD64_GPRS = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9
                "r14", "r15")
 _X86_GPRS = ("edi", "esi", "ebx", "edx", "ecx", "eax", "ebp", "eip", "cs", "eflags", "esp", "ss")
 
-CONTEXT_SIZES = {716: "x86", 1232: "amd64", 912: "arm64"}
+CONTEXT_SIZES = {716: "x86", 1232: "amd64", 912: "arm64", 796: "arm64"}
 
 
 def read_context(data: bytes, rva: int, size: int, arch: str | None) -> tuple[dict[str, int], int | None, int | None]:
@@ -266,8 +266,10 @@ def read_context(data: bytes, rva: int, size: int, arch: str | None) -> tuple[di
         values = struct.unpack_from("<12I", data, rva + 156)
         regs = dict(zip(_X86_GPRS, values, strict=True))
         return regs, regs["eip"], regs["esp"]
-    if kind == "arm64" and size >= 272:
-        (cpsr,) = struct.unpack_from("<I", data, rva + 4)
+    if kind == "arm64" and size >= 276:
+        # Windows-compatible layout (912 bytes): u32 flags, u32 cpsr, x0..x30, sp, pc. Breakpad's older
+        # layout (796 bytes, microdumps too): u64 flags, x0..x30, sp, pc, then u32 cpsr.
+        (cpsr,) = struct.unpack_from("<I", data, rva + (272 if size == 796 else 4))
         values = struct.unpack_from("<33Q", data, rva + 8)
         names = [f"x{i}" for i in range(29)] + ["fp", "lr", "sp", "pc"]
         regs = dict(zip(names, values, strict=True))

@@ -1,0 +1,261 @@
+"""App Center validation: the JSON Schema (structure, from the swagger) plus the cross-field rules in code.
+
+Rule sources are named on every Problem; see reference/formats.md section 3.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from inspector.formats import appcenter_logs as L
+from inspector.formats.base import HttpInfo, Problem, Submission, error, info, warning
+from inspector.formats.jsondoc import join
+from inspector.formats.schema import schema_problems
+
+DOCS = "MicrosoftDocs/appcenter-docs upload-crashes.md"
+#: The docs: "timestamp no more than 25 days in the past or 3 days (72 hours) in the future".
+MAX_AGE = timedelta(days=25)
+MAX_AHEAD = timedelta(hours=72)
+#: The docs: at most 60 crashes + handled errors per minute per app.
+RATE_LIMIT_PER_MINUTE = 60
+
+_COMMON_KEYS = {"type", "timestamp", "sid", "userId", "device", "distributionGroupId", "dataResidencyRegion"}
+_ABSTRACT_ERROR_KEYS = {"id", "processId", "processName", "parentProcessId", "parentProcessName", "errorThreadId",
+                        "errorThreadName", "fatal", "appLaunchTimestamp", "architecture"}
+#: Keys the swagger (and the SDKs' newer fields) define, per log type; anything else is reported as unknown (info).
+KNOWN_KEYS: dict[str, set[str]] = {
+    "managedError": _COMMON_KEYS | _ABSTRACT_ERROR_KEYS | {"binaries", "buildId", "exception", "threads"},
+    "appleError": _COMMON_KEYS | _ABSTRACT_ERROR_KEYS | {
+        "primaryArchitectureId", "architectureVariantId", "applicationPath", "osExceptionType", "osExceptionCode",
+        "osExceptionAddress", "exceptionType", "exceptionReason", "selectorRegisterValue", "threads", "binaries",
+        "registers", "exception"},
+    "handledError": _COMMON_KEYS | {"properties", "id", "binaries", "exception"},
+    "errorAttachment": _COMMON_KEYS | {"id", "errorId", "contentType", "fileName", "data"},
+}
+
+
+def validate_submission(submission: Submission, *, now: datetime | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    if submission.envelope.http is not None:
+        problems.extend(http_problems(submission.envelope.http))
+    if submission.document is None:
+        return problems
+    value = submission.document.value
+    try:
+        problems.extend(schema_problems(value, "appcenter", rule="swagger/ingestion.yaml"))
+    except RecursionError:
+        problems.append(error("", "the logs are nested too deeply to check against the schema", "swagger"))
+    problems.extend(log_problems(value, now=now or datetime.now(UTC)))
+    return problems
+
+
+# ------------------------------------------------------------------------------------------------ transport
+
+
+def http_problems(http: HttpInfo) -> list[Problem]:
+    """The captured request against swagger paths./logs.post and the SDKs' ingestion code."""
+    problems: list[Problem] = []
+    rule = "swagger paths./logs.post"
+    if http.method.upper() != "POST":
+        problems.append(error("/@http/method", f"App Center ingestion takes POST, not {http.method}", rule))
+    if not http.path.rstrip("/").endswith("/logs"):
+        problems.append(warning("/@http/target", f"the path {http.path!r} does not end with /logs", rule))
+    versions = [v for k, v in http.query if k.lower() == "api-version"]
+    if not versions:
+        problems.append(error("/@http/query/api-version", "the query has no api-version=1.0.0 (required)",
+                              "swagger parameters.ApiVersionParameter (required; key matched case-insensitively)"))
+    elif versions[0] != "1.0.0":
+        problems.append(warning("/@http/query/api-version", f"api-version is {versions[0]!r}; the SDKs send 1.0.0",
+                                "swagger info.version 1.0.0"))
+    for name in ("App-Secret", "Install-ID"):
+        value = http.header(name)
+        pointer = f"/@http/headers/{name}"
+        if value is None:
+            problems.append(error(pointer, f"the {name} header is missing (required)", f"swagger {name} header"))
+        elif not L.is_uuid(value.strip()):
+            problems.append(warning(pointer, f"the {name} header is not a UUID", f"swagger {name} header (format uuid)"))
+    ctype = http.header("content-type")
+    if ctype is None or "application/json" not in ctype.lower():
+        problems.append(warning("/@http/headers/Content-Type",
+                                f"Content-Type is {ctype!r}; App Center only accepts application/json",
+                                f"swagger consumes application/json; {DOCS}"))
+    return problems
+
+
+# ------------------------------------------------------------------------------------------------ logs
+
+
+def log_problems(value: Any, *, now: datetime) -> list[Problem]:
+    problems: list[Problem] = []
+    entries = list(L.log_entries(value))
+    error_ids: dict[str, str] = {}
+    errors = 0
+    for ptr, log in entries:
+        if L.log_type(log) in L.ERROR_TYPES:
+            errors += 1
+            key = L.id_key(log.get("id"))
+            if key is None:
+                continue
+            if key in error_ids:
+                problems.append(warning(join(ptr, "id"), f"the error id is also used by {error_ids[key]}; "
+                                        "attachments can only belong to one of them", "swagger AbstractErrorLog.id"))
+            else:
+                error_ids[key] = ptr
+    if errors > RATE_LIMIT_PER_MINUTE:
+        problems.append(info(L.logs_pointer(value), f"{errors} error logs in one batch; App Center accepts at most "
+                             f"{RATE_LIMIT_PER_MINUTE} crashes and handled errors per minute per app", DOCS))
+    attachments_by_error: set[str] = set()
+    for ptr, log in entries:
+        if not isinstance(log, dict):
+            continue  # the schema reports it
+        kind = L.log_type(log)
+        problems.extend(_common(log, ptr, kind, now))
+        if kind in L.ERROR_TYPES:
+            problems.extend(_error_log(log, ptr, kind))
+        elif kind == L.ATTACHMENT_TYPE:
+            problems.extend(_attachment(log, ptr, error_ids))
+            if (key := L.id_key(log.get("errorId"))) is not None:
+                attachments_by_error.add(key)
+    for ptr, log in entries:
+        if L.log_type(log) in L.ERROR_TYPES and _is_minidump(log):
+            problems.extend(_minidump(log, ptr, attachments_by_error))
+    return problems
+
+
+def _common(log: dict[str, Any], ptr: str, kind: str | None, now: datetime) -> list[Problem]:
+    problems: list[Problem] = []
+    if kind is not None and kind not in L.KNOWN_TYPES:
+        problems.append(info(join(ptr, "type"), f"unknown log type {kind!r}: not in the swagger; "
+                             "it is kept but not inspected", "swagger Log discriminator values"))
+    elif kind is not None and kind not in L.ERROR_TYPES and kind != L.ATTACHMENT_TYPE:
+        problems.append(info(join(ptr, "type"), f"a {kind} log is not a crash log; it is kept but not inspected",
+                             "swagger Log discriminator values"))
+    for key in ("sid", "distributionGroupId"):
+        problems.extend(_uuid(log, ptr, key, f"swagger Log.{key} (format uuid)"))
+    if "id" in log and kind in (*L.ERROR_TYPES, L.ATTACHMENT_TYPE, "event"):
+        problems.extend(_uuid(log, ptr, "id", f"swagger {kind}.id (format uuid)"))
+    stamp = log.get("timestamp")
+    if "timestamp" not in log:
+        problems.append(info(ptr, "no timestamp: optional in the swagger, but every SDK sends one "
+                             "(apple MSACAbstractLog.m isValid requires it)", "swagger Log.timestamp"))
+    elif isinstance(stamp, str):
+        moment = L.parse_time(stamp)
+        if moment is None:
+            problems.append(error(join(ptr, "timestamp"), f"{stamp!r} is not an RFC 3339 date-time "
+                                  "(e.g. 2017-03-13T18:05:42.123Z)", "swagger Log.timestamp (format date-time)"))
+        elif moment - now > MAX_AHEAD:
+            problems.append(warning(join(ptr, "timestamp"), f"{stamp} is more than 72 hours in the future; "
+                                    "App Center refuses such reports", f"{DOCS}: at most 72 hours in the future"))
+        elif now - moment > MAX_AGE:
+            days = (now - moment).days
+            problems.append(warning(join(ptr, "timestamp"), f"{stamp} is {days} days old; App Center accepts "
+                                    "reports at most 25 days in the past", f"{DOCS}: at most 25 days in the past"))
+    known = KNOWN_KEYS.get(kind or "")
+    if known is not None:
+        unknown = [k for k in log if k not in known]
+        for key in unknown[:10]:
+            problems.append(info(join(ptr, key), f"unknown key {key!r} in this {kind} log (not in the swagger; "
+                                 "App Center ignores it)", f"swagger {kind}"))
+    return problems
+
+
+def _uuid(log: dict[str, Any], ptr: str, key: str, rule: str) -> list[Problem]:
+    value = log.get(key)
+    if isinstance(value, str) and not L.is_uuid(value):
+        return [error(join(ptr, key), f"{value!r} is not a UUID (8-4-4-4-12 hex digits)", rule)]
+    return []
+
+
+def _error_log(log: dict[str, Any], ptr: str, kind: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if kind in ("managedError", "appleError"):
+        launch = log.get("appLaunchTimestamp")
+        if "appLaunchTimestamp" not in log:
+            problems.append(info(ptr, "no appLaunchTimestamp: the docs call it required (the swagger does not)",
+                                 f"{DOCS} vs swagger AbstractErrorLog"))
+        elif isinstance(launch, str):
+            started = L.parse_time(launch)
+            stamp = L.parse_time(log.get("timestamp"))
+            if started is None:
+                problems.append(error(join(ptr, "appLaunchTimestamp"), f"{launch!r} is not an RFC 3339 date-time",
+                                      "swagger AbstractErrorLog.appLaunchTimestamp (format date-time)"))
+            elif stamp is not None and started > stamp:
+                problems.append(warning(join(ptr, "appLaunchTimestamp"), f"the app launched ({launch}) after the "
+                                        f"error happened ({log.get('timestamp')})", "swagger AbstractErrorLog"))
+    threads = log.get("threads")
+    thread_id = log.get("errorThreadId")
+    if isinstance(threads, list) and threads and thread_id is not None:
+        ids = {t.get("id") for t in threads if isinstance(t, dict)}
+        if thread_id not in ids:
+            problems.append(info(join(ptr, "errorThreadId"), f"errorThreadId {thread_id!r} matches none of the "
+                                 f"{len(threads)} threads, so no thread is marked as crashed",
+                                 "swagger AbstractErrorLog.errorThreadId"))
+    binaries = log.get("binaries")
+    if isinstance(binaries, list):
+        for index, binary in enumerate(binaries):
+            if not isinstance(binary, dict):
+                continue
+            problems.extend(_binary(binary, f"{ptr}/binaries/{index}"))
+    return problems
+
+
+def _binary(binary: dict[str, Any], ptr: str) -> list[Problem]:
+    from inspector.report import to_int
+
+    problems: list[Problem] = []
+    start, end = binary.get("startAddress"), binary.get("endAddress")
+    for key, text in (("startAddress", start), ("endAddress", end)):
+        if isinstance(text, str) and to_int(text) is None:
+            problems.append(warning(join(ptr, key), f"{text!r} is not an address (0x hex)", f"swagger Binary.{key}"))
+    first, last = to_int(start) if isinstance(start, str) else None, to_int(end) if isinstance(end, str) else None
+    if first is not None and last is not None and first > last:
+        problems.append(warning(join(ptr, "endAddress"), f"endAddress {end} is below startAddress {start}",
+                                "swagger Binary"))
+    return problems
+
+
+def _attachment(log: dict[str, Any], ptr: str, error_ids: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    error_id = log.get("errorId")
+    problems.extend(_uuid(log, ptr, "errorId", "swagger ErrorAttachmentLog.errorId (format uuid)"))
+    key = L.id_key(error_id)
+    if key is not None and key not in error_ids:
+        problems.append(warning(join(ptr, "errorId"), f"errorId {error_id} matches no error log in this batch; "
+                                "App Center accepts it only if that error was sent before",
+                                f"{DOCS}: attachments must be associated with a crash report"))
+    data = log.get("data")
+    if isinstance(data, str):
+        data_ptr = join(ptr, "data")
+        size = L.decoded_size(data)
+        try:
+            size = len(L.decode_base64(data, data_ptr))
+        except Exception as exc:  # InspectorError: the message says which character is wrong
+            problems.append(error(data_ptr, getattr(exc, "message", str(exc)),
+                                  "swagger ErrorAttachmentLog.data (format byte = base64)"))
+        if size > L.MAX_ATTACHMENT_BYTES:
+            problems.append(error(data_ptr, f"the attachment is {size:,} bytes decoded; the limit is 7 MB "
+                                  f"({L.MAX_ATTACHMENT_BYTES:,} bytes)",
+                                  "android Crashes.java MAX_ATTACHMENT_SIZE; apple kMaxAttachmentSize; docs 7 MB"))
+        elif size == 0 and not data.strip():
+            problems.append(warning(data_ptr, "the attachment is empty", "swagger ErrorAttachmentLog.data"))
+    return problems
+
+
+def _is_minidump(log: dict[str, Any]) -> bool:
+    exc = log.get("exception")
+    return isinstance(exc, dict) and exc.get("type") == "minidump"
+
+
+def _minidump(log: dict[str, Any], ptr: str, attachments_by_error: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    wrapper = log["exception"].get("wrapperSdkName")
+    if wrapper not in ("appcenter.ndk", "custom.ndk"):
+        problems.append(warning(join(ptr, "exception"), f"a minidump crash needs exception.wrapperSdkName "
+                                f"\"custom.ndk\" (custom uploads) or \"appcenter.ndk\" (the SDK), not {wrapper!r}",
+                                f"{DOCS} (Breakpad); android Constants.java WRAPPER_SDK_NAME_NDK"))
+    key = L.id_key(log.get("id"))
+    if key is not None and key not in attachments_by_error:
+        problems.append(info(ptr, "a minidump crash without its errorAttachment minidump.dmp in this batch "
+                             "(it may follow in a later request)", f"{DOCS} (Breakpad)"))
+    return problems

@@ -1,0 +1,217 @@
+"""The receiver's durable inbox: every captured request as a ``.request.http`` file plus a small JSON record.
+
+Layout of the store folder (default ``<user data dir>/crash-inspector/inbox``)::
+
+    20261122T200102.123456Z-3f9a1c.request.http   # the request as received (head + body, gzip kept)
+    20261122T200102.123456Z-3f9a1c.json           # CaptureRecord (written second: it marks the capture complete)
+
+Both files are written atomically (temp file in the same folder, fsync, rename, fsync of the folder), so a
+kill at any moment leaves either a whole capture, a raw file without its record (recovered on load), or a stray
+``.tmp`` file that is ignored and cleaned up. Names sort by arrival time. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+RAW_SUFFIX = ".request.http"
+META_SUFFIX = ".json"
+TMP_SUFFIX = ".tmp"
+
+
+def default_store_dir() -> Path:
+    """``<platformdirs user data dir>/crash-inspector/inbox`` (XDG_DATA_HOME on Linux)."""
+    return platformdirs.user_data_path("crash-inspector", appauthor=False) / "inbox"
+
+
+@dataclass(slots=True)
+class CaptureRecord:
+    """What the inbox shows for one captured request.
+
+    ``api`` is the endpoint family the request was addressed to (``backtrace``, ``rollbar``, ``appcenter`` or
+    ``unknown``); ``format``/``kind`` what the format core detected in it (``None`` when it could not be read);
+    ``size`` the body bytes as received (still gzip-compressed when it was); ``status`` the HTTP status answered.
+    """
+
+    id: str
+    time: float
+    api: str
+    method: str
+    target: str
+    client: str = ""
+    size: int = 0
+    status: int = 0
+    format: str | None = None
+    kind: str | None = None
+    exception: str = ""
+    errors: int = 0
+    warnings: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+    note: str = ""  # why the status was chosen ("unknown path", "missing token", the load error...)
+    body_stored: bool = True  # False for 413 answers: the body was refused unread
+    recovered: bool = False  # True when the record was rebuilt from a raw file whose record was lost
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaptureRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def time_text(self) -> str:
+        return datetime.fromtimestamp(self.time, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows; rename is durable enough there
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file, or the whole new one, never a part."""
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class CaptureStore:
+    """A folder of captures. Thread-safe: the receiver writes from its loop's executor, the UI reads."""
+
+    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(root) if root is not None else default_store_dir()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._last_stamp = ""
+        self._seq = 0
+
+    # -- ids ---------------------------------------------------------------------------------------------
+
+    def new_id(self, when: float | None = None) -> str:
+        """A time-sortable, unique id: ``YYYYmmddTHHMMSS.ffffffZ-<seq><random>``."""
+        when = time.time() if when is None else when
+        stamp = datetime.fromtimestamp(when, UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        with self._lock:
+            self._seq = self._seq + 1 if stamp == self._last_stamp else 0
+            self._last_stamp = stamp
+            seq = self._seq
+        return f"{stamp}-{seq:03d}{secrets.token_hex(3)}"
+
+    def raw_path(self, capture_id: str) -> Path:
+        return self.root / f"{capture_id}{RAW_SUFFIX}"
+
+    def meta_path(self, capture_id: str) -> Path:
+        return self.root / f"{capture_id}{META_SUFFIX}"
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def save(self, raw: bytes, record: CaptureRecord) -> CaptureRecord:
+        """Store the raw request, then its record (the record's presence marks the capture complete)."""
+        write_atomic(self.raw_path(record.id), raw)
+        write_atomic(self.meta_path(record.id), json.dumps(record.as_dict(), ensure_ascii=False).encode("utf-8"))
+        return record
+
+    def delete(self, capture_id: str) -> None:
+        for path in (self.meta_path(capture_id), self.raw_path(capture_id)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def clear(self) -> int:
+        records = self.load()
+        for record in records:
+            self.delete(record.id)
+        return len(records)
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def read_raw(self, capture_id: str) -> bytes:
+        return self.raw_path(capture_id).read_bytes()
+
+    def load(self) -> list[CaptureRecord]:
+        """Every complete capture, oldest first. Raw files whose record is missing are recovered, damaged
+        records are rebuilt from their raw file, leftover temp files older than a minute are removed."""
+        records: list[CaptureRecord] = []
+        now = time.time()
+        try:
+            names = sorted(os.listdir(self.root))
+        except FileNotFoundError:
+            return []
+        metas = {n[: -len(META_SUFFIX)] for n in names if n.endswith(META_SUFFIX)}
+        for name in names:
+            path = self.root / name
+            if name.endswith(TMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime > 60:
+                        path.unlink()
+                continue
+            if not name.endswith(RAW_SUFFIX):
+                continue
+            capture_id = name[: -len(RAW_SUFFIX)]
+            record = self._read_record(capture_id) if capture_id in metas else None
+            if record is None:
+                record = self._recover(capture_id)
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _read_record(self, capture_id: str) -> CaptureRecord | None:
+        try:
+            data = json.loads(self.meta_path(capture_id).read_bytes())
+            return CaptureRecord.from_dict(data) if isinstance(data, dict) else None
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _recover(self, capture_id: str) -> CaptureRecord | None:
+        """Rebuild a record from a raw file alone (the app died between the two writes, or the record broke)."""
+        path = self.raw_path(capture_id)
+        try:
+            raw = path.read_bytes()
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        head = raw.split(b"\r\n", 1)[0].decode("latin-1", "replace").split(" ")
+        method, target = (head[0], head[1]) if len(head) >= 2 else ("?", "?")
+        record = CaptureRecord(
+            id=capture_id, time=mtime, api="unknown", method=method, target=target, size=len(raw),
+            note="recovered: the record of this capture was missing or damaged", recovered=True,
+        )
+        with contextlib.suppress(OSError):
+            write_atomic(self.meta_path(capture_id), json.dumps(record.as_dict()).encode("utf-8"))
+        return record
+
+
+__all__ = ["CaptureRecord", "CaptureStore", "default_store_dir", "write_atomic"]
