@@ -25,6 +25,7 @@ class Microdump:
     os: str | None = None
     arch: str | None = None
     cpu_count: int | None = None
+    cpu: str | None = None
     os_build: str | None = None
     version: str | None = None
     modules: list[MdModule] = field(default_factory=list)
@@ -38,7 +39,7 @@ class Microdump:
 
     def read_memory(self, address: int, size: int) -> bytes | None:
         off = address - self.stack_start
-        if 0 <= off and off + size <= len(self.stack):
+        if off >= 0 and off + size <= len(self.stack):
             return bytes(self.stack[off : off + size])
         return None
 
@@ -73,7 +74,8 @@ def parse(body: bytes) -> Microdump:
                 md.os = _OS.get(fields[0], fields[0])
                 md.arch = fields[1]
                 md.cpu_count = int(fields[2], 16)
-                md.os_build = " ".join(fields[3:]) or None
+                md.cpu = fields[3] if len(fields) > 3 else None
+                md.os_build = " ".join(fields[4:]) or None
             elif tag == "V":
                 md.version = rest.strip()
             elif tag == "S" and fields and fields[0] == "0" and len(fields) >= 4:
@@ -98,7 +100,9 @@ def parse(body: bytes) -> Microdump:
                 md.modules.append(MdModule(base, size, 0, 0, name, debug_id=ident, debug_file=name,
                                            cv_kind="ELF build id"))
         except ValueError as exc:
-            raise InspectorError(f"microdump line {number} ({tag} record) is damaged: {exc}", where=f"line {number}") from None
+            raise InspectorError(
+                f"microdump line {number} ({tag} record) is damaged: {exc}", where=f"line {number}"
+            ) from None
     if not started:
         raise InspectorError("no '-----BEGIN BREAKPAD MICRODUMP-----' line", where="line 1")
     return md

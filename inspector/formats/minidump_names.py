@@ -206,7 +206,7 @@ MAC_BAD_ACCESS_CODES = {1: "KERN_INVALID_ADDRESS", 2: "KERN_PROTECTION_FAILURE",
 
 
 def exception_name(platform_id: int | None, code: int, flags: int, params: tuple[int, ...]) -> tuple[str, str | None]:
-    """(name, detail) of an exception record: e.g. ("EXCEPTION_ACCESS_VIOLATION_WRITE", None), ("SIGSEGV", "SEGV_MAPERR")."""
+    """(name, detail) of an exception record, e.g. ("SIGSEGV", "SEGV_MAPERR")."""
     if platform_id in APPLE_PLATFORMS:
         if code == 0 and len(params) >= 2 and params[0] == 10:
             # Crashpad: EXC_CRASH raised by a signal; the signal number sits in bits 24..31 of the code.

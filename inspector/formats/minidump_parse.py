@@ -191,7 +191,9 @@ class Minidump:
 def _unpack(fmt: str, data: bytes, offset: int, what: str) -> tuple:
     size = struct.calcsize(fmt)
     if offset < 0 or offset + size > len(data):
-        raise Damage(f"{what} ({size} bytes at offset {offset}) runs past the end of the file ({len(data)} bytes)", offset)
+        raise Damage(
+            f"{what} ({size} bytes at offset {offset}) runs past the end of the file ({len(data)} bytes)", offset
+        )
     return struct.unpack_from(fmt, data, offset)
 
 
@@ -585,7 +587,7 @@ def parse(data: bytes) -> Minidump:
     seen: set[str] = set()
     for entry in ordered:
         name = entry.name
-        if name in seen and name in _READERS or name in seen and name == "SystemInfoStream":
+        if name in seen and (name in _READERS or name == "SystemInfoStream"):
             md.problems.append(warning(f"/@stream/{name}", f"{name} appears more than once; the first is used"))
             continue
         seen.add(name)

@@ -435,7 +435,7 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
             "gzip bodies are SDK-specific for Rollbar (rollbar-java since PR #371); pyrollbar, rollbar.js and "
             "rollbar-apple send plain JSON"
         )
-    secrets = [s for s in {token, body_token if isinstance(body_token, str) else None} if s]
+    secrets = [s for s in dict.fromkeys((token, body_token if isinstance(body_token, str) else None)) if s]
     return RequestSpec(method="POST", url=item_url(target), headers=headers, body=body, secrets=secrets, notes=notes)
 
 

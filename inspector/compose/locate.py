@@ -1,0 +1,212 @@
+"""Map JSON Pointers to spans of the JSON text, and splice new values into the text without reformatting the rest.
+
+The editor shows the user's own text (their indentation, key order, number spelling). To underline a problem,
+select a tree row or apply a form edit, we need where a pointer's value sits in that text. A full parse that
+remembers positions would cost a lot on a 20 MB document, so :func:`locate_many` walks the text once and only
+descends into the members that lie on the path to a wanted pointer; everything else is skipped by bracket
+counting with a regex (strings are matched whole, so brackets inside strings never count).
+
+Offsets are Python ``str`` indexes; :func:`utf16_offset` converts them for Qt, whose positions count UTF-16 units.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.formats.jsondoc import dumps, join, split
+
+_WS = re.compile(r"[ \t\r\n]*")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_SKIP = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}]')
+_SCALAR = re.compile(r'[^\s,:\]}\[{"]+')
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a value sits: ``start``/``end`` of the value, ``key_start`` of its member name (objects) or -1."""
+
+    start: int
+    end: int
+    key_start: int = -1
+
+    @property
+    def head(self) -> tuple[int, int]:
+        """A short span to underline: the key (if any) through the value, or only to its opening bracket."""
+        first = self.key_start if self.key_start >= 0 else self.start
+        return first, self.end if self.end - self.start <= 200 else self.start + 1
+
+
+def _value_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return pos
+    char = text[pos]
+    if char == '"':
+        match = _STRING.match(text, pos)
+        return match.end() if match else len(text)
+    if char in "[{":
+        depth = 0
+        for match in _SKIP.finditer(text, pos):
+            token = match.group()
+            if token[0] == '"':
+                continue
+            depth += 1 if token in "[{" else -1
+            if depth == 0:
+                return match.end()
+        return len(text)
+    match = _SCALAR.match(text, pos)
+    return match.end() if match else pos + 1
+
+
+class _Walker:
+    def __init__(self, text: str, targets: set[str]) -> None:
+        self.text = text
+        self.targets = targets
+        self.prefixes: set[str] = set()
+        for target in targets:
+            tokens = split(target)
+            for i in range(len(tokens)):
+                self.prefixes.add(join("", *tokens[:i]))
+        self.found: dict[str, Location] = {}
+
+    def walk(self, pos: int, pointer: str, key_start: int = -1) -> int:
+        text = self.text
+        pos = _WS.match(text, pos).end()
+        if pointer in self.targets:
+            self.found[pointer] = Location(pos, _value_end(text, pos), key_start)
+        if pointer not in self.prefixes or pos >= len(text):
+            return self.found[pointer].end if pointer in self.found else _value_end(text, pos)
+        char = text[pos]
+        if char == "{":
+            pos += 1
+            seen: set[str] = set()
+            while True:
+                pos = _WS.match(text, pos).end()
+                if pos >= len(text) or text[pos] == "}":
+                    return pos + 1
+                match = _STRING.match(text, pos)
+                if not match:
+                    return pos
+                try:
+                    key = json.loads(match.group())
+                except ValueError:
+                    return pos
+                kstart = pos
+                pos = _WS.match(text, match.end()).end()
+                if pos >= len(text) or text[pos] != ":":
+                    return pos
+                child = join(pointer, key)
+                if child in seen:  # a duplicate key: the last one wins, forget what the earlier one held
+                    for stale in [p for p in self.found if p == child or p.startswith(child + "/")]:
+                        del self.found[stale]
+                seen.add(child)
+                pos = self.walk(pos + 1, child, kstart)
+                pos = _WS.match(text, pos).end()
+                if pos < len(text) and text[pos] == ",":
+                    pos += 1
+                    continue
+                return pos + 1
+        if char == "[":
+            pos += 1
+            index = 0
+            while True:
+                pos = _WS.match(text, pos).end()
+                if pos >= len(text) or text[pos] == "]":
+                    return pos + 1
+                pos = self.walk(pos, join(pointer, index))
+                index += 1
+                pos = _WS.match(text, pos).end()
+                if pos < len(text) and text[pos] == ",":
+                    pos += 1
+                    continue
+                return pos + 1
+        return _value_end(text, pos)
+
+
+def locate_many(text: str, pointers: Iterable[str]) -> dict[str, Location]:
+    """Locations of the pointers that exist in ``text`` (one pass). Missing pointers are absent from the result."""
+    targets = set(pointers)
+    if not targets:
+        return {}
+    walker = _Walker(text, targets)
+    walker.walk(0, "")
+    return walker.found
+
+
+def locate(text: str, pointer: str) -> Location | None:
+    return locate_many(text, [pointer]).get(pointer)
+
+
+def locate_nearest(text: str, pointers: Iterable[str]) -> dict[str, Location]:
+    """For each pointer, its own location or that of its deepest existing ancestor (a missing key's parent).
+
+    Pseudo pointers (``/@parts/2``) and malformed ones map to nothing.
+    """
+    wanted: dict[str, list[str]] = {}
+    for pointer in pointers:
+        if "/@" in pointer or (pointer and not pointer.startswith("/")):
+            continue
+        tokens = split(pointer)
+        wanted[pointer] = [join("", *tokens[:i]) for i in range(len(tokens), -1, -1)]
+    found = locate_many(text, {p for chain in wanted.values() for p in chain})
+    result: dict[str, Location] = {}
+    for pointer, chain in wanted.items():
+        for candidate in chain:
+            if candidate in found:
+                result[pointer] = found[candidate]
+                break
+    return result
+
+
+def _indent_of_line(text: str, pos: int) -> str:
+    line_start = text.rfind("\n", 0, pos) + 1
+    match = re.match(r"[ \t]*", text[line_start:pos])
+    return match.group() if match else ""
+
+
+def render_value(value: Any, *, pretty: bool, indent: str = "") -> str:
+    """JSON text of a value, pretty (2 spaces, continuation lines indented by ``indent``) or compact."""
+    out = dumps(value, pretty=pretty).decode("utf-8")
+    if not pretty:
+        return out
+    out = out.rstrip("\n")
+    return out.replace("\n", "\n" + indent) if indent else out
+
+
+def splice(text: str, pointer: str, value: Any) -> str | None:
+    """``text`` with the value at ``pointer`` replaced by ``value``; None when the pointer is not in the text."""
+    where = locate(text, pointer)
+    if where is None:
+        return None
+    pretty = "\n" in text[: min(len(text), 4096)].strip()
+    new = render_value(value, pretty=pretty, indent=_indent_of_line(text, where.start))
+    return text[: where.start] + new + text[where.end :]
+
+
+def parent(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[0] if pointer else ""
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """A ``str`` index as a UTF-16 code unit offset (characters beyond the BMP count twice)."""
+    return index + len(_ASTRAL.findall(text, 0, index))
+
+
+def utf16_len(text: str) -> int:
+    return utf16_offset(text, len(text))
+
+
+def from_utf16(text: str, offset: int) -> int:
+    """Inverse of :func:`utf16_offset` (clamped)."""
+    if not _ASTRAL.search(text):
+        return min(offset, len(text))
+    units = 0
+    for i, char in enumerate(text):
+        if units >= offset:
+            return i
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)

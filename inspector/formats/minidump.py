@@ -1,0 +1,554 @@
+"""Minidumps (Windows, Breakpad, Crashpad) as a format: detect, load, validate, report, convert for sending.
+
+The dump may arrive as a bare ``.dmp`` file, as the raw body of ``POST ...?format=minidump`` or inside a
+multipart upload (``upload_file_minidump``, the Breakpad/Crashpad convention, where the other parts are
+attachments and the form fields are Crashpad annotations). Reading is done by :mod:`minidump_parse`.
+
+Frames are not symbolicated: each thread shows its instruction pointer as ``module+offset``, then return
+address candidates found by scanning the thread's stack memory for values inside a module ("scanned").
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from inspector.formats.base import (
+    Detection,
+    Envelope,
+    InspectorError,
+    Part,
+    Problem,
+    Submission,
+    error,
+    info,
+    warning,
+)
+from inspector.formats.minidump_micro import Microdump, is_microdump
+from inspector.formats.minidump_micro import parse as parse_microdump
+from inspector.formats.minidump_names import APPLE_PLATFORMS, POSIX_PLATFORMS, exception_name
+from inspector.formats.minidump_parse import MdModule, MdThread, Minidump, parse
+from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
+
+NAME = "minidump"
+TITLE = "Minidump"
+TARGET_KINDS: tuple[str, ...] = ()
+MICRODUMP_KIND = "microdump (text, not a minidump)"
+#: At most this many frames per thread (the instruction pointer plus scanned candidates).
+MAX_SCANNED_FRAMES = 64
+#: Stack bytes scanned per thread (from the stack pointer up).
+MAX_SCAN_BYTES = 64 * 1024
+_MEMORY_FAULTS = {"EXCEPTION_ACCESS_VIOLATION", "EXCEPTION_IN_PAGE_ERROR", "SIGSEGV", "SIGBUS", "EXC_BAD_ACCESS"}
+_NOT_CRASHES = {"DUMP_REQUESTED", "EXC_CRASHPAD_SIMULATED"}
+
+
+# ------------------------------------------------------------------------------------------------ detect
+
+
+def _upload_kind(envelope: Envelope) -> str:
+    if envelope.main_part is not None and envelope.parts:
+        part = envelope.parts[envelope.main_part].name
+        return f"minidump (Backtrace multipart upload, part {part})" if part != "upload_file_minidump" else (
+            "minidump (Backtrace multipart upload)"
+        )
+    if envelope.http is not None:
+        return "minidump (raw HTTP upload)"
+    return "minidump"
+
+
+def detect(envelope: Envelope, value: Any) -> Detection | None:
+    if value is not None:
+        return None
+    body = envelope.body
+    if body[:4] == b"MDMP":
+        kind = _upload_kind(envelope)
+        return Detection(NAME, kind, 95, f"{kind}: MDMP signature, {len(body)} bytes")
+    if is_microdump(body):
+        return Detection(NAME, MICRODUMP_KIND, 90, "Breakpad microdump: Android logcat text, not a binary minidump")
+    if envelope.http is not None and ("format", "minidump") in envelope.fields and body:
+        return Detection(NAME, "minidump (raw HTTP upload)", 40, "format=minidump in the URL but no MDMP signature")
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ load
+
+
+def load(envelope: Envelope, document: Any, detection: Detection) -> Submission:
+    body = envelope.body
+    if detection.kind == MICRODUMP_KIND:
+        native: Minidump | Microdump = parse_microdump(body)
+    elif body[:4] != b"MDMP":
+        where = "multipart part" if envelope.parts else "body"
+        raise InspectorError(
+            f"the {where} should be a minidump (format=minidump) but starts with {body[:8].hex(' ') or 'nothing'}",
+            where="offset 0",
+        )
+    else:
+        native = parse(body)
+    attachments = [p for i, p in enumerate(envelope.parts) if i != envelope.main_part and p.is_file]
+    return Submission(format=NAME, detection=detection, envelope=envelope, attachments=attachments, native=native)
+
+
+# ------------------------------------------------------------------------------------------------ validate
+
+
+def validate(submission: Submission) -> list[Problem]:
+    md = submission.native
+    if isinstance(md, Microdump):
+        problems = [
+            warning("/@offset/0", "this is a Breakpad microdump (Android logcat text), not a minidump: Backtrace and "
+                    "App Center accept binary minidumps only; convert it with Breakpad's microdump tools first",
+                    "breakpad src/processor/microdump.cc"),
+        ]
+        if not md.complete:
+            problems.append(
+                error("/@line/end", "the microdump has no '-----END BREAKPAD MICRODUMP-----' line (cut off?)")
+            )
+        return problems
+    problems = list(md.problems)
+    read = set(md.read_streams)
+    if "ThreadListStream" not in read:
+        problems.append(error("/@stream/ThreadListStream", "no readable thread list: the dump shows no threads"))
+    if "ModuleListStream" not in read:
+        problems.append(error("/@stream/ModuleListStream", "no readable module list: no frame can be attributed"))
+    if "SystemInfoStream" not in read:
+        problems.append(warning("/@stream/SystemInfoStream", "no readable system info: OS and CPU are unknown"))
+    if "ExceptionStream" not in read:
+        problems.append(info("/@stream/ExceptionStream", "no exception stream: the dump was taken without a crash"))
+    elif md.exception is not None and md.threads and md.exception.thread_id not in {t.id for t in md.threads}:
+        problems.append(
+            warning("/@stream/ExceptionStream", f"the exception names thread {md.exception.thread_id}, "
+                    "which is not in the thread list")
+        )
+    env = submission.envelope
+    if env.http is not None:
+        fmt = dict(env.fields).get("format")
+        if fmt is not None and fmt != "minidump" and env.http.path.rstrip("/").rsplit("/", 1)[-1] != "minidump":
+            problems.append(warning("/@http/query/format", f"a minidump is sent with format={fmt}; Backtrace expects "
+                                    "format=minidump", "Backtrace submission API"))
+    return problems
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+def _hex(value: int, width: int) -> str:
+    return f"0x{value:0{width}x}"
+
+
+def _main_module(modules: list[MdModule]) -> MdModule | None:
+    for module in modules:
+        if module.basename not in ("dyld", "dyld_sim") and not module.basename.endswith((".dylib", ".so")):
+            return module
+    return modules[0] if modules else None
+
+
+def _frames(
+    ip: int | None,
+    sp: int | None,
+    stack: tuple[int, bytes] | None,
+    dump: Minidump | Microdump,
+    ptr_size: int,
+    main: MdModule | None,
+    pointer: str,
+) -> list[Frame]:
+    """Instruction pointer as module+offset, then stack-scan return-address candidates."""
+
+    def frame(address: int, note: str | None, n: int) -> Frame:
+        module = dump.module_for(address)
+        where = f"{module.basename}+0x{address - module.base:x}" if module else None
+        return Frame(
+            module=module.basename if module else None,
+            address=address,
+            in_app=True if module is not None and module is main else None,
+            pointer=f"{pointer}/frames/{n}",
+            note=note or where or "outside every module",
+        )
+
+    frames: list[Frame] = []
+    if ip is not None:
+        frames.append(frame(ip, None, 0))
+    if stack is None:
+        return frames
+    start, memory = stack
+    begin = sp - start if sp is not None and start <= sp < start + len(memory) else 0
+    begin -= begin % ptr_size
+    end = min(len(memory), begin + MAX_SCAN_BYTES)
+    fmt = "<Q" if ptr_size == 8 else "<I"
+    for off in range(begin, end - ptr_size + 1, ptr_size):
+        if len(frames) >= MAX_SCANNED_FRAMES:
+            break
+        (value,) = struct.unpack_from(fmt, memory, off)
+        if value and dump.module_for(value) is not None:
+            frames.append(frame(value, "scanned", len(frames)))
+    return frames
+
+
+def _thread_stack(md: Minidump, thread: MdThread) -> tuple[int, bytes] | None:
+    if thread.stack_size and thread.stack_rva + thread.stack_size <= len(md.data):
+        return thread.stack_start, md.data[thread.stack_rva : thread.stack_rva + thread.stack_size]
+    if thread.sp is not None:
+        chunk = md.read_memory(thread.sp, 4096)
+        if chunk is not None:
+            return thread.sp, chunk
+    return None
+
+
+def _exception_text(md: Minidump) -> tuple[str, str | None, str, bool]:
+    """(type, message, title, fatal) of the dump's exception."""
+    exc = md.exception
+    if exc is None:
+        return "no exception", None, "Minidump without exception (taken on request)", False
+    platform = md.system.platform_id if md.system else None
+    name, detail = exception_name(platform, exc.code, exc.flags, exc.params)
+    base = name.removesuffix("_READ").removesuffix("_WRITE").removesuffix("_EXEC")
+    windows = platform not in POSIX_PLATFORMS and platform not in APPLE_PLATFORMS
+    parts = [detail] if detail else []
+    if base in _MEMORY_FAULTS:
+        # Windows: the faulting address is parameter 1 and ExceptionAddress is the instruction.
+        fault = exc.params[1] if windows and len(exc.params) >= 2 else exc.address
+        title = f"{name} at 0x{fault:x}"
+        parts.append(f"fault address 0x{fault:x}")
+    else:
+        title = f"{name} ({detail})" if detail else name
+    if windows:
+        parts.append(f"instruction 0x{exc.address:x}")
+    parts.append(f"thread {exc.thread_id}")
+    return name, "; ".join(parts), title, name not in _NOT_CRASHES
+
+
+def _os_text(md: Minidump) -> str | None:
+    s = md.system
+    if s is None:
+        return None
+    if s.platform_id in (0x8201, 0x8203) and s.csd_version:
+        lsb = _key_values(md.text_streams.get("LinuxLsbRelease", ""))
+        distro = lsb.get("DISTRIB_DESCRIPTION") or lsb.get("PRETTY_NAME")
+        kernel = s.csd_version.split()[1] if len(s.csd_version.split()) > 1 else s.csd_version
+        name = s.platform if s.platform_id == 0x8203 else "Linux"
+        return f"{name} {kernel}" + (f" ({distro.strip(chr(34))})" if distro else "")
+    if s.platform_id == 2:
+        return f"Windows NT {s.os_version}"
+    return f"{s.platform} {s.os_version}"
+
+
+def _key_values(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if "=" in line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            out.setdefault(key.strip(), value.strip())
+    return out
+
+
+def _linux_sections(md: Minidump) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    streams = md.text_streams
+    if "LinuxCmdLine" in streams:
+        out["Command line"] = [a for a in streams["LinuxCmdLine"].split("\0") if a]
+    if "LinuxEnviron" in streams:
+        out["Environment"] = dict(v.partition("=")[::2] for v in streams["LinuxEnviron"].split("\0") if v)
+    if "LinuxLsbRelease" in streams:
+        out["lsb-release"] = _key_values(streams["LinuxLsbRelease"])
+    if "LinuxProcStatus" in streams:
+        out["/proc/self/status"] = _key_values(streams["LinuxProcStatus"])
+    if "LinuxCpuInfo" in streams:
+        out["/proc/cpuinfo"] = streams["LinuxCpuInfo"]
+    if "LinuxMaps" in streams:
+        out["/proc/self/maps"] = streams["LinuxMaps"].splitlines()
+    for name in ("MozLinuxLimits", "MozSoftErrors", "MozMacosBootargsStream"):
+        if name in streams:
+            out[name] = streams[name]
+    return out
+
+
+def _binary(module: MdModule, i: int, arch: str | None) -> Binary:
+    return Binary(
+        name=module.basename,
+        start=module.base,
+        end=module.end,
+        size=module.size,
+        debug_id=module.debug_id,
+        code_id=module.code_id,
+        arch=arch,
+        path=module.name,
+        version=module.version if module.version not in (None, "0.0.0.0") else None,
+        debug_file=module.debug_file,
+        pointer=f"/@stream/ModuleListStream/{i}",
+    )
+
+
+def _regs(registers: dict[str, int], width: int) -> dict[str, Any] | None:
+    return {k: _hex(v, 8 if k in ("eflags", "cpsr") else width) for k, v in registers.items()} or None
+
+
+def _attachments(submission: Submission) -> list[Attachment]:
+    out = []
+    for part in submission.attachments:
+        data = part.data
+        out.append(Attachment(
+            name=part.filename or part.name, content_type=part.content_type, size=len(data),
+            load=lambda d=data: d, pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
+        ))
+    return out
+
+
+def _crashpad_exception(md: Minidump, main: MdModule | None) -> ExceptionInfo | None:
+    """An uncaught NSException recorded by Crashpad on iOS (annotations exceptionName / firstexception_bt)."""
+    if md.crashpad is None:
+        return None
+    for values in md.crashpad.module_annotations.values():
+        objects = values.get("annotation_objects")
+        if not isinstance(objects, dict) or "exceptionName" not in objects:
+            continue
+        frames = []
+        for n, text in enumerate(str(objects.get("firstexception_bt", "")).split()):
+            try:
+                address = int(text, 16)
+            except ValueError:
+                continue
+            module = md.module_for(address)
+            frames.append(Frame(
+                module=module.basename if module else None, address=address,
+                in_app=True if module is not None and module is main else None,
+                note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
+                pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
+            ))
+        return ExceptionInfo(type=str(objects["exceptionName"]), message=str(objects.get("exceptionReason") or ""),
+                             frames=frames, pointer="/@stream/CrashpadInfoStream", depth=1, relation="cause")
+    return None
+
+
+def _minidump_report(submission: Submission, md: Minidump) -> Report:
+    width = md.pointer_size * 2
+    arch = md.system.arch if md.system else None
+    main = _main_module(md.modules)
+    etype, message, title, fatal = _exception_text(md)
+    crashed_id = md.crashing_thread_id
+    threads: list[Thread] = []
+    for i, t in enumerate(md.threads):
+        crashed = t.id == crashed_id
+        regs, ip, sp = t.registers, t.ip, t.sp
+        if crashed and md.exception is not None and md.exception.registers:
+            regs = md.exception.registers  # the context at the crash, not the handler's
+            ip, sp = _ip_sp(regs)
+        pointer = f"/@stream/ThreadListStream/{i}"
+        frames = _frames(ip, sp, _thread_stack(md, t), md, md.pointer_size, main, pointer)
+        threads.append(Thread(id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer,
+                              registers=_regs(regs, width)))
+    exceptions = []
+    if md.exception is not None:
+        exceptions.append(ExceptionInfo(type=etype, message=message, frames=(), pointer="/@stream/ExceptionStream"))
+        extra = _crashpad_exception(md, main)
+        if extra is not None:
+            exceptions.append(extra)
+            title = f"{title} ({extra.type})"
+    elif any(p.severity == "error" for p in md.problems):
+        title = f"Damaged minidump ({sum(p.severity == 'error' for p in md.problems)} errors)"
+    annotations = md.crashpad.annotations if md.crashpad else {}
+    s = md.system
+    summary = Summary(
+        title=title,
+        level="fatal" if fatal else "info",
+        fatal=fatal,
+        app=annotations.get("prod") or (main.basename if main else None),
+        app_version=annotations.get("ver") or (main.version if main and main.version != "0.0.0.0" else None),
+        os=_os_text(md),
+        device=", ".join(x for x in (arch, f"{s.cpu_count} CPUs" if s else None, s.cpu_vendor if s else None) if x)
+        or None,
+        timestamp=float(md.timestamp) if md.timestamp else None,
+        language="native",
+        sdk="Crashpad" if md.crashpad else ("Breakpad" if md.breakpad_info or md.text_streams else None),
+        id=md.crashpad.report_id if md.crashpad else None,
+    )
+    return Report(
+        format=NAME, kind="minidump", summary=summary, exceptions=exceptions, threads=threads,
+        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
+        metadata=_metadata(submission, md), pointer="", most_recent_first=True,
+    )
+
+
+def _ip_sp(regs: dict[str, int]) -> tuple[int | None, int | None]:
+    for ip, sp in (("rip", "rsp"), ("eip", "esp"), ("pc", "sp")):
+        if ip in regs:
+            return regs[ip], regs.get(sp)
+    return None, None
+
+
+def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    s = md.system
+    if s is not None:
+        meta["System"] = {
+            "OS": s.platform, "OS version": s.os_version, "platform id": f"0x{s.platform_id:x}",
+            "CPU architecture": s.arch, "CPU count": s.cpu_count, "CPU vendor": s.cpu_vendor,
+            "CPU level / revision": f"{s.level} / 0x{s.revision:x}",
+        }
+    if md.exception is not None:
+        e = md.exception
+        meta["Exception"] = {
+            "thread id": e.thread_id, "code": f"0x{e.code:08x}", "flags": f"0x{e.flags:08x}",
+            "address": f"0x{e.address:x}", "parameters": [f"0x{p:x}" for p in e.params],
+        }
+    process = {"id": md.process_id}
+    if md.process_create_time:
+        process["started"] = datetime.fromtimestamp(md.process_create_time, UTC).isoformat()
+    if any(v is not None for v in process.values()):
+        meta["Process"] = process
+    if md.memory:
+        meta["Memory"] = {
+            "source": md.memory_source, "ranges": len(md.memory), "bytes": sum(size for _s, size, _r in md.memory),
+            "list": [f"0x{start:x}-0x{start + size:x} ({size} bytes)" for start, size, _r in md.memory[:200]],
+        }
+    meta["Stack"] = ("unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
+                     f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)")
+    if md.crashpad is not None:
+        meta["Crashpad"] = {
+            "report id": md.crashpad.report_id, "client id": md.crashpad.client_id,
+            "annotations": md.crashpad.annotations, "module annotations": md.crashpad.module_annotations,
+        }
+    if md.breakpad_info:
+        meta["Breakpad"] = md.breakpad_info
+    meta.update(_linux_sections(md))
+    meta["Streams"] = [f"{e.index}: {e.name} ({e.size} bytes at offset {e.rva})" for e in md.streams]
+    fields = submission.envelope.fields
+    if fields:
+        meta["Upload fields"] = {k: ("•" * 8 if k == "token" else v) for k, v in fields}
+    return meta
+
+
+def _microdump_report(submission: Submission, md: Microdump) -> Report:
+    width = 16 if md.arch in ("arm64", "x86_64", "mips64") else 8
+    main = _main_module(md.modules)
+    stack = (md.stack_start, bytes(md.stack)) if md.stack else None
+    frames = _frames(md.ip, md.sp, stack, md, width // 2, main, "/@microdump/thread")
+    thread = Thread(id="0", name="crashing thread", frames=frames, crashed=True, pointer="/@microdump/thread",
+                    registers=_regs(md.registers, width))
+    summary = Summary(
+        title="Breakpad microdump (text)", level="fatal", fatal=True, app=main.basename if main else None,
+        os=" ".join(x for x in (md.os, md.os_build) if x) or None,
+        device=", ".join(x for x in (md.arch, md.cpu, f"{md.cpu_count} CPUs" if md.cpu_count else None) if x)
+        or None,
+        language="native", sdk="Breakpad (microdump)",
+    )
+    return Report(
+        format=NAME, kind="microdump", summary=summary, threads=[thread],
+        binaries=[_binary(m, i, md.arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
+        metadata={"Microdump": {"lines": md.lines, "complete": md.complete, "version": md.version},
+                  "Note": "A microdump is Android logcat text written by Breakpad instead of a minidump file."},
+    )
+
+
+def reports(submission: Submission) -> list[Report]:
+    md = submission.native
+    if isinstance(md, Microdump):
+        return [_microdump_report(submission, md)]
+    return [_minidump_report(submission, md)]
+
+
+# ------------------------------------------------------------------------------------------------ converting
+
+
+def _dump_of(submission: Submission) -> Minidump:
+    if not isinstance(submission.native, Minidump):
+        raise InspectorError("only a binary minidump can be sent; this is a microdump (text)")
+    return submission.native
+
+
+def to_backtrace_multipart(submission: Submission) -> tuple[list[Part], list[tuple[str, str]]]:
+    """Parts and attribute fields for ``POST .../post?format=minidump`` (Breakpad/Crashpad multipart convention).
+
+    The dump goes in ``upload_file_minidump``; every attachment as ``attachment_<name>``; attributes are the
+    upload's form fields (Crashpad annotations) and the dump's Crashpad annotations (without format/token).
+    """
+    md = _dump_of(submission)
+    name = f"{md.crashpad.report_id}.dmp" if md.crashpad else (submission.envelope.source_name or "minidump.dmp")
+    parts = [Part("upload_file_minidump", md.data, filename=name, content_type="application/octet-stream")]
+    for part in submission.attachments:
+        base = (part.filename or part.name).replace("\\", "/").rsplit("/", 1)[-1]
+        field = part.name if part.name.startswith("attachment_") else f"attachment_{base}"
+        ctype = part.content_type or "application/octet-stream"
+        parts.append(Part(field, part.data, filename=base, content_type=ctype))
+    fields: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for key, value in submission.envelope.fields:
+        if key not in ("format", "token") and key not in seen:
+            fields.append((key, value))
+            seen.add(key)
+    for key, value in (md.crashpad.annotations.items() if md.crashpad else ()):
+        if key not in seen:
+            fields.append((key, value))
+            seen.add(key)
+    return parts, fields
+
+
+_APPCENTER_OS = {0: "WINDOWS", 1: "WINDOWS", 2: "WINDOWS", 0x8101: "macOS", 0x8102: "iOS", 0x8201: "Linux",
+                 0x8203: "Android"}
+
+
+def _iso(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def to_appcenter_logs(submission: Submission, *, app_secret_free: bool = True) -> dict[str, Any]:
+    """A ``{"logs": [managedError, errorAttachment]}`` container for a custom Breakpad upload to App Center.
+
+    As the App Center docs describe it: ``exception.type = "minidump"``, ``wrapperSdkName = "custom.ndk"``, then an
+    errorAttachment ``minidump.dmp`` (base64). Fresh uuids and timestamps. ``app_secret_free``: the App Secret
+    travels in the ``App-Secret`` header only and is never put in the body (kept for the callers' symmetry).
+    """
+    del app_secret_free
+    md = _dump_of(submission)
+    report = _minidump_report(submission, md)
+    s = md.system
+    now = datetime.now(UTC)
+    crash_time = datetime.fromtimestamp(md.timestamp, UTC) if md.timestamp else now
+    app_version = report.summary.app_version or "1.0"
+    device: dict[str, Any] = {
+        "sdkName": "appcenter.custom",
+        "sdkVersion": "1.0.0",
+        "osName": _APPCENTER_OS.get(s.platform_id, s.platform) if s else "unknown",
+        "osVersion": f"{s.major}.{s.minor}.{s.build}" if s else "0.0.0",
+        "locale": "en-US",
+        "timeZoneOffset": 0,
+        "appVersion": app_version,
+        "appBuild": app_version,
+        "wrapperSdkName": "custom.ndk",
+    }
+    if s is not None and s.csd_version:
+        device["osBuild"] = s.csd_version[:256]
+    if s is not None and s.cpu_vendor:
+        device["oemName"] = s.cpu_vendor
+    error_id = str(uuid.uuid4())
+    error_log: dict[str, Any] = {
+        "type": "managedError",
+        "id": error_id,
+        "timestamp": _iso(crash_time),
+        "appLaunchTimestamp": _iso(datetime.fromtimestamp(md.process_create_time, UTC))
+        if md.process_create_time else _iso(crash_time),
+        "processId": md.process_id or 0,
+        "processName": report.summary.app or "unknown",
+        "fatal": True,
+        "architecture": s.arch if s else "unknown",
+        "device": device,
+        "exception": {"type": "minidump", "wrapperSdkName": "custom.ndk"},
+    }
+    if md.exception is not None:
+        error_log["errorThreadId"] = md.exception.thread_id
+    attachment = {
+        "type": "errorAttachment",
+        "id": str(uuid.uuid4()),
+        "errorId": error_id,
+        "timestamp": _iso(now),
+        "device": dict(device),
+        "contentType": "application/octet-stream",
+        "fileName": "minidump.dmp",
+        "data": base64.b64encode(md.data).decode("ascii"),
+    }
+    return {"logs": [error_log, attachment]}

@@ -1,0 +1,196 @@
+"""Every send, recorded in SQLite under the user data dir: when, profile, request summary, answer, timing, payload.
+
+Secrets never reach the database: every text and the stored request go through :meth:`RequestSpec.mask`
+(bytes too), and a gzip body is stored decompressed so a secret cannot hide in compressed bytes. The stored
+``payload`` is the request as an HTTP/1.1 message (masked), which :func:`inspector.formats.load_bytes` reads
+back with its attachments, so "open" and "resend" work from the record alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from inspector.formats.base import RequestSpec
+from inspector.net.client import Exchange
+
+MASK = "•" * 8
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sends (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at REAL NOT NULL,
+    profile TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    source TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    request_size INTEGER NOT NULL,
+    status INTEGER,
+    ok INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    details TEXT NOT NULL,
+    failure_kind TEXT,
+    response_headers TEXT NOT NULL,
+    response_body BLOB NOT NULL,
+    elapsed_ms REAL NOT NULL,
+    attempts INTEGER NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sends_started ON sends(started_at);
+"""
+
+#: Columns the history list shows (cheap); the blobs are read one row at a time.
+LIST_COLUMNS = ("id", "started_at", "profile", "target_kind", "format", "source", "status", "ok", "summary",
+                "elapsed_ms", "request_size", "url", "failure_kind")
+
+
+def default_path() -> Path:
+    return Path(platformdirs.user_data_dir("crash-inspector", appauthor=False)) / "history.sqlite3"
+
+
+@dataclass(slots=True)
+class Entry:
+    """One recorded send (list columns; ``load_detail`` adds the rest)."""
+
+    id: int
+    started_at: float
+    profile: str
+    target_kind: str
+    format: str
+    source: str
+    status: int | None
+    ok: bool
+    summary: str
+    elapsed_ms: float
+    request_size: int
+    url: str
+    failure_kind: str | None
+
+    @property
+    def when(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started_at))
+
+
+def _mask_bytes(spec: RequestSpec, data: bytes) -> bytes:
+    for secret in spec.secrets:
+        if secret:
+            data = data.replace(secret.encode("utf-8"), MASK.encode("utf-8"))
+    return data
+
+
+def request_message(spec: RequestSpec) -> bytes:
+    """The request as a masked HTTP/1.1 message (gzip undone), readable by the envelope decoder."""
+    parts = urlsplit(spec.url)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    body = spec.body
+    headers = [(k, v) for k, v in spec.headers if k.lower() not in ("content-length", "host", "transfer-encoding")]
+    if any(k.lower() == "content-encoding" and v.lower() == "gzip" for k, v in headers):
+        try:
+            body = gzip.decompress(body)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        except (OSError, EOFError):
+            pass
+    body = _mask_bytes(spec, body)
+    head = [f"{spec.method} {spec.mask(target)} HTTP/1.1", f"Host: {parts.netloc}"]
+    head += [f"{k}: {spec.mask(v)}" for k, v in headers]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + body
+
+
+class History:
+    """The history database. Thread-safe (one connection, a lock): sends are recorded from worker threads."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record(
+        self, exchange: Exchange, *, profile: str, target_kind: str, format: str, source: str = ""
+    ) -> int:
+        spec = exchange.request
+        outcome_details = exchange.details + exchange.history
+        row = (
+            exchange.started_at,
+            profile,
+            target_kind,
+            format,
+            source,
+            spec.method,
+            spec.masked_url,
+            json.dumps(spec.masked_headers()),
+            len(spec.body),
+            exchange.status,
+            int(exchange.ok),
+            spec.mask(exchange.summary),
+            json.dumps([spec.mask(d) for d in outcome_details]),
+            exchange.failure.kind if exchange.failure else None,
+            json.dumps([(k, spec.mask(v)) for k, v in exchange.headers]),
+            _mask_bytes(spec, exchange.body),
+            exchange.elapsed * 1000.0,
+            exchange.attempts,
+            request_message(spec),
+        )
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO sends (started_at, profile, target_kind, format, source, method, url, request_headers,"
+                " request_size, status, ok, summary, details, failure_kind, response_headers, response_body,"
+                " elapsed_ms, attempts, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                row,
+            )
+            self._db.commit()
+            return int(cur.lastrowid or 0)
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM sends").fetchone()[0])
+
+    def page(self, offset: int, limit: int) -> list[Entry]:
+        """Newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {', '.join(LIST_COLUMNS)} FROM sends ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+        return [Entry(*row[:7], bool(row[7]), *row[8:]) for row in rows]
+
+    def detail(self, entry_id: int) -> dict[str, object]:
+        """Everything of one send (headers and details decoded)."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM sends WHERE id = ?", (entry_id,))
+            row = cur.fetchone()
+            names = [d[0] for d in cur.description]
+        if row is None:
+            raise KeyError(entry_id)
+        data = dict(zip(names, row))
+        for key in ("request_headers", "response_headers", "details"):
+            data[key] = json.loads(data[key])
+        return data
+
+    def payload(self, entry_id: int) -> bytes:
+        with self._lock:
+            row = self._db.execute("SELECT payload FROM sends WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise KeyError(entry_id)
+        return bytes(row[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM sends")
+            self._db.commit()

@@ -1,0 +1,544 @@
+"""The local receiver: an aiohttp server that answers like the three ingestion APIs and stores every request.
+
+Endpoints (see reference/sdk_endpoints.md for how each SDK is pointed here):
+
+* Backtrace ``POST /{universe}/{token}/{format}``, ``POST /post?format=&token=``, ``POST /api/post?format=&token=``
+  (+ ``&object=&attachment_name=`` attachment uploads). Answers ``{"response":"ok","_rxid":"..."}``.
+* Rollbar ``POST /api/1/item/``: answers ``{"err":0,"result":{"id":null,"uuid":"..."}}`` or ``{"err":1,"message":...}``.
+* App Center ``POST /logs?api-version=1.0.0`` (query key matched case-insensitively): answers an empty 200.
+
+Each request is read with a size cap and timeouts, rebuilt into the bytes of a ``.request.http`` file (head as
+received; body as received, gzip kept; a chunked body is re-framed as one chunk so the head stays verbatim),
+read by :func:`inspector.formats.load_bytes`, stored durably, and only then answered. Parsing and disk writes
+run in a thread pool so the loop keeps serving. Nothing here imports Qt; :class:`ReceiverThread` runs the whole
+server on its own thread and event loop for the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from inspector.formats import (
+    InspectorError,
+    Severity,
+    Submission,
+    get_format,
+    load_bytes,
+    validate,
+)
+from inspector.net.store import CaptureRecord, CaptureStore
+
+BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols")
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+JSON_TYPE = "application/json"
+
+
+@dataclass(slots=True)
+class ReceiverConfig:
+    """How the receiver listens and how patient it is.
+
+    ``header_timeout``: a connection that has not sent a whole request head (or sits idle between requests)
+    this long is closed. ``read_timeout``: longest pause between two body reads; ``body_timeout``: longest
+    time for a whole body. ``max_concurrency``: requests read and processed at once (others wait their turn).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    strict: bool = False
+    max_body: int = DEFAULT_MAX_BODY
+    header_timeout: float = 30.0
+    read_timeout: float = 30.0
+    body_timeout: float = 300.0
+    max_concurrency: int = 64
+    shutdown_timeout: float = 30.0
+    workers: int = 4
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``; anything else is reachable from other machines."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return (
+        f"WARNING: the receiver listens on {host}, reachable from other machines. Anyone who can reach it can "
+        "store data on this computer. Use 127.0.0.1 unless you need this."
+    )
+
+
+# ------------------------------------------------------------------------------------------------ routing
+
+
+@dataclass(slots=True)
+class Route:
+    """What a request line addresses. ``api`` is ``unknown`` for paths none of the three APIs use."""
+
+    api: str
+    token: str | None = None
+    format: str | None = None
+    universe: str | None = None
+    attachment: tuple[str, str] | None = None  # Backtrace (object, attachment_name) upload
+    note: str = ""
+
+
+def route(method: str, target: str, headers: dict[str, str] | None = None) -> Route:
+    """Map a request to an API. ``headers`` is a lower-cased header dict (App Center reads two of them)."""
+    headers = headers or {}
+    path, _, query_text = target.partition("?")
+    query = parse_qsl(query_text, keep_blank_values=True)
+    q = {k: v for k, v in query}
+    qi = {k.lower(): v for k, v in query}
+    parts = [p for p in path.split("/") if p]
+    if path in ("/api/1/item/", "/api/1/item"):
+        return Route("rollbar", token=headers.get("x-rollbar-access-token"))
+    if path == "/logs":
+        return Route("appcenter", token=headers.get("app-secret"))
+    if path in ("/post", "/api/post"):
+        attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
+        return Route("backtrace", token=q.get("token") or None, format=q.get("format") or None, attachment=attachment)
+    if len(parts) == 3 and parts[2] in BACKTRACE_FORMATS:
+        attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
+        return Route("backtrace", universe=parts[0], token=parts[1], format=parts[2], attachment=attachment)
+    note = "unknown path; the receiver serves /api/1/item/, /logs, /post, /api/post and /{universe}/{token}/{format}"
+    if path.rstrip("/") == "/api/item":
+        note = "unknown path /api/item/: pyrollbar's endpoint setting must end with '/' ('http://host/api/1/')"
+    elif path.endswith("/logs") or "api-version" in qi:
+        note = "unknown path; App Center posts to {logUrl}/logs?api-version=1.0.0 (set the log URL without a path)"
+    elif path.endswith("/post"):
+        note = "unknown path; Backtrace SDKs post to /post or /api/post (the node SDK drops any path of its url)"
+    return Route("unknown", note=note)
+
+
+# ------------------------------------------------------------------------------------------------ responses
+
+
+@dataclass(slots=True)
+class Answer:
+    status: int
+    body: bytes = b""
+    content_type: str = JSON_TYPE
+    note: str = ""
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def new_rxid() -> str:
+    """Backtrace object ids look like UUIDs whose leading hex digits are the object number."""
+    return f"{secrets.randbelow(0xFFFF) + 1:04x}0000-{secrets.token_hex(2)}-{secrets.token_hex(2)}-0000-000000000000"
+
+
+def error_answer(api: str, status: int, message: str) -> Answer:
+    """An error in the API's own shape."""
+    if api == "rollbar":
+        return Answer(status, _json({"err": 1, "message": message}), note=message)
+    if api == "backtrace":
+        return Answer(status, _json({"error": {"code": status, "message": message}}), note=message)
+    if api == "appcenter":
+        return Answer(status, _json({"status": "Failure", "message": message}), note=message)
+    return Answer(status, _json({"error": message}), note=message)
+
+
+def ok_answer(r: Route, sub: Submission | None) -> Answer:
+    if r.api == "rollbar":
+        uid = None
+        if sub is not None and sub.document is not None and isinstance(sub.document.value, dict):
+            data = sub.document.value.get("data")
+            uid = data.get("uuid") if isinstance(data, dict) else None
+        return Answer(200, _json({"err": 0, "result": {"id": None, "uuid": uid if isinstance(uid, str) else str(uuid.uuid4())}}))
+    if r.api == "backtrace":
+        if r.attachment:
+            obj, name = r.attachment
+            body = {"response": "ok", "_rxid": obj, "attachment_name": name, "attachment_id": "1", "object": obj}
+            return Answer(200, _json(body))
+        return Answer(200, _json({"response": "ok", "_rxid": new_rxid()}))
+    return Answer(200, b"", content_type="text/plain")
+
+
+# ------------------------------------------------------------------------------------------------ analysis
+
+
+@dataclass(slots=True)
+class Analysis:
+    answer: Answer
+    format: str | None = None
+    kind: str | None = None
+    exception: str = ""
+    problems: list[dict[str, str]] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+
+def _exception_summary(sub: Submission) -> str:
+    try:
+        reports = get_format(sub.format).reports(sub)
+    except Exception:  # a report that cannot be built is shown in the inspector, not here
+        return ""
+    for report in reports:
+        for exc in report.exceptions:
+            text = f"{exc.type}: {exc.message}" if exc.type and exc.message else (exc.type or exc.message or "")
+            if text:
+                return text[:200]
+        title = getattr(report.summary, "title", None)
+        if title:
+            return str(title)[:200]
+    return ""
+
+
+def _rollbar_body_token(sub: Submission | None) -> str | None:
+    if sub is None or sub.document is None or not isinstance(sub.document.value, dict):
+        return None
+    token = sub.document.value.get("access_token")
+    return token if isinstance(token, str) and token else None
+
+
+def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
+    """Read a captured request with the format core and decide the answer the vendor would give.
+
+    Default mode answers success whenever the payload can be read at all and records its problems; ``strict``
+    answers invalid payloads with the vendor's rejection (Rollbar 422 listing the problems; Backtrace and App
+    Center 400). Runs on a worker thread.
+    """
+    if r.api == "unknown":
+        return Analysis(error_answer("unknown", 404, r.note))
+    # Transport-level checks the services make before looking at the payload.
+    if r.api == "backtrace":
+        if not r.token:
+            return Analysis(error_answer("backtrace", 403, "invalid token: the request carries no token"))
+        if not r.format:
+            return Analysis(error_answer("backtrace", 503, "missing format (add format=json or format=minidump)"))
+        if r.format not in BACKTRACE_FORMATS:
+            return Analysis(error_answer("backtrace", 400, f"unknown format {r.format!r}"))
+        if r.attachment:
+            return Analysis(ok_answer(r, None), format="backtrace", kind="attachment")
+    if r.api == "appcenter":
+        if not r.token:
+            return Analysis(error_answer("appcenter", 401, "missing App-Secret header"))
+    expects_json = r.api in ("rollbar", "appcenter") or r.format == "json"
+    try:
+        sub = load_bytes(raw, source_name="capture", format=r.api if expects_json else "auto")
+    except InspectorError as exc:
+        message = f"malformed request: {exc}"
+        if expects_json or strict:
+            return Analysis(error_answer(r.api, 400, message), problems=[_load_problem(message)], errors=1)
+        answer = ok_answer(r, None)
+        answer.note = message
+        return Analysis(answer, problems=[_load_problem(message)], errors=1)
+    if r.api == "rollbar" and not (r.token or _rollbar_body_token(sub)):
+        return Analysis(
+            error_answer("rollbar", 401, "no access token: send X-Rollbar-Access-Token or access_token in the body"),
+            format=sub.format, kind=sub.kind,
+        )
+    try:
+        problems = validate(sub)
+    except Exception as exc:  # a validator bug must not lose the capture
+        problems = []
+        note = f"validation failed: {exc}"
+    else:
+        note = ""
+    found = Analysis(
+        ok_answer(r, sub),
+        format=sub.format,
+        kind=sub.kind,
+        exception=_exception_summary(sub),
+        problems=[p.as_dict() for p in problems],
+        errors=sum(p.severity is Severity.ERROR for p in problems),
+        warnings=sum(p.severity is Severity.WARNING for p in problems),
+    )
+    found.answer.note = note
+    if strict and found.errors:
+        lines = [f"{p.pointer or '/'}: {p.message}" for p in problems if p.severity is Severity.ERROR]
+        if r.api == "rollbar":
+            found.answer = error_answer("rollbar", 422, "invalid payload: " + "; ".join(lines))
+        else:
+            found.answer = error_answer(r.api, 400, "invalid payload: " + "; ".join(lines))
+    return found
+
+
+def _load_problem(message: str) -> dict[str, str]:
+    return {"severity": "error", "pointer": "", "message": message, "rule": "receiver"}
+
+
+# ------------------------------------------------------------------------------------------------ raw bytes
+
+
+def rebuild_request(request: web.BaseRequest, body: bytes | None) -> bytes:
+    """The request as a ``.request.http`` file: request line and headers as received, then the body.
+
+    aiohttp hands over a de-chunked body; when the request was chunked the body is written back as a single
+    chunk, so the head stays verbatim and :func:`inspector.formats.envelope.decode` reads it the same way.
+    ``body=None`` stores the head alone (a body refused unread).
+    """
+    version = f"HTTP/{request.version.major}.{request.version.minor}"
+    head = [f"{request.method} {request.raw_path} {version}".encode("latin-1")]
+    head.extend(k + b": " + v for k, v in request.raw_headers)
+    out = b"\r\n".join(head) + b"\r\n\r\n"
+    if body is None:
+        return out
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if chunked:
+        return out + (f"{len(body):x}\r\n".encode() + body + b"\r\n" if body else b"") + b"0\r\n\r\n"
+    return out + body
+
+
+# ------------------------------------------------------------------------------------------------ server
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+OnCapture = Callable[[CaptureRecord], None]
+
+
+class Receiver:
+    """The server. ``start()`` binds and returns the port; ``stop()`` stops listening, lets requests in flight
+    finish (their stores included) and closes. ``on_capture`` is called on the loop thread after each store."""
+
+    def __init__(self, store: CaptureStore, config: ReceiverConfig | None = None, on_capture: OnCapture | None = None):
+        self.store = store
+        self.config = config or ReceiverConfig()
+        self.on_capture = on_capture
+        self.port: int | None = None
+        self.in_flight = 0
+        self.count = 0
+        self._runner: web.AppRunner | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._writes: set[asyncio.Future[Any]] = set()
+
+    @property
+    def url(self) -> str:
+        host = self.config.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}"
+
+    async def start(self) -> int:
+        cfg = self.config
+        self._slots = asyncio.Semaphore(cfg.max_concurrency)
+        self._pool = ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="receiver")
+        app = web.Application(client_max_size=cfg.max_body)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            auto_decompress=False,  # keep gzip bodies as received; the format core decompresses
+            keepalive_timeout=cfg.header_timeout,  # also closes connections whose head never completes
+            shutdown_timeout=cfg.shutdown_timeout,
+            max_field_size=64 * 1024,
+            max_line_size=64 * 1024,
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, cfg.host, cfg.port, backlog=256)
+        try:
+            await site.start()
+        except BaseException:
+            await self._runner.cleanup()
+            self._pool.shutdown(wait=False)
+            raise
+        server = site._server  # the asyncio Server: read the port the OS chose for port 0
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else cfg.port
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()  # stop accepting, wait for handlers in flight
+            self._runner = None
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    # -- request handling --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("POST", "PUT"):
+            if request.method in ("GET", "HEAD") and request.path == "/":
+                return web.json_response({"service": "crash-inspector receiver", "captured": self.count})
+            return web.json_response({"error": "only POST is accepted"}, status=405, headers={"Allow": "POST"})
+        assert self._slots is not None
+        self.in_flight += 1
+        try:
+            async with self._slots:
+                return await self._process(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _process(self, request: web.Request) -> web.StreamResponse:
+        cfg = self.config
+        received = time.time()
+        lower = {k.lower(): v for k, v in request.headers.items()}
+        r = route(request.method, request.raw_path, lower)
+        fields: dict[str, Any] = {}
+        body: bytes | None
+        if request.content_length is not None and request.content_length > cfg.max_body:
+            body, answer = None, self._too_large(r, request.content_length)
+        else:
+            try:
+                body = await self._read_body(request)
+            except BodyTooLarge:
+                body, answer = None, self._too_large(r, None)
+            except TimeoutError:
+                body, answer = None, error_answer(r.api, 408, "the client sent the body too slowly (timed out)")
+            else:
+                answer = None
+        raw = rebuild_request(request, body)
+        loop = asyncio.get_running_loop()
+        if answer is None:
+            assert body is not None
+            analysis = await loop.run_in_executor(self._pool, lambda: analyze(raw, r, strict=cfg.strict))
+            answer = analysis.answer
+            fields = {
+                "format": analysis.format, "kind": analysis.kind, "exception": analysis.exception,
+                "problems": analysis.problems, "errors": analysis.errors, "warnings": analysis.warnings,
+            }
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        record = CaptureRecord(
+            id=self.store.new_id(received), time=received, api=r.api, method=request.method,
+            target=request.raw_path, client=f"{peer[0]}:{peer[1]}" if peer else "",
+            size=len(body) if body is not None else (request.content_length or 0), status=answer.status,
+            note=answer.note or r.note, body_stored=body is not None, **fields,
+        )
+        # Store before answering; shielded so a disconnect or shutdown never interrupts a write half-way.
+        write = loop.run_in_executor(self._pool, self.store.save, raw, record)
+        self._writes.add(write)
+        write.add_done_callback(self._writes.discard)
+        try:
+            await asyncio.shield(write)
+        except OSError as exc:
+            return web.json_response({"error": f"could not store the request: {exc}"}, status=500)
+        self.count += 1
+        if self.on_capture is not None:
+            try:
+                self.on_capture(record)
+            except Exception:  # a listener's bug must not turn into a 500 for the SDK
+                pass
+        resp = web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
+        if body is None:
+            resp.force_close()  # the rest of the body was never read: the connection cannot be reused
+        return resp
+
+    def _too_large(self, r: Route, length: int | None) -> Answer:
+        size = f"{length} bytes" if length is not None else "more than the limit"
+        return error_answer(r.api, 413, f"request entity too large: {size} (the receiver accepts {self.config.max_body})")
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        """Read the whole body with the size cap, a per-read idle timeout and an overall deadline."""
+        cfg = self.config
+        chunks: list[bytes] = []
+        total = 0
+        async with asyncio.timeout(cfg.body_timeout):
+            while True:
+                async with asyncio.timeout(cfg.read_timeout):
+                    chunk = await request.content.readany()
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > cfg.max_body:
+                    raise BodyTooLarge()
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+
+# ------------------------------------------------------------------------------------------------ threading
+
+
+class ReceiverThread:
+    """Runs a :class:`Receiver` on its own thread with its own event loop (for the window and for tests).
+
+    ``start()`` blocks until the port is bound (returns it) or raises the bind error; ``stop()`` shuts down
+    gracefully and joins the thread. ``on_capture`` is called on the receiver's thread.
+    """
+
+    def __init__(self, store: CaptureStore, config: ReceiverConfig | None = None, on_capture: OnCapture | None = None):
+        self.receiver = Receiver(store, config, on_capture)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._stopping: asyncio.Event | None = None
+
+    @property
+    def port(self) -> int | None:
+        return self.receiver.port
+
+    @property
+    def url(self) -> str:
+        return self.receiver.url
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, timeout: float = 10.0) -> int:
+        self._thread = threading.Thread(target=self._run, name="crash-inspector-receiver", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the receiver did not start in time")
+        if self._error is not None:
+            self._thread.join()
+            raise self._error
+        assert self.receiver.port is not None
+        return self.receiver.port
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        try:
+            await self.receiver.start()
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        await self._stopping.wait()
+        await self.receiver.stop()
+
+    def stop(self, timeout: float | None = 60.0) -> None:
+        if self._loop is not None and self._stopping is not None and self.running:
+            with contextlib.suppress(RuntimeError):  # the loop already closed
+                self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+__all__ = [
+    "Analysis",
+    "Receiver",
+    "ReceiverConfig",
+    "ReceiverThread",
+    "Route",
+    "analyze",
+    "exposure_warning",
+    "is_loopback",
+    "rebuild_request",
+    "route",
+]

@@ -1,0 +1,177 @@
+"""Text helpers for frames and stacks (display, copy, library detection). No Qt here."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.report import ExceptionInfo, Frame, Report, Thread
+
+_LIBRARY_PATH = re.compile(
+    r"(site-packages|dist-packages|node_modules|/usr/lib|/lib/python|/System/Library|/usr/local/lib|"
+    r"\\Windows\\|\\System32\\|^node:|^internal/|<frozen |/Library/Developer|libsystem_|libdyld|libc\+\+|"
+    r"ntdll|kernel32|KERNELBASE|msvcrt|ucrtbase|libc\.so|libpthread|/apex/|/system/lib)",
+    re.IGNORECASE,
+)
+
+
+def is_library_frame(frame: Frame) -> bool:
+    """True for frames of libraries and the system (dimmed in the views)."""
+    if frame.in_app is not None:
+        return not frame.in_app
+    where = " ".join(x for x in (frame.file, frame.module) if x)
+    return bool(where) and bool(_LIBRARY_PATH.search(where))
+
+
+def format_address(address: int | None) -> str:
+    if address is None:
+        return ""
+    return f"0x{address:016x}" if address > 0xFFFFFFFF else f"0x{address:08x}"
+
+
+def format_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)
+
+
+def short_value(value: Any, limit: int = 200) -> str:
+    """A one-line rendering of a JSON-ish value."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
+    text = text.replace("\n", "⏎ ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def frame_location(frame: Frame) -> str:
+    """``file:line`` (or module + offset, or the address) for copying."""
+    if frame.file:
+        return frame.location()
+    if frame.module:
+        return frame.module if frame.address is None else f"{frame.module} {format_address(frame.address)}"
+    return format_address(frame.address)
+
+
+def frame_line(number: int, frame: Frame) -> str:
+    parts = [f"#{number}", frame.function or "?"]
+    where = frame_location(frame)
+    if where:
+        parts.append(f"at {where}")
+    if frame.module and frame.file:
+        parts.append(f"({frame.module})")
+    if frame.address is not None and frame.file:
+        parts.append(format_address(frame.address))
+    return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """A titled list of frames: one link of an exception chain, or one thread."""
+
+    title: str
+    frames: Sequence[Frame]
+    pointer: str = ""
+    crashed: bool = False
+    detail: str = ""
+    depth: int = 0
+    registers: dict[str, Any] | None = None
+    kind: str = "exception"
+
+    def search_text(self) -> str:
+        return f"{self.title} {self.detail}"
+
+
+def exception_title(exc: ExceptionInfo) -> str:
+    label = exc.type or "Exception"
+    if exc.message:
+        label += f": {exc.message}"
+    if exc.depth:
+        label = f"{'  ' * (exc.depth - 1)}↳ {exc.relation or 'caused by'}: {label}"
+    return label.replace("\n", " ")
+
+
+def _raw_stack_frames(raw: str) -> list[Frame]:
+    return [Frame(function=line.strip()) for line in raw.splitlines() if line.strip()]
+
+
+def thread_title(thread: Thread) -> str:
+    title = f"Thread {thread.id}"
+    if thread.name and thread.name != thread.id:
+        title += f" — {thread.name}"
+    if thread.crashed:
+        title += "  (crashed)"
+    return title
+
+
+def exception_stacks(report: Report) -> list[Stack]:
+    """The exception chain; when it carries no frames, the crashed thread stands in (native crashes)."""
+    stacks: list[Stack] = []
+    for exc in report.exceptions:
+        frames: Sequence[Frame] = exc.frames
+        if not len(frames) and exc.raw_stack:
+            frames = _raw_stack_frames(exc.raw_stack)
+        stacks.append(
+            Stack(
+                title=exception_title(exc),
+                frames=frames,
+                pointer=exc.pointer,
+                crashed=exc.depth == 0,
+                detail="handled" if exc.handled else ("unhandled" if exc.handled is False else ""),
+                depth=exc.depth,
+            )
+        )
+    if not any(len(s.frames) for s in stacks):
+        crashed = report.crashed_thread
+        if crashed is not None and len(crashed.frames):
+            stacks.append(
+                Stack(
+                    title=f"Crashed thread: {thread_title(crashed).replace('  (crashed)', '')}",
+                    frames=crashed.frames,
+                    pointer=crashed.pointer,
+                    crashed=True,
+                    registers=crashed.registers,
+                    kind="thread",
+                )
+            )
+    return stacks
+
+
+def thread_stacks(report: Report) -> list[Stack]:
+    """Every thread, the crashed one first."""
+    ordered = sorted(report.threads, key=lambda t: not t.crashed)
+    return [
+        Stack(
+            title=thread_title(t),
+            frames=t.frames,
+            pointer=t.pointer,
+            crashed=t.crashed,
+            detail=f"{t.id} {t.name or ''}",
+            registers=t.registers,
+            kind="thread",
+        )
+        for t in ordered
+    ]
+
+
+def stack_text(stack: Stack, most_recent_first: bool, flipped: bool = False) -> str:
+    """A whole stack as text, most recent frame first unless ``flipped``."""
+    n = len(stack.frames)
+    order = range(n) if most_recent_first != flipped else range(n - 1, -1, -1)
+    lines = [stack.title.strip()]
+    for i in order:
+        number = i if most_recent_first else n - 1 - i
+        lines.append("    " + frame_line(number, stack.frames[i]))
+    return "\n".join(lines)
