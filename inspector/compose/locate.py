@@ -210,3 +210,27 @@ def from_utf16(text: str, offset: int) -> int:
             return i
         units += 2 if ord(char) > 0xFFFF else 1
     return len(text)
+
+
+def common_affixes(old: str, new: str) -> tuple[int, int]:
+    """(prefix, suffix) lengths shared by two texts, non-overlapping; found by halving with C-speed slices.
+
+    Lets the editor replace only the part of a 20 MB text that an undo or a form edit really changed.
+    """
+    limit = min(len(old), len(new))
+    lo, hi = 0, limit
+    while lo < hi:  # largest prefix length p with old[:p] == new[:p]
+        mid = (lo + hi + 1) // 2
+        if old[lo:mid] == new[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    prefix = lo
+    lo, hi = 0, limit - prefix
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid : len(old) - lo] == new[len(new) - mid : len(new) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return prefix, lo

@@ -80,13 +80,13 @@ def instantiate(template_id: str, now: float | None = None) -> Submission:
     if template.main_part:  # a native upload (minidump) in a multipart body
         main = Part(name=template.main_part, data=_read(template.file), filename=template.file,
                     content_type="application/octet-stream")
-        data = bundle.multipart_request(main, _attachments(template), list(template.fields), target="/post?format=minidump")
-        return load_bytes(data, source_name=f"{template.id}.request.http")
+        data = bundle.multipart_request(main, _attachments(template), list(template.fields))
+        return load_bytes(data, source_name=f"{template.id}.multipart")
     payload = dumps(template_value(template, now), pretty=True)
     if template.attachments or template.fields:
         main = Part(name="upload_file", data=payload, filename="upload_file", content_type="application/json")
         data = bundle.multipart_request(main, _attachments(template), list(template.fields))
-        return load_bytes(data, source_name=f"{template.id}.request.http", format=template.api)
+        return load_bytes(data, source_name=f"{template.id}.multipart", format=template.api)
     return load_bytes(payload, source_name=name, format=template.api)
 
 

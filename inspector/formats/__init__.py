@@ -70,8 +70,16 @@ def load_bytes(data: bytes, *, source_name: str | None = None, format: str = "au
     document: Document | None = None
     value: Any = None
     if _looks_like_json(envelope.body):
-        document = Document.from_bytes(envelope.body)
-        value = document.value
+        try:
+            document = Document.from_bytes(envelope.body)
+        except InspectorError:
+            # Not one JSON document. A native format may still claim it (an Apple .ips file is a JSON header
+            # line followed by a JSON body); otherwise the JSON error is the clearest message.
+            native = detect(envelope, None, only=None if format == "auto" else format)
+            if native is None or native.format in JSON_FORMATS:
+                raise
+        else:
+            value = document.value
     only = None if format == "auto" else format
     detection = detect(envelope, value, only=only)
     if detection is None:

@@ -5,13 +5,16 @@ Rule sources are named on every Problem; see reference/formats.md section 3.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
 from inspector.formats.base import HttpInfo, Problem, Submission, error, info, warning
 from inspector.formats.jsondoc import join
-from inspector.formats.schema import schema_problems
+from inspector.formats.schema import _json_type, schema_problems
+from inspector.resources import resource_path
 
 DOCS = "MicrosoftDocs/appcenter-docs upload-crashes.md"
 #: The docs: "timestamp no more than 25 days in the past or 3 days (72 hours) in the future".
@@ -43,10 +46,119 @@ def validate_submission(submission: Submission, *, now: datetime | None = None) 
         return problems
     value = submission.document.value
     try:
-        problems.extend(schema_problems(value, "appcenter", rule="swagger/ingestion.yaml"))
+        view, frame_lists = without_frames(value)
+        problems.extend(schema_problems(view, "appcenter", rule="swagger/ingestion.yaml"))
+        problems.extend(frame_problems(frame_lists))
     except RecursionError:
         problems.append(error("", "the logs are nested too deeply to check against the schema", "swagger"))
     problems.extend(log_problems(value, now=now or datetime.now(UTC)))
+    return problems
+
+
+# ------------------------------------------------------------------------------------------------ frames
+#
+# jsonschema needs ~45 s for a million frames, so the schema runs over a view of the document whose frame lists
+# are emptied (shallow copies along the way, frames themselves untouched), and the frames are checked here in one
+# loop against the schema's own StackFrame definition (the schema file stays the single source of the rule).
+
+#: Frame problems beyond this many are summarized in one more problem.
+MAX_FRAME_PROBLEMS = 500
+
+
+def _exception_view(exc: Any, ptr: str, out: list[tuple[str, list[Any]]]) -> Any:
+    if not isinstance(exc, dict):
+        return exc
+    view = dict(exc)
+    if isinstance(view.get("frames"), list):
+        out.append((f"{ptr}/frames", view["frames"]))
+        view["frames"] = []
+    inner = view.get("innerExceptions")
+    if isinstance(inner, list):
+        view["innerExceptions"] = [_exception_view(e, f"{ptr}/innerExceptions/{i}", out) for i, e in enumerate(inner)]
+    return view
+
+
+def _log_view(log: Any, ptr: str, out: list[tuple[str, list[Any]]]) -> Any:
+    if not isinstance(log, dict) or ("exception" not in log and "threads" not in log):
+        return log
+    view = dict(log)
+    if "exception" in view:
+        view["exception"] = _exception_view(view["exception"], f"{ptr}/exception", out)
+    threads = view.get("threads")
+    if isinstance(threads, list):
+        copies = []
+        for i, thread in enumerate(threads):
+            if isinstance(thread, dict):
+                thread = dict(thread)
+                if isinstance(thread.get("frames"), list):
+                    out.append((f"{ptr}/threads/{i}/frames", thread["frames"]))
+                    thread["frames"] = []
+                if "exception" in thread:
+                    thread["exception"] = _exception_view(thread["exception"], f"{ptr}/threads/{i}/exception", out)
+            copies.append(thread)
+        view["threads"] = copies
+    return view
+
+
+def without_frames(value: Any) -> tuple[Any, list[tuple[str, list[Any]]]]:
+    """A view of ``value`` with every frames list emptied, plus ``(pointer, frames)`` of the lists taken out."""
+    out: list[tuple[str, list[Any]]] = []
+    shape = L.container_shape(value)
+    if shape == "single":
+        return _log_view(value, "", out), out
+    if shape not in ("container", "typo"):
+        return value, out
+    key = L.CONTAINER_KEY if shape == "container" else L.TYPO_KEY
+    logs = value[key]
+    if not isinstance(logs, list):
+        return value, out
+    base = L.logs_pointer(value)
+    view = dict(value)
+    view[key] = [_log_view(log, f"{base}/{i}", out) for i, log in enumerate(logs)]
+    return view, out
+
+
+@cache
+def _frame_spec() -> dict[str, tuple[str, str]]:
+    """StackFrame property name -> (JSON type, rule), read from resources/schemas/appcenter.schema.json."""
+    with open(resource_path("schemas", "appcenter.schema.json"), encoding="utf-8") as fh:
+        props = json.load(fh)["$defs"]["StackFrame"]["properties"]
+    return {name: (spec["type"], spec.get("x-rule", "swagger StackFrame")) for name, spec in props.items()}
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return True
+
+
+def frame_problems(frame_lists: list[tuple[str, list[Any]]]) -> list[Problem]:
+    spec = _frame_spec()
+    problems: list[Problem] = []
+    extra = 0
+    for ptr, frames in frame_lists:
+        for index, frame in enumerate(frames):
+            if type(frame) is dict:
+                for key, value in frame.items():
+                    want = spec.get(key)
+                    if want is None or _type_ok(value, want[0]):
+                        continue
+                    if len(problems) >= MAX_FRAME_PROBLEMS:
+                        extra += 1
+                        continue
+                    article = "an integer" if want[0] == "integer" else "a string"
+                    problems.append(error(f"{ptr}/{index}/{key}", f"must be {article}, not {_json_type(value)}",
+                                          want[1]))
+            elif len(problems) < MAX_FRAME_PROBLEMS:
+                problems.append(error(f"{ptr}/{index}", f"must be an object, not {_json_type(frame)}",
+                                      "swagger StackFrame"))
+            else:
+                extra += 1
+    if extra:
+        problems.append(error(frame_lists[0][0] if frame_lists else "", f"{extra:,} more frame problems not listed",
+                              "swagger StackFrame"))
     return problems
 
 

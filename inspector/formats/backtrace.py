@@ -191,7 +191,9 @@ def multipart_body(report: bytes, attachments: list[Part], attributes: list[tupl
     for part in attachments:
         field, filename = _attachment_field(part)
         head = [f'Content-Disposition: form-data; name="{_quote(field)}"; filename="{_quote(filename)}"']
-        ctype = part.content_type or _content_type_for(filename)
+        # The seed: .txt/.log attachments must be text/plain (backtracepython sends application/octet-stream).
+        ctype = _content_type_for(filename) if filename.lower().endswith((".txt", ".log")) else None
+        ctype = ctype or part.content_type or _content_type_for(filename)
         if ctype:
             head.append(f"Content-Type: {ctype}")
         chunks.append((head, part.data))

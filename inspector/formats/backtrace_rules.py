@@ -62,10 +62,70 @@ def validate_submission(submission: Submission, root: tuple[Any, str] | None) ->
                 f"{DOCS}: Sample Request (docs defect); every SDK sends the bare object",
             )
         )
-    problems.extend(schema_problems(value, "backtrace", base_pointer=rp, rule=f"{DOCS}: error object"))
+    problems.extend(structure_problems(value, rp))
     if isinstance(value, dict):
         problems.extend(_object_rules(value, rp))
     problems.extend(_transport_rules(submission))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------- structure
+
+_U64 = re.compile(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$")
+#: Frame keys whose type a quick check can confirm; anything else goes through the schema.
+_FAST_FRAME_TYPES: dict[str, type] = {
+    "funcName": str,
+    "sourceCode": str,
+    "library": str,
+    "debug_identifier": str,
+    "faulted": bool,
+    "guessed_frame": bool,
+}
+
+
+def _frame_surely_valid(frame: Any) -> bool:
+    """True when the frame certainly passes ``$defs/frame`` (a fast path: the schema is ~30x slower per frame)."""
+    if type(frame) is not dict:
+        return False
+    for key, val in frame.items():
+        expected = _FAST_FRAME_TYPES.get(key)
+        if expected is not None:
+            if type(val) is not expected:
+                return False
+        elif key == "address":
+            if not ((type(val) is int and val >= 0) or (type(val) is str and _U64.match(val))):
+                return False
+        elif key == "registers":
+            return False  # rare: let the schema look at it
+    return True
+
+
+def structure_problems(root: Any, rp: str) -> list[Problem]:
+    """The JSON Schema, applied piecewise so a million frames validate in seconds, not minutes.
+
+    The top level is validated with every thread's stack emptied (a shallow view, the document is untouched);
+    then each frame that the quick check cannot vouch for is validated against ``$defs/frame``.
+    """
+    rule = f"{DOCS}: error object"
+    threads = root.get("threads") if isinstance(root, dict) else None
+    if not isinstance(threads, dict):
+        return schema_problems(root, "backtrace", base_pointer=rp, rule=rule)
+    stacks: list[tuple[str, list[Any]]] = []
+    view_threads: dict[str, Any] = {}
+    for key, thread in threads.items():
+        if isinstance(thread, dict) and isinstance(thread.get("stack"), list):
+            stacks.append((join(rp, "threads", key, "stack"), thread["stack"]))
+            thread = {**thread, "stack": []}
+        view_threads[key] = thread
+    problems = schema_problems({**root, "threads": view_threads}, "backtrace", base_pointer=rp, rule=rule)
+    for stack_ptr, stack in stacks:
+        for index, frame in enumerate(stack):
+            if not _frame_surely_valid(frame):
+                problems.extend(
+                    schema_problems(
+                        frame, "backtrace", base_pointer=f"{stack_ptr}/{index}", rule=rule, definition="frame"
+                    )
+                )
     return problems
 
 

@@ -45,11 +45,14 @@ def _json_type(value: Any) -> str:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    """The compiled validator of ``resources/schemas/{name}.schema.json``."""
+def validator(name: str, definition: str | None = None) -> Draft202012Validator:
+    """The compiled validator of ``resources/schemas/{name}.schema.json`` (or of its ``$defs/{definition}``)."""
     with open(resource_path("schemas", f"{name}.schema.json"), encoding="utf-8") as fh:
         schema = json.load(fh)
     Draft202012Validator.check_schema(schema)
+    if definition is not None:
+        # Validate one part (e.g. a single frame) with the same $defs, so big documents can be checked piecewise.
+        schema = {"$defs": schema.get("$defs", {}), "$ref": f"#/$defs/{definition}"}
     return Draft202012Validator(schema)
 
 
@@ -90,10 +93,12 @@ def _rule(err: ValidationError, default: str) -> str:
     return default
 
 
-def schema_problems(value: Any, name: str, *, base_pointer: str = "", rule: str = "") -> list[Problem]:
-    """Validate ``value`` against the named schema; each error becomes a Problem at its JSON Pointer."""
+def schema_problems(
+    value: Any, name: str, *, base_pointer: str = "", rule: str = "", definition: str | None = None
+) -> list[Problem]:
+    """Validate ``value`` against the named schema (or its ``$defs/{definition}``); each error becomes a Problem."""
     problems: list[Problem] = []
-    for err in validator(name).iter_errors(value):
+    for err in validator(name, definition).iter_errors(value):
         errors = [err]
         if err.context and err.validator in ("anyOf", "oneOf"):
             best = min(err.context, key=lambda e: (len(e.absolute_path) * -1, e.validator != "required"))

@@ -173,7 +173,10 @@ def make_client(options: SendOptions) -> httpx.Client:
     else:
         verify = True
     return httpx.Client(
-        verify=verify, timeout=httpx.Timeout(options.timeout), follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        verify=verify,
+        timeout=httpx.Timeout(options.timeout),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
     )
 
 
@@ -213,7 +216,9 @@ def _wait(delay: float, attempt: int, max_attempts: int, waiting: WaitingFn | No
         pause.wait(min(left, 0.1))
 
 
-def _safe_outcome(read_response: ReadResponse | None, status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
+def _safe_outcome(
+    read_response: ReadResponse | None, status: int, headers: list[tuple[str, str]], body: bytes
+) -> Outcome:
     if read_response is not None:
         try:
             return read_response(status, headers, body)

@@ -23,6 +23,8 @@ from inspector.formats.base import RequestSpec
 from inspector.net.client import Exchange
 
 MASK = "•" * 8
+#: The stored request message is HTTP/1.1, whose head must be ASCII: secrets become this word there.
+ASCII_MASK = "REDACTED"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -82,11 +84,18 @@ class Entry:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started_at))
 
 
-def _mask_bytes(spec: RequestSpec, data: bytes) -> bytes:
+def _mask_bytes(spec: RequestSpec, data: bytes, mask: str = MASK) -> bytes:
     for secret in spec.secrets:
         if secret:
-            data = data.replace(secret.encode("utf-8"), MASK.encode("utf-8"))
+            data = data.replace(secret.encode("utf-8"), mask.encode("utf-8"))
     return data
+
+
+def _mask_ascii(spec: RequestSpec, text: str) -> str:
+    for secret in spec.secrets:
+        if secret:
+            text = text.replace(secret, ASCII_MASK)
+    return text
 
 
 def request_message(spec: RequestSpec) -> bytes:
@@ -101,9 +110,9 @@ def request_message(spec: RequestSpec) -> bytes:
             headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
         except (OSError, EOFError):
             pass
-    body = _mask_bytes(spec, body)
-    head = [f"{spec.method} {spec.mask(target)} HTTP/1.1", f"Host: {parts.netloc}"]
-    head += [f"{k}: {spec.mask(v)}" for k, v in headers]
+    body = _mask_bytes(spec, body, ASCII_MASK)
+    head = [f"{spec.method} {_mask_ascii(spec, target)} HTTP/1.1", f"Host: {parts.netloc}"]
+    head += [f"{k}: {_mask_ascii(spec, v)}" for k, v in headers]
     head.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + body
 

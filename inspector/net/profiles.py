@@ -237,6 +237,9 @@ class ProfileStore:
 # ---------------------------------------------------------------------------------------------- --url
 
 
+_FORM_KIND = {"hosted": "backtrace-hosted", "api/post": "backtrace-onprem", "post": "backtrace-direct"}
+
+
 def target_from_url(url: str, payload_format: str) -> Target:
     """Infer the target kind from a URL's shape and the payload's format (``send --url``).
 
@@ -249,7 +252,7 @@ def target_from_url(url: str, payload_format: str) -> Target:
     path = parts.path.rstrip("/")
     kind: str | None = None
     target = Target(kind="", base_url="")
-    if "/api/1/item" in path or "/api/1" == path[-6:]:
+    if "/api/1/item" in path or path.endswith("/api/1"):
         kind = "rollbar"
         target.base_url = origin + path[: path.index("/api/1")]
     elif path.endswith("/logs") or parts.hostname == "in.appcenter.ms":
@@ -258,7 +261,7 @@ def target_from_url(url: str, payload_format: str) -> Target:
     else:
         shape = parse_submit_target(parts.path + ("?" + parts.query if parts.query else ""))
         if shape.form is not None:
-            kind = {"hosted": "backtrace-hosted", "api/post": "backtrace-onprem", "post": "backtrace-direct"}[shape.form]
+            kind = _FORM_KIND[shape.form]
             target.token = shape.token
             target.universe = shape.universe
             target.attributes = list(shape.attributes)

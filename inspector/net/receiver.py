@@ -99,6 +99,7 @@ class Route:
     format: str | None = None
     universe: str | None = None
     attachment: tuple[str, str] | None = None  # Backtrace (object, attachment_name) upload
+    install_id: str | None = None  # App Center Install-ID header
     note: str = ""
 
 
@@ -113,7 +114,9 @@ def route(method: str, target: str, headers: dict[str, str] | None = None) -> Ro
     if path in ("/api/1/item/", "/api/1/item"):
         return Route("rollbar", token=headers.get("x-rollbar-access-token"))
     if path == "/logs":
-        return Route("appcenter", token=headers.get("app-secret"))
+        # App Center: ``format`` holds the api-version (query key matched case-insensitively).
+        return Route("appcenter", token=headers.get("app-secret"), format=qi.get("api-version"),
+                     install_id=headers.get("install-id"))
     if path in ("/post", "/api/post"):
         attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
         return Route("backtrace", token=q.get("token") or None, format=q.get("format") or None, attachment=attachment)
@@ -167,7 +170,8 @@ def ok_answer(r: Route, sub: Submission | None) -> Answer:
         if sub is not None and sub.document is not None and isinstance(sub.document.value, dict):
             data = sub.document.value.get("data")
             uid = data.get("uuid") if isinstance(data, dict) else None
-        return Answer(200, _json({"err": 0, "result": {"id": None, "uuid": uid if isinstance(uid, str) else str(uuid.uuid4())}}))
+        uid = uid if isinstance(uid, str) and uid else str(uuid.uuid4())
+        return Answer(200, _json({"err": 0, "result": {"id": None, "uuid": uid}}))
     if r.api == "backtrace":
         if r.attachment:
             obj, name = r.attachment
@@ -236,11 +240,15 @@ def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
     if r.api == "appcenter":
         if not r.token:
             return Analysis(error_answer("appcenter", 401, "missing App-Secret header"))
+        if not r.install_id:
+            return Analysis(error_answer("appcenter", 400, "missing Install-ID header"))
+        if r.format != "1.0.0":
+            return Analysis(error_answer("appcenter", 400, "the query must carry api-version=1.0.0"))
     expects_json = r.api in ("rollbar", "appcenter") or r.format == "json"
     try:
         sub = load_bytes(raw, source_name="capture", format=r.api if expects_json else "auto")
-    except InspectorError as exc:
-        message = f"malformed request: {exc}"
+    except Exception as exc:  # InspectorError, or a format module's bug: the capture is kept either way
+        message = f"malformed request: {exc}" if isinstance(exc, InspectorError) else f"could not read: {exc!r}"
         if expects_json or strict:
             return Analysis(error_answer(r.api, 400, message), problems=[_load_problem(message)], errors=1)
         answer = ok_answer(r, None)
@@ -445,7 +453,8 @@ class Receiver:
 
     def _too_large(self, r: Route, length: int | None) -> Answer:
         size = f"{length} bytes" if length is not None else "more than the limit"
-        return error_answer(r.api, 413, f"request entity too large: {size} (the receiver accepts {self.config.max_body})")
+        limit = self.config.max_body
+        return error_answer(r.api, 413, f"request entity too large: {size} (the receiver accepts {limit})")
 
     async def _read_body(self, request: web.Request) -> bytes:
         """Read the whole body with the size cap, a per-read idle timeout and an overall deadline."""

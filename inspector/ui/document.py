@@ -1,54 +1,123 @@
 """One open document: the submission, its reports and problems, and the single path every edit goes through.
 
 Views never change the payload themselves: forms call :meth:`OpenDocument.apply_edits`, the raw editor calls
-:meth:`OpenDocument.replace_text`. Both push a command on the undo stack, re-derive the reports and re-validate,
-then emit ``changed``. A JSON syntax error in the raw text keeps the last good document (and so the trees)
-and is exposed as ``syntax_error``.
+:meth:`OpenDocument.replace_text`, the attachments panel :meth:`OpenDocument.set_attachments` (Backtrace parts;
+App Center attachments are JSON and go through ``apply_edits``). Each pushes a command on the undo stack,
+re-derives the reports and re-validates, then emits ``changed``. A JSON syntax error in the raw text keeps the
+last good document (and so the trees) and is exposed as ``syntax_error``.
+
+The document also owns ``text``, the JSON text the editor shows. Form edits splice the new value into that text
+(:func:`inspector.compose.locate.splice`), so the user's formatting, unknown keys and key order survive; undo
+restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes are validated on the thread pool.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from inspector.compose import bundle
+from inspector.compose.drafts import AUTOSAVE_MS, Draft, DraftStore
+from inspector.compose.locate import Location, locate_nearest, parent, render_value, splice
 from inspector.formats import get_format, validate
-from inspector.formats.base import InspectorError, Problem, Submission
-from inspector.formats.jsondoc import Document, Edit
+from inspector.formats.base import InspectorError, Part, Problem, Submission
+from inspector.formats.jsondoc import Document, Edit, dumps
 from inspector.report import Report
+from inspector.ui.workers import Task, run_task
+
+#: Above this many bytes of text, parsing and validation run on the thread pool (the GUI stays fluid).
+BIG_DOCUMENT = 2 * 1024 * 1024
+#: A text whose longest line is longer than this is shown pretty-printed (QPlainTextEdit crawls on huge lines).
+LONG_LINE = 5000
+
+_LINE_COL = re.compile(r"line (\d+) column (\d+)")
+
+
+def initial_text(document: Document) -> str:
+    """The text to show: the file as written, unless it is minified (one huge line); then pretty-printed."""
+    if document.original is not None:
+        try:
+            text = document.original.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = ""
+        if text and max((len(line) for line in text.split("\n", 10_000)[:10_000]), default=0) <= LONG_LINE:
+            return text
+    return document.text(pretty=True)
+
+
+def error_position(exc: InspectorError | None) -> tuple[int, int] | None:
+    """(line, column), both 1-based, of a JSON syntax error."""
+    if exc is None:
+        return None
+    match = _LINE_COL.search(exc.where or "") or _LINE_COL.search(exc.message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 class _EditCommand(QUndoCommand):
-    """Undoable list of document edits (form edits are usually one, raw replacements one whole-document set)."""
+    """Undoable list of document edits plus the text before and after (form edits splice; raw edits give it)."""
 
-    def __init__(self, doc: OpenDocument, edits: Sequence[Edit], text: str) -> None:
+    def __init__(self, doc: OpenDocument, edits: Sequence[Edit], text: str, new_text: str | None = None) -> None:
         super().__init__(text)
         self._doc = doc
         self._edits = list(edits)
         self._undo: list[Edit] = []
+        self._text_before = doc.text
+        self._text_after = new_text
 
     def redo(self) -> None:
         self._undo = [self._doc._apply_raw(e) for e in self._edits]
+        if self._text_after is None:
+            self._text_after = self._doc._spliced_text(self._text_before, self._edits, self._undo)
+        self._doc._set_text(self._text_after)
         self._doc._refresh()
 
     def undo(self) -> None:
         for inverse in reversed(self._undo):
             self._doc._apply_raw(inverse)
+        self._doc._set_text(self._text_before)
         self._doc._refresh()
+
+
+class _AttachmentsCommand(QUndoCommand):
+    def __init__(self, doc: OpenDocument, parts: list[Part], text: str) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._old = list(doc.submission.attachments)
+        self._new = list(parts)
+
+    def redo(self) -> None:
+        self._doc.submission.attachments = list(self._new)
+        self._doc._refresh(attachments=True)
+
+    def undo(self) -> None:
+        self._doc.submission.attachments = list(self._old)
+        self._doc._refresh(attachments=True)
 
 
 class OpenDocument(QObject):
     """A document open in a tab.
 
     Signals:
-        changed: the payload changed (edit, undo, redo); reports and problems are already recomputed.
+        changed: the payload changed (edit, undo, redo); reports and problems are already recomputed (for big
+            documents problems arrive later, with ``problems_changed`` and a second ``changed``).
         syntax_error_changed: the raw text's parse state changed (``syntax_error`` is None or the error).
+        text_changed: ``text`` changed through something other than the editor's own typing (a form edit, undo).
+        problems_changed: ``problems`` and ``problem_locations`` were recomputed.
+        attachments_changed: the Backtrace attachment parts changed.
+        saved: the document was written to ``path``.
     """
 
     changed = Signal()
     syntax_error_changed = Signal()
+    text_changed = Signal()
+    problems_changed = Signal()
+    attachments_changed = Signal()
+    saved = Signal()
 
     def __init__(self, submission: Submission, path: Path | None = None, title: str | None = None) -> None:
         super().__init__()
@@ -59,6 +128,16 @@ class OpenDocument(QObject):
         self.syntax_error: InspectorError | None = None
         self.reports: list[Report] = []
         self.problems: list[Problem] = []
+        self.problem_locations: dict[str, Location] = {}
+        self.text = initial_text(submission.document) if submission.document is not None else ""
+        #: The editor's latest text, possibly not valid JSON (what a draft keeps).
+        self.draft_text = self.text
+        self.draft_id = DraftStore.new_id()
+        self.draft_dirty = False
+        self.validating = False
+        self._validation: Task | None = None
+        self._parse_task: Task | None = None
+        self._applying_text = False
         self._recompute()
 
     # ------------------------------------------------------------------ reading
@@ -73,7 +152,15 @@ class OpenDocument(QObject):
 
     @property
     def modified(self) -> bool:
-        return not self.undo_stack.isClean()
+        return not self.undo_stack.isClean() or self.draft_text != self.text
+
+    @property
+    def is_big(self) -> bool:
+        return len(self.text) > BIG_DOCUMENT
+
+    @property
+    def syntax_error_position(self) -> tuple[int, int] | None:
+        return error_position(self.syntax_error)
 
     # ------------------------------------------------------------------ the one edit path
 
@@ -81,49 +168,256 @@ class OpenDocument(QObject):
         """Apply form edits as one undoable step. Raises InspectorError for an invalid pointer (nothing changes)."""
         if self.document is None:
             raise InspectorError("this document is not JSON and cannot be edited as such")
+        if not edits:
+            return
         for edit in edits:  # check every pointer's parent exists before touching anything
-            parent = edit.pointer.rsplit("/", 1)[0]
-            self.document.resolve(parent)
+            self.document.resolve(parent(edit.pointer))
         self.undo_stack.push(_EditCommand(self, edits, description))
 
     def replace_text(self, text: str) -> bool:
         """The raw editor's text changed. Returns False (and keeps the last good document) on a syntax error."""
         if self.document is None:
             raise InspectorError("this document is not JSON and cannot be edited as such")
+        self._note_draft(text)
         try:
             value = Document.from_bytes(text.encode("utf-8")).value
         except InspectorError as exc:
-            self.syntax_error = exc
-            self.syntax_error_changed.emit()
+            self._set_syntax_error(exc)
             return False
+        self._commit_text(text, value)
+        return True
+
+    def replace_text_async(self, text: str) -> None:
+        """Like :meth:`replace_text`, parsing on the thread pool (big documents); the newest text wins."""
+        if self.document is None:
+            raise InspectorError("this document is not JSON and cannot be edited as such")
+        self._note_draft(text)
+        if self._parse_task is not None:
+            self._parse_task.cancel()
+
+        def parse(data: bytes) -> Any:
+            return Document.from_bytes(data).value
+
+        def done(value: Any, text: str = text) -> None:
+            if text == self.draft_text:
+                self._commit_text(text, value)
+
+        def failed(exc: BaseException, text: str = text) -> None:
+            if text == self.draft_text and isinstance(exc, InspectorError):
+                self._set_syntax_error(exc)
+
+        self._parse_task = run_task(parse, text.encode("utf-8"), on_result=done, on_error=failed)
+
+    def set_attachments(self, parts: list[Part], description: str) -> None:
+        """Replace the multipart attachment parts (Backtrace) as one undoable step."""
+        self.undo_stack.push(_AttachmentsCommand(self, parts, description))
+
+    # ------------------------------------------------------------------ saving
+
+    def save_data(self) -> tuple[bytes, str]:
+        """The bytes a save writes and their natural extension (``.json`` / ``.multipart`` / ``.request.http``)."""
+        doc = self.document
+        text = None if doc is None or (doc.original is not None and self.text == initial_text(doc)) else self.text
+        return bundle.save_bytes(self.submission, text)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write atomically to ``path`` (or the current path) and mark the document clean."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise InspectorError("choose a file name first (Save As)")
+        data, _ext = self.save_data()
+        try:
+            bundle.atomic_write(target, data)
+        except OSError as exc:
+            raise InspectorError(f"cannot write {target}: {exc.strerror or exc}") from None
+        self.path = target
+        self.title = target.name
+        self.undo_stack.setClean()
+        self.saved.emit()
+        return target
+
+    # ------------------------------------------------------------------ internals
+
+    def _note_draft(self, text: str) -> None:
+        if text != self.draft_text:
+            self.draft_text = text
+            self.draft_dirty = True
+
+    def _set_syntax_error(self, exc: InspectorError) -> None:
+        self.syntax_error = exc
+        self.syntax_error_changed.emit()
+
+    def _commit_text(self, text: str, value: Any) -> None:
+        assert self.document is not None
         had_error = self.syntax_error is not None
         self.syntax_error = None
         if had_error:
             self.syntax_error_changed.emit()
-        if value != self.document.value or list(_key_order(value)) != list(_key_order(self.document.value)):
-            self.undo_stack.push(_EditCommand(self, [Edit("set", "", value)], "Edit raw JSON"))
-        return True
-
-    # ------------------------------------------------------------------ internals
+        if text == self.text:
+            return
+        self._applying_text = True
+        try:
+            self.undo_stack.push(_EditCommand(self, [Edit("set", "", value)], "Edit raw JSON", new_text=text))
+        finally:
+            self._applying_text = False
 
     def _apply_raw(self, edit: Edit) -> Edit:
         assert self.document is not None
         return self.document.apply(edit)
 
-    def _refresh(self) -> None:
+    def _set_text(self, text: str) -> None:
+        changed = text != self.text
+        self.text = text
+        if self.draft_text != text:
+            self.draft_text = text
+            self.draft_dirty = True
+        if changed and not self._applying_text:
+            self.text_changed.emit()
+
+    def _spliced_text(self, before: str, edits: list[Edit], inverses: list[Edit]) -> str:
+        """The text after form edits: each touched value (or its container) re-rendered in place."""
+        assert self.document is not None
+        anchors: list[str] = []
+        for edit, inverse in zip(edits, inverses, strict=True):
+            anchor = edit.pointer if edit.op == "set" and inverse.op == "set" else parent(edit.pointer)
+            anchors = [a for a in anchors if not a.startswith(anchor + "/") and a != anchor]
+            if not any(anchor.startswith(a + "/") for a in anchors):
+                anchors.append(anchor)
+        text = before
+        for anchor in anchors:
+            if anchor == "":
+                return self._full_text()
+            new = splice(text, anchor, self.document.resolve(anchor))
+            if new is None:
+                return self._full_text()
+            text = new
+        return text
+
+    def _full_text(self) -> str:
+        assert self.document is not None
+        pretty = "\n" in self.text.strip() or not self.text
+        return render_value(self.document.value, pretty=pretty) + ("\n" if pretty else "")
+
+    def _refresh(self, attachments: bool = False) -> None:
         self._recompute()
+        if attachments:
+            self.attachments_changed.emit()
         self.changed.emit()
 
     def _recompute(self) -> None:
-        """Re-derive reports and problems from the submission. Cheap: reports are lazy views."""
+        """Re-derive reports (cheap: lazy views) and problems (on the pool for big documents)."""
         module = get_format(self.submission.format)
         try:
             self.reports = list(module.reports(self.submission))
         except InspectorError:
             self.reports = []
-        self.problems = validate(self.submission)
+        if self.is_big:
+            self._validate_async()
+        else:
+            self._set_problems(*_validate_job(self.submission, self.text))
+
+    def _validate_async(self) -> None:
+        if self._validation is not None:
+            self._validation.cancel()
+        self.validating = True
+        revision = self.document.revision if self.document is not None else 0
+        text = self.text
+
+        def done(result: tuple[list[Problem], dict[str, Location]]) -> None:
+            current = self.document.revision if self.document is not None else 0
+            if current == revision and text == self.text:
+                self.validating = False
+                self._set_problems(*result)
+                self.changed.emit()
+
+        def failed(_exc: BaseException) -> None:  # the document changed under the worker: try again
+            QTimer.singleShot(0, self._validate_async)
+
+        self._validation = run_task(_validate_job, self.submission, text, on_result=done, on_error=failed)
+
+    def _set_problems(self, problems: list[Problem], locations: dict[str, Location]) -> None:
+        self.problems = problems
+        self.problem_locations = locations
+        self.problems_changed.emit()
 
 
-def _key_order(value: object) -> list[str]:
-    """Top-level key order, to notice a raw edit that only reorders keys."""
-    return list(value) if isinstance(value, dict) else []
+def _validate_job(submission: Submission, text: str) -> tuple[list[Problem], dict[str, Location]]:
+    problems = validate(submission)
+    locations = locate_nearest(text, {p.pointer for p in problems}) if submission.document is not None else {}
+    return problems, locations
+
+
+def pretty_text(value: Any) -> str:
+    return dumps(value, pretty=True).decode("utf-8")
+
+
+class DraftKeeper(QObject):
+    """Autosaves the drafts of watched documents every :data:`AUTOSAVE_MS` while they are modified.
+
+    A document saved or closed cleanly has its draft removed (call :meth:`forget`).
+    """
+
+    def __init__(self, store: DraftStore | None = None, interval_ms: int = AUTOSAVE_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store or DraftStore()
+        self._docs: list[OpenDocument] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.save_now)
+        self._timer.start()
+
+    def watch(self, doc: OpenDocument) -> None:
+        if doc in self._docs:
+            return
+        self._docs.append(doc)
+        doc.changed.connect(lambda d=doc: setattr(d, "draft_dirty", True))
+        doc.saved.connect(lambda d=doc: self.store.remove(d.draft_id))
+
+    def forget(self, doc: OpenDocument) -> None:
+        """The document was closed on purpose: drop its draft."""
+        if doc in self._docs:
+            self._docs.remove(doc)
+        self.store.remove(doc.draft_id)
+
+    def save_now(self) -> None:
+        for doc in list(self._docs):
+            if not doc.draft_dirty:
+                continue
+            doc.draft_dirty = False
+            if not doc.modified:
+                self.store.remove(doc.draft_id)
+                continue
+            fields = bundle.form_fields(doc.submission)
+            draft = Draft(id=doc.draft_id, text=doc.draft_text, base_text=doc.text, format=doc.format, title=doc.title,
+                          path=str(doc.path) if doc.path else None, attachments=list(doc.submission.attachments),
+                          fields=fields)
+            try:
+                self.store.save(draft)
+            except OSError:
+                doc.draft_dirty = True  # try again on the next tick
+
+
+def open_draft(draft: Draft) -> OpenDocument:
+    """Rebuild a document from a draft: the last valid text loads; a broken newer text comes back as the editor's."""
+    from inspector.formats import load_bytes
+
+    def load(text: str) -> Submission:
+        main = Part(name="upload_file", data=text.encode("utf-8"), filename="upload_file",
+                    content_type="application/json")
+        data = (bundle.multipart_request(main, draft.attachments, draft.fields)
+                if draft.attachments or draft.fields else text.encode("utf-8"))
+        return load_bytes(data, source_name=draft.title, format=draft.format)
+
+    try:
+        submission = load(draft.text)
+        broken = False
+    except InspectorError:
+        submission = load(draft.base_text or draft.text)
+        broken = True
+    doc = OpenDocument(submission, Path(draft.path) if draft.path else None, draft.title)
+    doc.draft_id = draft.id
+    if broken:
+        doc.replace_text(draft.text)
+    doc.undo_stack.resetClean()  # restored work is unsaved work
+    return doc

@@ -11,9 +11,9 @@ Two modes:
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from pygments.lexer import Lexer
 from pygments.token import Comment, Keyword, Name, Number, Operator, String, Token, _TokenType
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from inspector.ui import style
 from inspector.ui.highlight_spans import Span, line_spans

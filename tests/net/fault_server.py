@@ -59,6 +59,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client gave up mid-upload (cancel): nothing to answer
+            self.close_connection = True
+            return
         self.server.record(Recorded(self.command, self.path, list(self.headers.items()), body))
         if fault == "timeout":
             self.server.stopping.wait(60)
@@ -123,6 +126,9 @@ class FaultServer(ThreadingHTTPServer):
     def fault(self, name: str) -> str:
         """The base URL that makes the server misbehave as ``name``."""
         return f"{self.url}/fault/{name}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up is normal here (reset, cancel, timeout tests): stay quiet."""
 
     def record(self, request: Recorded) -> None:
         with self._lock:

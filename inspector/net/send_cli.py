@@ -1,0 +1,330 @@
+"""``crash-inspector send``: send one payload, or replay every payload of a folder, and explain the answers.
+
+Exit codes: 0 accepted (2xx), 1 the server answered with an error status, 2 bad input or no answer at all
+(refused, DNS, TLS, timeout, reset). Secrets never reach stdout, stderr or the history unmasked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from inspector.formats import get_format, load_path
+from inspector.formats.base import InspectorError, Part, RequestSpec, Submission, Target
+from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
+from inspector.net.history import History
+from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore, target_from_url
+
+RESULTS_NAME = "send-results.jsonl"
+EXIT_OK, EXIT_HTTP_ERROR, EXIT_BAD = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(f"crash-inspector: {message}", file=sys.stderr)
+
+
+@dataclass(slots=True)
+class Plan:
+    """Where to send (resolved once per command) and how."""
+
+    profile: Profile | None
+    url: str | None
+    token: str | None
+    app_secret: str | None
+    install_id: str | None
+    options: SendOptions
+    gzip: bool
+
+    @property
+    def label(self) -> str:
+        return self.profile.name if self.profile else "--url"
+
+    def target(self, payload_format: str) -> Target:
+        if self.profile is not None:
+            if KIND_FORMAT[self.profile.kind] != payload_format:
+                raise InspectorError(
+                    f"profile {self.profile.name!r} is a {KINDS[self.profile.kind][0].split(' (')[0]} endpoint, "
+                    f"but the payload is {payload_format}"
+                )
+            target = self.profile.target(token=self.token, app_secret=self.app_secret)
+        else:
+            assert self.url is not None
+            target = target_from_url(self.url, payload_format)
+            target.token = self.token or target.token
+            target.app_secret = self.app_secret
+        if self.install_id:
+            target.install_id = self.install_id
+        target.gzip = target.gzip or self.gzip
+        return target
+
+
+def _env(var: str | None, what: str) -> str | None:
+    if not var:
+        return None
+    value = os.environ.get(var)
+    if not value:
+        raise InspectorError(f"the environment variable {var} (the {what}) is not set or empty")
+    return value
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    token = _env(args.token_env, "token")
+    app_secret = _env(args.app_secret_env, "App Center app secret")
+    profile = ProfileStore().get(args.profile) if args.profile else None
+    if profile is not None:
+        options = profile.options()
+        if args.timeout != 30.0:  # the flag's default leaves the profile's timeout alone
+            options.timeout = args.timeout
+    else:
+        options = SendOptions(timeout=args.timeout)
+    options.max_attempts = max(1, args.retries + 1) if args.retries is not None else options.max_attempts
+    return Plan(profile, args.url, token, app_secret, args.install_id, options, bool(args.gzip))
+
+
+def load_submission(path: Path, args: argparse.Namespace) -> Submission:
+    submission = load_path(str(path), format=args.format)
+    for name in args.attach:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise InspectorError(f"cannot read the attachment {name}: {exc.strerror or exc}") from None
+        base = os.path.basename(name)
+        submission.attachments.append(Part(name=f"attachment_{base}", data=data, filename=base))
+    if args.attach and submission.format == "rollbar":
+        _err("warning: Rollbar's item API takes no attachments; --attach is ignored for Rollbar payloads")
+    if args.redact:
+        submission = _redact(submission)
+    return submission
+
+
+def _redact(submission: Submission) -> Submission:
+    try:
+        from inspector.toolkit import redact as redaction  # type: ignore[import-not-found]
+    except ImportError:
+        raise InspectorError("--redact is not available yet in this build (the redaction rules are missing)") from None
+    apply = getattr(redaction, "redact_submission", None)
+    if apply is None:
+        raise InspectorError("--redact is not available yet in this build")
+    return apply(submission)
+
+
+def _progress_printer(stream: TextIO) -> Any:
+    state = {"last": -1}
+
+    def show(sent: int, total: int) -> None:
+        if total < 1024 * 1024 or not stream.isatty():
+            return
+        percent = sent * 100 // max(1, total)
+        if percent != state["last"]:
+            state["last"] = percent
+            end = "\n" if sent >= total else ""
+            print(f"\ruploading {sent // 1024} / {total // 1024} KiB ({percent}%)", end=end, file=stream, flush=True)
+
+    return show
+
+
+def _waiting_printer(stream: TextIO) -> Any:
+    """A countdown on stderr: at the start of each wait, then every 5 s."""
+    shown: set[tuple[int, int]] = set()
+
+    def show(left: float, attempt: int, max_attempts: int) -> None:
+        whole = int(left + 0.999)
+        if left <= 0 or (attempt, whole) in shown:
+            return
+        if any(a == attempt for a, _ in shown) and whole % 5:
+            return
+        shown.add((attempt, whole))
+        print(f"the server asks to wait: retrying in {whole} s (attempt {attempt} of {max_attempts})", file=stream)
+
+    return show
+
+
+def describe_request(spec: RequestSpec) -> list[str]:
+    lines = [f"{spec.method} {spec.masked_url}"]
+    lines += [f"  {k}: {v}" for k, v in spec.masked_headers()]
+    lines.append(f"  ({len(spec.body)} bytes of body)")
+    lines += [f"  note: {n}" for n in spec.notes]
+    return lines
+
+
+def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_kind: str) -> dict[str, Any]:
+    spec = exchange.request
+    outcome = exchange.outcome
+    body_text = spec.mask(exchange.body[:65536].decode("utf-8", "replace"))
+    return {
+        "file": source,
+        "profile": plan_label,
+        "target_kind": target_kind,
+        "request": {
+            "method": spec.method,
+            "url": spec.masked_url,
+            "headers": spec.masked_headers(),
+            "size": len(spec.body),
+            "notes": list(spec.notes),
+        },
+        "ok": exchange.ok,
+        "status": exchange.status,
+        "summary": spec.mask(exchange.summary),
+        "details": [spec.mask(d) for d in exchange.details],
+        "id": outcome.id if outcome else None,
+        "link": outcome.link if outcome else None,
+        "failure": exchange.failure.as_dict() if exchange.failure else None,
+        "elapsed_ms": round(exchange.elapsed * 1000, 1),
+        "attempts": exchange.attempts,
+        "retries": list(exchange.history),
+        "sent_bytes": exchange.sent_bytes,
+        "response": None
+        if exchange.status is None
+        else {"headers": [(k, spec.mask(v)) for k, v in exchange.headers], "body": body_text},
+        "exit_code": exchange.exit_code,
+    }
+
+
+def _record(exchange: Exchange, plan: Plan, target: Target, submission: Submission, source: str) -> int | None:
+    try:
+        history = History()
+        try:
+            return history.record(
+                exchange, profile=plan.label, target_kind=target.kind, format=submission.format, source=source
+            )
+        finally:
+            history.close()
+    except Exception as exc:  # the send happened; a history problem must not change the result
+        _err(f"warning: the send was not recorded in the history: {exc}")
+        return None
+
+
+def send_one(path: Path, args: argparse.Namespace, plan: Plan, *, quiet: bool = False) -> dict[str, Any]:
+    """Load, build, send, record one payload. Raises InspectorError for bad input (nothing was sent)."""
+    submission = load_submission(path, args)
+    target = plan.target(submission.format)
+    module = get_format(submission.format)
+    spec = module.build_request(submission, target)
+    warning = insecure_warning(spec)
+    if warning:
+        _err(f"warning: {warning}")
+    if not args.json and not quiet:
+        print("\n".join(describe_request(spec)))
+    exchange = send_request(
+        spec,
+        read_response=module.read_response,
+        options=plan.options,
+        progress=_progress_printer(sys.stderr),
+        waiting=_waiting_printer(sys.stderr),
+    )
+    history_id = _record(exchange, plan, target, submission, str(path))
+    result = exchange_json(exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
+    result["history_id"] = history_id
+    return result
+
+
+def print_result(result: dict[str, Any]) -> None:
+    if result["status"] is not None:
+        print(f"HTTP {result['status']} in {result['elapsed_ms']:.0f} ms ({result['attempts']} attempt(s))")
+    print(result["summary"])
+    for line in result["retries"] + result["details"]:
+        print(f"  {line}")
+    if result.get("link"):
+        print(f"  link: {result['link']}")
+    if result["response"] and result["response"]["body"] and not result["ok"]:
+        print(f"  answer body: {result['response']['body'][:500]}")
+
+
+def run_send(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    try:
+        plan = make_plan(args)
+    except InspectorError as exc:
+        _err(str(exc))
+        return EXIT_BAD
+    if path.is_dir():
+        return replay_folder(path, args, plan)
+    try:
+        result = send_one(path, args, plan)
+    except InspectorError as exc:
+        _err(f"{path}: {exc}")
+        return EXIT_BAD
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print_result(result)
+    return int(result["exit_code"])
+
+
+# ---------------------------------------------------------------------------------------------- folders
+
+
+def parse_rate(text: str | None) -> float | None:
+    """Sends per second from ``N``, ``N/s``, ``N/sec``, ``N/min``; None means as fast as answers come."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute))?\s*", text)
+    if not match or float(match.group(1)) <= 0:
+        raise InspectorError(f"--rate {text!r}: expected N/sec or N/min, e.g. 10/sec or 60/min")
+    per = 60.0 if (match.group(2) or "s").startswith("m") else 1.0
+    return float(match.group(1)) / per
+
+
+def folder_items(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != RESULTS_NAME
+    )
+
+
+def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
+    """Send every payload of ``folder`` (sorted by name) at ``--rate``; one JSON line per item in send-results.jsonl."""
+    try:
+        rate = parse_rate(args.rate)
+    except InspectorError as exc:
+        _err(str(exc))
+        return EXIT_BAD
+    items = folder_items(folder)
+    if not items:
+        _err(f"{folder}: the folder has no payload files")
+        return EXIT_BAD
+    worst = EXIT_OK
+    results: list[dict[str, Any]] = []
+    counts = {"accepted": 0, "http_error": 0, "failed": 0}
+    log_path = folder / RESULTS_NAME
+    next_start = time.monotonic()
+    with log_path.open("w", encoding="utf-8") as log:
+        for path in items:
+            if rate:
+                delay = next_start - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                next_start = max(next_start, time.monotonic()) + 1.0 / rate
+            try:
+                full = send_one(path, args, plan, quiet=True)
+                line = {k: full[k] for k in ("file", "ok", "status", "summary", "id", "elapsed_ms", "attempts")}
+                line["failure"] = full["failure"]["kind"] if full["failure"] else None
+                code = int(full["exit_code"])
+            except InspectorError as exc:
+                line = {"file": str(path), "ok": False, "status": None, "summary": str(exc), "error": "bad input"}
+                code = EXIT_BAD
+            line["time"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            log.write(json.dumps(line, ensure_ascii=False) + "\n")
+            log.flush()
+            results.append(line)
+            counts["accepted" if code == 0 else "http_error" if code == 1 else "failed"] += 1
+            worst = max(worst, code)
+            if not args.json:
+                status = line["status"] if line["status"] is not None else "---"
+                print(f"{path.name}: {status} {line['summary']}")
+    summary = (
+        f"{len(items)} payloads: {counts['accepted']} accepted, {counts['http_error']} refused with an HTTP error, "
+        f"{counts['failed']} not sent or unanswered; log: {log_path}"
+    )
+    if args.json:
+        print(json.dumps({"results": results, "summary": counts, "log": str(log_path)}, indent=2, ensure_ascii=False))
+    else:
+        print(summary)
+    return worst
+

@@ -1,0 +1,293 @@
+"""The exception chain / threads as a tree: stack > frame > variable group > variable.
+
+Frames are read from the report's LazyLists only when a row is painted; a small cache keeps the converted
+frames of the rows on screen. Filtering and the frame order map view rows to frame indexes, nothing is copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QFont
+
+from inspector.report import Frame
+from inspector.ui import style
+from inspector.ui.models.filtering import StackFilter
+from inspector.ui.models.frame_text import (
+    Stack,
+    format_address,
+    frame_line,
+    is_library_frame,
+    short_value,
+)
+from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE, SORT_ROLE
+from inspector.ui.models.tree_base import Path, PathTreeModel
+
+#: Converted frames kept for painting; the view shows a few hundred at most.
+_FRAME_CACHE_SIZE = 4096
+
+
+def _entries(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [(str(k), v) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [(str(i), v) for i, v in enumerate(value)]
+    return [("value", value)]
+
+
+class StacksModel(PathTreeModel):
+    """Stacks (exceptions or threads) with their frames, variables and registers.
+
+    Args:
+        stacks: the stacks, in display order.
+        most_recent_first: the vendor's order of the frames lists (Report.most_recent_first).
+    """
+
+    COLUMNS = ("#", "Function", "Location", "Module", "Address")
+    COL_INDEX, COL_FUNCTION, COL_LOCATION, COL_MODULE, COL_ADDRESS = range(5)
+
+    def __init__(self, stacks: Sequence[Stack], most_recent_first: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._stacks = list(stacks)
+        self._most_recent_first = most_recent_first
+        self._flipped = False
+        self._filter: StackFilter | None = None
+        self._frames: dict[tuple[int, int], Frame] = {}
+        self._entries: dict[Path, list[tuple[str, Any]]] = {}
+        self._bold: QFont | None = None
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def stacks(self) -> list[Stack]:
+        return self._stacks
+
+    @property
+    def most_recent_first(self) -> bool:
+        """Whether the view currently lists the most recent frame first."""
+        return self._most_recent_first != self._flipped
+
+    def set_most_recent_first(self, value: bool) -> None:
+        flipped = value != self._most_recent_first
+        if flipped != self._flipped:
+            self.beginResetModel()
+            self._flipped = flipped
+            self._reset_caches()
+            self.endResetModel()
+
+    def set_filter(self, result: StackFilter | None) -> None:
+        self.beginResetModel()
+        self._filter = result
+        self._reset_caches()
+        self.endResetModel()
+
+    def _reset_caches(self) -> None:
+        self.forget_paths()
+        self._entries.clear()
+
+    # ------------------------------------------------------------------ row mapping
+
+    def stack_index(self, view_row: int) -> int:
+        return self._filter.stacks[view_row] if self._filter is not None else view_row
+
+    def _frame_rows(self, stack: int) -> list[int] | None:
+        return self._filter.frames.get(stack) if self._filter is not None else None
+
+    def frame_count(self, stack: int) -> int:
+        rows = self._frame_rows(stack)
+        return len(rows) if rows is not None else len(self._stacks[stack].frames)
+
+    def frame_index(self, stack: int, view_row: int) -> int:
+        """The index in the stack's frames list of a view row."""
+        rows = self._frame_rows(stack)
+        count = len(rows) if rows is not None else len(self._stacks[stack].frames)
+        pos = count - 1 - view_row if self._flipped else view_row
+        return rows[pos] if rows is not None else pos
+
+    def view_path(self, stack: int, frame: int | None = None) -> Path | None:
+        """The view path of a stack (and frame index), or None when filtered out."""
+        if self._filter is not None:
+            if stack not in self._filter.frames:
+                return None
+            stack_row = self._filter.stacks.index(stack)
+        else:
+            stack_row = stack
+        if frame is None:
+            return (stack_row,)
+        rows = self._frame_rows(stack)
+        if rows is not None:
+            import bisect
+
+            pos = bisect.bisect_left(rows, frame)
+            if pos >= len(rows) or rows[pos] != frame:
+                return None
+            count = len(rows)
+        else:
+            pos, count = frame, len(self._stacks[stack].frames)
+            if not 0 <= pos < count:
+                return None
+        return (stack_row, count - 1 - pos if self._flipped else pos)
+
+    def frame(self, stack: int, index: int) -> Frame:
+        key = (stack, index)
+        found = self._frames.get(key)
+        if found is None:
+            if len(self._frames) >= _FRAME_CACHE_SIZE:
+                self._frames.clear()
+            found = self._stacks[stack].frames[index]
+            self._frames[key] = found
+        return found
+
+    def frame_number(self, stack: int, index: int) -> int:
+        """The number shown in the # column: 0 is always the most recent frame."""
+        return index if self._most_recent_first else len(self._stacks[stack].frames) - 1 - index
+
+    def _children(self, path: Path) -> list[tuple[str, Any]]:
+        """Entries under a variable group / registers node (cached per node)."""
+        found = self._entries.get(path)
+        if found is None:
+            stack = self.stack_index(path[0])
+            if path[1] >= self.frame_count(stack):  # the registers node
+                found = _entries(self._stacks[stack].registers or {})
+            else:
+                frame = self.frame(stack, self.frame_index(stack, path[1]))
+                found = _entries(frame.variables[path[2]][1])
+            self._entries[path] = found
+        return found
+
+    # ------------------------------------------------------------------ PathTreeModel
+
+    def child_count(self, path: Path) -> int:
+        depth = len(path)
+        if depth == 0:
+            return len(self._filter.stacks) if self._filter is not None else len(self._stacks)
+        stack = self.stack_index(path[0])
+        frames = self.frame_count(stack)
+        if depth == 1:
+            return frames + (1 if self._stacks[stack].registers else 0)
+        if path[1] >= frames:  # registers node > register entries
+            return len(self._children(path[:2])) if depth == 2 else 0
+        if depth == 2:
+            return len(self.frame(stack, self.frame_index(stack, path[1])).variables)
+        if depth == 3:
+            return len(self._children(path))
+        return 0
+
+    def node_kind(self, path: Path) -> str:
+        depth = len(path)
+        if depth == 1:
+            return "stack"
+        stack = self.stack_index(path[0])
+        if path[1] >= self.frame_count(stack):
+            return "registers" if depth == 2 else "variable"
+        return ("frame", "group", "variable")[depth - 2]
+
+    def node_data(self, path: Path, column: int, role: int) -> Any:
+        kind = self.node_kind(path)
+        if role == KIND_ROLE:
+            return kind
+        stack_i = self.stack_index(path[0])
+        stack = self._stacks[stack_i]
+        if kind == "stack":
+            return self._stack_data(stack, column, role)
+        if kind == "frame":
+            index = self.frame_index(stack_i, path[1])
+            return self._frame_data(stack_i, index, column, role)
+        if kind == "registers":
+            if role == Qt.ItemDataRole.DisplayRole and column == self.COL_FUNCTION:
+                return "registers"
+            if role == Qt.ItemDataRole.DisplayRole and column == self.COL_LOCATION:
+                return f"{len(self._children(path))} values"
+            if role == POINTER_ROLE:
+                return stack.pointer
+            return None
+        if kind == "group":
+            frame = self.frame(stack_i, self.frame_index(stack_i, path[1]))
+            name, value = frame.variables[path[2]]
+            if role == Qt.ItemDataRole.DisplayRole:
+                if column == self.COL_FUNCTION:
+                    return name
+                if column == self.COL_LOCATION:
+                    return f"{len(self._children(path))} values"
+            if role == POINTER_ROLE:
+                return frame.pointer
+            return None
+        # a variable
+        key, value = self._children(path[:-1])[path[-1]]
+        if role in (Qt.ItemDataRole.DisplayRole, COPY_ROLE):
+            if role == COPY_ROLE:
+                return f"{key} = {short_value(value, 10_000)}"
+            if column == self.COL_FUNCTION:
+                return key
+            if column == self.COL_LOCATION:
+                return short_value(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_LOCATION:
+            return short_value(value, 2000)
+        if role == Qt.ItemDataRole.FontRole and column == self.COL_LOCATION:
+            return style.mono_font()
+        return None
+
+    def _stack_data(self, stack: Stack, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                count = len(stack.frames)
+                return f"{stack.title}   ({count} frame{'s' if count != 1 else ''})"
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if self._bold is None:
+                self._bold = QFont()
+                self._bold.setBold(True)
+            return self._bold
+        if role == Qt.ItemDataRole.BackgroundRole and stack.crashed:
+            return style.accent_background()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{stack.title}\n{stack.detail}".strip()
+        if role == POINTER_ROLE:
+            return stack.pointer
+        if role == OBJECT_ROLE:
+            return stack
+        if role == COPY_ROLE:
+            return stack.title.strip()
+        return None
+
+    def _frame_data(self, stack: int, index: int, column: int, role: int) -> Any:
+        frame = self.frame(stack, index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.COL_INDEX:
+                return str(self.frame_number(stack, index))
+            if column == self.COL_FUNCTION:
+                text = frame.function or "?"
+                return f"{text}  [{frame.note}]" if frame.note else text
+            if column == self.COL_LOCATION:
+                return frame.location()
+            if column == self.COL_MODULE:
+                return frame.module or ""
+            if column == self.COL_ADDRESS:
+                return format_address(frame.address)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and is_library_frame(frame):
+            return style.dim_text()
+        if role == Qt.ItemDataRole.FontRole:
+            if column == self.COL_ADDRESS:
+                return style.mono_font()
+            if column == self.COL_FUNCTION and frame.in_app:
+                if self._bold is None:
+                    self._bold = QFont()
+                    self._bold.setBold(True)
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return frame_line(self.frame_number(stack, index), frame)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_INDEX:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == POINTER_ROLE:
+            return frame.pointer
+        if role == OBJECT_ROLE:
+            return frame
+        if role == SORT_ROLE:
+            return index
+        if role == COPY_ROLE:
+            return frame_line(self.frame_number(stack, index), frame)
+        return None

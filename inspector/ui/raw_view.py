@@ -1,0 +1,176 @@
+"""The read-only raw view: the exact payload pretty-printed and highlighted, or a native file's text / hex dump.
+
+DocumentView builds it through :func:`create_raw_view`, so the editor can replace it (``set_raw_view_factory``)
+without touching the DocumentView. Big documents are shown up to :data:`RAW_TEXT_LIMIT` characters and
+highlighted lazily: only the blocks on screen are lexed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from inspector.formats.jsondoc import split
+from inspector.ui import style
+from inspector.ui.document import OpenDocument
+from inspector.ui.highlight import PygmentsHighlighter
+from inspector.ui.highlight_spans import json_lexer, lexer_for
+from inspector.ui.models.hexdump import BYTES_PER_LINE, hex_dump, looks_binary
+from inspector.ui.models.pretty import locate, pretty_text
+
+#: Characters of pretty-printed text shown at most (a 100 MB payload shows its first 8 MB; the trees show all).
+RAW_TEXT_LIMIT = 8 * 1024 * 1024
+#: Bytes of a binary native file shown as hex.
+HEX_LIMIT = 256 * 1024
+#: Above this many lines, highlighting is lazy (visible blocks only).
+LAZY_LINES = 3000
+
+
+class RawView(QPlainTextEdit):
+    """Shows one OpenDocument's payload. ``select_pointer`` selects a value by JSON Pointer."""
+
+    def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rawView")
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setFont(style.mono_font())
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self._document = document
+        self._mode = "json"
+        self._shown_lines = 0
+        self.truncated = False
+        self.highlighter: PygmentsHighlighter | None = None
+        self._lazy_timer = QTimer(self)
+        self._lazy_timer.setSingleShot(True)
+        self._lazy_timer.setInterval(30)
+        self._lazy_timer.timeout.connect(self.highlight_visible)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._lazy_timer.start())
+        self.reload()
+        document.changed.connect(self.reload)
+
+    # ------------------------------------------------------------------ content
+
+    def reload(self) -> None:
+        doc = self._document
+        if doc.document is not None:
+            self._mode = "json"
+            text = pretty_text(doc.document.value)
+            lexer = json_lexer()
+        else:
+            body = doc.submission.envelope.body
+            if looks_binary(body):
+                self._mode = "hex"
+                text = hex_dump(body, HEX_LIMIT)
+                lexer = None
+            else:
+                self._mode = "text"
+                text = body.decode("utf-8", "replace")
+                lexer = lexer_for(doc.submission.envelope.source_name or "")
+        self.truncated = len(text) > RAW_TEXT_LIMIT
+        if self.truncated:
+            cut = text.rfind("\n", 0, RAW_TEXT_LIMIT)
+            text = text[: cut if cut > 0 else RAW_TEXT_LIMIT]
+            text += f"\n… the raw text is cut here: {RAW_TEXT_LIMIT // 2**20} MB of {len(text) // 2**20}+ MB shown"
+        self._shown_lines = text.count("\n") + 1
+        if self.highlighter is not None:
+            self.highlighter.setDocument(None)
+            self.highlighter = None
+        self.setPlainText(text)
+        if lexer is not None:
+            self.highlighter = PygmentsHighlighter(self.document(), lexer, lazy=self._shown_lines > LAZY_LINES)
+            self.highlight_visible()
+
+    @property
+    def mode(self) -> str:
+        """``json`` (pretty-printed document), ``text`` (Apple crash report) or ``hex`` (minidump)."""
+        return self._mode
+
+    def highlight_visible(self) -> None:
+        """Lazy mode: colour the blocks on screen (plus a margin)."""
+        if self.highlighter is None or not self.highlighter.lazy:
+            return
+        first = self.firstVisibleBlock().blockNumber()
+        rows = max(50, self.viewport().height() // max(1, self.fontMetrics().height()) + 10)
+        self.highlighter.want_blocks(first - 10, first + rows)
+
+    def resizeEvent(self, event) -> None:  # Override QPlainTextEdit.resizeEvent
+        super().resizeEvent(event)
+        self._lazy_timer.start()
+
+    # ------------------------------------------------------------------ navigation
+
+    def select_pointer(self, pointer: str) -> bool:
+        """Select the value at ``pointer``; False when it is not shown here."""
+        span = self._span_for(pointer)
+        if span is None:
+            return False
+        (first, start_col), (last, end_col) = span
+        doc = self.document()
+        start_block = doc.findBlockByNumber(first)
+        end_block = doc.findBlockByNumber(last)
+        if not start_block.isValid() or not end_block.isValid():
+            return False
+        cursor = QTextCursor(start_block)
+        cursor.setPosition(start_block.position() + min(start_col, start_block.length() - 1))
+        end_text = end_block.text()
+        end = min(end_col, len(end_text)) if end_col >= 0 else len(end_text.rstrip().rstrip(","))
+        cursor.setPosition(end_block.position() + end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        self.highlight_visible()
+        return True
+
+    def selected_text(self) -> str:
+        return self.textCursor().selectedText().replace("\u2029", "\n")
+
+    def _span_for(self, pointer: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        if self._mode == "json":
+            value = self._document.document.value if self._document.document is not None else None
+            found = locate(value, pointer)
+            if found is None:
+                return None
+            first, last, indent = found
+            if last >= self._shown_lines - (1 if self.truncated else 0):
+                return None
+            start = indent
+            tokens = split(pointer)
+            if tokens:
+                parent = locate(value, pointer.rsplit("/", 1)[0])
+                parent_value = self._document.document.get(pointer.rsplit("/", 1)[0]) if parent else None
+                if isinstance(parent_value, dict):
+                    start += len(json.dumps(tokens[-1], ensure_ascii=False)) + 2
+            return (first, start), (last, -1)
+        tokens = pointer.split("/")
+        if len(tokens) >= 3 and tokens[1] == "@offset" and tokens[2].isdigit():
+            offset = int(tokens[2])
+            if self._mode == "hex":
+                line = offset // BYTES_PER_LINE
+                return (line, 0), (line, -1)
+            text = self.toPlainText()
+            line = text.count("\n", 0, offset)
+            return (line, 0), (line, -1)
+        if len(tokens) >= 3 and tokens[1] == "@line" and tokens[2].isdigit():
+            line = max(0, int(tokens[2]) - 1)
+            return (line, 0), (line, -1)
+        return None
+
+
+RawViewFactory = Callable[[OpenDocument, QWidget | None], QWidget]
+_factory: RawViewFactory = RawView
+
+
+def set_raw_view_factory(factory: RawViewFactory) -> None:
+    """Let the editor replace the read-only view (the widget must offer ``select_pointer(pointer) -> bool``)."""
+    global _factory
+    _factory = factory
+
+
+def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QWidget:
+    return _factory(document, parent)

@@ -1,0 +1,1 @@
+"""Widgets that make up a DocumentView (summary, attachments preview, tree helpers)."""
