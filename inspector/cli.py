@@ -286,6 +286,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         except KeyboardInterrupt:
             return 130
+        except BrokenPipeError:  # `crash-inspector show x | head`: the reader went away; not an error of ours
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
     gui_args = build_gui_parser().parse_args(argv)
     if gui_args.help:
         parser.print_help()

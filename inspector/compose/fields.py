@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.formats.jsondoc import get, join
+from inspector.formats.base import InspectorError
+from inspector.formats.jsondoc import Edit, get, join
 
 #: Field kinds the forms know how to edit.
 KINDS = ("string", "enum", "epoch_s", "iso", "uuid", "bool", "int")
@@ -148,3 +149,45 @@ def binary_template(format: str) -> dict[str, Any]:
         return {"start": "0x400000", "size": 4096, "code_file": "/usr/lib/libexample.so"}
     return {"id": "00000000-0000-0000-0000-000000000000", "startAddress": "0x0", "endAddress": "0xfff",
             "name": "libexample", "path": "/usr/lib/libexample.so"}
+
+
+def set_edits(value: Any, pointer: str, new: Any) -> list[Edit]:
+    """Edits that set ``pointer`` to ``new``, creating missing parent objects (``/data/person`` for a person id)."""
+    from inspector.formats.jsondoc import split
+
+    tokens = split(pointer)
+    edits: list[Edit] = []
+    current = value
+    walked = ""
+    for i, token in enumerate(tokens[:-1]):
+        walked = join(walked, token)
+        if isinstance(current, dict) and token in current:
+            current = current[token]
+            continue
+        if isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+            continue
+        if not isinstance(current, dict):
+            raise InspectorError("cannot create a field inside a non-object", where=walked)
+        nested: Any = new
+        for rest in reversed(tokens[i + 1 :]):
+            nested = {rest: nested}
+        return [*edits, Edit("set", walked, nested)]
+    return [*edits, Edit("set", pointer, new)]
+
+
+def summary(format: str, item: Any) -> str:
+    """One line for a frame, thread or binary in the form lists."""
+    if not isinstance(item, dict):
+        return json_short(item)
+    keys = ("funcName", "method", "methodName", "className", "name", "filename", "fileName", "library",
+            "code_file", "path", "address", "startAddress", "start", "line", "lineno", "lineNumber", "id")
+    parts = [f"{item[k]}" for k in keys if k in item and not isinstance(item[k], dict | list)]
+    return " · ".join(parts[:4]) or json_short(item)
+
+
+def json_short(value: Any, limit: int = 80) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -62,10 +62,20 @@ def _value_end(text: str, pos: int) -> int:
     return match.end() if match else pos + 1
 
 
+#: Above this size, the walk stops once every wanted pointer was found instead of reading to the end to honour a
+#: later duplicate key (duplicates are reported by the parser; a 20 MB scan would cost a second per form edit).
+COMPLETE_SCAN_LIMIT = 1024 * 1024
+
+
+class _Done(Exception):
+    pass
+
+
 class _Walker:
     def __init__(self, text: str, targets: set[str]) -> None:
         self.text = text
         self.targets = targets
+        self.stop_early = len(text) > COMPLETE_SCAN_LIMIT
         self.prefixes: set[str] = set()
         for target in targets:
             tokens = split(target)
@@ -78,6 +88,8 @@ class _Walker:
         pos = _WS.match(text, pos).end()
         if pointer in self.targets:
             self.found[pointer] = Location(pos, _value_end(text, pos), key_start)
+            if self.stop_early and len(self.found) == len(self.targets):
+                raise _Done
         if pointer not in self.prefixes or pos >= len(text):
             return self.found[pointer].end if pointer in self.found else _value_end(text, pos)
         char = text[pos]
@@ -133,7 +145,10 @@ def locate_many(text: str, pointers: Iterable[str]) -> dict[str, Location]:
     if not targets:
         return {}
     walker = _Walker(text, targets)
-    walker.walk(0, "")
+    try:
+        walker.walk(0, "")
+    except _Done:
+        pass
     return walker.found
 
 

@@ -76,8 +76,12 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     if shape == "single":
         if value.get("type") not in L.KNOWN_TYPES or not isinstance(value.get("device"), dict):
             return None
-        return Detection(NAME, value["type"], 75 + bonus,
-                         f"App Center: a single {value['type']} log without the {{\"logs\": [...]}} container{via}")
+        return Detection(
+            NAME,
+            value["type"],
+            75 + bonus,
+            f'App Center: a single {value["type"]} log without the {{"logs": [...]}} container{via}',
+        )
     key = L.CONTAINER_KEY if shape == "container" else L.TYPO_KEY
     logs = value[key]
     if not isinstance(logs, list):
@@ -94,28 +98,39 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
 
 def load(envelope: Envelope, document: Document | None, detection: Detection) -> Submission:
     if document is None:
-        raise InspectorError("an App Center payload must be JSON ({\"logs\": [...]})")
+        raise InspectorError('an App Center payload must be JSON ({"logs": [...]})')
     problems: list[Problem] = []
     shape = L.container_shape(document.value)
     if shape == "typo":
-        problems.append(warning(
-            join("", L.TYPO_KEY),
-            "the container key is \"logs:\" (with a colon), a typo of the docs before 2020-05-06; App Center expects "
-            "\"logs\". Loaded as the logs array; sending uses the corrected key \"logs\".",
-            "swagger LogContainer.logs; MicrosoftDocs/appcenter-docs commit c07d11c",
-        ))
+        problems.append(
+            warning(
+                join("", L.TYPO_KEY),
+                'the container key is "logs:" (with a colon), a typo of the docs before 2020-05-06; App Center expects '
+                '"logs". Loaded as the logs array; sending uses the corrected key "logs".',
+                "swagger LogContainer.logs; MicrosoftDocs/appcenter-docs commit c07d11c",
+            )
+        )
         if L.CONTAINER_KEY in document.value:
-            problems.append(warning("/logs", "both \"logs\" and \"logs:\" are present; \"logs\" is used", ""))
+            problems.append(warning("/logs", 'both "logs" and "logs:" are present; "logs" is used', ""))
     elif shape == "single":
-        problems.append(warning(
-            "", "a single log without the {\"logs\": [...]} container; App Center expects the container "
-            "(sending wraps it)", "swagger LogContainer (logs is required)",
-        ))
+        problems.append(
+            warning(
+                "",
+                'a single log without the {"logs": [...]} container; App Center expects the container '
+                "(sending wraps it)",
+                "swagger LogContainer (logs is required)",
+            )
+        )
     if shape in ("container", "typo"):
         extra = [k for k in document.value if k not in (L.CONTAINER_KEY, L.TYPO_KEY)]
         if extra:
-            problems.append(info("", f"top-level keys besides logs are not part of the container: {extra[:5]}",
-                                 "swagger LogContainer"))
+            problems.append(
+                info(
+                    "",
+                    f"top-level keys besides logs are not part of the container: {extra[:5]}",
+                    "swagger LogContainer",
+                )
+            )
     return Submission(format=NAME, detection=detection, envelope=envelope, document=document, load_problems=problems)
 
 
@@ -142,12 +157,15 @@ def request_body(submission: Submission) -> tuple[bytes, list[str]]:
     if shape == "container":
         return document.to_bytes(), []
     if shape == "typo":
-        fixed = {(L.CONTAINER_KEY if k == L.TYPO_KEY else k): v for k, v in value.items()
-                 if not (k == L.TYPO_KEY and L.CONTAINER_KEY in value)}
-        return dumps(fixed), ["the container key \"logs:\" (docs typo) is sent as \"logs\"; nothing else changes"]
+        fixed = {
+            (L.CONTAINER_KEY if k == L.TYPO_KEY else k): v
+            for k, v in value.items()
+            if not (k == L.TYPO_KEY and L.CONTAINER_KEY in value)
+        }
+        return dumps(fixed), ['the container key "logs:" (docs typo) is sent as "logs"; nothing else changes']
     if shape == "single":
         # The log's own bytes are kept; only the container is added around them.
-        return b'{"logs":[' + document.to_bytes().strip() + b"]}", ["the single log is sent inside {\"logs\": [...]}"]
+        return b'{"logs":[' + document.to_bytes().strip() + b"]}", ['the single log is sent inside {"logs": [...]}']
     raise InspectorError("nothing to send: the document is not an App Center log container", where="")
 
 
@@ -155,8 +173,9 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
     if target.kind not in TARGET_KINDS:
         raise InspectorError(f"App Center payloads are sent to an 'appcenter' target, not {target.kind!r}")
     if not target.app_secret:
-        raise InspectorError("App Center needs the app's App-Secret (App settings in the App Center portal)",
-                             where="App-Secret header")
+        raise InspectorError(
+            "App Center needs the app's App-Secret (App settings in the App Center portal)", where="App-Secret header"
+        )
     base = (target.base_url or DEFAULT_BASE_URL).rstrip("/")
     body, notes = request_body(submission)
     install_id = target.install_id or str(uuid.uuid4())
@@ -170,10 +189,8 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
     if target.gzip:
         body = gzip.compress(body, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
-    spec = RequestSpec("POST", f"{base}/logs?{API_QUERY}", headers, body, secrets=[target.app_secret])
-    if notes and hasattr(spec, "notes"):
-        spec.notes.extend(notes)
-    return spec
+    url = f"{base}/logs?{API_QUERY}"
+    return RequestSpec("POST", url, headers, body, secrets=[target.app_secret], notes=notes)
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -221,7 +238,7 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
     """Explain App Center's answer. The SDKs count any 2xx as success and ignore the body. Never raises."""
     try:
         return _read_response(status, headers, body)
-    except Exception as exc:  # noqa: BLE001 - an odd answer must still be explained, not crash the caller
+    except Exception as exc:  # an odd answer must still be explained, never crash the caller
         return Outcome(ok=200 <= status < 300, summary=f"HTTP {status} (the answer could not be read: {exc})")
 
 

@@ -21,8 +21,16 @@ from inspector.formats.jsondoc import join
 ERROR_TYPES = ("managedError", "appleError", "handledError")
 ATTACHMENT_TYPE = "errorAttachment"
 #: Every discriminator value of swagger/ingestion.yaml (x-ms-discriminator-value).
-KNOWN_TYPES = (*ERROR_TYPES, ATTACHMENT_TYPE, "startService", "startSession", "distributionStartSession", "page",
-               "event", "pushInstallation")
+KNOWN_TYPES = (
+    *ERROR_TYPES,
+    ATTACHMENT_TYPE,
+    "startService",
+    "startSession",
+    "distributionStartSession",
+    "page",
+    "event",
+    "pushInstallation",
+)
 
 CONTAINER_KEY = "logs"
 TYPO_KEY = "logs:"

@@ -33,12 +33,44 @@ _CPU_TYPES = {7: "x86", 16777223: "x86_64", 12: "arm", 16777228: "arm64", 18: "p
 _CPU_SUBTYPES = {(12, 6): "armv6", (12, 9): "armv7", (12, 11): "armv7s", (12, 12): "armv7k", (16777228, 2): "arm64e"}
 
 #: Keys each part of an error log is shown under; whatever is left goes to "Other fields".
-_PROCESS_KEYS = ("processId", "processName", "parentProcessId", "parentProcessName", "errorThreadId",
-                 "errorThreadName", "architecture", "appLaunchTimestamp", "buildId")
-_APPLE_KEYS = ("primaryArchitectureId", "architectureVariantId", "applicationPath", "osExceptionType",
-               "osExceptionCode", "osExceptionAddress", "exceptionType", "exceptionReason", "selectorRegisterValue")
-_SHOWN_ELSEWHERE = {"type", "id", "timestamp", "device", "exception", "threads", "binaries", "properties",
-                    "registers", "userId", "sid", "fatal", *_PROCESS_KEYS, *_APPLE_KEYS}
+_PROCESS_KEYS = (
+    "processId",
+    "processName",
+    "parentProcessId",
+    "parentProcessName",
+    "errorThreadId",
+    "errorThreadName",
+    "architecture",
+    "appLaunchTimestamp",
+    "buildId",
+)
+_APPLE_KEYS = (
+    "primaryArchitectureId",
+    "architectureVariantId",
+    "applicationPath",
+    "osExceptionType",
+    "osExceptionCode",
+    "osExceptionAddress",
+    "exceptionType",
+    "exceptionReason",
+    "selectorRegisterValue",
+)
+_SHOWN_ELSEWHERE = {
+    "type",
+    "id",
+    "timestamp",
+    "device",
+    "exception",
+    "threads",
+    "binaries",
+    "properties",
+    "registers",
+    "userId",
+    "sid",
+    "fatal",
+    *_PROCESS_KEYS,
+    *_APPLE_KEYS,
+}
 
 
 def _text(value: Any) -> str | None:
@@ -92,8 +124,9 @@ def frame_text(item: Any) -> str:
     """Cheap searchable text of a raw frame (no Frame object built)."""
     if not isinstance(item, dict):
         return str(item)
-    return " ".join(str(v) for k in ("className", "methodName", "fileName", "code", "address")
-                    if (v := item.get(k)) is not None)
+    return " ".join(
+        str(v) for k in ("className", "methodName", "fileName", "code", "address") if (v := item.get(k)) is not None
+    )
 
 
 def frames_of(raw: Any, pointer: str) -> LazyList[Frame]:
@@ -108,8 +141,13 @@ def frames_of(raw: Any, pointer: str) -> LazyList[Frame]:
 # ------------------------------------------------------------------------------------------------ exceptions
 
 
-def exception_chain(exc: Any, pointer: str, *, handled: bool | None, root_relation: str | None = None,
-                    ) -> list[ExceptionInfo]:
+def exception_chain(
+    exc: Any,
+    pointer: str,
+    *,
+    handled: bool | None,
+    root_relation: str | None = None,
+) -> list[ExceptionInfo]:
     """The exception and its innerExceptions at any depth, depth first (outermost first), iteratively."""
     chain: list[ExceptionInfo] = []
     stack: list[tuple[Any, str, int]] = [(exc, pointer, 0)]
@@ -117,31 +155,38 @@ def exception_chain(exc: Any, pointer: str, *, handled: bool | None, root_relati
         item, ptr, depth = stack.pop()
         relation = root_relation if depth == 0 else "inner exception"
         if not isinstance(item, dict):
-            chain.append(ExceptionInfo(None, f"not an exception object ({type(item).__name__})", (), ptr, depth,
-                                       handled, relation))
+            chain.append(
+                ExceptionInfo(
+                    None, f"not an exception object ({type(item).__name__})", (), ptr, depth, handled, relation
+                )
+            )
             continue
         stack_trace = item.get("stackTrace")
-        chain.append(ExceptionInfo(
-            type=_text(item.get("type")),
-            message=_text(item.get("message")),
-            frames=frames_of(item.get("frames"), f"{ptr}/frames"),
-            pointer=ptr,
-            depth=depth,
-            handled=handled,
-            relation=relation,
-            raw_stack=stack_trace if isinstance(stack_trace, str) else None,
-        ))
+        chain.append(
+            ExceptionInfo(
+                type=_text(item.get("type")),
+                message=_text(item.get("message")),
+                frames=frames_of(item.get("frames"), f"{ptr}/frames"),
+                pointer=ptr,
+                depth=depth,
+                handled=handled,
+                relation=relation,
+                raw_stack=stack_trace if isinstance(stack_trace, str) else None,
+            )
+        )
         inner = item.get("innerExceptions")
         if isinstance(inner, list):
-            stack.extend((child, f"{ptr}/innerExceptions/{i}", depth + 1) for i, child in reversed(list(enumerate(inner))))
+            children = [(child, f"{ptr}/innerExceptions/{i}", depth + 1) for i, child in enumerate(inner)]
+            stack.extend(reversed(children))
     return chain
 
 
 def _apple_exception(log: dict[str, Any], pointer: str, handled: bool | None) -> ExceptionInfo | None:
     """appleError without ``exception``: the NSException (exceptionType/Reason) or the OS exception (signal)."""
     if isinstance(log.get("exceptionType"), str):
-        return ExceptionInfo(log["exceptionType"], _text(log.get("exceptionReason")), (),
-                             join(pointer, "exceptionType"), 0, handled)
+        return ExceptionInfo(
+            log["exceptionType"], _text(log.get("exceptionReason")), (), join(pointer, "exceptionType"), 0, handled
+        )
     if "osExceptionType" in log:
         code, address = _text(log.get("osExceptionCode")), _text(log.get("osExceptionAddress"))
         parts = [f"code {code}" if code else None, f"at {address}" if address else None]
@@ -170,16 +215,24 @@ def threads_of(log: dict[str, Any], pointer: str, handled: bool | None) -> tuple
             crashed = tid == error_id and not isinstance(tid, bool)
         else:
             crashed = error_name is not None and name == error_name
-        threads.append(Thread(
-            id=_text(tid) if tid is not None else str(index),
-            name=_text(name),
-            frames=frames_of(item.get("frames"), f"{ptr}/frames"),
-            crashed=crashed,
-            pointer=ptr,
-        ))
+        threads.append(
+            Thread(
+                id=_text(tid) if tid is not None else str(index),
+                name=_text(name),
+                frames=frames_of(item.get("frames"), f"{ptr}/frames"),
+                crashed=crashed,
+                pointer=ptr,
+            )
+        )
         if "exception" in item:
-            extra.extend(exception_chain(item["exception"], f"{ptr}/exception", handled=handled,
-                                         root_relation=f"exception of thread {_text(tid)}"))
+            extra.extend(
+                exception_chain(
+                    item["exception"],
+                    f"{ptr}/exception",
+                    handled=handled,
+                    root_relation=f"exception of thread {_text(tid)}",
+                )
+            )
     return threads, extra
 
 
@@ -187,8 +240,9 @@ def binary_of(item: Any, pointer: str) -> Binary:
     if not isinstance(item, dict):
         return Binary(name=None, pointer=pointer)
     start, end = to_int(item.get("startAddress")), to_int(item.get("endAddress"))
-    arch = _text(item.get("architecture")) or arch_name(item.get("primaryArchitectureId"),
-                                                         item.get("architectureVariantId"))
+    arch = _text(item.get("architecture")) or arch_name(
+        item.get("primaryArchitectureId"), item.get("architectureVariantId")
+    )
     return Binary(
         name=_text(item.get("name")),
         start=start,
@@ -226,8 +280,14 @@ def attachment_of(log: dict[str, Any], pointer: str) -> Attachment:
     def load() -> bytes:
         return L.decode_base64(data, data_ptr)
 
-    return Attachment(name=name, content_type=_text(log.get("contentType")), size=L.decoded_size(data),
-                      load=load, pointer=pointer, origin="errorAttachment")
+    return Attachment(
+        name=name,
+        content_type=_text(log.get("contentType")),
+        size=L.decoded_size(data),
+        load=load,
+        pointer=pointer,
+        origin="errorAttachment",
+    )
 
 
 # ------------------------------------------------------------------------------------------------ summary, metadata
@@ -255,8 +315,9 @@ def summary_of(log: dict[str, Any], exceptions: list[ExceptionInfo]) -> Summary:
         fatal=fatal,
         app=_text(device.get("appNamespace")) or _text(log.get("processName")),
         app_version=version,
-        os=_join(device.get("osName"), device.get("osVersion"),
-                 f"({device['osBuild']})" if device.get("osBuild") else None),
+        os=_join(
+            device.get("osName"), device.get("osVersion"), f"({device['osBuild']})" if device.get("osBuild") else None
+        ),
         device=_join(device.get("oemName"), device.get("model")),
         timestamp=L.epoch(log.get("timestamp")),
         sdk=_join(_join(device.get("sdkName"), device.get("sdkVersion")), f"via {wrapper}" if wrapper else None),
@@ -322,13 +383,23 @@ def orphan_report(error_id: str | None, logs: list[tuple[str, dict[str, Any]]]) 
     first_ptr, first = logs[0]
     title = f"{len(logs)} attachment(s) for error {error_id or '(no errorId)'}, which is not in this batch"
     device = first.get("device") if isinstance(first.get("device"), dict) else {}
-    summary = Summary(title=title, app_version=_join(device.get("appVersion"), device.get("appBuild")),
-                      os=_join(device.get("osName"), device.get("osVersion")), device=_join(device.get("model")),
-                      timestamp=L.epoch(first.get("timestamp")), sdk=_join(device.get("sdkName"), device.get("sdkVersion")),
-                      id=error_id)
-    return Report(format=FORMAT, kind=L.ATTACHMENT_TYPE, summary=summary,
-                  attachments=[attachment_of(log, ptr) for ptr, log in logs],
-                  metadata={"Device": device} if device else {}, pointer=first_ptr)
+    summary = Summary(
+        title=title,
+        app_version=_join(device.get("appVersion"), device.get("appBuild")),
+        os=_join(device.get("osName"), device.get("osVersion")),
+        device=_join(device.get("model")),
+        timestamp=L.epoch(first.get("timestamp")),
+        sdk=_join(device.get("sdkName"), device.get("sdkVersion")),
+        id=error_id,
+    )
+    return Report(
+        format=FORMAT,
+        kind=L.ATTACHMENT_TYPE,
+        summary=summary,
+        attachments=[attachment_of(log, ptr) for ptr, log in logs],
+        metadata={"Device": device} if device else {},
+        pointer=first_ptr,
+    )
 
 
 def build_reports(value: Any) -> list[Report]:

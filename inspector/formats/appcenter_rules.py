@@ -24,15 +24,38 @@ MAX_AHEAD = timedelta(hours=72)
 RATE_LIMIT_PER_MINUTE = 60
 
 _COMMON_KEYS = {"type", "timestamp", "sid", "userId", "device", "distributionGroupId", "dataResidencyRegion"}
-_ABSTRACT_ERROR_KEYS = {"id", "processId", "processName", "parentProcessId", "parentProcessName", "errorThreadId",
-                        "errorThreadName", "fatal", "appLaunchTimestamp", "architecture"}
+_ABSTRACT_ERROR_KEYS = {
+    "id",
+    "processId",
+    "processName",
+    "parentProcessId",
+    "parentProcessName",
+    "errorThreadId",
+    "errorThreadName",
+    "fatal",
+    "appLaunchTimestamp",
+    "architecture",
+}
 #: Keys the swagger (and the SDKs' newer fields) define, per log type; anything else is reported as unknown (info).
 KNOWN_KEYS: dict[str, set[str]] = {
     "managedError": _COMMON_KEYS | _ABSTRACT_ERROR_KEYS | {"binaries", "buildId", "exception", "threads"},
-    "appleError": _COMMON_KEYS | _ABSTRACT_ERROR_KEYS | {
-        "primaryArchitectureId", "architectureVariantId", "applicationPath", "osExceptionType", "osExceptionCode",
-        "osExceptionAddress", "exceptionType", "exceptionReason", "selectorRegisterValue", "threads", "binaries",
-        "registers", "exception"},
+    "appleError": _COMMON_KEYS
+    | _ABSTRACT_ERROR_KEYS
+    | {
+        "primaryArchitectureId",
+        "architectureVariantId",
+        "applicationPath",
+        "osExceptionType",
+        "osExceptionCode",
+        "osExceptionAddress",
+        "exceptionType",
+        "exceptionReason",
+        "selectorRegisterValue",
+        "threads",
+        "binaries",
+        "registers",
+        "exception",
+    },
     "handledError": _COMMON_KEYS | {"properties", "id", "binaries", "exception"},
     "errorAttachment": _COMMON_KEYS | {"id", "errorId", "contentType", "fileName", "data"},
 }
@@ -149,16 +172,23 @@ def frame_problems(frame_lists: list[tuple[str, list[Any]]]) -> list[Problem]:
                         extra += 1
                         continue
                     article = "an integer" if want[0] == "integer" else "a string"
-                    problems.append(error(f"{ptr}/{index}/{key}", f"must be {article}, not {_json_type(value)}",
-                                          want[1]))
+                    problems.append(
+                        error(f"{ptr}/{index}/{key}", f"must be {article}, not {_json_type(value)}", want[1])
+                    )
             elif len(problems) < MAX_FRAME_PROBLEMS:
-                problems.append(error(f"{ptr}/{index}", f"must be an object, not {_json_type(frame)}",
-                                      "swagger StackFrame"))
+                problems.append(
+                    error(f"{ptr}/{index}", f"must be an object, not {_json_type(frame)}", "swagger StackFrame")
+                )
             else:
                 extra += 1
     if extra:
-        problems.append(error(frame_lists[0][0] if frame_lists else "", f"{extra:,} more frame problems not listed",
-                              "swagger StackFrame"))
+        problems.append(
+            error(
+                frame_lists[0][0] if frame_lists else "",
+                f"{extra:,} more frame problems not listed",
+                "swagger StackFrame",
+            )
+        )
     return problems
 
 
@@ -175,23 +205,39 @@ def http_problems(http: HttpInfo) -> list[Problem]:
         problems.append(warning("/@http/target", f"the path {http.path!r} does not end with /logs", rule))
     versions = [v for k, v in http.query if k.lower() == "api-version"]
     if not versions:
-        problems.append(error("/@http/query/api-version", "the query has no api-version=1.0.0 (required)",
-                              "swagger parameters.ApiVersionParameter (required; key matched case-insensitively)"))
+        problems.append(
+            error(
+                "/@http/query/api-version",
+                "the query has no api-version=1.0.0 (required)",
+                "swagger parameters.ApiVersionParameter (required; key matched case-insensitively)",
+            )
+        )
     elif versions[0] != "1.0.0":
-        problems.append(warning("/@http/query/api-version", f"api-version is {versions[0]!r}; the SDKs send 1.0.0",
-                                "swagger info.version 1.0.0"))
+        problems.append(
+            warning(
+                "/@http/query/api-version",
+                f"api-version is {versions[0]!r}; the SDKs send 1.0.0",
+                "swagger info.version 1.0.0",
+            )
+        )
     for name in ("App-Secret", "Install-ID"):
         value = http.header(name)
         pointer = f"/@http/headers/{name}"
         if value is None:
             problems.append(error(pointer, f"the {name} header is missing (required)", f"swagger {name} header"))
         elif not L.is_uuid(value.strip()):
-            problems.append(warning(pointer, f"the {name} header is not a UUID", f"swagger {name} header (format uuid)"))
+            problems.append(
+                warning(pointer, f"the {name} header is not a UUID", f"swagger {name} header (format uuid)")
+            )
     ctype = http.header("content-type")
     if ctype is None or "application/json" not in ctype.lower():
-        problems.append(warning("/@http/headers/Content-Type",
-                                f"Content-Type is {ctype!r}; App Center only accepts application/json",
-                                f"swagger consumes application/json; {DOCS}"))
+        problems.append(
+            warning(
+                "/@http/headers/Content-Type",
+                f"Content-Type is {ctype!r}; App Center only accepts application/json",
+                f"swagger consumes application/json; {DOCS}",
+            )
+        )
     return problems
 
 
@@ -210,13 +256,24 @@ def log_problems(value: Any, *, now: datetime) -> list[Problem]:
             if key is None:
                 continue
             if key in error_ids:
-                problems.append(warning(join(ptr, "id"), f"the error id is also used by {error_ids[key]}; "
-                                        "attachments can only belong to one of them", "swagger AbstractErrorLog.id"))
+                problems.append(
+                    warning(
+                        join(ptr, "id"),
+                        f"the error id is also used by {error_ids[key]}; attachments can only belong to one of them",
+                        "swagger AbstractErrorLog.id",
+                    )
+                )
             else:
                 error_ids[key] = ptr
     if errors > RATE_LIMIT_PER_MINUTE:
-        problems.append(info(L.logs_pointer(value), f"{errors} error logs in one batch; App Center accepts at most "
-                             f"{RATE_LIMIT_PER_MINUTE} crashes and handled errors per minute per app", DOCS))
+        problems.append(
+            info(
+                L.logs_pointer(value),
+                f"{errors} error logs in one batch; App Center accepts at most "
+                f"{RATE_LIMIT_PER_MINUTE} crashes and handled errors per minute per app",
+                DOCS,
+            )
+        )
     attachments_by_error: set[str] = set()
     for ptr, log in entries:
         if not isinstance(log, dict):
@@ -238,37 +295,73 @@ def log_problems(value: Any, *, now: datetime) -> list[Problem]:
 def _common(log: dict[str, Any], ptr: str, kind: str | None, now: datetime) -> list[Problem]:
     problems: list[Problem] = []
     if kind is not None and kind not in L.KNOWN_TYPES:
-        problems.append(info(join(ptr, "type"), f"unknown log type {kind!r}: not in the swagger; "
-                             "it is kept but not inspected", "swagger Log discriminator values"))
+        problems.append(
+            info(
+                join(ptr, "type"),
+                f"unknown log type {kind!r}: not in the swagger; it is kept but not inspected",
+                "swagger Log discriminator values",
+            )
+        )
     elif kind is not None and kind not in L.ERROR_TYPES and kind != L.ATTACHMENT_TYPE:
-        problems.append(info(join(ptr, "type"), f"a {kind} log is not a crash log; it is kept but not inspected",
-                             "swagger Log discriminator values"))
+        problems.append(
+            info(
+                join(ptr, "type"),
+                f"a {kind} log is not a crash log; it is kept but not inspected",
+                "swagger Log discriminator values",
+            )
+        )
     for key in ("sid", "distributionGroupId"):
         problems.extend(_uuid(log, ptr, key, f"swagger Log.{key} (format uuid)"))
     if "id" in log and kind in (*L.ERROR_TYPES, L.ATTACHMENT_TYPE, "event"):
         problems.extend(_uuid(log, ptr, "id", f"swagger {kind}.id (format uuid)"))
     stamp = log.get("timestamp")
     if "timestamp" not in log:
-        problems.append(info(ptr, "no timestamp: optional in the swagger, but every SDK sends one "
-                             "(apple MSACAbstractLog.m isValid requires it)", "swagger Log.timestamp"))
+        problems.append(
+            info(
+                ptr,
+                "no timestamp: optional in the swagger, but every SDK sends one "
+                "(apple MSACAbstractLog.m isValid requires it)",
+                "swagger Log.timestamp",
+            )
+        )
     elif isinstance(stamp, str):
         moment = L.parse_time(stamp)
         if moment is None:
-            problems.append(error(join(ptr, "timestamp"), f"{stamp!r} is not an RFC 3339 date-time "
-                                  "(e.g. 2017-03-13T18:05:42.123Z)", "swagger Log.timestamp (format date-time)"))
+            problems.append(
+                error(
+                    join(ptr, "timestamp"),
+                    f"{stamp!r} is not an RFC 3339 date-time (e.g. 2017-03-13T18:05:42.123Z)",
+                    "swagger Log.timestamp (format date-time)",
+                )
+            )
         elif moment - now > MAX_AHEAD:
-            problems.append(warning(join(ptr, "timestamp"), f"{stamp} is more than 72 hours in the future; "
-                                    "App Center refuses such reports", f"{DOCS}: at most 72 hours in the future"))
+            problems.append(
+                warning(
+                    join(ptr, "timestamp"),
+                    f"{stamp} is more than 72 hours in the future; App Center refuses such reports",
+                    f"{DOCS}: at most 72 hours in the future",
+                )
+            )
         elif now - moment > MAX_AGE:
             days = (now - moment).days
-            problems.append(warning(join(ptr, "timestamp"), f"{stamp} is {days} days old; App Center accepts "
-                                    "reports at most 25 days in the past", f"{DOCS}: at most 25 days in the past"))
+            problems.append(
+                warning(
+                    join(ptr, "timestamp"),
+                    f"{stamp} is {days} days old; App Center accepts reports at most 25 days in the past",
+                    f"{DOCS}: at most 25 days in the past",
+                )
+            )
     known = KNOWN_KEYS.get(kind or "")
     if known is not None:
         unknown = [k for k in log if k not in known]
         for key in unknown[:10]:
-            problems.append(info(join(ptr, key), f"unknown key {key!r} in this {kind} log (not in the swagger; "
-                                 "App Center ignores it)", f"swagger {kind}"))
+            problems.append(
+                info(
+                    join(ptr, key),
+                    f"unknown key {key!r} in this {kind} log (not in the swagger; App Center ignores it)",
+                    f"swagger {kind}",
+                )
+            )
     return problems
 
 
@@ -284,25 +377,45 @@ def _error_log(log: dict[str, Any], ptr: str, kind: str) -> list[Problem]:
     if kind in ("managedError", "appleError"):
         launch = log.get("appLaunchTimestamp")
         if "appLaunchTimestamp" not in log:
-            problems.append(info(ptr, "no appLaunchTimestamp: the docs call it required (the swagger does not)",
-                                 f"{DOCS} vs swagger AbstractErrorLog"))
+            problems.append(
+                info(
+                    ptr,
+                    "no appLaunchTimestamp: the docs call it required (the swagger does not)",
+                    f"{DOCS} vs swagger AbstractErrorLog",
+                )
+            )
         elif isinstance(launch, str):
             started = L.parse_time(launch)
             stamp = L.parse_time(log.get("timestamp"))
             if started is None:
-                problems.append(error(join(ptr, "appLaunchTimestamp"), f"{launch!r} is not an RFC 3339 date-time",
-                                      "swagger AbstractErrorLog.appLaunchTimestamp (format date-time)"))
+                problems.append(
+                    error(
+                        join(ptr, "appLaunchTimestamp"),
+                        f"{launch!r} is not an RFC 3339 date-time",
+                        "swagger AbstractErrorLog.appLaunchTimestamp (format date-time)",
+                    )
+                )
             elif stamp is not None and started > stamp:
-                problems.append(warning(join(ptr, "appLaunchTimestamp"), f"the app launched ({launch}) after the "
-                                        f"error happened ({log.get('timestamp')})", "swagger AbstractErrorLog"))
+                problems.append(
+                    warning(
+                        join(ptr, "appLaunchTimestamp"),
+                        f"the app launched ({launch}) after the error happened ({log.get('timestamp')})",
+                        "swagger AbstractErrorLog",
+                    )
+                )
     threads = log.get("threads")
     thread_id = log.get("errorThreadId")
     if isinstance(threads, list) and threads and thread_id is not None:
-        ids = {t.get("id") for t in threads if isinstance(t, dict)}
+        ids = [t.get("id") for t in threads if isinstance(t, dict)]
         if thread_id not in ids:
-            problems.append(info(join(ptr, "errorThreadId"), f"errorThreadId {thread_id!r} matches none of the "
-                                 f"{len(threads)} threads, so no thread is marked as crashed",
-                                 "swagger AbstractErrorLog.errorThreadId"))
+            problems.append(
+                info(
+                    join(ptr, "errorThreadId"),
+                    f"errorThreadId {thread_id!r} matches none of the "
+                    f"{len(threads)} threads, so no thread is marked as crashed",
+                    "swagger AbstractErrorLog.errorThreadId",
+                )
+            )
     binaries = log.get("binaries")
     if isinstance(binaries, list):
         for index, binary in enumerate(binaries):
@@ -322,8 +435,9 @@ def _binary(binary: dict[str, Any], ptr: str) -> list[Problem]:
             problems.append(warning(join(ptr, key), f"{text!r} is not an address (0x hex)", f"swagger Binary.{key}"))
     first, last = to_int(start) if isinstance(start, str) else None, to_int(end) if isinstance(end, str) else None
     if first is not None and last is not None and first > last:
-        problems.append(warning(join(ptr, "endAddress"), f"endAddress {end} is below startAddress {start}",
-                                "swagger Binary"))
+        problems.append(
+            warning(join(ptr, "endAddress"), f"endAddress {end} is below startAddress {start}", "swagger Binary")
+        )
     return problems
 
 
@@ -333,9 +447,14 @@ def _attachment(log: dict[str, Any], ptr: str, error_ids: dict[str, str]) -> lis
     problems.extend(_uuid(log, ptr, "errorId", "swagger ErrorAttachmentLog.errorId (format uuid)"))
     key = L.id_key(error_id)
     if key is not None and key not in error_ids:
-        problems.append(warning(join(ptr, "errorId"), f"errorId {error_id} matches no error log in this batch; "
-                                "App Center accepts it only if that error was sent before",
-                                f"{DOCS}: attachments must be associated with a crash report"))
+        problems.append(
+            warning(
+                join(ptr, "errorId"),
+                f"errorId {error_id} matches no error log in this batch; "
+                "App Center accepts it only if that error was sent before",
+                f"{DOCS}: attachments must be associated with a crash report",
+            )
+        )
     data = log.get("data")
     if isinstance(data, str):
         data_ptr = join(ptr, "data")
@@ -343,12 +462,21 @@ def _attachment(log: dict[str, Any], ptr: str, error_ids: dict[str, str]) -> lis
         try:
             size = len(L.decode_base64(data, data_ptr))
         except Exception as exc:  # InspectorError: the message says which character is wrong
-            problems.append(error(data_ptr, getattr(exc, "message", str(exc)),
-                                  "swagger ErrorAttachmentLog.data (format byte = base64)"))
+            problems.append(
+                error(
+                    data_ptr,
+                    getattr(exc, "message", str(exc)),
+                    "swagger ErrorAttachmentLog.data (format byte = base64)",
+                )
+            )
         if size > L.MAX_ATTACHMENT_BYTES:
-            problems.append(error(data_ptr, f"the attachment is {size:,} bytes decoded; the limit is 7 MB "
-                                  f"({L.MAX_ATTACHMENT_BYTES:,} bytes)",
-                                  "android Crashes.java MAX_ATTACHMENT_SIZE; apple kMaxAttachmentSize; docs 7 MB"))
+            problems.append(
+                error(
+                    data_ptr,
+                    f"the attachment is {size:,} bytes decoded; the limit is 7 MB ({L.MAX_ATTACHMENT_BYTES:,} bytes)",
+                    "android Crashes.java MAX_ATTACHMENT_SIZE; apple kMaxAttachmentSize; docs 7 MB",
+                )
+            )
         elif size == 0 and not data.strip():
             problems.append(warning(data_ptr, "the attachment is empty", "swagger ErrorAttachmentLog.data"))
     return problems
@@ -363,11 +491,22 @@ def _minidump(log: dict[str, Any], ptr: str, attachments_by_error: set[str]) -> 
     problems: list[Problem] = []
     wrapper = log["exception"].get("wrapperSdkName")
     if wrapper not in ("appcenter.ndk", "custom.ndk"):
-        problems.append(warning(join(ptr, "exception"), f"a minidump crash needs exception.wrapperSdkName "
-                                f"\"custom.ndk\" (custom uploads) or \"appcenter.ndk\" (the SDK), not {wrapper!r}",
-                                f"{DOCS} (Breakpad); android Constants.java WRAPPER_SDK_NAME_NDK"))
+        problems.append(
+            warning(
+                join(ptr, "exception"),
+                f"a minidump crash needs exception.wrapperSdkName "
+                f'"custom.ndk" (custom uploads) or "appcenter.ndk" (the SDK), not {wrapper!r}',
+                f"{DOCS} (Breakpad); android Constants.java WRAPPER_SDK_NAME_NDK",
+            )
+        )
     key = L.id_key(log.get("id"))
     if key is not None and key not in attachments_by_error:
-        problems.append(info(ptr, "a minidump crash without its errorAttachment minidump.dmp in this batch "
-                             "(it may follow in a later request)", f"{DOCS} (Breakpad)"))
+        problems.append(
+            info(
+                ptr,
+                "a minidump crash without its errorAttachment minidump.dmp in this batch "
+                "(it may follow in a later request)",
+                f"{DOCS} (Breakpad)",
+            )
+        )
     return problems

@@ -23,7 +23,7 @@ CRASH_BUG_TYPES = {"109": "crash (legacy text)", "309": "crash", "509": "crash (
 
 def split_header(body: bytes) -> tuple[dict[str, Any], bytes] | None:
     """(header, rest) when the first line is a JSON object with ``bug_type``; None otherwise."""
-    if not body.lstrip()[:1] == b"{":
+    if body.lstrip()[:1] != b"{":
         return None
     first, _, rest = body.lstrip().partition(b"\n")
     try:
@@ -132,7 +132,9 @@ def parse_ips(body: bytes) -> AppleCrash:
     crash.exception_codes = exc.get("codes")
     crash.exception_subtype = exc.get("subtype")
     if crash.exception_type and crash.signal:
-        h["Exception Type"] = f"{crash.exception_type} ({crash.signal})"
+        crash.exception_type = f"{crash.exception_type} ({crash.signal})"  # as the text report shows it
+    if crash.exception_type:
+        h["Exception Type"] = crash.exception_type
     if crash.exception_codes:
         h["Exception Codes"] = crash.exception_codes
     term = doc.get("termination")

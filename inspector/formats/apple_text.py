@@ -107,7 +107,7 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
         line = raw.rstrip()
         stripped = line.strip()
         if mode == "section":
-            if depth > 0 or stripped.startswith("{") and not section_lines:
+            if depth > 0 or (stripped.startswith("{") and not section_lines):
                 depth += stripped.count("{") - stripped.count("}")
                 section_lines.append(line)
                 if depth <= 0:

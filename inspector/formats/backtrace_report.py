@@ -372,15 +372,13 @@ def summary_of(root: dict[str, Any], chain: list[ExceptionInfo]) -> Summary:
     if chain:
         head = chain[0]
         title = f"{head.type}: {head.message}" if head.type and head.message else (head.type or head.message)
-    os_name = " ".join(
-        s for s in (_str(attributes.get("uname.sysname")), _str(attributes.get("uname.release"))) if s
-    ) or _str(attributes.get("uname.version"))
+    release = _str(attributes.get("uname.release")) or _str(attributes.get("uname.version"))
+    os_name = " ".join(s for s in (_str(attributes.get("uname.sysname")), release) if s)
     lang = " ".join(s for s in (_str(root.get("lang")), _str(root.get("langVersion"))) if s)
     sdk = " ".join(s for s in (_str(root.get("agent")), _str(root.get("agentVersion"))) if s)
     device = _str(attributes.get("device.model")) or _str(attributes.get("hostname"))
     return Summary(
         title=title,
-        level=_str(attributes.get("error.type")),
         app=_str(attributes.get("application")),
         app_version=_str(attributes.get("application.version")),
         os=os_name or None,

@@ -507,8 +507,7 @@ def to_appcenter_logs(submission: Submission, *, app_secret_free: bool = True) -
     md = _dump_of(submission)
     report = _minidump_report(submission, md)
     s = md.system
-    now = datetime.now(UTC)
-    crash_time = datetime.fromtimestamp(md.timestamp, UTC) if md.timestamp else now
+    now = datetime.now(UTC)  # fresh: App Center refuses reports older than 25 days
     app_version = report.summary.app_version or "1.0"
     device: dict[str, Any] = {
         "sdkName": "appcenter.custom",
@@ -529,9 +528,8 @@ def to_appcenter_logs(submission: Submission, *, app_secret_free: bool = True) -
     error_log: dict[str, Any] = {
         "type": "managedError",
         "id": error_id,
-        "timestamp": _iso(crash_time),
-        "appLaunchTimestamp": _iso(datetime.fromtimestamp(md.process_create_time, UTC))
-        if md.process_create_time else _iso(crash_time),
+        "timestamp": _iso(now),
+        "appLaunchTimestamp": _iso(now),
         "processId": md.process_id or 0,
         "processName": report.summary.app or "unknown",
         "fatal": True,

@@ -153,10 +153,10 @@ def to_crash(body: bytes) -> AppleCrash:
     h["Version"] = app.version + (f" ({app.marketing_version})" if app.marketing_version else "")
     if report.HasField("process_info"):
         p = report.process_info
-        h["Process"] = f"{p.process_name} [{p.process_id}]"
+        h["Process"] = f"{p.process_name.rstrip(chr(0))} [{p.process_id}]"
         if p.process_path:
-            h["Path"] = p.process_path
-        h["Parent Process"] = f"{p.parent_process_name} [{p.parent_process_id}]"
+            h["Path"] = p.process_path.rstrip("\0")
+        h["Parent Process"] = f"{p.parent_process_name or '?'} [{p.parent_process_id}]"
         crash.process_id = p.process_id
         crash.parent_process = h["Parent Process"]
         crash.launch_timestamp = float(p.start_time) if p.start_time else None
@@ -171,7 +171,6 @@ def to_crash(body: bytes) -> AppleCrash:
         h["Processors"] = f"{m.processor_count} ({m.logical_processor_count} logical)"
     else:
         crash.code_type = LEGACY_ARCH.get(s.architecture)
-    h["Code Type"] = crash.code_type or "unknown"
     if report.HasField("report_info"):
         r = report.report_info
         if r.uuid:
@@ -190,7 +189,7 @@ def to_crash(body: bytes) -> AppleCrash:
     else:
         crash.exception_type = sig.name
         crash.exception_codes = f"{sig.code} at 0x{sig.address:x}"
-    crash.exception_subtype = sig.code or None
+    crash.exception_subtype = sig.code if sig.code and not sig.code.startswith("#") else None  # "#0": no code
     h["Exception Type"] = crash.exception_type or ""
     h["Exception Codes"] = crash.exception_codes or ""
     for n, image in enumerate(report.binary_images):
@@ -202,9 +201,12 @@ def to_crash(body: bytes) -> AppleCrash:
                 arch = "arm64e"
         crash.images.append(AppleImage(
             start=image.base_address, end=image.base_address + image.size - 1 if image.size else None,
-            name=image.name.rsplit("/", 1)[-1], arch=arch or crash.code_type,
-            uuid=image.uuid.hex() if image.uuid else None, path=image.name, where=f"/binary_images/{n}",
+            name=image.name.rstrip("\0").rsplit("/", 1)[-1], arch=arch or crash.code_type,
+            uuid=image.uuid.hex() if image.uuid else None, path=image.name.rstrip("\0"), where=f"/binary_images/{n}",
         ))
+    if crash.images and crash.images[0].arch:
+        crash.code_type = crash.images[0].arch  # the executable's code type, as PLCrashReporter's text shows it
+    h["Code Type"] = crash.code_type or "unknown"
     for n, t in enumerate(report.threads):
         thread = AppleThread(number=t.thread_number, crashed=t.crashed, where=f"/threads/{n}")
         thread.frames = [_frame(f, f"/threads/{n}/frames/{k}") for k, f in enumerate(t.frames)]

@@ -108,9 +108,7 @@ def to_curl(
         delimiter = _heredoc_delimiter(text)
         pieces = _split(text, names)
         if any(var for _, var in pieces):  # unquoted here-document: escape \ $ ` in literal text
-            content = "".join(
-                "${" + var + "}" if var else re.sub(r"([\\$`])", r"\\\1", piece) for piece, var in pieces
-            )
+            content = "".join("${" + var + "}" if var else re.sub(r"([\\$`])", r"\\\1", piece) for piece, var in pieces)
             opener = delimiter
         else:
             content = text

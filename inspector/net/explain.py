@@ -74,8 +74,10 @@ def explain_exception(exc: BaseException, url: str, *, timeout: float | None = N
             f"The TLS handshake with {where} failed: {text}.",
             [*detail, "Is the server speaking plain http on this port, or https with an old protocol version?"],
         )
-    if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in text or (
-        "nodename nor servname" in text or "getaddrinfo failed" in text or "No address associated" in text
+    if (
+        any(isinstance(e, socket.gaierror) for e in chain)
+        or "Name or service not known" in text
+        or ("nodename nor servname" in text or "getaddrinfo failed" in text or "No address associated" in text)
     ):
         host = urlsplit(url).hostname or where
         return Failure(

@@ -53,8 +53,21 @@ CREATE INDEX IF NOT EXISTS sends_started ON sends(started_at);
 """
 
 #: Columns the history list shows (cheap); the blobs are read one row at a time.
-LIST_COLUMNS = ("id", "started_at", "profile", "target_kind", "format", "source", "status", "ok", "summary",
-                "elapsed_ms", "request_size", "url", "failure_kind")
+LIST_COLUMNS = (
+    "id",
+    "started_at",
+    "profile",
+    "target_kind",
+    "format",
+    "source",
+    "status",
+    "ok",
+    "summary",
+    "elapsed_ms",
+    "request_size",
+    "url",
+    "failure_kind",
+)
 
 
 def default_path() -> Path:
@@ -131,9 +144,7 @@ class History:
         with self._lock:
             self._db.close()
 
-    def record(
-        self, exchange: Exchange, *, profile: str, target_kind: str, format: str, source: str = ""
-    ) -> int:
+    def record(self, exchange: Exchange, *, profile: str, target_kind: str, format: str, source: str = "") -> int:
         spec = exchange.request
         outcome_details = exchange.details + exchange.history
         row = (

@@ -29,7 +29,10 @@ SCHEMA_VERSION = 1
 
 #: Target kinds, their titles and default base URLs (the seeds' URL shapes).
 KINDS: dict[str, tuple[str, str]] = {
-    "backtrace-hosted": ("Backtrace hosted (submit.backtrace.io/{universe}/{token}/json)", "https://submit.backtrace.io"),
+    "backtrace-hosted": (
+        "Backtrace hosted (submit.backtrace.io/{universe}/{token}/json)",
+        "https://submit.backtrace.io",
+    ),
     "backtrace-onprem": ("Backtrace on-premise (https://host/api/post?format=&token=)", ""),
     "backtrace-direct": ("Backtrace direct listener (http://host:6097/post?format=&token=)", ""),
     "rollbar": ("Rollbar (api.rollbar.com/api/1/item/)", "https://api.rollbar.com"),

@@ -355,6 +355,7 @@ class Receiver:
             access_log=None,
             auto_decompress=False,  # keep gzip bodies as received; the format core decompresses
             keepalive_timeout=cfg.header_timeout,  # also closes connections whose head never completes
+            lingering_time=2.0,  # after an early 413, drain briefly so the client can read the answer
             shutdown_timeout=cfg.shutdown_timeout,
             max_field_size=64 * 1024,
             max_line_size=64 * 1024,
@@ -373,8 +374,18 @@ class Receiver:
         return self.port
 
     async def stop(self) -> None:
+        """Stop listening, let the requests in flight finish (bodies, stores, answers), then close.
+
+        aiohttp's own shutdown drops data that arrives after it begins, so a request still uploading its body
+        would be lost; hence the wait for :attr:`in_flight` before ``cleanup()``.
+        """
         if self._runner is not None:
-            await self._runner.cleanup()  # stop accepting, wait for handlers in flight
+            for site in list(self._runner.sites):
+                await site.stop()
+            deadline = time.monotonic() + self.config.shutdown_timeout
+            while self.in_flight and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            await self._runner.cleanup()
             self._runner = None
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)

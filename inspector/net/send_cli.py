@@ -273,9 +273,7 @@ def parse_rate(text: str | None) -> float | None:
 
 
 def folder_items(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != RESULTS_NAME
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != RESULTS_NAME)
 
 
 def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
@@ -327,4 +325,3 @@ def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
     else:
         print(summary)
     return worst
-

@@ -32,8 +32,11 @@ CAUSE_MESSAGE = "Cannot read properties of undefined (reading 'property')"
 # file -> (kind, reason fragment, counts, exception chain, problems as (severity, pointer))
 # Values read from the files themselves (see tests/corpus/SOURCES.md for what each one is).
 NODE_CAUSE_CHAIN = [("Error", "lookup failed"), ("TypeError", CAUSE_MESSAGE)]
-PY_INFOS = [("info", "/threads/140491324966592/stack/0/sourceCode"), ("info", "/threads/140491324966592/stack/1/sourceCode"),
-            ("info", "/threads/140491324966592/stack/2/sourceCode")]  # fmt: skip
+PY_INFOS = [
+    ("info", "/threads/140491324966592/stack/0/sourceCode"),
+    ("info", "/threads/140491324966592/stack/1/sourceCode"),
+    ("info", "/threads/140491324966592/stack/2/sourceCode"),
+]
 EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]], list[tuple[str, str]]]] = {
     "backtrace-android_test_report_multi-thread_sourceCode_annotations.json": (
         "error object",
@@ -41,17 +44,32 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]]
         {"threads": 2, "frames": 2, "binaries": 0, "telemetry": 0, "attachments": 0},
         [(None, "Example test string")],
         # a trimmed SDK test fixture: mainThread names a thread the fixture dropped, frames cite dropped sources
-        [("error", "/mainThread"), ("warning", "/threads/main/stack/0/sourceCode"),
-         ("warning", "/threads/main/stack/1/sourceCode")],
-    ),  # fmt: skip
+        [
+            ("error", "/mainThread"),
+            ("warning", "/threads/main/stack/0/sourceCode"),
+            ("warning", "/threads/main/stack/1/sourceCode"),
+        ],
+    ),
     "backtrace-android_test_submit-response_error.json": (
-        "submit response", "error 32768: no root object supplied", None, [], [("error", "")]
+        "submit response",
+        "error 32768: no root object supplied",
+        None,
+        [],
+        [("error", "")],
     ),
     "backtrace-android_test_submit-response_ok.json": (
-        "submit response", "success, _rxid 95000000-eb43-390b-0000-000000000000", None, [], [("error", "")]
+        "submit response",
+        "success, _rxid 95000000-eb43-390b-0000-000000000000",
+        None,
+        [],
+        [("error", "")],
     ),
     "backtrace-android_test_thread-information.json": (
-        "thread fragment", "single thread object with 2 frames", None, [], [("error", "")]
+        "thread fragment",
+        "single thread object with 2 frames",
+        None,
+        [],
+        [("error", "")],
     ),
     "backtrace-node-0.8.3_error-cause.json": (
         "error object",
@@ -121,18 +139,29 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]]
         'wrapped in {"body": ...}',
         {"threads": 1, "frames": 1, "binaries": 0, "telemetry": 0, "attachments": 0},
         [],
-        [("error", ""), ("error", "/body/threads/main/stack/0/guessed_frame"), ("error", "/body/mainThread"),
-         ("error", "/body/threads/main/stack/0/registers"), ("warning", "/body/threads/main/stack/0/line"),
-         ("warning", "/body/threads/main/stack/0/column"), ("warning", "/body/threads/main/stack/0/sourceCode")],
-    ),  # fmt: skip
+        [
+            ("error", ""),
+            ("error", "/body/threads/main/stack/0/guessed_frame"),
+            ("error", "/body/mainThread"),
+            ("error", "/body/threads/main/stack/0/registers"),
+            ("warning", "/body/threads/main/stack/0/line"),
+            ("warning", "/body/threads/main/stack/0/column"),
+            ("warning", "/body/threads/main/stack/0/sourceCode"),
+        ],
+    ),
     "saucedocs_api-error-reporting_sample_response.json": (
         "error object",
         "JSON error object with 1 thread and 1 frame",
         {"threads": 1, "frames": 1, "binaries": 0, "telemetry": 0, "attachments": 0},
         [("SyntaxError", "Unexpected token h")],
-        [("error", "/threads/main/stack/0/guessed_frame"), ("error", "/entryThread"),
-         ("warning", "/threads/main/stack/0/line"), ("warning", "/threads/main/stack/0/column"), ("info", "/callstack")],
-    ),  # fmt: skip
+        [
+            ("error", "/threads/main/stack/0/guessed_frame"),
+            ("error", "/entryThread"),
+            ("warning", "/threads/main/stack/0/line"),
+            ("warning", "/threads/main/stack/0/column"),
+            ("info", "/callstack"),
+        ],
+    ),
 }
 
 
@@ -195,8 +224,11 @@ def test_python_threads_frames_and_source_context() -> None:
     ]
     top = report.crashed_thread.frames[0]
     assert (top.function, top.file, top.line, top.pointer) == (
-        "level3", "/srv/app/py_backtrace.py", 23, "/threads/140491358653312/stack/0"
-    )  # fmt: skip
+        "level3",
+        "/srv/app/py_backtrace.py",
+        23,
+        "/threads/140491358653312/stack/0",
+    )
     assert top.source is not None and top.source.start_line == 18 and top.source.language == "python"
     assert top.source.lines[top.line - top.source.start_line] == '    return {"a": 1}[x]'
     assert report.exceptions[0].raw_stack.startswith('  File "/srv/app/py_backtrace.py", line 28')
@@ -241,8 +273,12 @@ def test_breadcrumbs_become_telemetry_and_attachments_keep_bytes() -> None:
     (report,) = reports(sub)
     first = report.telemetry[0]
     assert (first.timestamp, first.level, first.type, first.message, first.pointer) == (
-        1795373151.884, "info", "manual", "about to process order", "/@parts/1/0"
-    )  # fmt: skip
+        1795373151.884,
+        "info",
+        "manual",
+        "about to process order",
+        "/@parts/1/0",
+    )
     assert report.telemetry.matching("threshold") == [2]
     assert [(a.name, a.content_type, a.size, a.pointer) for a in report.attachments] == [
         ("bt-breadcrumbs-0", None, 412, "/@parts/1"),
@@ -256,8 +292,11 @@ def test_python_full_path_attachment_and_masked_transport() -> None:
     (report,) = reports(sub)
     (att,) = report.attachments
     assert (att.name, att.content_type, att.data(), att.origin) == (
-        "app.log", "application/octet-stream", b"line 1\nline 2\n", "multipart part attachment_app.log"
-    )  # fmt: skip
+        "app.log",
+        "application/octet-stream",
+        b"line 1\nline 2\n",
+        "multipart part attachment_app.log",
+    )
     transport = report.metadata["transport"]
     assert TOKEN not in json.dumps(transport)
     assert transport["request"] == "POST /post?token=••••••••&format=json"
@@ -274,9 +313,13 @@ def test_docs_sample_registers_address_and_source_text() -> None:
     assert frame.source is not None
     assert frame.source.lines[frame.line - frame.source.start_line] == '  var json = JSON.parse("example");'
     assert report.metadata["memory"] == [
-        {"start": "16045690984833335023", "size": 1024, "perms": {"read": True, "write": True, "exec": False},
-         "data": "49 base64 characters"}
-    ]  # fmt: skip
+        {
+            "start": "16045690984833335023",
+            "size": 1024,
+            "perms": {"read": True, "write": True, "exec": False},
+            "data": "49 base64 characters",
+        }
+    ]
     assert report.metadata["arch"]["name"] == "x64"
     assert report.metadata["other keys"] == {"callstack": {"frames": ["one@foo.js:123", "two@bar.js", "three"]}}
 
@@ -293,7 +336,13 @@ def test_modules_paths_and_path_only_source() -> None:
     doc = _valid_payload()
     doc["arch"] = {"name": "arm64", "registers": {"pc": "u64"}}
     doc["modules"] = [
-        {"start": "0x1000", "size": "0x2000", "code_file": "/usr/lib/libc.so.6", "debug_identifier": "ABCD", "version": "2"},
+        {
+            "start": "0x1000",
+            "size": "0x2000",
+            "code_file": "/usr/lib/libc.so.6",
+            "debug_identifier": "ABCD",
+            "version": "2",
+        },
         {"start": 65536, "size": 4096, "code_file": "C:\\app\\app.exe"},
     ]
     doc["sourceCode"] = {"s1": {"path": "InvokeMethod.java", "startLine": 17}}
@@ -303,8 +352,13 @@ def test_modules_paths_and_path_only_source() -> None:
     (report,) = reports(sub)
     libc, exe = report.binaries
     assert (libc.name, libc.start, libc.size, libc.end, libc.debug_id, libc.arch) == (
-        "libc.so.6", 0x1000, 0x2000, 0x3000, "ABCD", "arm64"
-    )  # fmt: skip
+        "libc.so.6",
+        0x1000,
+        0x2000,
+        0x3000,
+        "ABCD",
+        "arm64",
+    )
     assert (exe.name, exe.pointer) == ("app.exe", "/modules/1")
     frame = report.threads[0].frames[0]
     assert frame.source is not None and frame.source.path == "InvokeMethod.java" and frame.source.lines == ()
@@ -338,7 +392,7 @@ def test_hosted_url_and_query_attributes_in_any_order() -> None:
     ("target", "content_type", "method", "expected"),
     [
         (f"/post?format=minidump&token={TOKEN}", "application/json", "POST", ("error", "/@http/target")),
-        (f"/post?format=json", "application/json", "POST", ("error", "/@http/target")),
+        ("/post?format=json", "application/json", "POST", ("error", "/@http/target")),
         (f"/post?token={TOKEN}", "application/json", "POST", ("error", "/@http/target")),
         (f"/post?format=json&token={TOKEN}", "text/plain", "POST", ("warning", "/@http/headers")),
         (f"/post?format=json&token={TOKEN}", "application/json", "PUT", ("error", "/@http/method")),
@@ -363,12 +417,15 @@ def test_android_boundary_and_attachment_dot_ext_part() -> None:
         "*****",
         [
             ('Content-Disposition: form-data; name="upload_file";filename="upload_file"', report_json),
-            ('Content-Disposition: form-data; name="attachment.log";filename="app.log"\r\n'
-             "Content-Type: application/octet-stream", b"x\n"),
+            (
+                'Content-Disposition: form-data; name="attachment.log";filename="app.log"\r\n'
+                "Content-Type: application/octet-stream",
+                b"x\n",
+            ),
             ('Content-Disposition: form-data; name="version"', b"1.0"),
         ],
         b"--*****--\r\n",
-    )  # fmt: skip
+    )
     sub = load_bytes(_request(f"/post?format=json&token={TOKEN}", body, "multipart/form-data;boundary=*****"))
     assert (sub.format, sub.kind) == ("backtrace", "error object")
     assert sub.document is not None and sub.document.to_bytes() == report_json
@@ -386,16 +443,18 @@ def test_cocoa_closing_and_part_without_content_type() -> None:
         [
             ('Content-Disposition: form-data; name="application"', b"demo"),
             ('Content-Disposition: form-data; name="upload_file"; filename="upload_file"', _payload_bytes()),
-            ('Content-Disposition: form-data; name="attachment_bt-breadcrumbs-0"; filename="bt-breadcrumbs-0"',
-             b'{"timestamp": 1700000000000, "level": "info", "type": "navigation", "message": "opened"}\n'
-             b'{"timestamp": 1700000001000, "level": "error", "type": "log", "message": "boom"}\n'),
+            (
+                'Content-Disposition: form-data; name="attachment_bt-breadcrumbs-0"; filename="bt-breadcrumbs-0"',
+                b'{"timestamp": 1700000000000, "level": "info", "type": "navigation", "message": "opened"}\n'
+                b'{"timestamp": 1700000001000, "level": "error", "type": "log", "message": "boom"}\n',
+            ),
         ],
         b"--Boundary-1234\r\n--",
-    )  # fmt: skip
+    )
     sub = load_bytes(_request(f"/post?format=json&token={TOKEN}", body, "multipart/form-data; boundary=Boundary-1234"))
     assert sub.format == "backtrace"
     (report,) = reports(sub)
-    assert [(e.timestamp, e.message) for e in report.telemetry] == [(1700000000.0, "opened"), (1700001.0e3 + 1, "boom")]
+    assert [(e.timestamp, e.message) for e in report.telemetry] == [(1700000000.0, "opened"), (1700000001.0, "boom")]
     assert report.counts()["attachments"] == 1
     assert not [p for p in validate(sub) if p.severity is Severity.ERROR]
 
@@ -412,9 +471,21 @@ def test_minidump_uploads_are_left_to_the_minidump_module() -> None:
     assert bt.detect(decode(_request(f"/u/{TOKEN}/minidump", dump, "application/octet-stream")), None) is None
 
 
+@pytest.mark.parametrize("path", corpus_files("rollbar", "appcenter", "minidump", "apple"), ids=lambda p: p.name)
+def test_other_formats_are_not_claimed(path: Path) -> None:
+    try:
+        env = decode(path.read_bytes(), source_name=path.name)
+        value = Document.from_bytes(env.body).value
+    except InspectorError:  # binary files, and the App Center docs sample that is not valid JSON
+        env, value = decode(path.read_bytes(), source_name=path.name), None
+    assert bt.detect(env, value) is None
+
+
 def test_not_json_bodies_give_clear_errors() -> None:
     with pytest.raises(InspectorError) as info:
-        load_bytes(_request(f"/post?format=json&token={TOKEN}", b'{"uuid": "x",', "application/json"), format="backtrace")
+        load_bytes(
+            _request(f"/post?format=json&token={TOKEN}", b'{"uuid": "x",', "application/json"), format="backtrace"
+        )
     assert "line 1 column" in str(info.value)
 
 
@@ -470,7 +541,9 @@ def _valid_payload() -> dict[str, Any]:
         "agent": "@backtrace/node",
         "agentVersion": "0.8.3",
         "mainThread": "main",
-        "threads": {"main": {"name": "main", "fault": True, "stack": [{"funcName": "f", "library": "a.js", "line": 3}]}},
+        "threads": {
+            "main": {"name": "main", "fault": True, "stack": [{"funcName": "f", "library": "a.js", "line": 3}]}
+        },
         "attributes": {"application": "demo"},
     }
 
@@ -491,7 +564,7 @@ def _set(pointer: str, value: Any) -> Any:
         node = doc
         for key in path:
             node = node[int(key)] if isinstance(node, list) else node[key]
-        node[last] = value
+        node[int(last) if isinstance(node, list) else last] = value
 
     return mutate
 
@@ -533,14 +606,23 @@ BROKEN = [
     ("classifiers item", _set("/classifiers", [1]), "error", "/classifiers/0"),
     ("module without size", _set("/modules", [{"start": "0x1000"}]), "error", "/modules/0"),
     ("module start not a number", _set("/modules", [{"start": "x", "size": 1}]), "error", "/modules/0/start"),
-    ("module debug_file_exists", _set("/modules", [{"start": 0, "size": 1, "debug_file_exists": 1}]), "error",
-     "/modules/0/debug_file_exists"),
+    (
+        "module debug_file_exists",
+        _set("/modules", [{"start": 0, "size": 1, "debug_file_exists": 1}]),
+        "error",
+        "/modules/0/debug_file_exists",
+    ),
     ("sourceCode without text or path", _set("/sourceCode", {"a": {"startLine": 1}}), "error", "/sourceCode/a"),
     ("sourceCode text without startLine", _set("/sourceCode", {"a": {"text": "x\n"}}), "warning", "/sourceCode/a"),
     ("memory perms", _set("/memory", [{"start": 0, "perms": {"read": "yes"}}]), "error", "/memory/0/perms/read"),
-    ("arch register type", _set("/arch", {"name": "x64", "registers": {"rip": "u128"}}), "error", "/arch/registers/rip"),
+    (
+        "arch register type",
+        _set("/arch", {"name": "x64", "registers": {"rip": "u128"}}),
+        "error",
+        "/arch/registers/rip",
+    ),
     ("unknown top-level key", _set("/callstack", {"frames": []}), "info", "/callstack"),
-]  # fmt: skip
+]
 
 
 def test_valid_payload_has_no_problems() -> None:
@@ -583,10 +665,11 @@ class _Recorder(BaseHTTPRequestHandler):
     received: list[dict[str, Any]] = []
     answer: tuple[int, bytes] = (200, b'{"response":"ok","_rxid":"01000000-7e23-7a1e-0000-000000000000"}')
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server API)
+    def do_POST(self) -> None:  # the http.server API name
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.received.append({"method": self.command, "path": self.path, "headers": list(self.headers.items()),
-                              "body": body})  # fmt: skip
+        self.received.append(
+            {"method": self.command, "path": self.path, "headers": list(self.headers.items()), "body": body}
+        )
         status, answer = self.answer
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -666,14 +749,16 @@ def test_build_request_multipart_with_attachments_and_attributes(server: tuple[s
     report_json = (BT / "backtracepython-0.4.3_exception_3-threads.json").read_bytes()
     expected = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="upload_file.json"\r\n'
-        "Content-Type: application/json\r\n\r\n".encode() + report_json + b"\r\n"
+        "Content-Type: application/json\r\n\r\n".encode()
+        + report_json
+        + b"\r\n"
         + f'--{boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n1.0.1\r\n'.encode()
         + f'--{boundary}\r\nContent-Disposition: form-data; name="attachment_app.log"; filename="app.log"\r\n'
-          "Content-Type: text/plain\r\n\r\nline 1\nline 2\n\r\n".encode()
+        "Content-Type: text/plain\r\n\r\nline 1\nline 2\n\r\n".encode()
         + f'--{boundary}\r\nContent-Disposition: form-data; name="attachment_notes.json"; filename="notes.json"\r\n'
-          'Content-Type: application/json\r\n\r\n{"a": 1}\r\n'.encode()
+        'Content-Type: application/json\r\n\r\n{"a": 1}\r\n'.encode()
         + f"--{boundary}--\r\n".encode()
-    )  # fmt: skip
+    )
     assert req["body"] == expected
     parts, problems = split_multipart(req["body"], boundary)
     assert [p.name for p in parts] == ["upload_file", "version", "attachment_app.log", "attachment_notes.json"]
@@ -718,18 +803,30 @@ def test_docs_wrapper_is_sent_unwrapped() -> None:
 @pytest.mark.parametrize(
     ("status", "headers", "body", "ok", "summary", "retry"),
     [
-        (200, [], b'{"response":"ok","_rxid":"95000000-eb43-390b-0000-000000000000"}', True,
-         "Accepted by Backtrace as object 95000000-eb43-390b-0000-000000000000", None),
+        (
+            200,
+            [],
+            b'{"response":"ok","_rxid":"95000000-eb43-390b-0000-000000000000"}',
+            True,
+            "Accepted by Backtrace as object 95000000-eb43-390b-0000-000000000000",
+            None,
+        ),
         (200, [], b"<html>hi</html>", False, "SDKs treat it as a failure", None),
-        (400, [], (BT / "backtrace-android_test_submit-response_error.json").read_bytes(), False,
-         "400: the server says the request is malformed (no root object supplied)", None),
+        (
+            400,
+            [],
+            (BT / "backtrace-android_test_submit-response_error.json").read_bytes(),
+            False,
+            "400: the server says the request is malformed (no root object supplied)",
+            None,
+        ),
         (401, [], b"", False, "401: the token is invalid", None),
         (403, [], b"forbidden", False, "403: the token is invalid", None),
         (429, [("Retry-After", "30")], b"", False, "429: the submission limit is reached", 30.0),
         (503, [], b"", False, "503: invalid universe (subdomain) or missing format", None),
         (502, [], b"\xff\xfe", False, "502: server error", None),
     ],
-)  # fmt: skip
+)
 def test_read_response(
     status: int, headers: list[tuple[str, str]], body: bytes, ok: bool, summary: str, retry: float | None
 ) -> None:
@@ -753,10 +850,13 @@ def test_read_response_error_details_and_sync_fields() -> None:
 def test_ten_thousand_threads_of_a_hundred_frames_are_cheap_and_lazy() -> None:
     doc = _valid_payload()
     doc["threads"] = {
-        str(t): {"name": f"t{t}", "fault": t == 7, "stack": [{"funcName": f"f{i}", "library": "lib.so", "line": i + 1}
-                                                            for i in range(100)]}
+        str(t): {
+            "name": f"t{t}",
+            "fault": t == 7,
+            "stack": [{"funcName": f"f{i}", "library": "lib.so", "line": i + 1} for i in range(100)],
+        }
         for t in range(10_000)
-    }  # fmt: skip
+    }
     doc["mainThread"] = "7"
     sub = _sub(doc)
     started = time.perf_counter()
@@ -784,3 +884,65 @@ def test_document_is_not_modified_by_reports_or_validation() -> None:
     for report in reports(sub):
         list(report.threads[0].frames)
     assert sub.document.value == before and not sub.document.modified
+
+
+# ---------------------------------------------------------------------------------------------- a real SDK
+
+SDK_SCRIPT = """
+import sys
+import backtracepython as bt
+
+bt.initialize(endpoint=sys.argv[1], token=sys.argv[2], attributes={"application": "sdk-test"},
+              attachments=[sys.argv[3]], disable_global_handler=True)
+
+def inner(key):
+    return {"a": 1}[key]
+
+try:
+    inner("missing")
+except Exception:
+    bt.send_last_exception(attributes={"order_id": 42})
+bt.finalize()
+"""
+
+
+def _raw_request(req: dict[str, Any]) -> bytes:
+    head = f"{req['method']} {req['path']} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req["headers"])
+    return head.encode("latin-1") + b"\r\n" + req["body"]
+
+
+def test_real_backtracepython_request_loads_and_validates(
+    server: tuple[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    base, received = server
+    log = tmp_path / "app.log"
+    log.write_bytes(b"first line\nsecond line\n")
+    script = tmp_path / "sdk_app.py"
+    script.write_text(SDK_SCRIPT, encoding="utf-8")
+    subprocess.run([sys.executable, str(script), base, TOKEN, str(log)], check=True, timeout=60)
+    (req,) = received
+    sub = load_bytes(_raw_request(req))
+    assert (sub.format, sub.kind) == ("backtrace", "error object")
+    assert "multipart upload_file part; submit URL form post, format=json" in sub.detection.reason
+    assert not [p for p in validate(sub) if p.severity is not Severity.INFO]
+    (report,) = reports(sub)
+    assert [(e.type, e.message) for e in report.exceptions] == [("KeyError", "'missing'")]
+    crashed = report.crashed_thread
+    assert crashed is not None and crashed.frames[0].function == "inner"
+    assert crashed.frames[0].file == str(script) and crashed.frames[0].source is not None
+    assert crashed.frames[0].source.lines[crashed.frames[0].line - crashed.frames[0].source.start_line].strip() == (
+        'return {"a": 1}[key]'
+    )
+    (att,) = report.attachments
+    assert (att.name, att.data()) == ("app.log", b"first line\nsecond line\n")
+    assert report.metadata["attributes"]["order_id"] == 42
+    # sending it again yields the same report bytes
+    target = Target(kind="backtrace-direct", base_url=base, token=TOKEN)
+    resent = bt.build_request(sub, target)
+    _send(resent)
+    again = load_bytes(_raw_request(received[1]))
+    assert again.document is not None and sub.document is not None
+    assert again.document.to_bytes() == sub.document.to_bytes()

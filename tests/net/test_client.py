@@ -85,7 +85,9 @@ def test_large_body_progress_in_chunks(server: FaultServer) -> None:
     body = b'{"logs":[]}' + b" " * (3 * 1024 * 1024)
     spec = RequestSpec("POST", f"{server.url}/logs?api-version=1.0.0", [("Content-Type", "application/json")], body)
     seen: list[int] = []
-    exchange = send_request(spec, options=SendOptions(timeout=10, chunk_size=256 * 1024), progress=lambda a, _b: seen.append(a))
+    exchange = send_request(
+        spec, options=SendOptions(timeout=10, chunk_size=256 * 1024), progress=lambda a, _b: seen.append(a)
+    )
     assert exchange.status == 200
     assert len(seen) == 1 + len(body) // (256 * 1024) + 1
     assert seen == sorted(seen) and seen[-1] == len(body)
@@ -117,7 +119,9 @@ def test_429_retry_after_is_honoured_then_gives_up(server: FaultServer) -> None:
     sub = load_path(str(ROLLBAR), format="rollbar")
     spec = get_format("rollbar").build_request(sub, Target(kind="rollbar", base_url=server.fault("429"), token=TOKEN))
     waits: list[tuple[float, int, int]] = []
-    exchange = _send(spec, "rollbar", options=SendOptions(timeout=5, max_attempts=2), waiting=lambda *a: waits.append(a))
+    exchange = _send(
+        spec, "rollbar", options=SendOptions(timeout=5, max_attempts=2), waiting=lambda *a: waits.append(a)
+    )
     assert exchange.status == 429 and exchange.attempts == 2
     assert len(server.requests) == 2
     assert waits[0][1:] == (2, 2) and 0.5 < waits[0][0] <= 1.0

@@ -29,15 +29,21 @@ def server() -> Iterator[FaultServer]:
 
 
 def _run(command: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30, env=env or {"PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=30, env=env or {"PATH": "/usr/bin:/bin"}
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_secrets_become_placeholders() -> None:
-    spec = RequestSpec("POST", "https://api.rollbar.com/api/1/item/",
-                       [("Content-Type", "application/json"), ("X-Rollbar-Access-Token", TOKEN)], b"{}\n",
-                       secrets=[TOKEN])
+    spec = RequestSpec(
+        "POST",
+        "https://api.rollbar.com/api/1/item/",
+        [("Content-Type", "application/json"), ("X-Rollbar-Access-Token", TOKEN)],
+        b"{}\n",
+        secrets=[TOKEN],
+    )
     target = Target(kind="rollbar", base_url="", token=TOKEN)
     command = to_curl(spec, secret_env_names(target, "rollbar", spec))
     assert TOKEN not in command
@@ -48,7 +54,7 @@ def test_secrets_become_placeholders() -> None:
 
 def test_quoting() -> None:
     assert quote_arg("it's", {}) == "'it'\"'\"'s'"
-    assert quote_arg("a/SECRET/b", {"SECRET": "BACKTRACE_TOKEN"}) == "a/\"$BACKTRACE_TOKEN\"/b"
+    assert quote_arg("a/SECRET/b", {"SECRET": "BACKTRACE_TOKEN"}) == 'a/"$BACKTRACE_TOKEN"/b'
     assert quote_arg("", {}) == "''"
     assert not body_is_text(b"\x1f\x8b\x00") and body_is_text("é{}".encode())
 
@@ -72,14 +78,18 @@ def test_heredoc_body_is_byte_exact_with_env_secret(server: FaultServer, trailin
 @needs_curl
 def test_shell_metacharacters_survive(server: FaultServer) -> None:
     body = b'{"a": "`$HOME` \\\\ $(echo x) \'q\' \\"d\\"", "t": "SECRET-VALUE"}'
-    spec = RequestSpec("POST", server.url + "/post?format=json&token=SECRET-VALUE",
-                       [("Content-Type", "application/json"), ("X-Odd", "it's \"quoted\" $x")], body,
-                       secrets=["SECRET-VALUE"])
+    spec = RequestSpec(
+        "POST",
+        server.url + "/post?format=json&token=SECRET-VALUE",
+        [("Content-Type", "application/json"), ("X-Odd", 'it\'s "quoted" $x')],
+        body,
+        secrets=["SECRET-VALUE"],
+    )
     names = {"SECRET-VALUE": "BACKTRACE_TOKEN"}
     _run(to_curl(spec, names), {"PATH": "/usr/bin:/bin", "BACKTRACE_TOKEN": "SECRET-VALUE"})
     got = server.requests[-1]
     assert got.body == body
-    assert got.header("X-Odd") == "it's \"quoted\" $x"
+    assert got.header("X-Odd") == 'it\'s "quoted" $x'
     assert got.target == "/post?format=json&token=SECRET-VALUE"
 
 

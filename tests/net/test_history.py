@@ -63,13 +63,13 @@ def test_no_secret_reaches_the_database(server: FaultServer) -> None:
         assert secret.encode() not in raw
     # and the server did get them: the masking is in the record, not in the request
     assert any(TOKEN.encode() in r.body for r in server.requests)
-    assert any(SECRET == r.header("App-Secret") for r in server.requests)
+    assert any(r.header("App-Secret") == SECRET for r in server.requests)
 
 
 def test_pages_detail_and_reopen(server: FaultServer) -> None:
     history = History()
     path = CORPUS / "backtrace" / "backtrace-node-0.8.3_exception_plain-json.json"
-    sub, spec, exchange, first = _send_and_record(
+    sub, spec, _exchange, first = _send_and_record(
         history, path, "backtrace", Target("backtrace-direct", server.url, token=BT_TOKEN)
     )
     for _ in range(4):
@@ -97,6 +97,8 @@ def test_failure_is_recorded() -> None:
     history = History()
     spec = RequestSpec("POST", "http://127.0.0.1:9/post?token=zzz", [], b"{}", secrets=["zzz"])
     exchange = send_request(spec, options=SendOptions(timeout=2, max_attempts=1))
-    entry = history.detail(history.record(exchange, profile="--url", target_kind="backtrace-direct", format="backtrace"))
+    entry = history.detail(
+        history.record(exchange, profile="--url", target_kind="backtrace-direct", format="backtrace")
+    )
     assert entry["status"] is None and entry["failure_kind"] == "refused" and entry["ok"] == 0
     assert "refused" in str(entry["summary"]) and "zzz" not in str(entry["url"])

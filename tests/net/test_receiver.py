@@ -120,8 +120,8 @@ def http_request(target: str, body: bytes, headers: list[tuple[str, str]]) -> by
 
 
 def chunked(body: bytes, size: int) -> bytes:
-    out = b"".join(f"{len(body[i:i + size]):x}\r\n".encode() + body[i : i + size] + b"\r\n" for i in range(0, len(body), size))
-    return out + b"0\r\n\r\n"
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in pieces) + b"0\r\n\r\n"
 
 
 # ----------------------------------------------------------------------------------------------- corpus replay

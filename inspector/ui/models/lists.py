@@ -162,9 +162,7 @@ class TelemetryModel(_CachedRows):
     COLUMNS = ("Time", "Level", "Type", "Source", "Message")
     COL_TIME, COL_LEVEL, COL_TYPE, COL_SOURCE, COL_MESSAGE = range(5)
 
-    def __init__(
-        self, rows: Sequence[TelemetryEvent], crash_time: float | None, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, rows: Sequence[TelemetryEvent], crash_time: float | None, parent: QObject | None = None) -> None:
         super().__init__(rows, parent)
         self.crash_time = crash_time
 
@@ -182,7 +180,10 @@ class TelemetryModel(_CachedRows):
         if column == self.COL_SOURCE:
             return item.source or ""
         if column == self.COL_MESSAGE:
-            parts = [item.message, item.url, f"→ {item.status}" if item.status else None]
+            message = item.message or ""
+            url = item.url if item.url and item.url not in message else None
+            status = f"→ {item.status}" if item.status and str(item.status) not in message else None
+            parts = [message, url, status]
             return "  ".join(str(p) for p in parts if p).replace("\n", " ⏎ ")
         return ""
 

@@ -44,9 +44,7 @@ def problem_counts(problems: list[Problem]) -> tuple[int, int, int]:
     return errors, warnings, len(problems) - errors - warnings
 
 
-def header_html(
-    submission: Submission, report: Report | None, problems: list[Problem], colours: dict[str, str]
-) -> str:
+def header_html(submission: Submission, report: Report | None, problems: list[Problem], colours: dict[str, str]) -> str:
     """The compact header over every view: what crashed, where, when, and how many problems."""
     title = get_format(submission.format).TITLE
     errors, warnings, infos = problem_counts(problems)

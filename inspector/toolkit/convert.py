@@ -1,0 +1,140 @@
+"""Convert any loaded report to one of the three ingestion APIs, with a field-by-field conversion report.
+
+Everything goes through the normalized Report (:mod:`inspector.toolkit.neutral`), except where a native
+format's own converter is the vendor's documented path (a minidump to App Center is a ``custom.ndk`` upload of
+the dump itself; an Apple crash report to Rollbar is ``crash_report.raw``). Ids are fresh uuids; times come
+from the source summary. The result is loaded back through the registry, so it is a real Submission that the
+target module validates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspector.formats import get_format, load_bytes, reports, validate
+from inspector.formats.base import InspectorError, Part, Problem, Severity, Submission
+from inspector.formats.jsondoc import Document, dumps
+from inspector.report import Report
+from inspector.toolkit import to_appcenter, to_backtrace, to_rollbar
+from inspector.toolkit.neutral import neutral_of
+from inspector.toolkit.notes import ConversionNotes
+
+TARGETS = ("backtrace", "rollbar", "appcenter")
+TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center"}
+
+
+@dataclass
+class Conversion:
+    """The converted payload: ``value`` (JSON), ``parts`` (Backtrace attachments/breadcrumbs) and the notes."""
+
+    source_format: str
+    target: str
+    value: Any
+    parts: list[Part] = field(default_factory=list)
+    notes: ConversionNotes = field(default_factory=ConversionNotes)
+    via: str = "normalized report"
+
+    def json_bytes(self) -> bytes:
+        return dumps(self.value, pretty=True)
+
+    def to_bytes(self) -> bytes:
+        """What to write to a file: the JSON, or for Backtrace with parts a multipart/form-data body."""
+        if self.target == "backtrace" and self.parts:
+            from inspector.formats.backtrace import multipart_body
+
+            body, _boundary = multipart_body(dumps(self.value), self.parts, [])
+            return body
+        return self.json_bytes()
+
+    @property
+    def suggested_suffix(self) -> str:
+        return ".multipart" if self.target == "backtrace" and self.parts else ".json"
+
+    def submission(self) -> Submission:
+        """The result loaded through the registry as the target format."""
+        return load_bytes(self.to_bytes(), source_name=f"converted{self.suggested_suffix}", format=self.target)
+
+    def problems(self) -> list[Problem]:
+        return validate(self.submission())
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems() if p.severity is Severity.ERROR]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source_format, "target": self.target, "via": self.via,
+                "counts": self.notes.counts(), "notes": self.notes.as_list(),
+                "parts": [{"name": p.name, "bytes": len(p.data)} for p in self.parts]}
+
+
+def from_report(report: Report, target: str) -> Conversion:
+    """The architecture's ``from_report(report) -> document`` for each target, with the conversion notes."""
+    if target not in TARGETS:
+        raise InspectorError(f"cannot convert to {target!r}; targets: {', '.join(TARGETS)}")
+    notes = ConversionNotes()
+    neutral = neutral_of(report)
+    if target == "rollbar":
+        return Conversion(report.format, target, to_rollbar.from_neutral(neutral, notes), notes=notes)
+    if target == "appcenter":
+        return Conversion(report.format, target, to_appcenter.from_neutral(neutral, notes), notes=notes)
+    value, parts = to_backtrace.from_neutral(neutral, notes)
+    return Conversion(report.format, target, value, parts, notes)
+
+
+def from_report_document(report: Report, target: str) -> Document:
+    return Document.from_value(from_report(report, target).value)
+
+
+def _native(submission: Submission, report: Report, target: str) -> Conversion | None:
+    """The format module's own converter where it is the vendor's documented path; None otherwise."""
+    if submission.format == "minidump" and target == "appcenter" and report.kind == "minidump":
+        func = getattr(get_format("minidump"), "to_appcenter_logs", None)
+        via = "minidump.to_appcenter_logs (custom.ndk upload of the dump)"
+        what = "the whole minidump (threads, stacks, modules, memory)"
+        where = "errorAttachment minidump.dmp"
+    elif submission.format == "apple" and target == "rollbar":
+        func = getattr(get_format("apple"), "to_rollbar_item", None)
+        via = "apple.to_rollbar_item (crash_report.raw, as rollbar-apple sends)"
+        what = "the whole crash report text"
+        where = "/data/body/crash_report/raw"
+    elif submission.format == "apple" and target == "appcenter":
+        func = getattr(get_format("apple"), "to_appcenter_logs", None)
+        via = "apple.to_appcenter_logs (appleError)"
+        what = "exception, threads and binary images"
+        where = "/logs/0"
+    else:
+        return None
+    if func is None:
+        return None
+    value = func(submission)
+    notes = ConversionNotes()
+    notes.carried(what, where, f"by {via}")
+    notes.generated("ids", "fresh uuids")
+    conversion = Conversion(submission.format, target, value, notes=notes, via=via)
+    return conversion
+
+
+def convert(submission: Submission, target: str, *, report_index: int = 0, native: bool = True) -> Conversion:
+    """Convert one report of ``submission`` (the first by default) to ``target``.
+
+    Raises InspectorError for an unknown target or a submission without a report to convert.
+    """
+    if target not in TARGETS:
+        raise InspectorError(f"cannot convert to {target!r}; targets: {', '.join(TARGETS)}")
+    found = reports(submission)
+    if not found:
+        raise InspectorError("the input has no report to convert")
+    if not 0 <= report_index < len(found):
+        raise InspectorError(f"report {report_index + 1} does not exist (the input has {len(found)})")
+    report = found[report_index]
+    conversion = _native(submission, report, target) if native else None
+    if conversion is None:
+        conversion = from_report(report, target)
+    if len(found) > 1:
+        others = len(found) - 1
+        conversion.notes.lost("other reports", f"{others} more report(s) in the input; only report "
+                                               f"{report_index + 1} was converted")
+    if submission.format == "minidump" and conversion.via == "normalized report":
+        conversion.notes.lost("minidump bytes", "the dump itself is not carried; upload the .dmp with "
+                                                "format=minidump to keep memory and registers")
+    return conversion

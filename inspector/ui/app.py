@@ -1,0 +1,130 @@
+"""QApplication setup, the GUI entry point, the self-test and the one excepthook of the app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from inspector import __version__
+from inspector.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+#: The sample a newcomer sees first (falls back to the first file of resources/samples/).
+DEFAULT_SAMPLE = "rollbarjs-node-3.1.0_trace_chain-error-cause_telemetry.json"
+
+_showing_error = False
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once): names, icon, and the platform's own style and palette."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(  # crisp at 125 % / 150 %
+            __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    QCoreApplication.setApplicationName("Crash Inspector")
+    QCoreApplication.setOrganizationName("crash-inspector")
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("crash-inspector")
+    icon = resource_path("icons", "app.svg")
+    if icon.is_file():
+        QGuiApplication.setWindowIcon(QIcon(str(icon)))
+    return app  # type: ignore[return-value]
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Log every uncaught exception; show one dialog at a time once the QApplication exists."""
+    global _showing_error
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    log.error("uncaught exception:\n%s", text)
+    if QApplication.instance() is None or _showing_error or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    _showing_error = True
+    try:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Crash Inspector — internal error", f"{exc_type.__name__}: {exc}")
+        box.setInformativeText("The error was logged. You can keep working; please report it with the details.")
+        box.setDetailedText(text)
+        box.exec()
+    finally:
+        _showing_error = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook
+
+
+def default_sample() -> str | None:
+    from inspector.ui.main_window import sample_paths
+
+    samples = sample_paths()
+    preferred = [p for p in samples if p.name == DEFAULT_SAMPLE]
+    chosen = (preferred or samples or [None])[0]
+    return str(chosen) if chosen is not None else None
+
+
+def run_gui(paths: list[str]) -> int:
+    """``crash-inspector [PATH...]``: the window with those files, or the default sample."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_excepthook()
+    app = make_app()
+    from inspector.ui.main_window import MainWindow
+
+    window = MainWindow()
+    opening = list(paths) or [p for p in [default_sample()] if p]
+    window.open_paths(opening)
+    window.show()
+    return app.exec()
+
+
+def run_self_test() -> int:
+    """Offscreen: open every bundled sample, validate it, render each view once. 0 when all is well."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from inspector.formats import load_path, validate
+    from inspector.formats.base import InspectorError
+    from inspector.ui.document_view import VIEW_NAMES
+    from inspector.ui.main_window import MainWindow, sample_paths
+
+    app = make_app()
+    samples = sample_paths()
+    if not samples:
+        print(f"self-test: no samples found in {resource_path('samples')}", file=sys.stderr)
+        return 1
+    window = MainWindow()
+    window.resize(1100, 700)
+    window.show()
+    failures: list[str] = []
+    for path in samples:
+        try:
+            submission = load_path(str(path))
+            validate(submission)
+            document = window.open_submission(submission, path.name, path)
+            view = window.current_view()
+            if view is None or not document.reports:
+                failures.append(f"{path.name}: no report derived")
+                continue
+            for name in VIEW_NAMES:
+                view.show_view(name)
+                app.processEvents()
+                if window.grab().isNull():
+                    failures.append(f"{path.name}: view {name} did not render")
+        except (InspectorError, OSError) as exc:
+            failures.append(f"{path.name}: {exc}")
+        except Exception as exc:
+            failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+    window.close()
+    if failures:
+        for failure in failures:
+            print(f"self-test FAILED: {failure}", file=sys.stderr)
+        return 1
+    print(f"self-test ok: {len(samples)} samples, {len(VIEW_NAMES)} views each")
+    return 0

@@ -1,0 +1,660 @@
+"""One tab: a document's summary header and its views (summary, frames, threads, ..., raw).
+
+Models are built per report; every tree reads the report's LazyLists on demand. The filter box scans the raw
+lists on a worker (debounced) and hands each model the rows to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.formats.base import InspectorError
+from inspector.report import Binary, Frame, Report, TelemetryEvent
+from inspector.ui import style
+from inspector.ui.document import OpenDocument
+from inspector.ui.models.filtering import StackFilter, filter_stacks, matching
+from inspector.ui.models.frame_text import Stack, exception_stacks, frame_location, stack_text, thread_stacks
+from inspector.ui.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
+from inspector.ui.models.metadata_model import MetadataModel
+from inspector.ui.models.pointers import index_for_pointer, within
+from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.models.stacks_model import StacksModel
+from inspector.ui.raw_view import create_raw_view
+from inspector.ui.source_pane import SourcePane
+from inspector.ui.timeline import TimelineWidget
+from inspector.ui.views.attachment_preview import AttachmentPreview
+from inspector.ui.views.summary import header_html, headline, summary_html
+from inspector.ui.workers import Task, run_task
+
+VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
+#: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
+FILTER_DEBOUNCE_MS = 180
+#: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
+EXPAND_STACKS = 12
+
+
+@dataclass(slots=True)
+class FilterResult:
+    needle: str
+    frames: StackFilter
+    threads: StackFilter
+    binaries: list[int]
+    telemetry: list[int]
+
+
+def compute_filter(
+    exceptions: Sequence[Stack],
+    threads: Sequence[Stack],
+    binaries: Sequence[Binary],
+    telemetry: Sequence[TelemetryEvent],
+    needle: str,
+    cancel: Any = None,
+) -> FilterResult:
+    """Runs on a worker: which rows of every list contain ``needle``."""
+    check = cancel.check if cancel is not None else None
+    return FilterResult(
+        needle,
+        filter_stacks([s.search_text() for s in exceptions], [s.frames for s in exceptions], needle, check),
+        filter_stacks([s.search_text() for s in threads], [s.frames for s in threads], needle, check),
+        matching(binaries, needle, check),
+        matching(telemetry, needle, check),
+    )
+
+
+def _colours() -> dict[str, str]:
+    pal = QGuiApplication.palette()
+    return {
+        "error": style.html_colour(style.level_colour("error")),
+        "warning": style.html_colour(style.level_colour("warning")),
+        "info": style.html_colour(style.level_colour("info")),
+        "ok": style.html_colour(style.level_colour("log")),
+        "dim": style.html_colour(style.dim_text()),
+        "badge": style.html_colour(style.accent_background()),
+        "badge_text": style.html_colour(pal.color(QPalette.ColorRole.Text)),
+    }
+
+
+def make_tree(name: str) -> QTreeView:
+    view = QTreeView()
+    view.setObjectName(name)
+    view.setUniformRowHeights(True)  # required for a million rows to scroll smoothly
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAllColumnsShowFocus(True)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.header().setStretchLastSection(True)
+    view.header().setSectionsMovable(True)
+    return view
+
+
+class DocumentView(QWidget):
+    """Everything about one open document.
+
+    Signals:
+        filter_applied(str): the filter text whose result the views now show.
+        frame_selected(object): the Frame selected in the frames or threads view (or None).
+    """
+
+    filter_applied = Signal(str)
+    frame_selected = Signal(object)
+
+    def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentView")
+        self.document = document
+        self.report_index = 0
+        self._filter_task: Task | None = None
+        self._filter_text = ""
+        self.exception_stacks: list[Stack] = []
+        self.thread_stacks_: list[Stack] = []
+
+        self.header = QLabel()
+        self.header.setObjectName("summaryHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.setContentsMargins(6, 4, 6, 4)
+        self.report_selector = QComboBox()
+        self.report_selector.setObjectName("reportSelector")
+        self.report_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.report_selector.currentIndexChanged.connect(self._report_chosen)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("Filter frames, threads, binaries, telemetry  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_typed)
+        self.filter_status = QLabel()
+        self.filter_status.setObjectName("filterStatus")
+        self.order_toggle = QCheckBox("Most recent first")
+        self.order_toggle.setObjectName("mostRecentFirst")
+        self.order_toggle.setToolTip("Flip the frame order (the vendor's own order is the default)")
+        self.order_toggle.toggled.connect(self._order_toggled)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+
+        # views
+        self.summary_view = QTextBrowser()
+        self.summary_view.setObjectName("summaryView")
+        self.summary_view.setOpenLinks(False)
+        self.frames_view = make_tree("framesView")
+        self.source_pane = SourcePane()
+        self.threads_view = make_tree("threadsView")
+        self.binaries_view = make_tree("binariesView")
+        self.binaries_view.setSortingEnabled(True)
+        self.binaries_view.setRootIsDecorated(False)
+        self.telemetry_view = make_tree("telemetryView")
+        self.telemetry_view.setRootIsDecorated(False)
+        self.timeline = TimelineWidget()
+        self.timeline.event_clicked.connect(self._timeline_clicked)
+        self.attachments_view = make_tree("attachmentsView")
+        self.attachments_view.setRootIsDecorated(False)
+        self.attachments_note = QLabel()
+        self.attachments_note.setObjectName("attachmentsNote")
+        self.attachment_preview = AttachmentPreview()
+        self.metadata_view = make_tree("metadataView")
+        self.problems_view = make_tree("problemsView")
+        self.problems_view.setRootIsDecorated(False)
+        self.problems_view.activated.connect(self._problem_activated)
+        self.problems_view.doubleClicked.connect(self._problem_activated)
+        self.raw_view = create_raw_view(document, self)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("viewTabs")
+        self.tabs.setDocumentMode(True)
+        frames_split = QSplitter(Qt.Orientation.Vertical)
+        frames_split.addWidget(self.frames_view)
+        frames_split.addWidget(self.source_pane)
+        frames_split.setStretchFactor(0, 3)
+        frames_split.setStretchFactor(1, 2)
+        telemetry_page = QSplitter(Qt.Orientation.Vertical)
+        telemetry_page.addWidget(self.timeline)
+        telemetry_page.addWidget(self.telemetry_view)
+        telemetry_page.setStretchFactor(1, 4)
+        attach_page = QWidget()
+        attach_layout = QVBoxLayout(attach_page)
+        attach_layout.setContentsMargins(0, 0, 0, 0)
+        attach_layout.addWidget(self.attachments_note)
+        attach_split = QSplitter(Qt.Orientation.Vertical)
+        attach_split.addWidget(self.attachments_view)
+        attach_split.addWidget(self.attachment_preview)
+        attach_split.setStretchFactor(1, 3)
+        attach_layout.addWidget(attach_split)
+        pages = {
+            "summary": self.summary_view,
+            "frames": frames_split,
+            "threads": self.threads_view,
+            "binaries": self.binaries_view,
+            "telemetry": telemetry_page,
+            "attachments": attach_page,
+            "metadata": self.metadata_view,
+            "problems": self.problems_view,
+            "raw": self.raw_view,
+        }
+        self._pages = pages
+        for name, page in pages.items():
+            page.setProperty("viewName", name)
+            self.tabs.addTab(page, name.capitalize())
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        bar.addWidget(self.report_selector)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.filter_status)
+        bar.addWidget(self.order_toggle)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.header)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+
+        for view in self.trees().values():
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+            copy = QAction("Copy", view)
+            copy.setShortcut(QKeySequence.StandardKey.Copy)
+            copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            copy.triggered.connect(lambda _c=False, v=view: self.copy_rows(v))
+            view.addAction(copy)
+
+        document.changed.connect(self.refresh)
+        self._fill_report_selector()
+        self.set_report(0)
+
+    # ------------------------------------------------------------------ public
+
+    def trees(self) -> dict[str, QTreeView]:
+        return {
+            "frames": self.frames_view,
+            "threads": self.threads_view,
+            "binaries": self.binaries_view,
+            "telemetry": self.telemetry_view,
+            "attachments": self.attachments_view,
+            "metadata": self.metadata_view,
+            "problems": self.problems_view,
+        }
+
+    @property
+    def report(self) -> Report | None:
+        reports = self.document.reports
+        return reports[self.report_index] if 0 <= self.report_index < len(reports) else None
+
+    def show_view(self, name: str) -> None:
+        """Raise the tab of a view (``summary``, ``frames``... ``raw``)."""
+        if name not in self._pages:
+            raise InspectorError(f"unknown view {name!r}; known: {', '.join(VIEW_NAMES)}")
+        self.tabs.setCurrentWidget(self._pages[name])
+
+    def current_view_name(self) -> str:
+        return str(self.tabs.currentWidget().property("viewName"))
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def set_report(self, index: int) -> None:
+        """Show report ``index`` of the document (App Center batches have several)."""
+        self.report_index = max(0, min(index, len(self.document.reports) - 1))
+        if self.report_selector.currentIndex() != self.report_index and self.report_selector.count():
+            self.report_selector.blockSignals(True)
+            self.report_selector.setCurrentIndex(self.report_index)
+            self.report_selector.blockSignals(False)
+        self._build_models()
+        if self._filter_text:
+            self.apply_filter()
+
+    def refresh(self) -> None:
+        """The document changed (edit, undo): rebuild what is derived from it."""
+        self._fill_report_selector()
+        self.set_report(self.report_index)
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter now (no debounce); the result arrives with ``filter_applied``."""
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.setText(text)
+        self.filter_edit.blockSignals(False)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self._filter_timer.stop()
+        if self._filter_task is not None:
+            self._filter_task.cancel()
+            self._filter_task = None
+        text = self.filter_edit.text().strip()
+        self._filter_text = text
+        if not text:
+            self._show_filter(None)
+            return
+        self.filter_status.setText("filtering…")
+        report = self.report
+        self._filter_task = run_task(
+            compute_filter,
+            self.exception_stacks,
+            self.thread_stacks_,
+            report.binaries if report else (),
+            report.telemetry if report else (),
+            text,
+            pass_token=True,
+            on_result=self._filter_done,
+            on_error=self._filter_failed,
+        )
+
+    def select_pointer(self, pointer: str) -> bool:
+        """Select the value at ``pointer`` in the raw view and the matching rows in the trees; show the raw view.
+
+        Returns whether the raw view could select it.
+        """
+        found = bool(self.raw_view.select_pointer(pointer))  # type: ignore[attr-defined]
+        self.select_rows_for_pointer(pointer)
+        self.show_view("raw")
+        return found
+
+    def select_rows_for_pointer(self, pointer: str) -> list[str]:
+        """Select the tree rows the pointer belongs to; returns the names of the views where a row was selected."""
+        hits: list[str] = []
+        for name, model, view in (
+            ("frames", self.frames_model, self.frames_view),
+            ("threads", self.threads_model, self.threads_view),
+        ):
+            path = self._stack_path_for(model, pointer)
+            if path is not None:
+                self._select(view, model.index_for_path(path))
+                hits.append(name)
+        report = self.report
+        if report is not None:
+            for name, rows, flat, view in (
+                ("binaries", report.binaries, self.binaries_model, self.binaries_view),
+                ("telemetry", report.telemetry, self.telemetry_model, self.telemetry_view),
+                ("attachments", report.attachments, self.attachments_model, self.attachments_view),
+            ):
+                row = index_for_pointer(rows, pointer)
+                if row is None:
+                    row = (
+                        next((i for i, a in enumerate(rows) if within(pointer, a.pointer)), None)
+                        if (name == "attachments")
+                        else None
+                    )
+                view_row = flat.view_row(row) if row is not None else None
+                if view_row is not None:
+                    index = flat.index(view_row, 0)
+                    if view is self.binaries_view:
+                        index = self.binaries_proxy.mapFromSource(index)
+                    self._select(view, index)
+                    hits.append(name)
+        return hits
+
+    def copy_rows(self, view: QTreeView) -> str:
+        rows = view.selectionModel().selectedRows(0) if view.selectionModel() else []
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().siblingAtColumn(0)]
+        text = "\n".join(str(i.data(COPY_ROLE) or i.data() or "") for i in rows)
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def copy_frame_location(self, view: QTreeView) -> str:
+        frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
+        text = frame_location(frame) if isinstance(frame, Frame) else ""
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def copy_stack(self, view: QTreeView) -> str:
+        model = view.model()
+        if not isinstance(model, StacksModel):
+            return ""
+        path = model.path(view.currentIndex())
+        if not path:
+            return ""
+        stack = model.stacks[model.stack_index(path[0])]
+        text = stack_text(stack, self.report.most_recent_first if self.report else True, self._flipped(model))
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    # ------------------------------------------------------------------ building
+
+    def _fill_report_selector(self) -> None:
+        self.report_selector.blockSignals(True)
+        self.report_selector.clear()
+        for i, report in enumerate(self.document.reports):
+            kind, message = headline(report)
+            label = f"Report {i + 1}/{len(self.document.reports)}: {report.kind} — {kind}"
+            if message:
+                label += f": {message[:60]}"
+            self.report_selector.addItem(label)
+        self.report_selector.setVisible(len(self.document.reports) > 1)
+        self.report_selector.blockSignals(False)
+
+    def _report_chosen(self, index: int) -> None:
+        if index >= 0 and index != self.report_index:
+            self.set_report(index)
+
+    def _build_models(self) -> None:
+        doc = self.document
+        report = self.report
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
+        self.exception_stacks = exception_stacks(report) if report else []
+        self.thread_stacks_ = thread_stacks(report) if report else []
+        mrf = report.most_recent_first if report else True
+        old = [
+            getattr(self, n, None)
+            for n in (
+                "frames_model",
+                "threads_model",
+                "binaries_proxy",
+                "binaries_model",
+                "telemetry_model",
+                "attachments_model",
+                "metadata_model",
+                "problems_model",
+            )
+        ]
+        self.frames_model = StacksModel(self.exception_stacks, mrf, self)
+        self.threads_model = StacksModel(self.thread_stacks_, mrf, self)
+        self.binaries_model = BinariesModel(report.binaries if report else (), self)
+        self.binaries_proxy = SortProxy(self)
+        self.binaries_proxy.setSourceModel(self.binaries_model)
+        self.telemetry_model = TelemetryModel(report.telemetry if report else (), self._crash_time(report), self)
+        self.attachments_model = AttachmentsModel(report.attachments if report else [], self)
+        self.metadata_model = MetadataModel(report.metadata if report else {}, self)
+        self.problems_model = ProblemsModel(doc.problems, self)
+        self.frames_view.setModel(self.frames_model)
+        self.threads_view.setModel(self.threads_model)
+        self.binaries_view.setModel(self.binaries_proxy)
+        self.telemetry_view.setModel(self.telemetry_model)
+        self.attachments_view.setModel(self.attachments_model)
+        self.metadata_view.setModel(self.metadata_model)
+        self.problems_view.setModel(self.problems_model)
+        for model in old:
+            if model is not None:
+                model.deleteLater()
+        self.order_toggle.blockSignals(True)
+        self.order_toggle.setChecked(mrf)
+        self.order_toggle.blockSignals(False)
+        self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
+        self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
+        self.attachments_view.selectionModel().currentChanged.connect(self._attachment_current)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=False)
+        self.metadata_view.expandToDepth(0)
+        self._size_columns()
+        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report))
+        self.source_pane.show_frame(None)
+        if report is not None and report.attachments:
+            self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
+            self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
+        else:
+            note = (
+                "Rollbar items have no attachments." if doc.format == "rollbar" else "No attachments in this payload."
+            )
+            self.attachments_note.setText(note)
+            self.attachment_preview.show_message(note)
+        self._select_first_frame()
+        self._update_filter_status(None)
+        self._update_tab_titles()
+
+    @staticmethod
+    def _crash_time(report: Report | None) -> float | None:
+        if report is None:
+            return None
+        if report.summary.timestamp is not None:
+            return report.summary.timestamp
+        return None
+
+    def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
+        model = view.model()
+        root = QModelIndex()
+        for row in range(model.rowCount()):
+            view.setFirstColumnSpanned(row, root, True)
+            if row < EXPAND_STACKS and (expand_all or model.stacks[model.stack_index(row)].crashed or row == 0):
+                view.expand(model.index(row, 0))
+
+    def _size_columns(self) -> None:
+        metrics = self.fontMetrics()
+        char = metrics.horizontalAdvance("m")
+        for view in (self.frames_view, self.threads_view):
+            header = view.header()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            for column, chars in enumerate((5, 34, 36, 18, 19)):
+                header.resizeSection(column, chars * char)
+        self.telemetry_view.header().resizeSection(0, 11 * char)
+        self.telemetry_view.header().resizeSection(1, 8 * char)
+        self.telemetry_view.header().resizeSection(2, 10 * char)
+        self.telemetry_view.header().resizeSection(3, 10 * char)
+        for column, chars in enumerate((22, 19, 19, 10, 38, 8, 10)):
+            self.binaries_view.header().resizeSection(column, chars * char)
+        self.attachments_view.header().resizeSection(0, 30 * char)
+        self.attachments_view.header().resizeSection(1, 20 * char)
+        self.metadata_view.header().resizeSection(0, 28 * char)
+        for column, chars in enumerate((10, 34, 60)):
+            self.problems_view.header().resizeSection(column, chars * char)
+
+    def _update_tab_titles(self) -> None:
+        report = self.report
+        counts = report.counts() if report else {}
+        numbers = {
+            "frames": sum(len(s.frames) for s in self.exception_stacks),
+            "threads": counts.get("threads", 0),
+            "binaries": counts.get("binaries", 0),
+            "telemetry": counts.get("telemetry", 0),
+            "attachments": counts.get("attachments", 0),
+            "problems": len(self.document.problems),
+        }
+        for i in range(self.tabs.count()):
+            name = str(self.tabs.widget(i).property("viewName"))
+            number = numbers.get(name)
+            self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
+
+    def _select_first_frame(self) -> None:
+        model = self.frames_model
+        if model.rowCount() and model.rowCount(model.index(0, 0)):
+            self.frames_view.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+
+    # ------------------------------------------------------------------ filtering
+
+    def _filter_typed(self, _text: str) -> None:
+        self._filter_timer.start()
+
+    def _filter_done(self, result: FilterResult) -> None:
+        self._filter_task = None
+        if result.needle != self._filter_text:
+            return
+        self._show_filter(result)
+
+    def _filter_failed(self, exc: BaseException) -> None:
+        self._filter_task = None
+        self.filter_status.setText(f"filter failed: {exc}")
+
+    def _show_filter(self, result: FilterResult | None) -> None:
+        self.frames_model.set_filter(result.frames if result else None)
+        self.threads_model.set_filter(result.threads if result else None)
+        self.binaries_model.set_visible_rows(result.binaries if result else None)
+        self.telemetry_model.set_visible_rows(result.telemetry if result else None)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=result is not None)
+        self._update_filter_status(result)
+        self.filter_applied.emit(result.needle if result else "")
+
+    def _update_filter_status(self, result: FilterResult | None) -> None:
+        if result is None:
+            self.filter_status.setText("")
+            return
+        shown = sum(
+            len(self.exception_stacks[s].frames) if rows is None else len(rows)
+            for s, rows in result.frames.frames.items()
+        )
+        total = sum(len(s.frames) for s in self.exception_stacks)
+        self.filter_status.setText(
+            f"{shown:,}/{total:,} frames · {len(result.binaries):,} binaries · {len(result.telemetry):,} events"
+        )
+
+    def _order_toggled(self, checked: bool) -> None:
+        self.frames_model.set_most_recent_first(checked)
+        self.threads_model.set_most_recent_first(checked)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
+
+    @staticmethod
+    def _flipped(model: StacksModel) -> bool:
+        return model._flipped
+
+    # ------------------------------------------------------------------ selection
+
+    def _frame_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        frame = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
+        if not isinstance(frame, Frame):
+            frame = None
+        if self.sender() is self.frames_view.selectionModel() or frame is not None:
+            self.source_pane.show_frame(frame)
+        self.frame_selected.emit(frame)
+        report = self.report
+        if frame is not None and frame.address is not None and report is not None:
+            index = report.binary_for(frame.address)
+            if index is not None:
+                row = self.binaries_model.view_row(index)
+                if row is not None:
+                    proxy_index = self.binaries_proxy.mapFromSource(self.binaries_model.index(row, 0))
+                    self._select(self.binaries_view, proxy_index)
+
+    def _attachment_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        attachment = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
+        if attachment is not None:
+            self.attachment_preview.show_attachment(attachment)
+
+    def _timeline_clicked(self, index: int) -> None:
+        row = self.telemetry_model.view_row(index)
+        if row is not None:
+            self._select(self.telemetry_view, self.telemetry_model.index(row, 0))
+
+    def _problem_activated(self, index: QModelIndex) -> None:
+        pointer = index.siblingAtColumn(0).data(POINTER_ROLE)
+        if pointer is not None:
+            self.select_pointer(pointer)
+
+    @staticmethod
+    def _select(view: QTreeView, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        view.scrollTo(index)
+
+    @staticmethod
+    def _stack_path_for(model: StacksModel, pointer: str) -> tuple[int, ...] | None:
+        best: tuple[int, int | None] | None = None
+        best_len = -1
+        for s, stack in enumerate(model.stacks):
+            frame = index_for_pointer(stack.frames, pointer)
+            if frame is not None:
+                length = len(stack.frames[frame].pointer)
+                if length > best_len:
+                    best, best_len = (s, frame), length
+            elif within(pointer, stack.pointer) and len(stack.pointer) > best_len:
+                best, best_len = (s, None), len(stack.pointer)
+        if best is None:
+            return None
+        return model.view_path(*best)
+
+    # ------------------------------------------------------------------ context menu
+
+    def _context_menu(self, view: QTreeView, pos: Any) -> None:
+        index = view.indexAt(pos)
+        menu = QMenu(view)
+        menu.addAction("Copy row", lambda: self.copy_rows(view))
+        kind = index.siblingAtColumn(0).data(KIND_ROLE) if index.isValid() else None
+        if kind == "frame":
+            menu.addAction("Copy frame as file:line", lambda: self.copy_frame_location(view))
+        if isinstance(view.model(), StacksModel) and index.isValid():
+            menu.addAction("Copy stack as text", lambda: self.copy_stack(view))
+        pointer = index.siblingAtColumn(0).data(POINTER_ROLE) if index.isValid() else None
+        if pointer:
+            menu.addAction("Show in raw view", lambda: self.select_pointer(pointer))
+        menu.popup(view.viewport().mapToGlobal(pos))

@@ -1,0 +1,297 @@
+"""The editor that replaces the read-only raw view: typing validates live through the document's one edit path.
+
+Typing is debounced (:data:`DEBOUNCE_MS`); then the text goes to :meth:`OpenDocument.replace_text` (or, for big
+documents, ``replace_text_async``, which parses on the thread pool). Changes that come from elsewhere (form edits,
+undo/redo) replace only the changed middle of the text, so the cursor and scroll position stay put even on a 20 MB
+document. Undo and redo are the document's QUndoStack, shared with the forms.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from inspector.compose.locate import _ASTRAL, common_affixes, locate, utf16_offset
+from inspector.formats.base import Severity
+from inspector.ui.document import OpenDocument
+from inspector.ui.editor.find_bar import FindBar, PointerBar
+from inspector.ui.editor.text_edit import JsonTextEdit, Mark
+
+#: Pause after the last keystroke before the text is parsed and validated (short enough to feel live).
+DEBOUNCE_MS = 300
+#: Big documents wait longer: a parse of 20 MB costs a few hundred milliseconds of pool time.
+DEBOUNCE_BIG_MS = 900
+#: Underlines beyond this many problems are not drawn (the problems view lists them all).
+MAX_MARKS = 500
+
+
+class EditorWidget(QWidget):
+    """Raw JSON editor bound to an :class:`OpenDocument`.
+
+    Signals:
+        committed: the editor's text was handed to the document (parsed or not).
+    """
+
+    committed = Signal()
+
+    def __init__(self, doc: OpenDocument | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc: OpenDocument | None = None
+        self.edit = JsonTextEdit(self)
+        self.find_bar = FindBar(self)
+        self.find_bar.hide()
+        self.pointer_bar = PointerBar(self)
+        self.status = QLabel(self)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.pointer_bar)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.status)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
+        self._updating = False
+        self._pending = False
+        self.edit.document().contentsChange.connect(self._on_contents_change)
+        self.edit.undo_requested.connect(self.undo)
+        self.edit.redo_requested.connect(self.redo)
+        self.pointer_bar.go.connect(self.go_to_pointer)
+        self.find_bar.next_button.clicked.connect(lambda: self.find_next())
+        self.find_bar.prev_button.clicked.connect(lambda: self.find_next(backward=True))
+        self.find_bar.find_edit.returnPressed.connect(lambda: self.find_next())
+        self.find_bar.replace_button.clicked.connect(self.replace_current)
+        self.find_bar.replace_all_button.clicked.connect(lambda: self.replace_all())
+        self.find_bar.closed.connect(self.edit.setFocus)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.show_find)
+        QShortcut(QKeySequence.StandardKey.Replace, self, self.show_find)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.pointer_bar.edit.setFocus)
+        if doc is not None:
+            self.set_document(doc)
+
+    # ------------------------------------------------------------------ binding
+
+    def set_document(self, doc: OpenDocument | None) -> None:
+        if self.doc is not None:
+            for signal, slot in self._connections():
+                signal.disconnect(slot)
+        self.doc = doc
+        self._timer.stop()
+        self._pending = False
+        self._set_text(doc.draft_text if doc is not None else "", whole=True)
+        self.edit.setReadOnly(doc is None or doc.document is None)
+        if doc is not None:
+            for signal, slot in self._connections():
+                signal.connect(slot)
+        self._update_marks()
+
+    def _connections(self) -> list:
+        assert self.doc is not None
+        return [
+            (self.doc.text_changed, self._on_doc_text),
+            (self.doc.problems_changed, self._update_marks),
+            (self.doc.syntax_error_changed, self._update_marks),
+        ]
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    # ------------------------------------------------------------------ typing -> document
+
+    def _on_contents_change(self, _pos: int, _removed: int, _added: int) -> None:
+        if self._updating or self.doc is None:
+            return
+        self._pending = True
+        self._timer.start(DEBOUNCE_BIG_MS if self.doc.is_big else DEBOUNCE_MS)
+        self.doc.draft_dirty = True
+
+    def flush(self) -> None:
+        """Hand the current text to the document now (the debounce timer does it otherwise)."""
+        self._timer.stop()
+        if not self._pending or self.doc is None or self.doc.document is None:
+            return
+        self._pending = False
+        text = self.text()
+        if self.doc.is_big or len(text) > 2 * 1024 * 1024:
+            self.doc.replace_text_async(text)
+        else:
+            self.doc.replace_text(text)
+        self.committed.emit()
+        self._update_marks()
+
+    def undo(self) -> None:
+        self.flush()
+        if self.doc is not None:
+            if self.doc.draft_text != self.doc.text and self.doc.syntax_error is not None:
+                self._set_text(self.doc.text)  # first undo drops the broken typing, back to the last good text
+                self.doc.replace_text(self.doc.text)
+                return
+            self.doc.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.flush()
+        if self.doc is not None:
+            self.doc.undo_stack.redo()
+
+    # ------------------------------------------------------------------ document -> text
+
+    def _on_doc_text(self) -> None:
+        assert self.doc is not None
+        self._timer.stop()
+        self._pending = False
+        self._set_text(self.doc.text)
+        self._update_marks()
+
+    def _set_text(self, new: str, whole: bool = False) -> None:
+        """Show ``new``, replacing only the middle that differs from the current text (cursor and scroll stay)."""
+        self._updating = True
+        try:
+            if whole or self.edit.document().isEmpty():
+                self.edit.setPlainText(new)
+                return
+            old = self.text()
+            if old == new:
+                return
+            prefix, suffix = common_affixes(old, new)
+            start = utf16_offset(old, prefix)
+            end = utf16_offset(old, len(old) - suffix)
+            cursor = QTextCursor(self.edit.document())
+            cursor.beginEditBlock()
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(new[prefix : len(new) - suffix])
+            cursor.endEditBlock()
+        finally:
+            self._updating = False
+
+    # ------------------------------------------------------------------ underlines
+
+    def _update_marks(self) -> None:
+        doc = self.doc
+        if doc is None:
+            self.edit.set_marks([])
+            self.status.setText("")
+            return
+        syntax: Mark | None = None
+        position = doc.syntax_error_position
+        if doc.syntax_error is not None and position is not None:
+            line, column = position
+            block = self.edit.document().findBlockByNumber(line - 1)
+            if block.isValid():
+                prefix = block.text().encode("utf-8")[: max(0, column - 1)].decode("utf-8", "ignore")
+                start = block.position() + utf16_offset(prefix, len(prefix))
+                end = max(start + 1, block.position() + block.length() - 1)
+                syntax = Mark(start, end, "error", doc.syntax_error.message)
+        marks: list[Mark] = []
+        in_sync = not self._pending and doc.draft_text == doc.text
+        if in_sync and doc.problem_locations:
+            astral = _ASTRAL.search(doc.text) is not None
+            for problem in doc.problems[:MAX_MARKS]:
+                where = doc.problem_locations.get(problem.pointer)
+                if where is None:
+                    continue
+                a, b = where.head
+                if astral:
+                    a, b = utf16_offset(doc.text, a), utf16_offset(doc.text, b)
+                marks.append(Mark(a, b, str(problem.severity), problem.message))
+        self.edit.set_marks(marks, syntax)
+        self.status.setText(self._status_text())
+
+    def _status_text(self) -> str:
+        doc = self.doc
+        if doc is None:
+            return ""
+        if doc.document is None:
+            return "This input is not JSON: shown read-only."
+        if doc.syntax_error is not None:
+            return f"⚠ {doc.syntax_error.message} — the trees show the last valid version"
+        errors = sum(1 for p in doc.problems if p.severity is Severity.ERROR)
+        warnings = sum(1 for p in doc.problems if p.severity is Severity.WARNING)
+        busy = " (validating…)" if doc.validating else ""
+        return f"Valid JSON · {errors} errors, {warnings} warnings{busy}"
+
+    # ------------------------------------------------------------------ navigation
+
+    def select_pointer(self, pointer: str) -> bool:
+        """Select the value at ``pointer`` (the same call DocumentView offers). False when it is not in the text."""
+        text = self.text()
+        where = locate(text, pointer)
+        if where is None:
+            self.pointer_bar.status.setText("not found")
+            return False
+        self.pointer_bar.status.setText("")
+        start = where.key_start if where.key_start >= 0 else where.start
+        cursor = self.edit.textCursor()
+        cursor.setPosition(utf16_offset(text, where.end))
+        cursor.setPosition(utf16_offset(text, start), QTextCursor.MoveMode.KeepAnchor)
+        self.edit.setTextCursor(cursor)
+        self.edit.centerCursor()
+        return True
+
+    def go_to_pointer(self, pointer: str) -> bool:
+        if pointer and not pointer.startswith("/"):
+            pointer = "/" + pointer
+        found = self.select_pointer(pointer)
+        if found:
+            self.edit.setFocus()
+        return found
+
+    def show_find(self) -> None:
+        self.find_bar.show()
+        selected = self.edit.textCursor().selectedText()
+        if selected and "\u2029" not in selected:
+            self.find_bar.find_edit.setText(selected)
+        self.find_bar.find_edit.setFocus()
+        self.find_bar.find_edit.selectAll()
+
+    def find_next(self, needle: str | None = None, backward: bool = False) -> bool:
+        needle = self.find_bar.find_edit.text() if needle is None else needle
+        if not needle:
+            return False
+        flags = self.find_bar.flags(backward)
+        found = self.edit.find(needle, flags)
+        if not found:  # wrap around
+            cursor = self.edit.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+            self.edit.setTextCursor(cursor)
+            found = self.edit.find(needle, flags)
+        self.find_bar.status.setText("" if found else "not found")
+        return found
+
+    def replace_current(self) -> bool:
+        needle, repl = self.find_bar.find_edit.text(), self.find_bar.replace_edit.text()
+        cursor = self.edit.textCursor()
+        same = cursor.selectedText() == needle if self.find_bar.case.isChecked() else (
+            cursor.selectedText().lower() == needle.lower())
+        if needle and cursor.hasSelection() and same:
+            cursor.insertText(repl)
+        return self.find_next()
+
+    def replace_all(self, needle: str | None = None, repl: str | None = None) -> int:
+        """Replace every occurrence (one undo step). Returns how many were replaced."""
+        needle = self.find_bar.find_edit.text() if needle is None else needle
+        repl = self.find_bar.replace_edit.text() if repl is None else repl
+        if not needle:
+            return 0
+        text = self.text()
+        if self.find_bar.case.isChecked():
+            count = text.count(needle)
+            new = text.replace(needle, repl)
+        else:
+            import re
+
+            new, count = re.subn(re.escape(needle), lambda _m: repl, text, flags=re.IGNORECASE)
+        if count:
+            self._set_text(new)
+            self._pending = True
+            self.flush()
+        self.find_bar.status.setText(f"{count} replaced")
+        return count
+
+
+def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> EditorWidget:
+    """The factory the document view can call instead of building the read-only raw view."""
+    return EditorWidget(doc, parent)

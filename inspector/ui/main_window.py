@@ -1,0 +1,513 @@
+"""The main window: documents as tabs, menus, docks for panels, opening files off the GUI thread.
+
+Other engineers extend it through ``inspector/ui/panel_<name>.py`` modules with ``install(window)``; they use
+:meth:`MainWindow.add_panel`, :meth:`MainWindow.menu`, :meth:`MainWindow.current_document` and the
+``current_document_changed`` signal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import pkgutil
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import inspector.ui
+from inspector.formats import load_bytes, load_path
+from inspector.formats.base import InspectorError, Submission
+from inspector.resources import resource_path
+from inspector.ui.document import OpenDocument
+from inspector.ui.document_view import VIEW_NAMES, DocumentView
+from inspector.ui.workers import CancelToken, Task, run_task
+
+log = logging.getLogger(__name__)
+
+FILE_FILTERS = ";;".join(
+    (
+        "Crash payloads (*.json *.http *.txt *.crash *.ips *.dmp *.plcrash)",
+        "JSON (*.json)",
+        "HTTP requests (*.http *.txt)",
+        "Apple crash reports (*.crash *.ips *.plcrash *.txt)",
+        "Minidumps (*.dmp)",
+        "All files (*)",
+    )
+)
+MAX_RECENT = 10
+APP_DIR_NAME = "crash-inspector"
+
+
+def recent_files_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME)) / "recent.json"
+
+
+def load_recent() -> list[str]:
+    try:
+        data = json.loads(recent_files_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(p) for p in data if isinstance(p, str)][:MAX_RECENT] if isinstance(data, list) else []
+
+
+def save_recent(paths: list[str]) -> None:
+    target = recent_files_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(paths[:MAX_RECENT], indent=1), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:  # a read-only config dir must not stop the app
+        log.warning("cannot save recent files: %s", exc)
+
+
+def sample_paths() -> list[Path]:
+    folder = resource_path("samples")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "README")))
+
+
+def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
+    """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread."""
+    submission = load_path(path)
+    if cancel is not None:
+        cancel.check()
+    document = OpenDocument(submission, path=Path(path))
+    app = QCoreApplication.instance()
+    if app is not None:
+        document.moveToThread(app.thread())  # created on the worker; it lives on the GUI thread from now on
+    return document
+
+
+class LoadingPage(QWidget):
+    """A tab while a file loads: a busy bar and a Cancel button."""
+
+    cancelled = Signal()
+
+    def __init__(self, path: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loadingPage")
+        self.path = path
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setObjectName("loadingProgress")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelLoading")
+        self.cancel_button.clicked.connect(self.cancelled.emit)
+        label = QLabel(f"Opening <b>{Path(path).name}</b>…")
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        self.task: Task | None = None
+
+
+class ErrorPage(QWidget):
+    """A tab for a file that could not be opened: what and why, in words."""
+
+    def __init__(self, title: str, message: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorPage")
+        self.message = message
+        heading = QLabel(f"<h3>Cannot open {title}</h3>")
+        text = QLabel(message)
+        text.setObjectName("errorMessage")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addStretch(3)
+
+
+class MainWindow(QMainWindow):
+    """The Crash Inspector window.
+
+    Signals:
+        current_document_changed(object): the OpenDocument of the current tab, or None.
+        document_opened(object): an OpenDocument finished loading and has a tab.
+        open_failed(str, str): a path (or "clipboard") could not be opened, and why.
+    """
+
+    current_document_changed = Signal(object)
+    document_opened = Signal(object)
+    open_failed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None, *, install_panels: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Crash Inspector")
+        self.resize(1280, 820)
+        self.setAcceptDrops(True)
+        self._menus: dict[str, QMenu] = {}
+        self._panels: dict[str, QDockWidget] = {}
+        self.panel_errors: dict[str, str] = {}
+        self.recent: list[str] = load_recent()
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("documentTabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.welcome = QLabel(
+            "<h2>Crash Inspector</h2><p>Drop a crash payload here, or use <b>File › Open</b> (Ctrl+O)<br>"
+            "or <b>File › Open from Clipboard</b> for a JSON body or HTTP request pasted from a ticket.</p>"
+        )
+        self.welcome.setObjectName("welcome")
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.statusBar().setObjectName("statusBar")
+        self._build_menus()
+        if install_panels:
+            self.install_panels()
+
+    # ------------------------------------------------------------------ API for panels
+
+    def current_document(self) -> OpenDocument | None:
+        view = self.current_view()
+        return view.document if view is not None else None
+
+    def current_view(self) -> DocumentView | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, DocumentView) else None
+
+    def document_views(self) -> list[DocumentView]:
+        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentView)]
+
+    def open_submission(self, submission: Submission, title: str, path: Path | None = None) -> OpenDocument:
+        """Open a submission (a composed payload, a captured request) in a new tab."""
+        document = OpenDocument(submission, path=path, title=title)
+        self._add_document(document)
+        return document
+
+    def open_document(self, document: OpenDocument) -> DocumentView:
+        return self._add_document(document)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Open files in new tabs; each loads on a worker with a progress bar and a Cancel button."""
+        for path in paths:
+            self._start_loading(str(path))
+
+    def add_panel(
+        self,
+        name: str,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}Panel")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self._panels[name] = dock
+        action = dock.toggleViewAction()
+        self._panels_menu.addAction(action)
+        dock.hide()
+        return dock
+
+    def panel(self, name: str) -> QDockWidget | None:
+        return self._panels.get(name)
+
+    def panels(self) -> dict[str, QDockWidget]:
+        return dict(self._panels)
+
+    def show_panel(self, name: str) -> QDockWidget:
+        dock = self._panels.get(name)
+        if dock is None:
+            raise InspectorError(f"no panel named {name!r}; installed: {', '.join(sorted(self._panels)) or 'none'}")
+        dock.show()
+        dock.raise_()
+        return dock
+
+    def menu(self, title: str) -> QMenu:
+        """The menu of that title ("&File", "&Edit", "&View", "&Tools", "&Help"), created if new."""
+        found = self._menus.get(title)
+        if found is None:
+            found = self.menuBar().addMenu(title)
+            self._menus[title] = found
+        return found
+
+    def status_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def install_panels(self) -> None:
+        """Import every ``inspector.ui.panel_*`` module and call its ``install(window)``; failures are skipped."""
+        for info in sorted(pkgutil.iter_modules(inspector.ui.__path__), key=lambda m: m.name):
+            if not info.name.startswith("panel_"):
+                continue
+            name = f"inspector.ui.{info.name}"
+            try:
+                module = importlib.import_module(name)
+                module.install(self)
+            except Exception as exc:  # one broken panel must not take the window down
+                log.exception("panel %s failed to install", name)
+                self.panel_errors[info.name] = f"{type(exc).__name__}: {exc}"
+
+    # ------------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        file_menu = self.menu("&File")
+        self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "openAction")
+        self._action(
+            file_menu, "Open from &Clipboard", self.open_clipboard, QKeySequence("Ctrl+Shift+V"), "openClipboard"
+        )
+        self.samples_menu = file_menu.addMenu("Open &Sample")
+        for sample in sample_paths():
+            self.samples_menu.addAction(sample.name, lambda p=sample: self.open_paths([str(p)]))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+
+        edit_menu = self.menu("&Edit")
+        self._action(edit_menu, "&Find / Filter", self.focus_filter, QKeySequence.StandardKey.Find, "findAction")
+
+        view_menu = self.menu("&View")
+        self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Tab))
+        self._action(
+            view_menu,
+            "Previous Tab",
+            lambda: self._cycle(-1),
+            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Tab),
+        )
+        view_menu.addSeparator()
+        for number, name in enumerate(VIEW_NAMES, start=1):
+            self._action(view_menu, name.capitalize(), lambda n=name: self.show_view(n), QKeySequence(f"Alt+{number}"))
+        view_menu.addSeparator()
+        self._panels_menu = view_menu.addMenu("&Panels")
+        self.menu("&Tools")
+        help_menu = self.menu("&Help")
+        self._action(help_menu, "&About Crash Inspector", self._about)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot,
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        name: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent:
+            self.recent_menu.addAction(path, lambda p=path: self.open_paths([p]))
+        self.recent_menu.setEnabled(bool(self.recent))
+
+    def _remember(self, path: str) -> None:
+        resolved = str(Path(path).resolve())
+        self.recent = [resolved] + [p for p in self.recent if p != resolved]
+        self.recent = self.recent[:MAX_RECENT]
+        save_recent(self.recent)
+        self._fill_recent_menu()
+
+    # ------------------------------------------------------------------ actions
+
+    def open_dialog(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, "Open crash payloads", "", FILE_FILTERS)
+        if paths:
+            self.open_paths(paths)
+
+    def open_clipboard(self) -> OpenDocument | None:
+        """Open a JSON body or a raw HTTP request from the clipboard."""
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.status_message("The clipboard holds no text.")
+            self.open_failed.emit("clipboard", "the clipboard holds no text")
+            return None
+        try:
+            submission = load_bytes(text.encode("utf-8"), source_name="clipboard")
+        except InspectorError as exc:
+            self._show_error_tab("clipboard", str(exc))
+            return None
+        return self.open_submission(submission, "Clipboard")
+
+    def focus_filter(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.focus_filter()
+
+    def show_view(self, name: str) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.show_view(name)
+
+    def close_current_tab(self) -> None:
+        if self.tabs.count():
+            self.close_tab(self.tabs.currentIndex())
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, LoadingPage) and widget.task is not None:
+            widget.task.cancel()
+        self.tabs.removeTab(index)
+        if widget is not None:
+            widget.deleteLater()
+        if not self.tabs.count():
+            self.stack.setCurrentWidget(self.welcome)
+            self.current_document_changed.emit(None)
+
+    def _cycle(self, step: int) -> None:
+        if self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from inspector import __version__
+
+        QMessageBox.about(
+            self,
+            "About Crash Inspector",
+            f"<b>Crash Inspector {__version__}</b><br>Read, validate, compose and send crash payloads "
+            "(Backtrace, Rollbar, App Center, minidumps, Apple crash reports).",
+        )
+
+    # ------------------------------------------------------------------ loading
+
+    def _start_loading(self, path: str) -> None:
+        page = LoadingPage(path)
+        index = self.tabs.addTab(page, Path(path).name)
+        self.tabs.setTabToolTip(index, path)
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        page.task = run_task(
+            load_document,
+            path,
+            pass_token=True,
+            on_result=lambda doc, p=page: self._loaded(p, doc),
+            on_error=lambda exc, p=page: self._load_failed(p, exc),
+        )
+        page.cancelled.connect(lambda p=page: self._cancel_loading(p))
+        self.status_message(f"Opening {path}…")
+
+    def _cancel_loading(self, page: LoadingPage) -> None:
+        if page.task is not None:
+            page.task.cancel()
+        index = self.tabs.indexOf(page)
+        if index >= 0:
+            self.close_tab(index)
+        self.status_message(f"Cancelled opening {page.path}")
+
+    def _loaded(self, page: LoadingPage, document: OpenDocument) -> None:
+        index = self.tabs.indexOf(page)
+        if index < 0:  # the tab was closed meanwhile
+            return
+        view = DocumentView(document)
+        self._replace_tab(index, view, document.title, str(document.path or ""))
+        self._remember(page.path)
+        self.status_message(f"Opened {page.path}: {document.format} {document.submission.kind}")
+        self.document_opened.emit(document)
+        self._tab_changed(self.tabs.currentIndex())
+
+    def _load_failed(self, page: LoadingPage, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, (InspectorError, OSError)) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, (InspectorError, OSError)):
+            log.error("loading %s failed:\n%s", page.path, getattr(exc, "__traceback_text__", exc))
+        index = self.tabs.indexOf(page)
+        if index >= 0:
+            self._replace_tab(index, ErrorPage(Path(page.path).name, message), Path(page.path).name, page.path)
+        self.status_message(f"Cannot open {page.path}: {message}")
+        self.open_failed.emit(page.path, message)
+
+    def _replace_tab(self, index: int, widget: QWidget, title: str, tooltip: str) -> None:
+        old = self.tabs.widget(index)
+        current = self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setTabToolTip(index, tooltip)
+        if current:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        if old is not None:
+            old.deleteLater()
+
+    def _show_error_tab(self, title: str, message: str) -> None:
+        index = self.tabs.addTab(ErrorPage(title, message), title)
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        self.status_message(f"Cannot open {title}: {message}")
+        self.open_failed.emit(title, message)
+
+    def _add_document(self, document: OpenDocument) -> DocumentView:
+        view = DocumentView(document)
+        index = self.tabs.addTab(view, document.title)
+        self.tabs.setTabToolTip(index, str(document.path or document.title))
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+        self.document_opened.emit(document)
+        self._tab_changed(index)
+        return view
+
+    def _tab_changed(self, _index: int) -> None:
+        document = self.current_document()
+        title = f"{document.title} — Crash Inspector" if document is not None else "Crash Inspector"
+        self.setWindowTitle(title)
+        self.current_document_changed.emit(document)
+
+    # ------------------------------------------------------------------ drag and drop
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Override QWidget.dragEnterEvent
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # Override QWidget.dropEvent
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Override QWidget.closeEvent
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, LoadingPage) and widget.task is not None:
+                widget.task.cancel()
+        super().closeEvent(event)
+
+
+def find_child_view(window: QObject, name: str) -> QObject | None:
+    """Tests and automation: the current document's child with that objectName."""
+    view = window.current_view() if isinstance(window, MainWindow) else None
+    return view.findChild(QObject, name) if view is not None else None

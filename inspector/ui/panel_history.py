@@ -1,0 +1,43 @@
+"""Installs the send History panel (bottom dock "history"): open a sent payload, resend it, copy it as curl."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.formats import load_bytes
+from inspector.formats.base import InspectorError
+from inspector.net.history import Entry
+from inspector.ui.history_view import HistoryView
+from inspector.ui.send_panel import SendPanel, events, shared_history
+
+
+def install(window: Any) -> None:
+    def open_payload(entry: Entry, payload: bytes) -> None:
+        try:
+            submission = load_bytes(payload, source_name=f"sent-{entry.id}.http", format=entry.format)
+        except InspectorError as exc:
+            window.status_message(f"cannot open the sent payload: {exc}")
+            return
+        window.open_submission(submission, f"Sent #{entry.id} ({entry.profile})")
+
+    def resend(entry: Entry, payload: bytes) -> None:
+        panel = window.findChild(SendPanel)
+        if panel is None:
+            window.status_message("the Send panel is not installed")
+            return
+        try:
+            submission = load_bytes(payload, source_name=f"sent-{entry.id}.http", format=entry.format)
+        except InspectorError as exc:
+            window.status_message(f"cannot resend: {exc}")
+            return
+        window.show_panel("send")
+        known = entry.profile if entry.profile in {p.name for p in panel.store.load()} else None
+        panel.send_submission(submission, known, source=entry.source)
+
+    view = HistoryView(shared_history(), open_payload=open_payload, resend=resend, parent=window)
+    view.setObjectName("historyPanel")
+    events().recorded.connect(view.refresh)
+    window.add_panel("history", "History", view)
+    action = window.menu("&Tools").addAction("Send &History")
+    action.setObjectName("historyAction")
+    action.triggered.connect(lambda: (view.refresh(), window.show_panel("history")))

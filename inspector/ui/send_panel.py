@@ -1,0 +1,557 @@
+"""The Send panel: pick an endpoint profile, see the exact request, send it off the GUI thread, read the answer.
+
+The panel never changes the document: a failed send (refused, timeout, 4xx) leaves the draft exactly as it was.
+Every send is recorded in the history (secrets masked) and announced with :func:`events` ``.recorded``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.formats import get_format
+from inspector.formats.base import InspectorError, RequestSpec, Submission, Target
+from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
+from inspector.net.curl import body_is_text, secret_env_names, to_curl
+from inspector.net.history import History
+from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore
+from inspector.ui import style
+from inspector.ui.document import OpenDocument
+from inspector.ui.workers import Task, run_task
+
+
+class SendEvents(QObject):
+    """Application-wide send notifications (the history panel listens)."""
+
+    recorded = Signal(int)  # history id
+
+
+_events: SendEvents | None = None
+_history: History | None = None
+
+
+def events() -> SendEvents:
+    global _events
+    if _events is None:
+        _events = SendEvents()
+    return _events
+
+
+def shared_history() -> History:
+    """The one history database of the running app (opened on first use)."""
+    global _history
+    if _history is None:
+        _history = History()
+    return _history
+
+
+class InsecureSendDialog:
+    """Asks before a secret goes over plain http to a host that is not loopback."""
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, message: str) -> bool:
+        answer = QMessageBox.warning(
+            parent,
+            "Send a secret over plain http?",
+            message[:1].upper() + message[1:] + "\n\nSend anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A request ready to go, with what is needed to send, record and copy it."""
+
+    spec: RequestSpec
+    target: Target
+    module: ModuleType
+    profile: Profile
+    submission: Submission
+    source: str
+
+
+class _Bridge(QObject):
+    """Carries worker-thread callbacks to the GUI thread (queued signals)."""
+
+    progress = Signal(object, object)  # sent, total
+    waiting = Signal(float, int, int)  # seconds left, next attempt, max attempts
+
+
+def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history: History | None, cancel: Any) -> Any:
+    """Runs on the worker pool: send, then record. Returns (exchange, history id or None)."""
+    exchange = send_request(
+        prepared.spec,
+        read_response=prepared.module.read_response,
+        options=options,
+        progress=bridge.progress.emit,
+        waiting=bridge.waiting.emit,
+        cancel=cancel,
+    )
+    history_id = None
+    if history is not None:
+        try:
+            history_id = history.record(
+                exchange,
+                profile=prepared.profile.name,
+                target_kind=prepared.target.kind,
+                format=prepared.submission.format,
+                source=prepared.source,
+            )
+        except Exception:  # a full disk must not hide the answer
+            history_id = None
+    return exchange, history_id
+
+
+def describe(spec: RequestSpec) -> str:
+    lines = [f"{spec.method} {spec.masked_url}", ""]
+    lines += [f"{k}: {v}" for k, v in spec.masked_headers()]
+    lines += ["", f"Body: {len(spec.body):,} bytes"]
+    lines += [f"Note: {n}" for n in spec.notes]
+    return "\n".join(lines)
+
+
+def pretty_body(body: bytes) -> str:
+    text = body[: 2 * 1024 * 1024].decode("utf-8", "replace")
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+class SendPanel(QWidget):
+    """Send the current document to the selected profile.
+
+    Args:
+        current_document: returns the open document (or None).
+        store: the endpoint profiles (default: the user's profiles file).
+        history: where sends are recorded (default: the app's history database); ``False`` records nothing.
+    """
+
+    sent = Signal(object)  # Exchange, after it was shown
+    finished = Signal()  # a send ended (answer, failure or cancel)
+
+    def __init__(
+        self,
+        current_document: Callable[[], OpenDocument | None],
+        *,
+        store: ProfileStore | None = None,
+        history: History | bool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._current_document = current_document
+        self.store = store or ProfileStore()
+        self.history: History | None = shared_history() if history is None else (history or None)
+        self._bridge = _Bridge(self)
+        self._bridge.progress.connect(self._on_progress)
+        self._bridge.waiting.connect(self._on_waiting)
+        self._task: Task | None = None
+        self._prepared: Prepared | None = None
+        self.last_exchange: Exchange | None = None
+        self._watched: OpenDocument | None = None
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(250)
+        self._preview_timer.timeout.connect(self.refresh_preview)
+        self._build()
+        self.reload_profiles()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.profile_combo = QComboBox(objectName="profileCombo")
+        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.profile_combo.currentIndexChanged.connect(self._profile_changed)
+        self.profiles_button = QPushButton("Profiles…", objectName="profilesButton")
+        self.profiles_button.clicked.connect(self.edit_profiles)
+        self.gzip_check = QCheckBox("gzip body", objectName="gzipCheck")
+        self.gzip_check.toggled.connect(self.schedule_preview)
+        self.timeout_spin = QDoubleSpinBox(objectName="timeoutSpin")
+        self.timeout_spin.setRange(0.5, 600.0)
+        self.timeout_spin.setSuffix(" s")
+        self.timeout_spin.setDecimals(1)
+        self.timeout_spin.setValue(30.0)
+        self.send_button = QPushButton("Send", objectName="sendButton")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.curl_button = QToolButton(objectName="curlButton")
+        self.curl_button.setText("Copy as curl")
+        self.curl_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.curl_button.clicked.connect(lambda: self.copy_curl(inline_secrets=False))
+        curl_menu = QMenu(self.curl_button)
+        curl_menu.addAction("Copy as curl (secrets as $VARIABLES)", lambda: self.copy_curl(inline_secrets=False))
+        curl_menu.addAction("Copy as curl with secrets inline", lambda: self.copy_curl(inline_secrets=True))
+        self.curl_button.setMenu(curl_menu)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Profile:"))
+        top.addWidget(self.profile_combo, 1)
+        top.addWidget(self.profiles_button)
+        top.addWidget(self.gzip_check)
+        top.addWidget(QLabel("Timeout:"))
+        top.addWidget(self.timeout_spin)
+
+        self.request_view = QPlainTextEdit(objectName="requestView")
+        self.request_view.setReadOnly(True)
+        self.request_view.setFont(style.mono_font())
+        self.request_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.warning_label = QLabel(objectName="warningLabel")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.hide()
+        self.progress = QProgressBar(objectName="uploadProgress")
+        self.progress.setFormat("%p% uploaded")
+        self.progress.hide()
+        self.status_label = QLabel(objectName="sendStatus")
+        self.status_label.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.curl_button)
+        buttons.addStretch(1)
+
+        request_box = QGroupBox("Request (secrets masked)")
+        request_layout = QVBoxLayout(request_box)
+        request_layout.addWidget(self.request_view, 1)
+        request_layout.addWidget(self.warning_label)
+        request_layout.addLayout(buttons)
+        request_layout.addWidget(self.progress)
+        request_layout.addWidget(self.status_label)
+
+        self.response_status = QLabel(objectName="responseStatus")
+        self.response_status.setTextFormat(Qt.TextFormat.RichText)
+        self.response_status.setWordWrap(True)
+        self.response_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.response_status.setOpenExternalLinks(True)
+        self.response_body = QPlainTextEdit(objectName="responseBody")
+        self.response_body.setReadOnly(True)
+        self.response_body.setFont(style.mono_font())
+        self._highlighter = _json_highlighter(self.response_body)
+        self.response_headers = QPlainTextEdit(objectName="responseHeaders")
+        self.response_headers.setReadOnly(True)
+        self.response_headers.setFont(style.mono_font())
+        self.response_tabs = QTabWidget(objectName="responseTabs")
+        self.response_tabs.addTab(self.response_body, "Body")
+        self.response_tabs.addTab(self.response_headers, "Headers")
+        response_box = QGroupBox("Response")
+        response_layout = QVBoxLayout(response_box)
+        response_layout.addWidget(self.response_status)
+        response_layout.addWidget(self.response_tabs, 1)
+        self.response_status.setText("<i>Nothing sent yet.</i>")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(request_box)
+        splitter.addWidget(response_box)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    # ------------------------------------------------------------------ profiles
+
+    def reload_profiles(self, select: str | None = None) -> None:
+        current = select or self.profile_combo.currentData()
+        try:
+            profiles = self.store.load()
+        except InspectorError as exc:
+            profiles = []
+            self.status_label.setText(str(exc))
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        for profile in profiles:
+            self.profile_combo.addItem(f"{profile.name} — {KINDS[profile.kind][0].split(' (')[0]}", profile.name)
+        index = self.profile_combo.findData(current) if current else -1
+        self.profile_combo.setCurrentIndex(index if index >= 0 else 0 if profiles else -1)
+        self.profile_combo.blockSignals(False)
+        self._profile_changed()
+
+    def selected_profile(self) -> Profile | None:
+        name = self.profile_combo.currentData()
+        if not name:
+            return None
+        try:
+            return self.store.get(name)
+        except InspectorError:
+            return None
+
+    def _profile_changed(self) -> None:
+        profile = self.selected_profile()
+        if profile is not None:
+            self.gzip_check.blockSignals(True)
+            self.gzip_check.setChecked(profile.gzip)
+            self.gzip_check.blockSignals(False)
+            self.timeout_spin.setValue(profile.timeout)
+        self.refresh_preview()
+
+    def edit_profiles(self) -> None:
+        from inspector.ui.profiles_dialog import ProfilesDialog
+
+        if ProfilesDialog.edit(self, self.store):
+            self.reload_profiles()
+
+    # ------------------------------------------------------------------ the request
+
+    def document_changed(self, document: OpenDocument | None = None) -> None:
+        """Follow the window's current document (and its edits)."""
+        if self._watched is not None:
+            try:
+                self._watched.changed.disconnect(self.schedule_preview)
+            except (RuntimeError, TypeError):
+                pass
+        self._watched = document if isinstance(document, OpenDocument) else None
+        if self._watched is not None:
+            self._watched.changed.connect(self.schedule_preview)
+        self.refresh_preview()
+
+    def schedule_preview(self) -> None:
+        self._preview_timer.start()
+
+    def prepare(self, submission: Submission, profile: Profile, source: str = "") -> Prepared:
+        """Build the request for ``submission``; raises InspectorError with a message for the user."""
+        if KIND_FORMAT[profile.kind] != submission.format:
+            raise InspectorError(
+                f"profile {profile.name!r} sends {KIND_FORMAT[profile.kind]} payloads; this one is {submission.format}"
+            )
+        target = profile.target()
+        target.gzip = self.gzip_check.isChecked()
+        module = get_format(submission.format)
+        spec = module.build_request(submission, target)
+        return Prepared(spec, target, module, profile, submission, source)
+
+    def _prepare_current(self) -> Prepared:
+        document = self._current_document()
+        if document is None:
+            raise InspectorError("open a payload first: the panel sends the document of the current tab")
+        profile = self.selected_profile()
+        if profile is None:
+            raise InspectorError("add an endpoint profile first (Profiles…)")
+        return self.prepare(document.submission, profile, document.title)
+
+    def refresh_preview(self) -> None:
+        try:
+            prepared = self._prepare_current()
+        except InspectorError as exc:
+            self._prepared = None
+            self.request_view.setPlainText(str(exc))
+            self.warning_label.hide()
+            self.send_button.setEnabled(False)
+            self.curl_button.setEnabled(False)
+            return
+        self._prepared = prepared
+        self.request_view.setPlainText(describe(prepared.spec))
+        warning = insecure_warning(prepared.spec)
+        self.warning_label.setVisible(bool(warning))
+        if warning:
+            colour = style.html_colour(style.level_colour("warning"))
+            self.warning_label.setText(f"<span style='color:{colour}'>⚠ {warning}</span>")
+        self.send_button.setEnabled(self._task is None)
+        self.curl_button.setEnabled(True)
+
+    def options(self, profile: Profile) -> SendOptions:
+        options = profile.options()
+        options.timeout = self.timeout_spin.value()
+        return options
+
+    # ------------------------------------------------------------------ sending
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def send(self) -> bool:
+        """Send the current document. False when nothing was started (no document, no profile, declined)."""
+        try:
+            prepared = self._prepare_current()
+        except InspectorError as exc:
+            self.status_label.setText(str(exc))
+            return False
+        return self.start(prepared)
+
+    def send_submission(self, submission: Submission, profile_name: str | None = None, source: str = "") -> bool:
+        """Send a submission that is not the current document (resend from the history)."""
+        try:
+            profile = self.store.get(profile_name) if profile_name else self.selected_profile()
+            if profile is None:
+                raise InspectorError("choose an endpoint profile first")
+            prepared = self.prepare(submission, profile, source)
+        except InspectorError as exc:
+            self.status_label.setText(str(exc))
+            return False
+        self.request_view.setPlainText(describe(prepared.spec))
+        return self.start(prepared)
+
+    def start(self, prepared: Prepared) -> bool:
+        if self._task is not None:
+            return False
+        warning = insecure_warning(prepared.spec)
+        if warning and not InsecureSendDialog.confirm(self, warning):
+            self.status_label.setText("Not sent.")
+            return False
+        self.progress.setRange(0, max(1, len(prepared.spec.body)))
+        self.progress.setValue(0)
+        self.progress.setVisible(len(prepared.spec.body) > 256 * 1024)
+        self.status_label.setText(f"Sending to {prepared.profile.name}…")
+        self.send_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self._task = run_task(
+            _send_job,
+            prepared,
+            self.options(prepared.profile),
+            self._bridge,
+            self.history,
+            pass_token=True,
+            on_result=self._on_result,
+            on_error=self._on_error,
+        )
+        return True
+
+    def cancel(self) -> None:
+        """Stop waiting: the worker stops uploading at the next chunk; a late answer is ignored."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        self._task = None
+        self._idle()
+        self.status_label.setText("Cancelled. The draft is unchanged; the server may or may not have received it.")
+        self.finished.emit()
+
+    def _idle(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.send_button.setEnabled(self._prepared is not None)
+        self.progress.hide()
+
+    def _on_progress(self, sent: int, total: int) -> None:
+        if self._task is None:
+            return
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(sent)
+        if sent >= total:
+            self.status_label.setText("Uploaded; waiting for the answer…")
+
+    def _on_waiting(self, left: float, attempt: int, max_attempts: int) -> None:
+        if self._task is None:
+            return
+        if left > 0:
+            self.status_label.setText(
+                f"The server asks to wait: retrying in {int(left + 0.999)} s (attempt {attempt} of {max_attempts})"
+            )
+        else:
+            self.status_label.setText(f"Retrying (attempt {attempt} of {max_attempts})…")
+
+    def _on_result(self, result: tuple[Exchange, int | None]) -> None:
+        exchange, history_id = result
+        self._task = None
+        self._idle()
+        self.show_exchange(exchange)
+        if history_id is not None:
+            events().recorded.emit(history_id)
+        self.sent.emit(exchange)
+        self.finished.emit()
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._task = None
+        self._idle()
+        self.status_label.setText(f"The send failed unexpectedly: {exc}. The draft is unchanged.")
+        self.finished.emit()
+
+    # ------------------------------------------------------------------ the answer
+
+    def show_exchange(self, exchange: Exchange) -> None:
+        self.last_exchange = exchange
+        spec = exchange.request
+        good = style.html_colour(style.level_colour("log"))
+        bad = style.html_colour(style.level_colour("error"))
+        colour = good if exchange.ok else bad
+        if exchange.status is not None:
+            head = (
+                f"<b style='color:{colour}'>{exchange.status} {_html(exchange.reason)}</b>"
+                f" · {exchange.elapsed * 1000:.0f} ms · {len(exchange.body):,} bytes"
+                f" · attempt {exchange.attempts}"
+            )
+        else:
+            kind = exchange.failure.kind if exchange.failure else "error"
+            head = f"<b style='color:{colour}'>No answer ({kind})</b> · {exchange.elapsed * 1000:.0f} ms"
+        lines = [head, f"<b>{_html(spec.mask(exchange.summary))}</b>"]
+        lines += [_html(spec.mask(d)) for d in exchange.history + exchange.details]
+        outcome = exchange.outcome
+        if outcome and outcome.link:
+            lines.append(f"<a href='{_html(outcome.link)}'>{_html(outcome.link)}</a>")
+        if exchange.failure is not None:
+            lines.append("<i>The draft is unchanged; fix the cause and send again.</i>")
+        self.response_status.setText("<br>".join(lines))
+        self.response_headers.setPlainText("\n".join(f"{k}: {spec.mask(v)}" for k, v in exchange.headers))
+        self.response_body.setPlainText(spec.mask(pretty_body(exchange.body)))
+        self.status_label.setText("Accepted." if exchange.ok else "Not accepted: see the response.")
+
+    # ------------------------------------------------------------------ curl
+
+    def curl_command(self, *, inline_secrets: bool = False) -> str:
+        """The curl command of the previewed request; a binary body is saved to a file next to the history."""
+        if self._prepared is None:
+            raise InspectorError("nothing to copy: no request is ready")
+        spec, target = self._prepared.spec, self._prepared.target
+        names = secret_env_names(target, self._prepared.submission.format, spec)
+        body_file = None
+        if spec.body and not body_is_text(spec.body):
+            folder = Path(tempfile.gettempdir()) / "crash-inspector-bodies"
+            folder.mkdir(exist_ok=True)
+            path = folder / f"body-{abs(hash(spec.body)) & 0xFFFFFFFF:08x}.bin"
+            path.write_bytes(spec.body)
+            body_file = str(path)
+        return to_curl(spec, names, inline_secrets=inline_secrets, body_file=body_file)
+
+    def copy_curl(self, *, inline_secrets: bool = False) -> None:
+        try:
+            command = self.curl_command(inline_secrets=inline_secrets)
+        except InspectorError as exc:
+            self.status_label.setText(str(exc))
+            return
+        QGuiApplication.clipboard().setText(command)
+        tail = " with the secrets inline." if inline_secrets else "; set the variables it names first."
+        self.status_label.setText("Copied the curl command" + tail)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _json_highlighter(edit: QPlainTextEdit) -> object | None:
+    """Colour the answer with the window's Pygments highlighter when it is there."""
+    try:
+        from inspector.ui.highlight import PygmentsHighlighter
+        from inspector.ui.highlight_spans import lexer_for
+    except ImportError:
+        return None
+    return PygmentsHighlighter(edit.document(), lexer_for("answer.json"))

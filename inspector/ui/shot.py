@@ -1,0 +1,74 @@
+"""``crash-inspector shot PATH --view V --out PNG``: render the real window offscreen and save a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def _fail(message: str) -> int:
+    print(f"crash-inspector shot: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _size(text: str) -> tuple[int, int] | None:
+    try:
+        width, height = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def run_shot(args: argparse.Namespace) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
+    size = _size(getattr(args, "size", "1280x800") or "1280x800")
+    if size is None:
+        return _fail(f"--size must look like 1280x800, not {args.size!r}")
+    from inspector.formats import load_path
+    from inspector.formats.base import InspectorError
+
+    try:
+        submission = load_path(args.path)
+    except (InspectorError, OSError) as exc:
+        return _fail(f"{args.path}: {exc}")
+
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui.app import make_app
+    from inspector.ui.main_window import MainWindow
+
+    app = make_app()
+    window = MainWindow()
+    window.resize(*size)
+    path = Path(args.path)
+    window.open_submission(submission, path.name, path)
+    view = window.current_view()
+    assert view is not None
+    try:
+        view.show_view(args.view)
+        if getattr(args, "panel", None):
+            window.show_panel(args.panel)
+    except InspectorError as exc:
+        window.close()
+        return _fail(str(exc))
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    raw = view.raw_view
+    if hasattr(raw, "highlight_visible"):
+        raw.highlight_visible()
+    QApplication.processEvents()
+    image = window.grab()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(out), "PNG")
+    window.close()
+    app.processEvents()
+    if not ok:
+        return _fail(f"cannot write {out}")
+    print(out)
+    return EXIT_OK
