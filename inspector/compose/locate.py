@@ -208,7 +208,14 @@ def parent(pointer: str) -> str:
 
 def utf16_offset(text: str, index: int) -> int:
     """A ``str`` index as a UTF-16 code unit offset (characters beyond the BMP count twice)."""
+    if text.isascii():  # O(1) in CPython: the string object knows
+        return index
     return index + len(_ASTRAL.findall(text, 0, index))
+
+
+def has_astral(text: str) -> bool:
+    """Whether any character needs two UTF-16 units (fast for ASCII text)."""
+    return not text.isascii() and _ASTRAL.search(text) is not None
 
 
 def utf16_len(text: str) -> int:
@@ -217,7 +224,7 @@ def utf16_len(text: str) -> int:
 
 def from_utf16(text: str, offset: int) -> int:
     """Inverse of :func:`utf16_offset` (clamped)."""
-    if not _ASTRAL.search(text):
+    if text.isascii() or not _ASTRAL.search(text):
         return min(offset, len(text))
     units = 0
     for i, char in enumerate(text):

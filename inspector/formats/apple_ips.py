@@ -35,15 +35,25 @@ def split_header(body: bytes) -> tuple[dict[str, Any], bytes] | None:
     return header, rest
 
 
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else (str(value) if isinstance(value, int | float) else None)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _frames(raw: Any, images: list[dict[str, Any]], where: str) -> list[AppleFrame]:
     frames: list[AppleFrame] = []
-    if not isinstance(raw, list):
-        return frames
-    for n, f in enumerate(raw):
+    for n, f in enumerate(_list(raw)):
         if not isinstance(f, dict):
             continue
         index = _int(f.get("imageIndex"))
@@ -52,11 +62,11 @@ def _frames(raw: Any, images: list[dict[str, Any]], where: str) -> list[AppleFra
         offset = _int(f.get("imageOffset"))
         address = base + offset if base is not None and offset is not None else None
         frames.append(AppleFrame(
-            binary=image.get("name") or (str(image.get("path", "")).rsplit("/", 1)[-1] or None),
+            binary=_str(image.get("name")) or (str(image.get("path", "")).rsplit("/", 1)[-1] or None),
             address=address,
-            symbol=f.get("symbol"),
+            symbol=_str(f.get("symbol")),
             offset=_int(f.get("symbolLocation")) if f.get("symbol") else offset,
-            file=f.get("sourceFile"),
+            file=_str(f.get("sourceFile")),
             line=_int(f.get("sourceLine")),
             image_base=None if f.get("symbol") else base,
             where=f"{where}/{n}",
@@ -104,33 +114,33 @@ def parse_ips(body: bytes) -> AppleCrash:
         raise InspectorError("the .ips body is not a JSON object", where="line 2")
     _apply_header(crash, header)
     h = crash.header
-    images = [i if isinstance(i, dict) else {} for i in doc.get("usedImages") or []]
+    images = [_dict(i) for i in _list(doc.get("usedImages"))]
     for n, image in enumerate(images):
         base, size = _int(image.get("base")), _int(image.get("size"))
         if base is None:
             continue
         uuid = str(image.get("uuid") or "").replace("-", "").lower() or None
-        path = image.get("path")
+        path = _str(image.get("path"))
         crash.images.append(AppleImage(
             start=base, end=base + size - 1 if size else None,
-            name=image.get("name") or (str(path).rsplit("/", 1)[-1] if path else f"image {n}"),
-            arch=image.get("arch"), uuid=uuid, path=path, where=f"/usedImages/{n}",
+            name=_str(image.get("name")) or (path.rsplit("/", 1)[-1] if path else f"image {n}"),
+            arch=_str(image.get("arch")), uuid=uuid, path=path, where=f"/usedImages/{n}",
         ))
     faulting = _int(doc.get("faultingThread"))
-    for n, t in enumerate(doc.get("threads") or []):
+    for n, t in enumerate(_list(doc.get("threads"))):
         if not isinstance(t, dict):
             continue
-        thread = AppleThread(number=n, name=t.get("name"), queue=t.get("queue"), where=f"/threads/{n}",
+        thread = AppleThread(number=n, name=_str(t.get("name")), queue=_str(t.get("queue")), where=f"/threads/{n}",
                              crashed=bool(t.get("triggered")) or n == faulting)
         thread.frames = _frames(t.get("frames"), images, f"/threads/{n}/frames")
         thread.registers = _registers(t.get("threadState"))
         crash.threads.append(thread)
     crash.crashed_thread = faulting
-    exc = doc.get("exception") if isinstance(doc.get("exception"), dict) else {}
-    crash.exception_type = exc.get("type")
-    crash.signal = exc.get("signal")
-    crash.exception_codes = exc.get("codes")
-    crash.exception_subtype = exc.get("subtype")
+    exc = _dict(doc.get("exception"))
+    crash.exception_type = _str(exc.get("type"))
+    crash.signal = _str(exc.get("signal"))
+    crash.exception_codes = _str(exc.get("codes"))
+    crash.exception_subtype = _str(exc.get("subtype"))
     if crash.exception_type and crash.signal:
         crash.exception_type = f"{crash.exception_type} ({crash.signal})"  # as the text report shows it
     if crash.exception_type:
@@ -139,7 +149,7 @@ def parse_ips(body: bytes) -> AppleCrash:
         h["Exception Codes"] = crash.exception_codes
     term = doc.get("termination")
     if isinstance(term, dict):
-        crash.termination = term.get("indicator") or f"{term.get('namespace')} {term.get('code')}"
+        crash.termination = _str(term.get("indicator")) or f"{term.get('namespace')} {term.get('code')}"
     if "lastExceptionBacktrace" in doc:
         crash.last_exception = _frames(doc["lastExceptionBacktrace"], images, "/lastExceptionBacktrace")
     asi = doc.get("asi")
@@ -159,7 +169,7 @@ def parse_ips(body: bytes) -> AppleCrash:
             h[label] = str(doc[key])
     if doc.get("procName"):
         h["Process"] = f"{doc['procName']} [{doc.get('pid', '?')}]"
-    bundle = doc.get("bundleInfo") if isinstance(doc.get("bundleInfo"), dict) else {}
+    bundle = _dict(doc.get("bundleInfo"))
     if bundle.get("CFBundleIdentifier"):
         h["Identifier"] = bundle["CFBundleIdentifier"]
     if bundle.get("CFBundleShortVersionString"):

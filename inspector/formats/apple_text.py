@@ -39,7 +39,10 @@ def parse_date(text: str | None) -> float | None:
     match = _DATE.match(text.strip())
     if not match:
         return None
-    stamp = datetime.strptime(match.group(1) + " " + (match.group(3) or "+0000"), "%Y-%m-%d %H:%M:%S %z")
+    try:
+        stamp = datetime.strptime(match.group(1) + " " + (match.group(3) or "+0000"), "%Y-%m-%d %H:%M:%S %z")
+    except ValueError:  # "18:06:71": a damaged date is shown as text only
+        return None
     return stamp.timestamp() + (float("0." + match.group(2)) if match.group(2) else 0.0)
 
 

@@ -23,8 +23,14 @@ from inspector.formats.base import InspectorError, Problem, info, warning
 #: Above this size the (slower) duplicate-key scan is skipped; the skip is reported as an info problem.
 DUPLICATE_SCAN_LIMIT = 16 * 1024 * 1024
 
-_BIG_INT = re.compile(rb"(?<![\d.eE\"])-?\d{20,}(?![\d.eE])")
+_BIG_INT = re.compile(rb"(?<![\d.eE\"])-?\d{19,}(?![\d.eE])")
 _NON_FINITE = re.compile(rb"\b(NaN|-?Infinity)\b")
+#: Digits become b"0", everything else b" ": a run of 19 zeros marks a possible integer beyond 64 bits.
+_DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_RUN = b"0" * 19
+_SCAN_CHUNK = 4 * 1024 * 1024
+#: What orjson reads exactly: int64 and uint64.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 
 
 def escape(token: str) -> str:
@@ -80,14 +86,46 @@ def _line_col(data: bytes, pos: int) -> tuple[int, int]:
     return line, col
 
 
+def has_big_int(data: bytes) -> bool:
+    """True when ``data`` holds an integer literal that orjson would read as a float (beyond int64/uint64).
+
+    A regex over every byte costs seconds on 100 MB; mapping digits with ``bytes.translate`` (in chunks, so the
+    memory stays small) and searching for a run of 19 digits is ~10x faster, and only the runs found are checked
+    exactly.
+    """
+    size = len(data)
+    pos = 0
+    while pos < size:
+        chunk = data[pos : pos + _SCAN_CHUNK + 64].translate(_DIGIT_MAP)
+        hit = chunk.find(_RUN)
+        while 0 <= hit < _SCAN_CHUNK:
+            run_end = chunk.find(b" ", hit)
+            if run_end < 0:
+                run_end = len(chunk)
+            start = pos + hit
+            # the run plus one byte either side: the sign or the byte that makes it part of a string or a float
+            match = _BIG_INT.search(data, max(0, start - 1), pos + run_end + 1)
+            if match is not None and not _INT_MIN <= int(match.group()) <= _INT_MAX:
+                return True
+            hit = chunk.find(_RUN, run_end)
+        pos += _SCAN_CHUNK
+    return False
+
+
 class _DuplicateCollector:
-    """object_pairs_hook that keeps insertion order, lets the last duplicate win and remembers duplicates."""
+    """object_pairs_hook that keeps insertion order, lets the last duplicate win and remembers duplicates.
+
+    The common case (no duplicate) stays in C: ``dict(pairs)`` and a length check.
+    """
 
     def __init__(self) -> None:
         self.duplicates: list[str] = []
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result
+        result = {}
         for key, val in pairs:
             if key in result:
                 self.duplicates.append(key)
@@ -96,10 +134,36 @@ class _DuplicateCollector:
         return result
 
 
+class _ConstantSeen:
+    """parse_constant hook: NaN / Infinity / -Infinity load as floats and are remembered."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, name: str) -> float:
+        self.seen = True
+        return float(name)
+
+
+def _check_utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        raise InspectorError(
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line} column {col}", where=f"offset {exc.start}"
+        ) from None
+
+
 def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     """Parse JSON bytes losslessly. Returns the value and load-time problems (duplicates, BOM, NaN...).
 
     Raises InspectorError with line and column for anything that is not JSON.
+
+    Fast path (documents above :data:`DUPLICATE_SCAN_LIMIT`): orjson alone, which also checks UTF-8. The standard
+    library reads the document instead when orjson would lose data (an integer beyond 64 bits, see
+    :func:`has_big_int`), when orjson refuses it (NaN, a lone surrogate escape, 1e400: the standard library accepts
+    those or gives the error message) and for the duplicate-key scan of documents up to the limit.
     """
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
@@ -107,35 +171,38 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
         problems.append(info("", "the file starts with a UTF-8 byte order mark (ignored)", "RFC 8259 section 8.1"))
     if not data.strip():
         raise InspectorError("the input is empty: expected a JSON document")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _line_col(data, exc.start)
-        raise InspectorError(
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line} column {col}", where=f"offset {exc.start}"
-        ) from None
 
-    value: Any = None
-    need_stdlib = bool(_BIG_INT.search(data))
-    if not need_stdlib:
+    scan_duplicates = len(data) <= DUPLICATE_SCAN_LIMIT
+    if not scan_duplicates and not has_big_int(data):
         try:
             value = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            if _NON_FINITE.search(data):
-                need_stdlib = True
-            else:
-                raise _json_error(data, exc) from None
+        except orjson.JSONDecodeError:
+            pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
+        else:
+            problems.append(
+                info("", f"duplicate-key check skipped for a document above {DUPLICATE_SCAN_LIMIT // 2**20} MB", "")
+            )
+            return value, problems
+
+    text = _check_utf8(data)
     collector = _DuplicateCollector()
-    if need_stdlib or len(data) <= DUPLICATE_SCAN_LIMIT:
-        try:
-            value = json.loads(data, object_pairs_hook=collector)
-        except json.JSONDecodeError as exc:
-            raise _json_error(data, exc) from None
-        except RecursionError:
-            raise InspectorError("the JSON is nested too deeply to read (more than ~900 levels)") from None
-        if _NON_FINITE.search(data) and need_stdlib:
-            problems.append(warning("", "NaN or Infinity is not valid JSON; loaded as a number", "RFC 8259 section 6"))
-    else:
+    constants = _ConstantSeen()
+    try:
+        value = json.loads(text, object_pairs_hook=collector, parse_constant=constants)
+    except json.JSONDecodeError as exc:
+        try:  # orjson's messages are the clearer ones ("trailing comma is not allowed")
+            orjson.loads(data)
+        except orjson.JSONDecodeError as orjson_exc:
+            if "recursion" not in str(orjson_exc):
+                exc = orjson_exc
+        raise _json_error(data, exc, text) from None
+    except RecursionError:
+        raise InspectorError("the JSON is nested too deeply to read (more than ~900 levels)") from None
+    except ValueError as exc:  # e.g. an integer literal of more than 4300 digits
+        raise InspectorError(f"invalid JSON: {exc}") from None
+    if constants.seen:
+        problems.append(warning("", "NaN or Infinity is not valid JSON; loaded as a number", "RFC 8259 section 6"))
+    if not scan_duplicates:
         problems.append(
             info("", f"duplicate-key check skipped for a document above {DUPLICATE_SCAN_LIMIT // 2**20} MB", "")
         )
@@ -146,8 +213,10 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     return value, problems
 
 
-def _json_error(data: bytes, exc: json.JSONDecodeError) -> InspectorError:
+def _json_error(data: bytes, exc: json.JSONDecodeError, text: str | None = None) -> InspectorError:
     pos = getattr(exc, "pos", 0) or 0
+    if text is not None:  # the standard library counts characters; line and column are counted in bytes below
+        pos = len(text[:pos].encode("utf-8", "surrogatepass"))
     line, col = _line_col(data, min(pos, len(data)))
     msg = exc.msg if isinstance(exc.msg, str) else str(exc)
     msg = msg.split(": line ")[0]

@@ -22,7 +22,7 @@ MAGIC = b"plcrash"
 HEADER_SIZE = 8
 
 _T = descriptor_pb2.FieldDescriptorProto
-_TYPES = {"string": _T.TYPE_STRING, "bytes": _T.TYPE_BYTES, "bool": _T.TYPE_BOOL, "uint32": _T.TYPE_UINT32,
+_TYPES = {"string": _T.TYPE_BYTES, "bytes": _T.TYPE_BYTES, "bool": _T.TYPE_BOOL, "uint32": _T.TYPE_UINT32,
           "uint64": _T.TYPE_UINT64, "int64": _T.TYPE_INT64, "enum": _T.TYPE_ENUM}
 
 # (name, number, type, repeated, type_name for messages/enums); "*" marks the schema's required fields.
@@ -106,6 +106,11 @@ def missing_required(message: Any, type_name: str, path: str = "") -> list[str]:
     return missing
 
 
+def _s(raw: bytes) -> str:
+    """A string field (declared as bytes): UTF-8 with replacement, trailing NULs (some writers add one) removed."""
+    return raw.decode("utf-8", "replace").rstrip("\0")
+
+
 def is_plcrash(body: bytes) -> bool:
     return body[:7] == MAGIC
 
@@ -129,7 +134,7 @@ def _frame(frame: Any, where: str) -> AppleFrame:
     return AppleFrame(
         binary=None,
         address=frame.pc,
-        symbol=sym.name if sym is not None and sym.name else None,
+        symbol=_s(sym.name) or None if sym is not None else None,
         offset=frame.pc - sym.start_address if sym is not None and sym.start_address else None,
         where=where,
     )
@@ -146,17 +151,17 @@ def to_crash(body: bytes) -> AppleCrash:
     h = crash.header
     s = report.system_info
     os_name = OPERATING_SYSTEMS.get(s.operating_system, f"OS {s.operating_system}")
-    h["OS Version"] = f"{os_name} {s.os_version}" + (f" ({s.os_build})" if s.os_build else "")
+    h["OS Version"] = f"{os_name} {_s(s.os_version)}" + (f" ({_s(s.os_build)})" if s.os_build else "")
     crash.timestamp = float(s.timestamp) if s.timestamp else None
     app = report.application_info
-    h["Identifier"] = app.identifier
-    h["Version"] = app.version + (f" ({app.marketing_version})" if app.marketing_version else "")
+    h["Identifier"] = _s(app.identifier)
+    h["Version"] = _s(app.version) + (f" ({_s(app.marketing_version)})" if app.marketing_version else "")
     if report.HasField("process_info"):
         p = report.process_info
-        h["Process"] = f"{p.process_name.rstrip(chr(0))} [{p.process_id}]"
+        h["Process"] = f"{_s(p.process_name)} [{p.process_id}]"
         if p.process_path:
-            h["Path"] = p.process_path.rstrip("\0")
-        h["Parent Process"] = f"{p.parent_process_name or '?'} [{p.parent_process_id}]"
+            h["Path"] = _s(p.process_path)
+        h["Parent Process"] = f"{_s(p.parent_process_name) or '?'} [{p.parent_process_id}]"
         crash.process_id = p.process_id
         crash.parent_process = h["Parent Process"]
         crash.launch_timestamp = float(p.start_time) if p.start_time else None
@@ -165,7 +170,7 @@ def to_crash(body: bytes) -> AppleCrash:
     if report.HasField("machine_info"):
         m = report.machine_info
         if m.model:
-            h["Hardware Model"] = m.model
+            h["Hardware Model"] = _s(m.model)
         cpu = CPU_NAMES.get(m.processor.type, f"cpu type {m.processor.type}")
         crash.code_type = "arm64e" if cpu == "arm64" and m.processor.subtype & 0xFF == 2 else cpu
         h["Processors"] = f"{m.processor_count} ({m.logical_processor_count} logical)"
@@ -178,18 +183,19 @@ def to_crash(body: bytes) -> AppleCrash:
         if r.user_requested:
             h["User Requested"] = "yes (not a crash)"
     sig = report.signal
-    crash.signal = sig.name or None
-    h["Signal"] = f"{sig.name} ({sig.code}) at 0x{sig.address:x}"
+    sig_name, sig_code = _s(sig.name), _s(sig.code)
+    crash.signal = sig_name or None
+    h["Signal"] = f"{sig_name} ({sig_code}) at 0x{sig.address:x}"
     if sig.HasField("mach_exception"):
         me = sig.mach_exception
         from inspector.formats.minidump_names import MAC_EXCEPTIONS
 
-        crash.exception_type = f"{MAC_EXCEPTIONS.get(me.type, f'0x{me.type:x}')} ({sig.name})"
+        crash.exception_type = f"{MAC_EXCEPTIONS.get(me.type, f'0x{me.type:x}')} ({sig_name})"
         crash.exception_codes = ", ".join(f"0x{c:016x}" for c in me.codes)
     else:
-        crash.exception_type = sig.name
-        crash.exception_codes = f"{sig.code} at 0x{sig.address:x}"
-    crash.exception_subtype = sig.code if sig.code and not sig.code.startswith("#") else None  # "#0": no code
+        crash.exception_type = sig_name
+        crash.exception_codes = f"{sig_code} at 0x{sig.address:x}"
+    crash.exception_subtype = sig_code if sig_code and not sig_code.startswith("#") else None  # "#0": no code
     h["Exception Type"] = crash.exception_type or ""
     h["Exception Codes"] = crash.exception_codes or ""
     for n, image in enumerate(report.binary_images):
@@ -201,8 +207,8 @@ def to_crash(body: bytes) -> AppleCrash:
                 arch = "arm64e"
         crash.images.append(AppleImage(
             start=image.base_address, end=image.base_address + image.size - 1 if image.size else None,
-            name=image.name.rstrip("\0").rsplit("/", 1)[-1], arch=arch or crash.code_type,
-            uuid=image.uuid.hex() if image.uuid else None, path=image.name.rstrip("\0"), where=f"/binary_images/{n}",
+            name=_s(image.name).rsplit("/", 1)[-1], arch=arch or crash.code_type,
+            uuid=image.uuid.hex() if image.uuid else None, path=_s(image.name), where=f"/binary_images/{n}",
         ))
     if crash.images and crash.images[0].arch:
         crash.code_type = crash.images[0].arch  # the executable's code type, as PLCrashReporter's text shows it
@@ -210,13 +216,13 @@ def to_crash(body: bytes) -> AppleCrash:
     for n, t in enumerate(report.threads):
         thread = AppleThread(number=t.thread_number, crashed=t.crashed, where=f"/threads/{n}")
         thread.frames = [_frame(f, f"/threads/{n}/frames/{k}") for k, f in enumerate(t.frames)]
-        thread.registers = {r.name: f"0x{r.value:016x}" for r in t.registers}
+        thread.registers = {_s(r.name): f"0x{r.value:016x}" for r in t.registers}
         crash.threads.append(thread)
         if t.crashed:
             crash.crashed_thread = t.thread_number
     if report.HasField("exception"):
-        crash.exception_name = report.exception.name
-        crash.exception_reason = report.exception.reason
+        crash.exception_name = _s(report.exception.name)
+        crash.exception_reason = _s(report.exception.reason)
         if len(report.exception.frames):
             crash.last_exception = [_frame(f, f"/exception/frames/{k}") for k, f in enumerate(report.exception.frames)]
     for frames in [t.frames for t in crash.threads] + [crash.last_exception or []]:

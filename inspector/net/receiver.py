@@ -65,7 +65,8 @@ class ReceiverConfig:
     body_timeout: float = 300.0
     max_concurrency: int = 64
     shutdown_timeout: float = 30.0
-    workers: int = 4
+    workers: int = 4  # threads parsing and validating (CPU bound: more do not help under the GIL)
+    store_workers: int = 16  # threads writing captures (mostly waiting for fsync)
 
 
 def is_loopback(host: str) -> bool:
@@ -335,6 +336,7 @@ class Receiver:
         self._runner: web.AppRunner | None = None
         self._slots: asyncio.Semaphore | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._store_pool: ThreadPoolExecutor | None = None
         self._writes: set[asyncio.Future[Any]] = set()
 
     @property
@@ -346,7 +348,8 @@ class Receiver:
     async def start(self) -> int:
         cfg = self.config
         self._slots = asyncio.Semaphore(cfg.max_concurrency)
-        self._pool = ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="receiver")
+        self._pool = ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="receiver-parse")
+        self._store_pool = ThreadPoolExecutor(max_workers=cfg.store_workers, thread_name_prefix="receiver-store")
         app = web.Application(client_max_size=cfg.max_body)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(
@@ -367,6 +370,7 @@ class Receiver:
         except BaseException:
             await self._runner.cleanup()
             self._pool.shutdown(wait=False)
+            self._store_pool.shutdown(wait=False)
             raise
         server = site._server  # the asyncio Server: read the port the OS chose for port 0
         sockets = getattr(server, "sockets", None) or []
@@ -389,9 +393,10 @@ class Receiver:
             self._runner = None
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        for pool in (self._pool, self._store_pool):
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._pool = self._store_pool = None
 
     # -- request handling --------------------------------------------------------------------------------
 
@@ -444,7 +449,7 @@ class Receiver:
             note=answer.note or r.note, body_stored=body is not None, **fields,
         )
         # Store before answering; shielded so a disconnect or shutdown never interrupts a write half-way.
-        write = loop.run_in_executor(self._pool, self.store.save, raw, record)
+        write = loop.run_in_executor(self._store_pool, self.store.save, raw, record)
         self._writes.add(write)
         write.add_done_callback(self._writes.discard)
         try:

@@ -105,14 +105,14 @@ def load_submission(path: Path, args: argparse.Namespace) -> Submission:
 
 
 def _redact(submission: Submission) -> Submission:
+    """Apply the redaction rules (toolkit) before sending; says on stderr how many values changed."""
     try:
-        from inspector.toolkit import redact as redaction  # type: ignore[import-not-found]
+        from inspector.toolkit.redact import redact_submission
     except ImportError:
-        raise InspectorError("--redact is not available yet in this build (the redaction rules are missing)") from None
-    apply = getattr(redaction, "redact_submission", None)
-    if apply is None:
-        raise InspectorError("--redact is not available yet in this build")
-    return apply(submission)
+        raise InspectorError("--redact is not available in this build (the redaction module is missing)") from None
+    redacted, changes = redact_submission(submission)
+    _err(f"redacted {len(changes)} value(s) before sending")
+    return redacted
 
 
 def _progress_printer(stream: TextIO) -> Any:

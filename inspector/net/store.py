@@ -89,8 +89,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file, or the whole new one, never a part."""
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file, or the whole new one, never a part.
+
+    ``sync_dir=False`` leaves the folder's fsync (which makes the rename itself durable) to the caller, who
+    can then cover several renames with one.
+    """
     tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
@@ -106,7 +110,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
     os.close(fd)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 class CaptureStore:
@@ -141,8 +146,10 @@ class CaptureStore:
 
     def save(self, raw: bytes, record: CaptureRecord) -> CaptureRecord:
         """Store the raw request, then its record (the record's presence marks the capture complete)."""
-        write_atomic(self.raw_path(record.id), raw)
-        write_atomic(self.meta_path(record.id), json.dumps(record.as_dict(), ensure_ascii=False).encode("utf-8"))
+        write_atomic(self.raw_path(record.id), raw, sync_dir=False)
+        write_atomic(self.meta_path(record.id), json.dumps(record.as_dict(), ensure_ascii=False).encode("utf-8"),
+                     sync_dir=False)
+        _fsync_dir(self.root)  # one folder fsync makes both renames durable before the request is answered
         return record
 
     def delete(self, capture_id: str) -> None:

@@ -58,6 +58,8 @@ def _exception(chain: list[NException], notes: ConversionNotes, base: str) -> di
             node = inner
             pointer += "/innerExceptions/0"
         node["type"] = exc.type or "Error"
+        if exc.type == "minidump":  # the App Center docs: a custom Breakpad upload names its wrapper
+            node["wrapperSdkName"] = "custom.ndk"
         if exc.type is None:
             notes.generated(f"{pointer}/type", "required; the source exception has no type: 'Error'")
         if exc.message is not None:
@@ -87,10 +89,9 @@ def _versions(n: Neutral) -> tuple[str, str]:
 def _device(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
     d = n.device
     app_version, app_build = _versions(n)
-    sdk = (n.summary.sdk or "").split(" ")
     fields: list[tuple[str, Any, Any, str]] = [  # (key, value, default, source)
         ("sdkName", d.get("sdk_name"), "appcenter.custom", "device.sdk_name"),
-        ("sdkVersion", d.get("sdk_version") or (sdk[1] if len(sdk) > 1 else None), "1.0.0", "summary.sdk"),
+        ("sdkVersion", d.get("sdk_version"), "1.0.0", "device.sdk_version"),
         ("osName", d.get("os_name"), "unknown", "device.os_name"),
         ("osVersion", d.get("os_version"), "0", "device.os_version"),
         ("locale", d.get("locale"), "en-US", "device.locale"),
@@ -225,7 +226,8 @@ def _crash_fields(n: Neutral, log: dict[str, Any], notes: ConversionNotes) -> No
     else:
         log["processId"] = 0
         notes.generated("/logs/0/processId", "required; the source has none: 0")
-    name = attrs.get("process.processName") or n.summary.app
+    # Rollbar's summary.app is the server host name, not a process: only other sources name the app.
+    name = attrs.get("process.processName") or (n.summary.app if n.format != "rollbar" else None)
     log["processName"] = str(name) if name else "unknown"
     if name:
         notes.carried("summary.app", "/logs/0/processName")

@@ -186,6 +186,7 @@ class HistoryView(QWidget):
         self.detail = QPlainTextEdit(objectName="historyDetail")
         self.detail.setReadOnly(True)
         self.detail.setFont(style.mono_font())
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.status = QLabel(objectName="historyStatus")
         self.open_button = QPushButton("Open payload", objectName="openPayload")
         self.open_button.clicked.connect(self.open_selected)

@@ -66,7 +66,9 @@ def events() -> SendEvents:
 def shared_history() -> History:
     """The one history database of the running app (opened on first use)."""
     global _history
-    if _history is None:
+    from inspector.net.history import default_path
+
+    if _history is None or _history.path != default_path():  # the data dir moved (tests isolate it per test)
         _history = History()
     return _history
 
@@ -130,11 +132,20 @@ def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history
     return exchange, history_id
 
 
+#: How much of the body the request preview shows.
+PREVIEW_BYTES = 4096
+
+
 def describe(spec: RequestSpec) -> str:
     lines = [f"{spec.method} {spec.masked_url}", ""]
     lines += [f"{k}: {v}" for k, v in spec.masked_headers()]
     lines += ["", f"Body: {len(spec.body):,} bytes"]
     lines += [f"Note: {n}" for n in spec.notes]
+    if spec.body and b"\x00" not in spec.body[:PREVIEW_BYTES] and spec.body[:2] != b"\x1f\x8b":
+        head = spec.mask(spec.body[:PREVIEW_BYTES].decode("utf-8", "replace"))
+        lines += ["", head + (" …" if len(spec.body) > PREVIEW_BYTES else "")]
+    elif spec.body:
+        lines += ["", f"(binary body, starts with {spec.body[:16].hex(' ')})"]
     return "\n".join(lines)
 
 

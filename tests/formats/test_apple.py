@@ -11,7 +11,7 @@ import pytest
 from inspector.cli import main
 from inspector.formats import FORMAT_NAMES, get_format, load_bytes, load_path, reports, validate
 from inspector.formats.apple import render_text, to_appcenter_logs, to_rollbar_item
-from inspector.formats.base import InspectorError, Severity
+from inspector.formats.base import InspectorError, Severity, Submission
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "apple"
 
@@ -240,9 +240,10 @@ def test_ips_report() -> None:
 
 def test_damaged_ips_body_is_a_clear_error() -> None:
     data = _ips()
-    with pytest.raises(InspectorError, match="the .ips body is not valid JSON"):
+    with pytest.raises(InspectorError, match=r"the \.ips body is not valid JSON"):
         load_bytes(data[:-40], source_name="cut.ips")
-    with pytest.raises(InspectorError, match="invalid JSON"):  # two JSON documents that are not an .ips stay JSON errors
+    # two JSON documents that are not an .ips stay JSON errors
+    with pytest.raises(InspectorError, match="invalid JSON"):
         load_bytes(b'{"a": 1}\n{"b": 2}', source_name="x.json")
 
 
@@ -286,7 +287,7 @@ def test_multipart_plcrash_upload_keeps_attachments() -> None:
 ALL_INPUTS = [*sorted(EXPECTED), "ips"]
 
 
-def _load(name: str):  # noqa: ANN202 - test helper
+def _load(name: str) -> Submission:
     return load_bytes(_ips(), source_name="s.ips") if name == "ips" else load_path(str(CORPUS / name))
 
 
@@ -332,3 +333,58 @@ def test_render_text_contains_threads_and_images() -> None:
     crash = load_path(str(CORPUS / "appcenter-apple_live_report_exception.plcrash")).native
     text = render_text(crash)
     assert "Last Exception Backtrace:" in text and "Thread 0 Crashed:" in text and "Binary Images:" in text
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_damaged_copies_never_crash(name: str) -> None:
+    """Truncated and byte-flipped copies give a Report or an InspectorError, never another exception."""
+    import random
+
+    rng = random.Random(name)
+    data = (CORPUS / name).read_bytes()
+    for _ in range(60):
+        copy = bytearray(data[: rng.randrange(len(data))] if rng.random() < 0.3 else data)
+        for _flip in range(rng.randint(1, 20) if copy else 0):
+            copy[rng.randrange(len(copy))] = rng.randrange(256)
+        try:
+            sub = load_bytes(bytes(copy), source_name=name)
+        except InspectorError:
+            continue
+        validate(sub)
+        reports(sub)
+        if sub.format == "apple":
+            to_appcenter_logs(sub)
+            to_rollbar_item(sub)
+
+
+def test_ips_with_odd_value_types_never_crashes() -> None:
+    import copy
+    import random
+
+    rng = random.Random(309)
+    odd = [None, 1, -5, 2**70, "x", "", [], {}, [1, "a"], {"value": "z"}, True, 1.5]
+
+    def paths(value: object, prefix: tuple = ()) -> list[tuple]:
+        out = [prefix]
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+        for key, item in items:
+            out += paths(item, (*prefix, key))
+        return out
+
+    all_paths = paths(IPS_BODY)[1:]
+    for _ in range(300):
+        body = copy.deepcopy(IPS_BODY)
+        for _change in range(rng.randint(1, 4)):
+            path = rng.choice(all_paths)
+            target = body
+            try:
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = copy.deepcopy(rng.choice(odd))
+            except (KeyError, IndexError, TypeError):
+                continue
+        sub = load_bytes((json.dumps(IPS_HEADER) + "\n" + json.dumps(body)).encode(), source_name="odd.ips")
+        validate(sub)
+        reports(sub)
+        to_appcenter_logs(sub)
+        to_rollbar_item(sub)

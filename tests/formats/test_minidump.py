@@ -155,7 +155,7 @@ def test_malformed_dumps_give_errors_with_stream_and_offset(name: str) -> None:
 
 def test_truncated_and_foreign_bytes_are_clear_errors() -> None:
     data = (CORPUS / "breakpad_linux_null-dereference.dmp").read_bytes()
-    with pytest.raises(InspectorError, match="stream directory .* runs past the end"):
+    with pytest.raises(InspectorError, match=r"stream directory .* runs past the end"):
         load_bytes(data[:100], source_name="cut.dmp", format="minidump")
     with pytest.raises(InspectorError, match="only 20 bytes"):
         load_bytes(data[:20], source_name="cut.dmp", format="minidump")
@@ -269,3 +269,26 @@ def test_to_appcenter_logs_passes_appcenter_validation(name: str) -> None:
     assert converted.format == "appcenter"
     errors = [p for p in get_format("appcenter").validate(converted) if p.severity is Severity.ERROR]
     assert errors == []
+
+
+@pytest.mark.parametrize("name", [*sorted(EXPECTED), MICRODUMP])
+def test_damaged_copies_never_crash(name: str) -> None:
+    """Truncated and byte-flipped copies give a Report or an InspectorError, never another exception."""
+    import random
+
+    rng = random.Random(name)
+    data = (CORPUS / name).read_bytes()
+    for _ in range(60):
+        copy = bytearray(data[: rng.randrange(len(data))] if rng.random() < 0.3 else data)
+        for _flip in range(rng.randint(1, 20) if copy else 0):
+            copy[rng.randrange(len(copy))] = rng.randrange(256)
+        try:
+            sub = load_bytes(bytes(copy), source_name=name)
+        except InspectorError:
+            continue
+        validate(sub)
+        for report in reports(sub):
+            assert all(len(t.frames) <= MAX_SCANNED_FRAMES for t in report.threads)
+        if sub.format == "minidump" and sub.kind != "microdump (text, not a minidump)":
+            to_appcenter_logs(sub)
+            to_backtrace_multipart(sub)

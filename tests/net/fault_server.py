@@ -2,7 +2,8 @@
 
 Any path is an echo endpoint that answers like the vendor its path looks like (``/post`` and hosted paths:
 Backtrace ``{"response":"ok","_rxid":…}``; ``/api/1/item/``: Rollbar ``{"err":0,…}``; ``/logs``: App Center
-``{"status":"Success"}``). A path starting with ``/fault/NAME/`` misbehaves instead (the rest of the path is
+``{"status":"Success"}``). With an ``ssl.SSLContext`` it speaks https (the CA-bundle tests).
+A path starting with ``/fault/NAME/`` misbehaves instead (the rest of the path is
 whatever the format module appends to the base URL ``http://127.0.0.1:PORT/fault/NAME``):
 
 ====================  ==========================================================================
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 from dataclasses import dataclass
@@ -111,8 +113,11 @@ class FaultServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -121,7 +126,7 @@ class FaultServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
 
     def fault(self, name: str) -> str:
         """The base URL that makes the server misbehave as ``name``."""

@@ -266,3 +266,37 @@ def test_insecure_warning() -> None:
     assert insecure_warning(spec("http://[::1]/post", ["t"])) is None
     assert insecure_warning(spec("https://bt.example.com/post", ["t"])) is None
     assert insecure_warning(spec("http://bt.example.com/post", [])) is None
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[FaultServer, Path]]:
+    """An https server on 127.0.0.1 with a self-signed certificate made by openssl for this test."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    srv = FaultServer(tls=context).start()
+    yield srv, cert
+    srv.stop()
+
+
+def test_tls_verification_and_custom_ca_bundle(tls_server: tuple[FaultServer, Path]) -> None:
+    server, cert = tls_server
+    spec = RequestSpec("POST", server.url + "/api/post?format=json&token=t", [], b"{}", secrets=["t"])
+    refused = send_request(spec, options=SendOptions(timeout=5, max_attempts=1))
+    assert refused.failure is not None and refused.failure.kind == "tls"
+    assert "could not be verified" in refused.summary and server.requests == []
+    accepted = send_request(spec, options=SendOptions(timeout=5, max_attempts=1, ca_bundle=str(cert)))
+    assert accepted.status == 200 and server.requests[-1].body == b"{}"
+    unverified = send_request(spec, options=SendOptions(timeout=5, max_attempts=1, verify=False))
+    assert unverified.status == 200

@@ -22,7 +22,7 @@ import pytest
 from inspector.cli import show_json
 from inspector.formats import has_errors, load_bytes, reports, validate
 from inspector.formats.base import Problem, Severity
-from inspector.net.receiver import ReceiverConfig, ReceiverThread
+from inspector.net.receiver import DEFAULT_MAX_BODY, ReceiverConfig, ReceiverThread
 from inspector.net.snippets import BACKTRACE_TOKEN, ROLLBAR_TOKEN, snippet
 from inspector.net.store import CaptureRecord, CaptureStore
 
@@ -31,11 +31,12 @@ NPM_PACKAGES = ["rollbar@3", "@backtrace/node@0.8"]
 
 
 class Inbox:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = CaptureStore(root)
         self.records: list[CaptureRecord] = []
         self._cond = threading.Condition()
-        self.thread = ReceiverThread(self.store, ReceiverConfig(host="127.0.0.1", port=0), on_capture=self._add)
+        config = ReceiverConfig(host="127.0.0.1", port=0, max_body=max_body)
+        self.thread = ReceiverThread(self.store, config, on_capture=self._add)
         self.thread.start()
         self.url = self.thread.url
 
@@ -208,3 +209,22 @@ client.send(new TypeError('with breadcrumbs')).then(() => {{ client.dispose(); p
     names = [a.name for a in sub.attachments]
     assert "attachment_log.txt" in names and any(n.startswith("attachment_bt-breadcrumbs") for n in names)
     assert records[0].exception == "Error: hello from @backtrace/node"
+
+
+def test_pyrollbar_failsafe_after_413(tmp_path: Path) -> None:
+    """A body over the cap gets Rollbar's 413; pyrollbar then posts its small "failsafe" item, which is kept."""
+    box = Inbox(tmp_path, max_body=1200)
+    try:
+        run([sys.executable, "-c"], f"""
+import rollbar
+rollbar.init("{ROLLBAR_TOKEN}", environment="capture-test", endpoint="{box.url}/api/1/", handler="blocking")
+rollbar.report_message("x" * 5000)
+rollbar.wait()
+""", minimal_env())
+        first, second = box.wait(2)
+    finally:
+        box.thread.stop()
+    assert (first.status, first.body_stored) == (413, False)
+    assert second.status == 200 and second.kind == "message"
+    item = load_bytes(box.store.read_raw(second.id)).document.value
+    assert item["data"]["failsafe"] is True and "payload too large" in item["data"]["body"]["message"]["body"]

@@ -210,3 +210,10 @@ def test_subprocess_no_traceback(server: FaultServer, tmp_path: Path) -> None:
         env=env,
     )
     assert done.returncode == 2 and "no payload files" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_redact_before_sending(server: FaultServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(ROLLBAR), "--url", server.url, "--redact", "--format", "rollbar")
+    assert code == 0 and "redacted 1 value(s)" in err
+    body = server.requests[-1].body
+    assert b'"access_token":"[REDACTED]"' in body.replace(b" ", b"") and TOKEN.encode() not in body

@@ -31,6 +31,12 @@ from tests.conftest import corpus_files
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
+@pytest.fixture(autouse=True)
+def _app(qapp):
+    """Models read colours and icons from the QApplication's palette and style."""
+    return qapp
+
+
 def loadable_reports() -> list[tuple[Path, Report]]:
     found = []
     for path in corpus_files():
@@ -184,7 +190,8 @@ def test_binaries_sort_numerically_beyond_32_bits() -> None:
     proxy.sort(BinariesModel.COL_START, Qt.SortOrder.AscendingOrder)
     names = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
     assert names == ["small", "mid", "big", "none"]  # None sorts last
-    assert proxy.index(2, BinariesModel.COL_START).data(SORT_ROLE) == 0xFFFF_FFFF_0000_0000
+    assert proxy.index(2, BinariesModel.COL_START).data(SORT_ROLE) == f"{0xFFFF_FFFF_0000_0000:032x}"
+    assert model.sort_value(0, BinariesModel.COL_START) == 0xFFFF_FFFF_0000_0000
     proxy.sort(BinariesModel.COL_SIZE, Qt.SortOrder.DescendingOrder)
     assert proxy.index(0, 0).data() == "big"
     assert model.index(1, BinariesModel.COL_END).data() == "0x00001100"
@@ -217,6 +224,8 @@ def test_metadata_tree_is_lazy_and_shows_containers() -> None:
     assert model.rowCount(model.index(1, 0)) == 0  # an empty dict has no children
     assert model.index(2, 1).data() == "3"
     assert model.index(2, 0).data(OBJECT_ROLE) == 3
+    huge = MetadataModel({"big": 2**70})
+    assert huge.index(0, 0).data(OBJECT_ROLE) == str(2**70)  # never an OverflowError in data()
 
 
 def test_problems_model_has_icons_and_pointers(corpus: Path) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from inspector.compose.locate import _ASTRAL, common_affixes, locate, utf16_offset
+from inspector.compose.locate import common_affixes, has_astral, locate, utf16_offset
 from inspector.formats.base import Severity
 from inspector.ui.document import OpenDocument
 from inspector.ui.editor.find_bar import FindBar, PointerBar
@@ -56,6 +56,8 @@ class EditorWidget(QWidget):
         self._timer.timeout.connect(self.flush)
         self._updating = False
         self._pending = False
+        #: The text last shown or committed, while no typing happened since (saves a toPlainText of 20 MB).
+        self._shown: str | None = None
         self.edit.document().contentsChange.connect(self._on_contents_change)
         self.edit.undo_requested.connect(self.undo)
         self.edit.redo_requested.connect(self.redo)
@@ -66,9 +68,10 @@ class EditorWidget(QWidget):
         self.find_bar.replace_button.clicked.connect(self.replace_current)
         self.find_bar.replace_all_button.clicked.connect(lambda: self.replace_all())
         self.find_bar.closed.connect(self.edit.setFocus)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.show_find)
-        QShortcut(QKeySequence.StandardKey.Replace, self, self.show_find)
-        QShortcut(QKeySequence("Ctrl+L"), self, self.pointer_bar.edit.setFocus)
+        for keys, slot in ((QKeySequence.StandardKey.Find, self.show_find), (QKeySequence.StandardKey.Replace,
+                           self.show_find), (QKeySequence("Ctrl+L"), self.pointer_bar.edit.setFocus)):
+            shortcut = QShortcut(keys, self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # the window's Ctrl+F filters trees
         if doc is not None:
             self.set_document(doc)
 
@@ -97,13 +100,14 @@ class EditorWidget(QWidget):
         ]
 
     def text(self) -> str:
-        return self.edit.toPlainText()
+        return self._shown if self._shown is not None else self.edit.toPlainText()
 
     # ------------------------------------------------------------------ typing -> document
 
     def _on_contents_change(self, _pos: int, _removed: int, _added: int) -> None:
         if self._updating or self.doc is None:
             return
+        self._shown = None
         self._pending = True
         self._timer.start(DEBOUNCE_BIG_MS if self.doc.is_big else DEBOUNCE_MS)
         self.doc.draft_dirty = True
@@ -115,6 +119,7 @@ class EditorWidget(QWidget):
             return
         self._pending = False
         text = self.text()
+        self._shown = text
         if self.doc.is_big or len(text) > 2 * 1024 * 1024:
             self.doc.replace_text_async(text)
         else:
@@ -151,8 +156,10 @@ class EditorWidget(QWidget):
         try:
             if whole or self.edit.document().isEmpty():
                 self.edit.setPlainText(new)
+                self._shown = new
                 return
-            old = self.text()
+            old = self._shown if self._shown is not None else self.text()
+            self._shown = new
             if old == new:
                 return
             prefix, suffix = common_affixes(old, new)
@@ -188,7 +195,7 @@ class EditorWidget(QWidget):
         marks: list[Mark] = []
         in_sync = not self._pending and doc.draft_text == doc.text
         if in_sync and doc.problem_locations:
-            astral = _ASTRAL.search(doc.text) is not None
+            astral = has_astral(doc.text)
             for problem in doc.problems[:MAX_MARKS]:
                 where = doc.problem_locations.get(problem.pointer)
                 if where is None:
@@ -207,7 +214,10 @@ class EditorWidget(QWidget):
         if doc.document is None:
             return "This input is not JSON: shown read-only."
         if doc.syntax_error is not None:
-            return f"⚠ {doc.syntax_error.message} — the trees show the last valid version"
+            position = doc.syntax_error_position
+            where = f" at line {position[0]}, column {position[1]}" if position else ""
+            message = doc.syntax_error.message.split(" at line ")[0]
+            return f"⚠ {message}{where} — the trees show the last valid version"
         errors = sum(1 for p in doc.problems if p.severity is Severity.ERROR)
         warnings = sum(1 for p in doc.problems if p.severity is Severity.WARNING)
         busy = " (validating…)" if doc.validating else ""

@@ -107,15 +107,23 @@ class BinariesModel(_CachedRows):
             return item.path or ""
         return ""
 
+    def sort_value(self, source_row: int, column: int) -> Any:
+        """The Python value a column sorts by: exact ints for addresses and sizes (never through a QVariant)."""
+        item = self.item(source_row)
+        if column == self.COL_START:
+            return item.start
+        if column == self.COL_END:
+            return self.end_of(item)
+        if column == self.COL_SIZE:
+            return self.size_of(item)
+        return self.cell(item, column).lower()
+
     def extra_data(self, source_row: int, item: Binary, column: int, role: int) -> Any:
         if role == SORT_ROLE:
-            if column == self.COL_START:
-                return item.start
-            if column == self.COL_END:
-                return self.end_of(item)
-            if column == self.COL_SIZE:
-                return self.size_of(item)
-            return self.cell(item, column).lower()
+            # QVariant holds at most a signed 64-bit int; addresses above 2**63 would overflow, so the role
+            # carries a fixed-width hex string (sorts like the number); SortProxy compares sort_value() ints.
+            value = self.sort_value(source_row, column)
+            return f"{value:032x}" if isinstance(value, int) else value
         if role == Qt.ItemDataRole.FontRole and column in (self.COL_START, self.COL_END, self.COL_DEBUG_ID):
             return style.mono_font()
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.COL_START, self.COL_END, self.COL_SIZE):
@@ -124,7 +132,7 @@ class BinariesModel(_CachedRows):
 
 
 class SortProxy(QSortFilterProxyModel):
-    """Sorts by SORT_ROLE values compared in Python: ints beyond 32 bits stay exact; None sorts last."""
+    """Sorts by the source model's Python ``sort_value`` (else SORT_ROLE): 64-bit addresses stay exact; None last."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -133,10 +141,15 @@ class SortProxy(QSortFilterProxyModel):
     def lessThan(  # Override QSortFilterProxyModel.lessThan
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a is None or b is None:
-            return a is not None and b is None
+        source = self.sourceModel()
+        if hasattr(source, "sort_value"):
+            a = source.sort_value(source.source_row(left.row()), left.column())
+            b = source.sort_value(source.source_row(right.row()), right.column())
+        else:
+            a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:  # None sorts last in both orders
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+            return (a is None and b is not None) if descending else (a is not None and b is None)
         try:
             return a < b
         except TypeError:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 
 from inspector.ui import style
 from inspector.ui.models.frame_text import short_value
-from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE
+from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, variant_safe
 from inspector.ui.models.tree_base import Path, PathTreeModel
 
 
@@ -64,7 +64,7 @@ class MetadataModel(PathTreeModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and _is_container(value):
             return style.dim_text()
         if role == OBJECT_ROLE:
-            return value
+            return variant_safe(value)
         if role == KIND_ROLE:
             return "section" if len(path) == 1 else "value"
         if role == COPY_ROLE:

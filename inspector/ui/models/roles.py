@@ -16,3 +16,10 @@ OBJECT_ROLE = _BASE + 3
 COPY_ROLE = _BASE + 4
 #: The kind of a tree node: "stack", "frame", "group", "variable", "value".
 KIND_ROLE = _BASE + 5
+
+
+def variant_safe(value: object) -> object:
+    """A value a QVariant can hold: ints beyond signed 64 bits (addresses, big JSON ints) become their text."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return str(value)
+    return value

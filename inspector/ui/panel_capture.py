@@ -1,0 +1,33 @@
+"""Installs the Capture panel (bottom dock "capture"): the local receiver and its live inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from inspector.formats import load_bytes
+from inspector.net.store import CaptureRecord
+from inspector.ui.capture_panel import API_TITLES, CapturePanel
+from inspector.ui.workers import run_task
+
+
+def install(window: Any) -> None:
+    def open_capture(record: CaptureRecord, raw: bytes) -> None:
+        title = f"{API_TITLES.get(record.api, record.api)} capture {record.time_text[11:]}"
+        run_task(
+            load_bytes, raw, source_name=f"{record.id}.request.http",
+            on_result=lambda sub: window.open_submission(sub, title),
+            on_error=lambda exc: window.status_message(f"Cannot open the capture: {exc}"),
+        )
+
+    panel = CapturePanel(open_capture=open_capture, parent=window)
+    panel.setObjectName("capturePanel")
+    panel.message.connect(window.status_message)
+    window.add_panel("capture", "Capture (local receiver)", panel)
+    action = window.menu("&Tools").addAction("&Capture from SDKs (local receiver)…")
+    action.setObjectName("captureAction")
+    action.triggered.connect(lambda: window.show_panel("capture"))
+    app = QCoreApplication.instance()
+    if app is not None:  # quitting waits for requests in flight to be stored and answered
+        app.aboutToQuit.connect(panel.shutdown)

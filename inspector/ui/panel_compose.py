@@ -1,0 +1,294 @@
+"""Installs composing and editing: File > New (templates), Duplicate with fresh ids, Save / Save As, drafts restore,
+Edit > Undo / Redo, the raw editor in place of the read-only raw view, and the "forms" and "attachments" docks.
+
+Closing a modified tab or the window asks first (Save / Discard / Cancel); drafts are autosaved every
+:data:`~inspector.compose.drafts.AUTOSAVE_MS` and offered for restoring after a crash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from inspector.compose import bundle, templates
+from inspector.compose.drafts import DraftStore
+from inspector.formats import load_bytes
+from inspector.formats.base import InspectorError
+from inspector.ui import raw_view
+from inspector.ui.attachments_editor import AttachmentsEditor
+from inspector.ui.document import DraftKeeper, OpenDocument, open_draft
+from inspector.ui.editor import create_editor
+from inspector.ui.forms import FormsWidget
+
+#: Up to this many duplicates open as tabs; more are written to a folder.
+DUPLICATES_AS_TABS = 10
+
+
+class Composer(QObject):
+    """The controller behind the menus and docks (one per window; ``window.composer``)."""
+
+    def __init__(self, window: Any, store: DraftStore | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.keeper = DraftKeeper(store, parent=self)
+        self.undo_group = QUndoGroup(self)
+        self.forms = FormsWidget()
+        self.forms.setObjectName("formsPanel")
+        self.attachments = AttachmentsEditor()
+        self.attachments.message.connect(lambda text: window.status_message(text))
+
+    # ------------------------------------------------------------------ documents
+
+    def track(self, doc: OpenDocument) -> None:
+        self.keeper.watch(doc)
+        self.undo_group.addStack(doc.undo_stack)
+
+    def current_changed(self, doc: OpenDocument | None) -> None:
+        if doc is not None:
+            self.track(doc)
+        self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)
+        self.forms.set_document(doc)
+        self.attachments.set_document(doc)
+
+    def new_from_template(self, template_id: str) -> OpenDocument | None:
+        template = templates.get_template(template_id)
+        try:
+            submission = templates.instantiate(template_id)
+        except InspectorError as exc:
+            QMessageBox.warning(self.window, "Cannot create the payload", str(exc))
+            return None
+        doc = self.window.open_submission(submission, f"New {template.title}")
+        doc.undo_stack.resetClean()  # a new payload is unsaved work
+        self.track(doc)
+        return doc
+
+    def duplicate(self, count: int | None = None, folder: str | None = None) -> list[Any]:
+        """N copies of the current payload with fresh ids: tabs for a few, files in a folder for many."""
+        doc = self.window.current_document()
+        if doc is None or doc.document is None:
+            self.window.status_message("Duplicate needs a JSON payload open")
+            return []
+        if count is None:
+            count, ok = QInputDialog.getInt(self.window, "Duplicate with fresh ids", "Number of copies:", 1, 1, 10_000)
+            if not ok:
+                return []
+        copies = templates.duplicate(doc.submission, doc.text, count)
+        if count <= DUPLICATES_AS_TABS and folder is None:
+            out = []
+            for n, data in enumerate(copies, start=1):
+                sub = load_bytes(data, source_name=doc.title, format=doc.format)
+                new = self.window.open_submission(sub, f"{doc.title} copy {n}")
+                new.undo_stack.resetClean()
+                out.append(new)
+            return out
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self.window, f"Write {count} copies into")
+            if not folder:
+                return []
+        _data, ext = doc.save_data()
+        stem = Path(doc.title).name.split(".")[0] or "payload"
+        paths = []
+        for n, data in enumerate(copies, start=1):
+            path = Path(folder) / f"{stem}-{n:04d}{ext}"
+            bundle.atomic_write(path, data)
+            paths.append(path)
+        self.window.status_message(f"Wrote {count} copies to {folder}")
+        return paths
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, doc: OpenDocument | None = None) -> bool:
+        doc = doc or self.window.current_document()
+        if doc is None:
+            return False
+        self._flush_editor()
+        _data, ext = doc.save_data()
+        if doc.path is None or not str(doc.path).endswith(ext):
+            return self.save_as(doc)
+        return self._write(doc, doc.path)
+
+    def save_as(self, doc: OpenDocument | None = None, path: str | None = None) -> bool:
+        doc = doc or self.window.current_document()
+        if doc is None:
+            return False
+        self._flush_editor()
+        _data, ext = doc.save_data()
+        if path is None:
+            stem = Path(doc.title).name.split(".")[0] if doc.path else doc.title.replace(" ", "-").replace(":", "")
+            kinds = {".json": "JSON (*.json)", ".multipart": "Multipart bundle (*.multipart)",
+                     ".request.http": "HTTP request (*.request.http *.http)"}
+            path, _filter = QFileDialog.getSaveFileName(self.window, "Save As", stem + ext, kinds[ext])
+            if not path:
+                return False
+        if not path.endswith(ext) and not (ext == ".request.http" and path.endswith(".http")):
+            path += ext
+        return self._write(doc, Path(path))
+
+    def _write(self, doc: OpenDocument, path: Path) -> bool:
+        try:
+            doc.save(path)
+        except InspectorError as exc:
+            QMessageBox.warning(self.window, "Cannot save", str(exc))
+            return False
+        self.keeper.store.remove(doc.draft_id)
+        self.window.status_message(f"Saved {path}")
+        view = self.window.current_view()
+        if view is not None and view.document is doc:
+            index = self.window.tabs.indexOf(view)
+            self.window.tabs.setTabText(index, doc.title)
+        return True
+
+    def _flush_editor(self) -> None:
+        view = self.window.current_view()
+        editor = getattr(view, "raw_view", None)
+        if editor is not None and hasattr(editor, "flush"):
+            editor.flush()
+
+    # ------------------------------------------------------------------ closing and drafts
+
+    def confirm_close(self, doc: OpenDocument) -> bool:
+        """Ask about unsaved changes. True when the document may close."""
+        if not doc.modified:
+            self.keeper.forget(doc)
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes", f"Save the changes to {doc.title}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save and not self.save(doc):
+            return False
+        self.keeper.forget(doc)
+        return True
+
+    def offer_restore(self) -> None:
+        """Non-blocking: a question box about drafts a crashed or killed session left behind."""
+        drafts = self.keeper.store.orphans()
+        if not drafts:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
+                          f"{len(drafts)} unsaved document(s) from a session that ended unexpectedly were found:\n"
+                          + "\n".join(f"• {d.title}" for d in drafts[:10]),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard, self.window)
+        box.setObjectName("restoreDraftsBox")
+        box.button(QMessageBox.StandardButton.Yes).setText("Restore")
+        box.finished.connect(lambda result: self.restore(drafts) if result == QMessageBox.StandardButton.Yes
+                             else self.discard(drafts))
+        self.restore_box = box
+        box.open()
+
+    def restore(self, drafts: list[Any] | None = None) -> list[OpenDocument]:
+        drafts = self.keeper.store.orphans() if drafts is None else drafts
+        opened = []
+        for draft in drafts:
+            try:
+                doc = open_draft(draft)
+            except InspectorError as exc:
+                self.window.status_message(f"Cannot restore {draft.title}: {exc}")
+                continue
+            self.window.open_document(doc)
+            self.track(doc)
+            doc.draft_dirty = True
+            opened.append(doc)
+        self.keeper.save_now()  # the drafts now belong to this process
+        return opened
+
+    def discard(self, drafts: list[Any]) -> None:
+        for draft in drafts:
+            self.keeper.store.remove(draft.id)
+
+
+class _CloseGuard(QObject):
+    """Asks about unsaved documents when the window closes."""
+
+    def __init__(self, composer: Composer) -> None:
+        super().__init__(composer)
+        self.composer = composer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        if event.type() == QEvent.Type.Close:
+            for view in self.composer.window.document_views():
+                if not self.composer.confirm_close(view.document):
+                    event.ignore()
+                    return True
+        return False
+
+
+def install(window: Any) -> None:
+    raw_view.set_raw_view_factory(create_editor)
+    composer = Composer(window)
+    window.composer = composer
+    window.add_panel("forms", "Forms", composer.forms, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_panel("attachments", "Attachments", composer.attachments, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.current_document_changed.connect(composer.current_changed)
+    if hasattr(window, "document_opened"):
+        window.document_opened.connect(composer.track)
+
+    file_menu = window.menu("&File")
+    first = file_menu.actions()[0] if file_menu.actions() else None
+    new_menu = file_menu.addMenu("&New")
+    new_menu.setObjectName("newMenu")
+    if first is not None:
+        file_menu.insertMenu(first, new_menu)
+    for template in templates.templates():
+        action = new_menu.addAction(template.title)
+        action.setObjectName(f"new:{template.id}")
+        action.triggered.connect(lambda _c=False, t=template.id: composer.new_from_template(t))
+    actions = [
+        ("Duplicate with Fresh &Ids…", lambda: composer.duplicate(), None, "duplicateAction"),
+        ("&Save", lambda: composer.save(), QKeySequence.StandardKey.Save, "saveAction"),
+        ("Save &As…", lambda: composer.save_as(), QKeySequence.StandardKey.SaveAs, "saveAsAction"),
+        ("Restore &Drafts…", lambda: composer.restore(), None, "restoreDraftsAction"),
+    ]
+    for title, slot, keys, name in actions:
+        action = file_menu.addAction(title)
+        action.setObjectName(name)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.triggered.connect(slot)
+        if first is not None:
+            file_menu.insertAction(first, action)
+    if first is not None:
+        file_menu.insertSeparator(first)
+
+    edit_menu = window.menu("&Edit")
+    undo = composer.undo_group.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    undo.setObjectName("undoAction")
+    redo = composer.undo_group.createRedoAction(window, "&Redo")
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    redo.setObjectName("redoAction")
+    edit_actions = edit_menu.actions()
+    edit_menu.insertActions(edit_actions[0] if edit_actions else None, [undo, redo])
+    for name, title in (("forms", "Edit with &Forms"), ("attachments", "&Attachments")):
+        action = window.menu("&Tools").addAction(title)
+        action.triggered.connect(lambda _c=False, n=name: window.show_panel(n))
+
+    # closing a modified tab asks first (the window's close_tab is wrapped, its tab signal re-routed)
+    plain_close = window.close_tab
+
+    def guarded_close(index: int) -> None:
+        widget = window.tabs.widget(index)
+        doc = getattr(widget, "document", None)
+        if isinstance(doc, OpenDocument) and not composer.confirm_close(doc):
+            return
+        plain_close(index)
+
+    try:
+        window.tabs.tabCloseRequested.disconnect(plain_close)
+    except (RuntimeError, TypeError):
+        pass
+    window.close_tab = guarded_close
+    window.tabs.tabCloseRequested.connect(guarded_close)
+    guard = _CloseGuard(composer)
+    window.installEventFilter(guard)
+    QTimer.singleShot(0, composer.offer_restore)
+
+
+def composer_of(window: QWidget) -> Composer | None:
+    return getattr(window, "composer", None)

@@ -1,0 +1,335 @@
+"""The inspector window: opening (paths, drop, clipboard, errors), tabs, views, filter, navigation, copy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QTreeView
+
+from inspector.formats import load_path
+from inspector.formats.jsondoc import resolve
+from inspector.report import Frame
+from inspector.ui.document import OpenDocument
+from inspector.ui.document_view import VIEW_NAMES, DocumentView
+from inspector.ui.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
+from inspector.ui.models.roles import OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.workers import wait_all
+from tests.conftest import CORPUS
+from tests.ui.test_models import million_frame_report
+
+ROLLBAR_CHAIN = CORPUS / "rollbar" / "rollbarjs-node-3.1.0_trace_chain-error-cause_telemetry.json"
+BACKTRACE_MULTIPART = CORPUS / "backtrace" / "backtrace-node-0.8.3_exception_multipart_breadcrumbs.request.http"
+BACKTRACE_SAUCE = CORPUS / "backtrace" / "saucedocs_api-error-reporting_sample_response.json"
+APPCENTER_APPLE = CORPUS / "appcenter" / "docs_appleError_threads_binaries.json"
+APPCENTER_TRAILING_COMMAS = (
+    CORPUS / "appcenter" / "docs_handledError_nested-innerExceptions_INVALID-JSON-trailing-commas.json"
+)
+MINIDUMP = CORPUS / "minidump" / "rust-minidump_macos-x64_segv.dmp"
+APPLE_CRASH = CORPUS / "apple" / "rollbar-apple_ios-simulator_swift-index-out-of-range.crash"
+
+
+@pytest.fixture
+def window(qtbot) -> MainWindow:
+    win = MainWindow(install_panels=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    yield win
+    wait_all()
+
+
+def open_and_wait(qtbot, window: MainWindow, path: Path) -> DocumentView:
+    with qtbot.waitSignal(window.document_opened, timeout=20000):
+        window.open_paths([str(path)])
+    view = window.current_view()
+    assert view is not None
+    return view
+
+
+def view_for(qtbot, path: Path) -> DocumentView:
+    document = OpenDocument(load_path(str(path)), path=path)
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    view.resize(1100, 700)
+    return view
+
+
+def test_open_paths_loads_on_a_worker_into_tabs(qtbot, window: MainWindow) -> None:
+    seen: list[object] = []
+    window.current_document_changed.connect(seen.append)
+    first = open_and_wait(qtbot, window, ROLLBAR_CHAIN)
+    assert first.document.format == "rollbar"
+    second = open_and_wait(qtbot, window, APPCENTER_APPLE)
+    assert window.tabs.count() == 2
+    assert window.current_document() is second.document
+    assert seen[-1] is second.document
+    window.tabs.setCurrentIndex(0)
+    assert window.current_document() is first.document
+    assert window.windowTitle().startswith(ROLLBAR_CHAIN.name)
+    assert load_recent()[0] == str(APPCENTER_APPLE.resolve())  # recent files remembered
+    window.close_current_tab()
+    assert window.tabs.count() == 1
+
+
+def test_loading_shows_progress_and_can_be_cancelled(qtbot, window: MainWindow) -> None:
+    window.open_paths([str(ROLLBAR_CHAIN)])
+    page = window.tabs.currentWidget()
+    assert isinstance(page, LoadingPage)
+    assert page.progress.maximum() == 0  # a busy bar
+    page.cancel_button.click()
+    assert window.tabs.count() == 0
+    wait_all()
+    qtbot.wait(50)  # a cancelled task never delivers: no tab comes back
+    assert window.tabs.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (APPCENTER_TRAILING_COMMAS, "line"),
+        (CORPUS / "appcenter" / "SPEC_appcenter-sdk-dotnet_swagger_ingestion.yaml", "not recognized"),
+        (CORPUS / "does-not-exist.json", "does-not-exist"),
+    ],
+)
+def test_errors_show_in_the_tab_not_as_tracebacks(qtbot, window: MainWindow, path: Path, expected: str) -> None:
+    with qtbot.waitSignal(window.open_failed, timeout=20000) as blocker:
+        window.open_paths([str(path)])
+    page = window.tabs.currentWidget()
+    assert isinstance(page, ErrorPage)
+    assert expected in page.message
+    assert "Traceback" not in page.message
+    assert blocker.args[0] == str(path)
+    if path == APPCENTER_TRAILING_COMMAS:
+        assert "column" in page.message
+
+
+def test_drop_files_opens_them(qtbot, window: MainWindow) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(ROLLBAR_CHAIN)), QUrl.fromLocalFile(str(APPCENTER_APPLE))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    with qtbot.waitSignals([window.document_opened, window.document_opened], timeout=20000):
+        window.dropEvent(event)
+    wait_all()
+    qtbot.waitUntil(lambda: len(window.document_views()) == 2)
+    assert {v.document.format for v in window.document_views()} == {"rollbar", "appcenter"}
+
+
+def test_open_from_clipboard_json_and_http(qtbot, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText(ROLLBAR_CHAIN.read_text(encoding="utf-8"))
+    document = window.open_clipboard()
+    assert document is not None and document.format == "rollbar"
+    QGuiApplication.clipboard().setText(BACKTRACE_MULTIPART.read_bytes().decode("utf-8"))
+    document = window.open_clipboard()
+    assert document is not None and document.format == "backtrace"
+    assert window.tabs.count() == 2
+    QGuiApplication.clipboard().setText("hello, not a payload")
+    assert window.open_clipboard() is None
+    assert isinstance(window.tabs.currentWidget(), ErrorPage)
+
+
+def test_file_open_dialog_opens_chosen_files(qtbot, window: MainWindow, monkeypatch) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(APPCENTER_APPLE)], ""))
+    with qtbot.waitSignal(window.document_opened, timeout=20000):
+        window.findChild(type(window.menu("&File").actions()[0]), "openAction").trigger()
+    assert window.current_document().format == "appcenter"
+
+
+def test_panel_api_for_other_engineers(qtbot, window: MainWindow) -> None:
+    label = QLabel("panel body")
+    dock = window.add_panel("demo", "Demo", label)
+    assert isinstance(dock, QDockWidget) and dock.objectName() == "demoPanel"
+    assert window.show_panel("demo") is dock and not dock.isHidden()
+    assert window.menu("&Tools") is window.menu("&Tools")
+    window.status_message("hello")
+    assert window.statusBar().currentMessage() == "hello"
+
+
+def test_real_panels_install_or_are_skipped(qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    for name, dock in window.panels().items():  # whatever installed follows the naming convention
+        assert dock.objectName() == f"{name}Panel"
+    assert all(isinstance(message, str) for message in window.panel_errors.values())
+
+
+@pytest.mark.parametrize("path", [ROLLBAR_CHAIN, BACKTRACE_MULTIPART, APPCENTER_APPLE, MINIDUMP, APPLE_CRASH])
+def test_every_view_has_content(qtbot, path: Path) -> None:
+    view = view_for(qtbot, path)
+    report = view.report
+    assert report is not None
+    assert view.header.text()
+    assert view.summary_view.toPlainText()
+    if report.exceptions or report.threads:
+        assert view.frames_view.model().rowCount() > 0
+    assert view.threads_view.model().rowCount() == len(report.threads)
+    assert view.binaries_view.model().rowCount() == len(report.binaries)
+    assert view.telemetry_view.model().rowCount() == len(report.telemetry)
+    assert view.raw_view.toPlainText()
+    assert view.raw_view.mode == ("hex" if path == MINIDUMP else "text" if path == APPLE_CRASH else "json")
+    for name in VIEW_NAMES:
+        view.show_view(name)
+        assert view.current_view_name() == name
+        assert not view.grab().isNull()
+
+
+def test_crashed_thread_first_and_binary_of_selected_frame(qtbot) -> None:
+    view = view_for(qtbot, APPLE_CRASH)
+    threads = view.threads_view.model()
+    assert threads.stacks[0].crashed
+    assert view.threads_view.isExpanded(threads.index(0, 0))
+    assert threads.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    # selecting a frame with an address selects the binary containing it
+    report = view.report
+    stack = threads.index(0, 0)
+    for row in range(threads.rowCount(stack)):
+        frame = threads.index(row, 0, stack).data(OBJECT_ROLE)
+        if frame.address is not None and report.binary_for(frame.address) is not None:
+            view.threads_view.setCurrentIndex(threads.index(row, 0, stack))
+            binary = view.binaries_view.currentIndex().data(OBJECT_ROLE)
+            assert binary is report.binaries[report.binary_for(frame.address)] or binary.contains(frame.address)
+            break
+    else:
+        pytest.fail("no frame with a known binary")
+
+
+def test_source_pane_marks_the_crashing_line(qtbot) -> None:
+    view = view_for(qtbot, ROLLBAR_CHAIN)
+    frame = view.frames_view.currentIndex().data(OBJECT_ROLE)
+    assert isinstance(frame, Frame) and frame.source is not None
+    assert view.source_pane.code.mark_line == frame.source.line
+    assert view.source_pane.marked_text() == frame.source.lines[frame.source.line - frame.source.start_line].rstrip()
+    assert "JavaScript" in view.source_pane.title.text()
+
+
+def test_attachments_preview_and_rollbar_note(qtbot) -> None:
+    view = view_for(qtbot, BACKTRACE_MULTIPART)
+    assert view.attachments_view.model().rowCount() == len(view.report.attachments) == 1
+    assert view.attachment_preview.kind in ("text", "hex", "image")
+    assert view.attachment_preview.text.toPlainText()
+    rollbar = view_for(qtbot, ROLLBAR_CHAIN)
+    assert rollbar.attachments_note.text() == "Rollbar items have no attachments."
+
+
+def test_filter_narrows_every_list(qtbot) -> None:
+    view = view_for(qtbot, APPLE_CRASH)
+    frames_before = sum(view.threads_view.model().frame_count(s) for s in range(len(view.thread_stacks_)))
+    with qtbot.waitSignal(view.filter_applied, timeout=10000):
+        view.set_filter_text("UIKit")
+    model = view.threads_view.model()
+    shown = sum(model.frame_count(model.stack_index(r)) for r in range(model.rowCount()))
+    assert 0 < shown < frames_before
+    binaries = view.binaries_view.model()
+    assert 0 < binaries.rowCount() < len(view.report.binaries)
+    assert all("uikit" in binaries.index(r, 0).data().lower() or "uikit" in binaries.index(r, 7).data().lower()
+               for r in range(binaries.rowCount()))
+    with qtbot.waitSignal(view.filter_applied, timeout=10000):
+        view.set_filter_text("")
+    assert view.binaries_view.model().rowCount() == len(view.report.binaries)
+
+
+def test_filter_typing_is_debounced(qtbot) -> None:
+    view = view_for(qtbot, ROLLBAR_CHAIN)
+    with qtbot.waitSignal(view.filter_applied, timeout=10000) as blocker:
+        qtbot.keyClicks(view.filter_edit, "level2")
+    assert blocker.args == ["level2"]
+    model = view.frames_view.model()
+    assert model.rowCount() == 1
+    assert model.index(0, 1, model.index(0, 0)).data() == "level2"
+
+
+def test_filter_a_million_frames_in_the_window(qtbot) -> None:
+    import time
+
+    report = million_frame_report()
+    document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
+    document.reports = [report]
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    assert view.frames_view.model().rowCount(view.frames_view.model().index(0, 0)) == 1_000_000
+    started = time.perf_counter()
+    with qtbot.waitSignal(view.filter_applied, timeout=20000):
+        view.set_filter_text("needle_in")
+    elapsed = time.perf_counter() - started
+    print(f"\nfilter 1,000,000 frames in the window: {elapsed:.3f} s")
+    model = view.frames_view.model()
+    assert model.rowCount(model.index(0, 0)) == 1
+    assert elapsed < 5.0
+
+
+def test_most_recent_first_toggle_flips_frames(qtbot) -> None:
+    view = view_for(qtbot, ROLLBAR_CHAIN)  # Rollbar lists the oldest frame first
+    assert not view.order_toggle.isChecked()
+    model = view.frames_view.model()
+    cause = model.index(1, 0)
+    assert model.index(0, 0, cause).data() == "2"
+    view.order_toggle.setChecked(True)
+    cause = model.index(1, 0)
+    assert model.index(0, 0, cause).data() == "0"
+    assert model.index(0, 1, cause).data() == "level3"
+
+
+def test_problem_activation_selects_raw_text_and_tree_row(qtbot) -> None:
+    view = view_for(qtbot, BACKTRACE_SAUCE)
+    problems = view.problems_view.model()
+    row = next(r for r in range(problems.rowCount()) if problems.index(r, 0).data(POINTER_ROLE).endswith("/0/line"))
+    pointer = problems.index(row, 0).data(POINTER_ROLE)
+    view.problems_view.activated.emit(problems.index(row, 0))
+    assert view.current_view_name() == "raw"
+    expected = json.dumps(resolve(view.document.document.value, pointer), ensure_ascii=False)
+    assert view.raw_view.selected_text() == expected
+    frame = view.threads_view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
+    assert isinstance(frame, Frame) and pointer.startswith(frame.pointer + "/")
+
+
+@pytest.mark.parametrize("path", [ROLLBAR_CHAIN, APPCENTER_APPLE])
+def test_select_pointer_selects_objects_and_frames(qtbot, path: Path) -> None:
+    view = view_for(qtbot, path)
+    stack = next(s for s in view.frames_model.stacks if len(s.frames))
+    frame = stack.frames[len(stack.frames) - 1]
+    assert view.select_pointer(frame.pointer)
+    selected = json.loads(view.raw_view.selected_text())
+    assert selected == resolve(view.document.document.value, frame.pointer)
+    assert view.frames_view.currentIndex().data(OBJECT_ROLE).pointer == frame.pointer
+
+
+def test_copy_row_frame_and_stack(qtbot) -> None:
+    view = view_for(qtbot, ROLLBAR_CHAIN)
+    tree: QTreeView = view.frames_view
+    text = view.copy_rows(tree)
+    assert "rollbar_cap.js:47" in text and QGuiApplication.clipboard().text() == text
+    assert view.copy_frame_location(tree) == "/srv/app/rollbar_cap.js:47:12"
+    stack = view.copy_stack(tree)
+    assert stack.splitlines()[0].startswith("Error: lookup failed")
+    tree.setFocus()
+    QGuiApplication.clipboard().setText("")
+    tree.actions()[0].trigger()
+    assert "rollbar_cap.js:47" in QGuiApplication.clipboard().text()
+
+
+def test_appcenter_batch_report_selector(qtbot, tmp_path: Path) -> None:
+    data = json.loads(APPCENTER_APPLE.read_text(encoding="utf-8"))
+    log = data["logs"][0]
+    second = json.loads(json.dumps(log))
+    second["id"] = "11111111-2222-3333-4444-555555555555"
+    second["exception"]["type"] = "SecondIssue"
+    data["logs"].append(second)
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    view = view_for(qtbot, path)
+    assert len(view.document.reports) == 2
+    assert not view.report_selector.isHidden() and view.report_selector.count() == 2
+    view.report_selector.setCurrentIndex(1)
+    assert view.report_index == 1
+    assert "SecondIssue" in view.header.text()
+
+
+def test_context_menu_does_not_crash(qtbot) -> None:
+    view = view_for(qtbot, ROLLBAR_CHAIN)
+    view.show()
+    rect = view.frames_view.visualRect(view.frames_view.currentIndex())
+    view.frames_view.customContextMenuRequested.emit(rect.center() if rect.isValid() else QPoint(5, 5))
