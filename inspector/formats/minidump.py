@@ -117,7 +117,8 @@ def validate(submission: Submission) -> list[Problem]:
     if "SystemInfoStream" not in read:
         problems.append(warning("/@stream/SystemInfoStream", "no readable system info: OS and CPU are unknown"))
     if "ExceptionStream" not in read:
-        problems.append(info("/@stream/ExceptionStream", "no exception stream: the dump was taken without a crash"))
+        problems.append(info("/@stream/ExceptionStream",
+                             "no readable exception stream: the dump was taken without a crash (or it is damaged)"))
     elif md.exception is not None and md.threads and md.exception.thread_id not in {t.id for t in md.threads}:
         problems.append(
             warning("/@stream/ExceptionStream", f"the exception names thread {md.exception.thread_id}, "

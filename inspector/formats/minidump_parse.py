@@ -12,12 +12,13 @@ only a damaged header or directory raises :class:`~inspector.formats.base.Inspec
 
 from __future__ import annotations
 
+import bisect
 import struct
 import uuid
 from dataclasses import dataclass, field
 
 from inspector.formats.base import InspectorError, Problem, error, warning
-from inspector.formats.minidump_names import CPU_ARCHS, PLATFORMS, stream_name
+from inspector.formats.minidump_names import CPU_ARCHS, PLATFORMS, STREAM_TYPES, stream_name
 
 SIGNATURE = b"MDMP"
 VERSION = 0xA793
@@ -44,6 +45,11 @@ class StreamEntry:
     @property
     def name(self) -> str:
         return stream_name(self.type)
+
+    @property
+    def pointer(self) -> str:
+        """Pseudo pointer of the stream: its name, or its type in hex when the type is unknown."""
+        return f"/@stream/{self.name if self.type in STREAM_TYPES else f'0x{self.type:08X}'}"
 
 
 @dataclass(slots=True)
@@ -154,12 +160,22 @@ class Minidump:
     breakpad_info: dict[str, int] | None = None
     text_streams: dict[str, str] = field(default_factory=dict)
     read_streams: list[str] = field(default_factory=list)
+    _index: list[MdModule] = field(default_factory=list, repr=False)
+    _bases: list[int] = field(default_factory=list, repr=False)
+    _index_size: int = field(default=-1, repr=False)
 
     def stream(self, name: str) -> StreamEntry | None:
         return next((s for s in self.streams if s.name == name), None)
 
     def module_for(self, address: int) -> MdModule | None:
-        for module in self.modules:
+        """The module whose range holds ``address`` (binary search: the stack scan asks for every word)."""
+        if self._index_size != len(self.modules):
+            self._index = sorted(self.modules, key=lambda m: m.base)
+            self._bases = [m.base for m in self._index]
+            self._index_size = len(self.modules)
+        last = bisect.bisect_right(self._bases, address) - 1
+        for at in range(last, max(last - 4, -1), -1):  # ranges rarely overlap; look back a few for one that does
+            module = self._index[at]
             if module.base <= address < module.end:
                 return module
         return None
@@ -578,7 +594,7 @@ def parse(data: bytes) -> Minidump:
             continue
         if rva + size > len(data):
             md.problems.append(
-                error(f"/@stream/{entry.name}", f"directory entry {i}: {entry.name} ({size} bytes at offset {rva}) "
+                error(entry.pointer, f"directory entry {i}: {entry.name} ({size} bytes at offset {rva}) "
                       f"runs past the end of the file ({len(data)} bytes); skipped")
             )
             continue

@@ -13,7 +13,7 @@ import json
 import signal
 import sys
 
-from inspector.net.receiver import Receiver, ReceiverConfig, exposure_warning
+from inspector.net.receiver import Receiver, ReceiverConfig, describe_capture, exposure_warning
 from inspector.net.store import CaptureRecord, CaptureStore
 
 
@@ -69,7 +69,7 @@ async def serve(config: ReceiverConfig, store: CaptureStore, as_json: bool) -> N
 def run_receive(args: argparse.Namespace) -> int:
     config = ReceiverConfig(host=args.host, port=args.port, strict=args.strict, max_body=args.max_body)
     try:
-        store = CaptureStore(args.store)
+        store = CaptureStore(args.store, describe=describe_capture)
     except OSError as exc:
         print(f"crash-inspector: cannot use the store folder: {exc}", file=sys.stderr)
         return 2

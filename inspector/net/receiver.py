@@ -65,7 +65,7 @@ class ReceiverConfig:
     body_timeout: float = 300.0
     max_concurrency: int = 64
     shutdown_timeout: float = 30.0
-    workers: int = 4  # threads parsing and validating (CPU bound: more do not help under the GIL)
+    workers: int = 2  # threads parsing and validating (CPU bound: more do not help under the GIL)
     store_workers: int = 16  # threads writing captures (mostly waiting for fsync)
 
 
@@ -284,6 +284,20 @@ def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
         else:
             found.answer = error_answer(r.api, 400, "invalid payload: " + "; ".join(lines))
     return found
+
+
+def describe_capture(raw: bytes, record: CaptureRecord) -> None:
+    """Fill a recovered record (its JSON was lost) from the raw request, as the receiver would have."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1", "replace").split("\r\n")
+    headers = {}
+    for line in head[1:]:
+        key, _, value = line.partition(":")
+        headers[key.strip().lower()] = value.strip()
+    r = route(record.method, record.target, headers)
+    found = analyze(raw, r, strict=False)
+    record.api, record.format, record.kind, record.exception = r.api, found.format, found.kind, found.exception
+    record.problems, record.errors, record.warnings = found.problems, found.errors, found.warnings
+    record.size = len(raw.split(b"\r\n\r\n", 1)[-1])
 
 
 def _load_problem(message: str) -> dict[str, str]:
@@ -562,6 +576,7 @@ __all__ = [
     "ReceiverThread",
     "Route",
     "analyze",
+    "describe_capture",
     "exposure_warning",
     "is_loopback",
     "rebuild_request",

@@ -18,6 +18,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,11 +115,19 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         _fsync_dir(path.parent)
 
 
-class CaptureStore:
-    """A folder of captures. Thread-safe: the receiver writes from its loop's executor, the UI reads."""
+Describe = Callable[[bytes, "CaptureRecord"], None]
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+
+class CaptureStore:
+    """A folder of captures. Thread-safe: the receiver writes from its loop's executor, the UI reads.
+
+    ``describe(raw, record)``, when given, fills in a recovered record (API, kind, exception...) from its raw
+    request; :func:`inspector.net.receiver.describe_capture` does that with the format core.
+    """
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, *, describe: Describe | None = None) -> None:
         self.root = Path(root) if root is not None else default_store_dir()
+        self.describe = describe
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._last_stamp = ""
@@ -216,6 +225,11 @@ class CaptureStore:
             id=capture_id, time=mtime, api="unknown", method=method, target=target, size=len(raw),
             note="recovered: the record of this capture was missing or damaged", recovered=True,
         )
+        if self.describe is not None:
+            try:
+                self.describe(raw, record)
+            except Exception:  # a capture the format core cannot read is still listed
+                pass
         with contextlib.suppress(OSError):
             write_atomic(self.meta_path(capture_id), json.dumps(record.as_dict()).encode("utf-8"))
         return record

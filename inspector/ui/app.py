@@ -8,7 +8,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,7 +28,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(  # crisp at 125 % / 150 %
-            __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
         app = QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setApplicationName("Crash Inspector")
@@ -101,6 +101,7 @@ def run_self_test() -> int:
         return 1
     window = MainWindow()
     window.resize(1100, 700)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)  # offscreen: no platform window warnings
     window.show()
     failures: list[str] = []
     for path in samples:

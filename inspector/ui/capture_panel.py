@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.net.receiver import ReceiverConfig, ReceiverThread, exposure_warning, is_loopback
+from inspector.net.receiver import ReceiverConfig, ReceiverThread, describe_capture, exposure_warning, is_loopback
 from inspector.net.snippets import Snippet, snippets
 from inspector.net.store import CaptureRecord, CaptureStore
 from inspector.ui.workers import run_task
@@ -265,7 +265,7 @@ class CapturePanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.store = store or CaptureStore()
+        self.store = store or CaptureStore(describe=describe_capture)
         self.open_capture = open_capture
         self.bridge = ReceiverBridge(self.store, self)
         self.model = CaptureModel(self)

@@ -646,6 +646,10 @@ class DocumentView(QWidget):
     # ------------------------------------------------------------------ context menu
 
     def _context_menu(self, view: QTreeView, pos: Any) -> None:
+        self.context_menu_for(view, pos).popup(view.viewport().mapToGlobal(pos))
+
+    def context_menu_for(self, view: QTreeView, pos: Any) -> QMenu:
+        """The context menu of a tree at ``pos`` (viewport coordinates): copy actions, show in raw view."""
         index = view.indexAt(pos)
         menu = QMenu(view)
         menu.addAction("Copy row", lambda: self.copy_rows(view))
@@ -657,4 +661,4 @@ class DocumentView(QWidget):
         pointer = index.siblingAtColumn(0).data(POINTER_ROLE) if index.isValid() else None
         if pointer:
             menu.addAction("Show in raw view", lambda: self.select_pointer(pointer))
-        menu.popup(view.viewport().mapToGlobal(pos))
+        return menu

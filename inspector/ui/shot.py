@@ -36,6 +36,7 @@ def run_shot(args: argparse.Namespace) -> int:
     except (InspectorError, OSError) as exc:
         return _fail(f"{args.path}: {exc}")
 
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from inspector.ui.app import make_app
@@ -55,6 +56,9 @@ def run_shot(args: argparse.Namespace) -> int:
     except InspectorError as exc:
         window.close()
         return _fail(str(exc))
+    # WORKAROUND: the offscreen platform warns on showing a top-level window (propagateSizeHints, raise());
+    # rendering without a platform window gives the same pixels without the noise.
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     window.show()
     for _ in range(3):
         QApplication.processEvents()

@@ -276,6 +276,7 @@ def test_crashpad_style_gzip_multipart_minidump(rx: Running) -> None:
     (record,) = rx.wait_records(1)
     stored = rx.store.read_raw(record.id)
     assert stored.endswith(packed) and record.size == len(packed)
+    assert (record.format, record.errors) == ("minidump", 0) and record.exception
     env = load_bytes.__globals__["decode"](stored)
     assert env.layers == ["http", "gzip", "multipart"] and env.body == dump
 
@@ -444,3 +445,15 @@ def test_receive_command_reports_a_busy_port(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=30,
         )
     assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_capture_whose_record_was_lost_is_described_again_on_load(tmp_path: Path) -> None:
+    from inspector.net.receiver import describe_capture
+    from inspector.net.store import write_atomic
+
+    store = CaptureStore(tmp_path, describe=describe_capture)
+    sent = REQUEST_FILES[0].read_bytes()
+    write_atomic(store.raw_path(store.new_id()), sent)  # killed between the two writes
+    (record,) = store.load()
+    assert record.recovered and (record.api, record.format, record.kind) == ("backtrace", "backtrace", "error object")
+    assert record.exception and record.errors == 0

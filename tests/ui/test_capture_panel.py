@@ -162,3 +162,27 @@ def test_resend_to_a_profile_pointing_at_a_second_receiver(qtbot, panel: Capture
         assert (record.api, record.kind, record.status) == ("rollbar", "trace_chain", 200)
     finally:
         other.stop()
+
+
+def test_installed_in_the_main_window_activating_a_capture_opens_a_tab(qtbot) -> None:
+    from inspector.ui import panel_capture
+    from inspector.ui.main_window import MainWindow
+
+    store = CaptureStore()  # the default inbox (an isolated data dir in tests)
+    raw = (CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http").read_bytes()
+    store.save(raw, make_record(store, 1))
+    window = MainWindow(install_panels=False)
+    qtbot.addWidget(window)
+    panel_capture.install(window)
+    dock = window.show_panel("capture")
+    panel = dock.widget()
+    assert isinstance(panel, CapturePanel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5000)
+    before = len(window.document_views())
+    panel.table.selectRow(0)
+    panel.table.activated.emit(panel.model.index(0, 0))
+    qtbot.waitUntil(lambda: len(window.document_views()) == before + 1, timeout=10_000)
+    document = window.current_document()
+    assert document is not None and document.submission.kind == "trace"
+    assert window.tabs.tabText(window.tabs.currentIndex()).startswith("Rollbar capture")
+    panel.shutdown()

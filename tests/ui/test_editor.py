@@ -16,6 +16,10 @@ from inspector.ui.document import OpenDocument
 from inspector.ui.editor import EditorWidget
 from inspector.ui.workers import wait_all
 
+#: The offscreen platform warns on show(); it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
 
 @pytest.fixture
 def doc() -> OpenDocument:

@@ -11,6 +11,10 @@ from inspector.ui.editor import EditorWidget
 from inspector.ui.forms import FormsWidget
 from inspector.ui.forms.models import JsonListModel, KeyValueModel
 
+#: The offscreen platform warns on show(); it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
 
 def _setup(qtbot, template_id: str) -> tuple[OpenDocument, FormsWidget, EditorWidget]:  # noqa: ANN001
     doc = OpenDocument(instantiate(template_id, now=1_800_000_000), title=template_id)

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QTreeView
 from inspector.formats import load_path
 from inspector.formats.jsondoc import resolve
 from inspector.report import Frame
+from inspector.ui import raw_view
 from inspector.ui.document import OpenDocument
 from inspector.ui.document_view import VIEW_NAMES, DocumentView
 from inspector.ui.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
 from inspector.ui.models.roles import OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.models.stacks_model import MAX_LISTED_FRAMES
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 from tests.ui.test_models import million_frame_report
@@ -30,6 +32,12 @@ APPCENTER_TRAILING_COMMAS = (
 )
 MINIDUMP = CORPUS / "minidump" / "rust-minidump_macos-x64_segv.dmp"
 APPLE_CRASH = CORPUS / "apple" / "rollbar-apple_ios-simulator_swift-index-out-of-range.crash"
+
+
+@pytest.fixture(autouse=True)
+def _read_only_raw_view(monkeypatch) -> None:
+    """These tests check the read-only raw view; the editor panel may swap the factory when it installs."""
+    monkeypatch.setattr(raw_view, "_factory", raw_view.RawView)
 
 
 @pytest.fixture
@@ -250,7 +258,11 @@ def test_filter_a_million_frames_in_the_window(qtbot) -> None:
     document.reports = [report]
     view = DocumentView(document)
     qtbot.addWidget(view)
-    assert view.frames_view.model().rowCount(view.frames_view.model().index(0, 0)) == 1_000_000
+    model = view.frames_view.model()
+    assert model.frame_count(0) == 1_000_000
+    assert model.rowCount(model.index(0, 0)) == MAX_LISTED_FRAMES + 1  # and a "more frames" row
+    assert "999,990,000" not in model.index(MAX_LISTED_FRAMES, 1, model.index(0, 0)).data()
+    assert "990,000 more frames" in model.index(MAX_LISTED_FRAMES, 1, model.index(0, 0)).data()
     started = time.perf_counter()
     with qtbot.waitSignal(view.filter_applied, timeout=20000):
         view.set_filter_text("needle_in")
@@ -316,7 +328,7 @@ def test_appcenter_batch_report_selector(qtbot, tmp_path: Path) -> None:
     log = data["logs"][0]
     second = json.loads(json.dumps(log))
     second["id"] = "11111111-2222-3333-4444-555555555555"
-    second["exception"]["type"] = "SecondIssue"
+    second["osExceptionType"] = "SecondIssue"
     data["logs"].append(second)
     path = tmp_path / "batch.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -328,8 +340,14 @@ def test_appcenter_batch_report_selector(qtbot, tmp_path: Path) -> None:
     assert "SecondIssue" in view.header.text()
 
 
-def test_context_menu_does_not_crash(qtbot) -> None:
+def test_context_menu_offers_copy_actions(qtbot) -> None:
     view = view_for(qtbot, ROLLBAR_CHAIN)
-    view.show()
-    rect = view.frames_view.visualRect(view.frames_view.currentIndex())
-    view.frames_view.customContextMenuRequested.emit(rect.center() if rect.isValid() else QPoint(5, 5))
+    view.frames_view.scrollToTop()
+    current = view.frames_view.currentIndex()
+    rect = view.frames_view.visualRect(current)
+    menu = view.context_menu_for(view.frames_view, rect.center())
+    texts = [a.text() for a in menu.actions()]
+    assert texts == ["Copy row", "Copy frame as file:line", "Copy stack as text", "Show in raw view"]
+    menu.actions()[3].trigger()
+    assert view.current_view_name() == "raw"
+    assert view.raw_view.selected_text().startswith("{")

@@ -8,6 +8,8 @@ document. Undo and redo are the document's QUndoStack, shared with the forms.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -22,6 +24,8 @@ from inspector.ui.editor.text_edit import JsonTextEdit, Mark
 DEBOUNCE_MS = 300
 #: Big documents wait longer: a parse of 20 MB costs a few hundred milliseconds of pool time.
 DEBOUNCE_BIG_MS = 900
+#: Continuous typing still hands its text over at least this often (live validation, and drafts keep up).
+MAX_WAIT_S = 1.0
 #: Underlines beyond this many problems are not drawn (the problems view lists them all).
 MAX_MARKS = 500
 
@@ -58,6 +62,7 @@ class EditorWidget(QWidget):
         self._pending = False
         #: The text last shown or committed, while no typing happened since (saves a toPlainText of 20 MB).
         self._shown: str | None = None
+        self._pending_since = 0.0
         self.edit.document().contentsChange.connect(self._on_contents_change)
         self.edit.undo_requested.connect(self.undo)
         self.edit.redo_requested.connect(self.redo)
@@ -108,8 +113,14 @@ class EditorWidget(QWidget):
         if self._updating or self.doc is None:
             return
         self._shown = None
+        now = time.monotonic()
+        if not self._pending:
+            self._pending_since = now
         self._pending = True
-        self._timer.start(DEBOUNCE_BIG_MS if self.doc.is_big else DEBOUNCE_MS)
+        if now - self._pending_since >= MAX_WAIT_S:
+            self._timer.start(0)
+        else:
+            self._timer.start(DEBOUNCE_BIG_MS if self.doc.is_big else DEBOUNCE_MS)
         self.doc.draft_dirty = True
 
     def flush(self) -> None:

@@ -134,15 +134,19 @@ def exception_stacks(report: Report) -> list[Stack]:
             )
         )
     if not any(len(s.frames) for s in stacks):
-        crashed = report.crashed_thread
-        if crashed is not None and len(crashed.frames):
+        thread = report.crashed_thread
+        label = "Crashed thread"
+        if thread is None or not len(thread.frames):
+            thread = next((t for t in report.threads if len(t.frames)), None)
+            label = "No thread is marked as crashed; first thread"
+        if thread is not None:
             stacks.append(
                 Stack(
-                    title=f"Crashed thread: {thread_title(crashed).replace('  (crashed)', '')}",
-                    frames=crashed.frames,
-                    pointer=crashed.pointer,
-                    crashed=True,
-                    registers=crashed.registers,
+                    title=f"{label}: {thread_title(thread).replace('  (crashed)', '')}",
+                    frames=thread.frames,
+                    pointer=thread.pointer,
+                    crashed=thread.crashed,
+                    registers=thread.registers,
                     kind="thread",
                 )
             )

@@ -27,6 +27,10 @@ from inspector.ui.models.tree_base import Path, PathTreeModel
 
 #: Converted frames kept for painting; the view shows a few hundred at most.
 _FRAME_CACHE_SIZE = 4096
+#: Frame rows listed per stack at most. QTreeView lays out every child of an expanded node (several Python calls
+#: per row), so a million-frame stack would freeze the window for a minute; the rest is reached with the filter,
+#: which scans all frames.
+MAX_LISTED_FRAMES = 10_000
 
 
 def _entries(value: Any) -> list[tuple[str, Any]]:
@@ -99,6 +103,10 @@ class StacksModel(PathTreeModel):
         rows = self._frame_rows(stack)
         return len(rows) if rows is not None else len(self._stacks[stack].frames)
 
+    def listed_count(self, stack: int) -> int:
+        """Frame rows actually listed (at most MAX_LISTED_FRAMES); a "more" row follows when some are not."""
+        return min(self.frame_count(stack), MAX_LISTED_FRAMES)
+
     def frame_index(self, stack: int, view_row: int) -> int:
         """The index in the stack's frames list of a view row."""
         rows = self._frame_rows(stack)
@@ -128,7 +136,8 @@ class StacksModel(PathTreeModel):
             pos, count = frame, len(self._stacks[stack].frames)
             if not 0 <= pos < count:
                 return None
-        return (stack_row, count - 1 - pos if self._flipped else pos)
+        row = count - 1 - pos if self._flipped else pos
+        return (stack_row, row) if row < MAX_LISTED_FRAMES else None
 
     def frame(self, stack: int, index: int) -> Frame:
         key = (stack, index)
@@ -149,7 +158,7 @@ class StacksModel(PathTreeModel):
         found = self._entries.get(path)
         if found is None:
             stack = self.stack_index(path[0])
-            if path[1] >= self.frame_count(stack):  # the registers node
+            if self.node_kind(path[:2]) == "registers":
                 found = _entries(self._stacks[stack].registers or {})
             else:
                 frame = self.frame(stack, self.frame_index(stack, path[1]))
@@ -164,10 +173,14 @@ class StacksModel(PathTreeModel):
         if depth == 0:
             return len(self._filter.stacks) if self._filter is not None else len(self._stacks)
         stack = self.stack_index(path[0])
-        frames = self.frame_count(stack)
         if depth == 1:
-            return frames + (1 if self._stacks[stack].registers else 0)
-        if path[1] >= frames:  # registers node > register entries
+            listed = self.listed_count(stack)
+            more = 1 if self.frame_count(stack) > listed else 0
+            return listed + more + (1 if self._stacks[stack].registers else 0)
+        kind = self.node_kind(path[:2])
+        if kind == "more":
+            return 0
+        if kind == "registers":  # registers node > register entries
             return len(self._children(path[:2])) if depth == 2 else 0
         if depth == 2:
             return len(self.frame(stack, self.frame_index(stack, path[1])).variables)
@@ -180,7 +193,10 @@ class StacksModel(PathTreeModel):
         if depth == 1:
             return "stack"
         stack = self.stack_index(path[0])
-        if path[1] >= self.frame_count(stack):
+        listed = self.listed_count(stack)
+        if path[1] >= listed:
+            if path[1] == listed and self.frame_count(stack) > listed:
+                return "more"
             return "registers" if depth == 2 else "variable"
         return ("frame", "group", "variable")[depth - 2]
 
@@ -195,6 +211,13 @@ class StacksModel(PathTreeModel):
         if kind == "frame":
             index = self.frame_index(stack_i, path[1])
             return self._frame_data(stack_i, index, column, role)
+        if kind == "more":
+            if role == Qt.ItemDataRole.DisplayRole and column == self.COL_FUNCTION:
+                hidden = self.frame_count(stack_i) - self.listed_count(stack_i)
+                return f"… {hidden:,} more frames not listed: type in the filter box to search all of them"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return style.dim_text()
+            return None
         if kind == "registers":
             if role == Qt.ItemDataRole.DisplayRole and column == self.COL_FUNCTION:
                 return "registers"

@@ -20,10 +20,13 @@ class PathTreeModel(QAbstractItemModel):
 
     COLUMNS: tuple[str, ...] = ()
 
+    _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ids: dict[Path, int] = {(): 0}
         self._paths: list[Path] = [()]
+        self._counts: dict[int, int] = {}  # parent id -> child count (QTreeView asks once per row per layout)
 
     # ------------------------------------------------------------------ for subclasses
 
@@ -37,6 +40,7 @@ class PathTreeModel(QAbstractItemModel):
         """Call between beginResetModel and endResetModel: every path may now mean another node."""
         self._ids = {(): 0}
         self._paths = [()]
+        self._counts = {}
 
     def path(self, index: AnyIndex) -> Path:
         if not index.isValid():
@@ -59,9 +63,16 @@ class PathTreeModel(QAbstractItemModel):
     # ------------------------------------------------------------------ QAbstractItemModel
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        # Not hasIndex(): it would call rowCount and columnCount through Python for every row QTreeView lays out.
+        if row < 0 or not 0 <= column < len(self.COLUMNS) or (parent.isValid() and parent.column() != 0):
             return QModelIndex()
-        return self.createIndex(row, column, self._id_for(self.path(parent)))
+        parent_id = self._id_for(self.path(parent))
+        count = self._counts.get(parent_id)
+        if count is None:
+            count = self._counts[parent_id] = self.child_count(self._paths[parent_id])
+        if row >= count:
+            return QModelIndex()
+        return self.createIndex(row, column, parent_id)
 
     def parent(self, index: AnyIndex | None = None) -> Any:  # type: ignore[override]
         """Override QAbstractItemModel.parent; without an argument it is QObject.parent()."""
@@ -77,7 +88,14 @@ class PathTreeModel(QAbstractItemModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() and parent.column() != 0:
             return 0
-        return self.child_count(self.path(parent))
+        path = self.path(parent)
+        node_id = self._ids.get(path)
+        if node_id is not None:
+            count = self._counts.get(node_id)
+            if count is None:
+                count = self._counts[node_id] = self.child_count(path)
+            return count
+        return self.child_count(path)
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return self.rowCount(parent) > 0
@@ -102,13 +120,14 @@ class PathTreeModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return self._FLAGS
 
 
 class FlatListModel(QAbstractItemModel):
     """A flat list (no children) with an optional model-side filter (a list of source rows)."""
 
     COLUMNS: tuple[str, ...] = ()
+    _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +165,8 @@ class FlatListModel(QAbstractItemModel):
     # ------------------------------------------------------------------ QAbstractItemModel
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        count = len(self._visible) if self._visible is not None else self.source_count()
+        if parent.isValid() or not 0 <= row < count or not 0 <= column < len(self.COLUMNS):
             return QModelIndex()
         return self.createIndex(row, column, 0)
 
@@ -184,4 +204,4 @@ class FlatListModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return self._FLAGS
