@@ -24,8 +24,9 @@ FRAME_FIELDS = ("line", "column", "module", "address", "in_app")
 
 
 def frame_key(f: Frame) -> tuple[str, str]:
-    base = os.path.basename((f.file or "").replace("\\", "/"))
-    return (f.function or (f"0x{f.address:x}" if f.address is not None and not base else "")), base
+    """function + file name; unsymbolicated native frames have neither, so their module stands in for the file."""
+    base = os.path.basename((f.file or "").replace("\\", "/")) or os.path.basename((f.module or "").replace("\\", "/"))
+    return f.function or "", base
 
 
 def frame_label(f: Frame | None) -> str:
@@ -147,17 +148,18 @@ def align_frames(a: list[Frame], b: list[Frame]) -> list[FrameRow]:
                 changes = _frame_changes(a[i], b[j])
                 rows.append(FrameRow("changed" if changes else "equal", i, j, a[i], b[j], changes))
         else:
-            # a replaced block: pair up frames one to one where both sides have one (shown side by side)
+            # A replaced block, walked side by side: the same function in another file (a renamed or moved
+            # source) is one changed frame; anything else is a removal plus an addition.
             for k in range(max(i2 - i1, j2 - j1)):
                 i, j = i1 + k, j1 + k
                 fa = a[i] if i < i2 else None
                 fb = b[j] if j < j2 else None
-                if fa is not None and fb is not None:
+                if fa is not None and fb is not None and fa.function and fa.function == fb.function:
+                    rows.append(FrameRow("changed", i, j, fa, fb, _frame_changes(fa, fb)))
+                    continue
+                if fa is not None:
                     rows.append(FrameRow("removed", i, None, fa, None))
-                    rows.append(FrameRow("added", None, j, None, fb))
-                elif fa is not None:
-                    rows.append(FrameRow("removed", i, None, fa, None))
-                else:
+                if fb is not None:
                     rows.append(FrameRow("added", None, j, None, fb))
     return rows
 

@@ -149,7 +149,8 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> tuple[dict[str, Any], li
     elif n.message:
         put("error.message", n.message, "message")
         put("error.type", "Message", "message")
-    put("application", s.app, "summary.app")
+    if n.format != "rollbar":  # Rollbar's summary.app is server.host (carried as hostname below)
+        put("application", s.app, "summary.app")
     put("application.version", s.app_version, "summary.app_version")
     put("environment", s.environment, "summary.environment")
     level = _LEVELS.get((s.level or "").lower())

@@ -230,7 +230,8 @@ class AttachmentsEditor(QWidget):
         self.error_combo.blockSignals(False)
         self.error_combo.setVisible(self.api == "appcenter")
         self.table.setEnabled(supported)
-        if 0 <= row < self.model.rowCount():
+        if self.model.rowCount():  # keep the selection; show the first attachment when there was none
+            row = min(max(row, 0), self.model.rowCount() - 1)
             self.table.selectRow(row)
             self._show(row)
         else:

@@ -447,6 +447,7 @@ class DocumentView(QWidget):
         self.frames_view.setModel(self.frames_model)
         self.threads_view.setModel(self.threads_model)
         self.binaries_view.setModel(self.binaries_proxy)
+        self.binaries_view.sortByColumn(BinariesModel.COL_START, Qt.SortOrder.AscendingOrder)
         self.telemetry_view.setModel(self.telemetry_model)
         self.attachments_view.setModel(self.attachments_model)
         self.metadata_view.setModel(self.metadata_model)
@@ -498,16 +499,21 @@ class DocumentView(QWidget):
     def _size_columns(self) -> None:
         metrics = self.fontMetrics()
         char = metrics.horizontalAdvance("m")
+        native = not any(
+            stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
+        )
         for view in (self.frames_view, self.threads_view):
             header = view.header()
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            for column, chars in enumerate((5, 34, 36, 18, 19)):
-                header.resizeSection(column, chars * char)
+            widths = (5, 52, 10, 22, 19) if native else (5, 34, 40, 18, 19)
+            for column, chars in enumerate(widths):
+                extra = 2 * view.indentation() if column == 0 else 0  # column 0 holds the tree's indentation
+                header.resizeSection(column, chars * char + extra)
         self.telemetry_view.header().resizeSection(0, 11 * char)
         self.telemetry_view.header().resizeSection(1, 8 * char)
         self.telemetry_view.header().resizeSection(2, 10 * char)
         self.telemetry_view.header().resizeSection(3, 10 * char)
-        for column, chars in enumerate((22, 19, 19, 10, 38, 8, 10)):
+        for column, chars in enumerate((30, 17, 17, 9, 36, 8, 10)):
             self.binaries_view.header().resizeSection(column, chars * char)
         self.attachments_view.header().resizeSection(0, 30 * char)
         self.attachments_view.header().resizeSection(1, 20 * char)
@@ -532,9 +538,16 @@ class DocumentView(QWidget):
             self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
 
     def _select_first_frame(self) -> None:
+        """Select the most recent frame of the first stack that has frames (the crash site)."""
         model = self.frames_model
-        if model.rowCount() and model.rowCount(model.index(0, 0)):
-            self.frames_view.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+        for row in range(model.rowCount()):
+            stack = model.stack_index(row)
+            if model.frame_count(stack):
+                first = 0 if model.most_recent_first else model.listed_count(stack) - 1
+                index = model.index(first, 0, model.index(row, 0))
+                self.frames_view.setCurrentIndex(index)
+                self.frames_view.scrollTo(index)
+                return
 
     # ------------------------------------------------------------------ filtering
 

@@ -57,9 +57,8 @@ def run_shot(args: argparse.Namespace) -> int:
         window.close()
         return _fail(str(exc))
     # WORKAROUND: the offscreen platform warns on showing a top-level window (propagateSizeHints, raise());
-    # rendering without a platform window gives the same pixels without the noise.
+    # QWidget.grab() renders a window that was never shown just the same, without the noise.
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    window.show()
     for _ in range(3):
         QApplication.processEvents()
     raw = view.raw_view

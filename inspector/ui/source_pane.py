@@ -106,7 +106,11 @@ class SourcePane(QWidget):
             self.code.mark_line = None
             self.code.setExtraSelections([])
             self.code.setPlainText("")
+            self.code.hide()  # the pane shrinks to its title line; the frames get the room
+            self.setMaximumHeight(self.title.sizeHint().height() + 8)
             return
+        self.code.show()
+        self.setMaximumHeight(16777215)
         path = source.path or frame.file or ""
         lexer = lexer_for(path, source.language)
         text = "\n".join(line.rstrip("\r\n") for line in source.lines)

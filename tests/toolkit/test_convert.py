@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from inspector.formats import InspectorError, load_bytes, load_path, reports, validate
-from inspector.formats.base import Severity
+from inspector.formats.base import Severity, Submission
+from inspector.report import Report
 from inspector.toolkit.convert import TARGETS, convert, from_report
 from inspector.toolkit.notes import Status
 from tests.conftest import CORPUS, corpus_files
@@ -49,7 +50,7 @@ def test_every_conversion_validates_without_errors(path: Path, target: str) -> N
     assert conversion.notes.by_status(Status.GENERATED), "ids are always generated"
 
 
-def _report(name: str):  # noqa: ANN202
+def _report(name: str) -> tuple[Submission, Report]:
     sub = load_path(str(CORPUS / name))
     return sub, reports(sub)[0]
 

@@ -173,7 +173,9 @@ def test_preview_is_pure_and_lists_pointer_before_after_rule() -> None:
     before = dumps(sub.document.value)
     changes = plan(sub, RULES)
     assert [(c.pointer, c.before, c.after) for c in changes] == [
-        ("/data/person/email", "eve@example.net", "user@example.invalid"), ("/data/access_token", "a" * 32, PLACEHOLDER)]
+        ("/data/person/email", "eve@example.net", "user@example.invalid"),
+        ("/data/access_token", "a" * 32, PLACEHOLDER),
+    ]
     assert dumps(sub.document.value) == before
 
 

@@ -272,6 +272,7 @@ class FormsWidget(QWidget):
         self.lists = {name: _ListEditor(self, name) for name in ("frames", "threads", "binaries")}
         fields_scroll = QScrollArea()
         fields_scroll.setWidgetResizable(True)
+        fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         fields_scroll.setWidget(self.fields_box)
         self.tabs = QTabWidget()
         self.tabs.addTab(fields_scroll, "Fields")

@@ -117,15 +117,22 @@ def thread_title(thread: Thread) -> str:
 
 
 def exception_stacks(report: Report) -> list[Stack]:
-    """The exception chain; when it carries no frames, the crashed thread stands in (native crashes)."""
+    """The exception chain with its frames.
+
+    When no exception carries parsed frames (native crashes, Backtrace reports whose frames live in threads), the
+    crashed thread (else the first thread) comes first, so the crash site is the first frame shown. An unparsed
+    stack trace string (App Center ``stackTrace``, a JS ``error.stack``) is listed line by line.
+    """
     stacks: list[Stack] = []
     for exc in report.exceptions:
         frames: Sequence[Frame] = exc.frames
+        title = exception_title(exc)
         if not len(frames) and exc.raw_stack:
             frames = _raw_stack_frames(exc.raw_stack)
+            title += "  — stack trace text"
         stacks.append(
             Stack(
-                title=exception_title(exc),
+                title=title,
                 frames=frames,
                 pointer=exc.pointer,
                 crashed=exc.depth == 0,
@@ -133,14 +140,15 @@ def exception_stacks(report: Report) -> list[Stack]:
                 depth=exc.depth,
             )
         )
-    if not any(len(s.frames) for s in stacks):
+    if not any(len(exc.frames) for exc in report.exceptions):
         thread = report.crashed_thread
         label = "Crashed thread"
         if thread is None or not len(thread.frames):
             thread = next((t for t in report.threads if len(t.frames)), None)
             label = "No thread is marked as crashed; first thread"
         if thread is not None:
-            stacks.append(
+            stacks.insert(
+                0,
                 Stack(
                     title=f"{label}: {thread_title(thread).replace('  (crashed)', '')}",
                     frames=thread.frames,
@@ -148,7 +156,7 @@ def exception_stacks(report: Report) -> list[Stack]:
                     crashed=thread.crashed,
                     registers=thread.registers,
                     kind="thread",
-                )
+                ),
             )
     return stacks
 

@@ -126,7 +126,7 @@ class BinariesModel(_CachedRows):
             return f"{value:032x}" if isinstance(value, int) else value
         if role == Qt.ItemDataRole.FontRole and column in (self.COL_START, self.COL_END, self.COL_DEBUG_ID):
             return style.mono_font()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.COL_START, self.COL_END, self.COL_SIZE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

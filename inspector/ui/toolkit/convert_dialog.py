@@ -69,6 +69,7 @@ class ConvertDialog(QDialog):
         self.table.setObjectName("conversionNotes")
         self.table.setModel(self.notes)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -80,7 +81,7 @@ class ConvertDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.preview)
-        split.setSizes([560, 440])
+        split.setSizes([620, 380])
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.open_button = self.buttons.addButton("Open as New Document", QDialogButtonBox.ButtonRole.AcceptRole)

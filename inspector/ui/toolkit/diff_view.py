@@ -28,6 +28,7 @@ def _table(name: str, model: Any) -> QTableView:
     table.setObjectName(name)
     table.setModel(model)
     table.verticalHeader().hide()
+    table.setWordWrap(False)
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

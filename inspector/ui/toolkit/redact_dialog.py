@@ -22,13 +22,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.formats.jsondoc import dumps
+from inspector.formats.jsondoc import dumps, unescape
 from inspector.toolkit.redact import Change, Rules, default_rules, json_edits, plan, redacted_parts
 from inspector.ui.toolkit.models import ChangesModel
+
+#: A JSON change is shown inside its parent object when that object is at most this big (bytes of JSON).
+CONTEXT_LIMIT = 20_000
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else dumps(value, pretty=True).decode("utf-8")
+
+
+def in_context(document: Any, change: Change) -> tuple[str, str]:
+    """Before/after texts of a change; a JSON value is shown inside its parent object, as it will be written."""
+    if change.where != "json" or document.document is None or not change.pointer:
+        return _text(change.before), _text(change.after)
+    parent_pointer, _, key = change.pointer.rpartition("/")
+    parent = document.document.get(parent_pointer)
+    if isinstance(parent, dict) and len(dumps(parent)) <= CONTEXT_LIMIT:
+        token = unescape(key)
+        after = {k: (change.after if k == token else v) for k, v in parent.items()}
+        head = f"{parent_pointer or '/'}\n"
+        return head + _text(parent), head + _text(after)
+    return _text(change.before), _text(change.after)
 
 
 def apply_changes(document: Any, changes: list[Change]) -> int:
@@ -70,6 +87,7 @@ class RedactDialog(QDialog):
         self.table.setObjectName("redactChanges")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -112,8 +130,9 @@ class RedactDialog(QDialog):
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()
         change = self.model.row_object(rows[0].row()) if rows else None
-        self.before.setPlainText("" if change is None else _text(change.before))
-        self.after.setPlainText("" if change is None else _text(change.after))
+        before, after = ("", "") if change is None else in_context(self.document, change)
+        self.before.setPlainText(before)
+        self.after.setPlainText(after)
 
     def selected_changes(self) -> list[Change]:
         return self.model.selected_changes()

@@ -62,6 +62,8 @@ def header_html(submission: Submission, report: Report | None, problems: list[Pr
     kind, message = headline(report)
     level = s.level or ""
     fatal = "fatal" if s.fatal else ("non-fatal" if s.fatal is False else "")
+    if fatal and fatal == level.lower():
+        fatal = ""
     badges = " ".join(
         f"<span style='background:{colours['badge']}; color:{colours['badge_text']}'>&nbsp;{_e(b)}&nbsp;</span>"
         for b in (level, fatal)
