@@ -60,6 +60,15 @@ def luhn_ok(text: str) -> bool:
     return total % 10 == 0
 
 
+def _card_prefix(text: str) -> int | None:
+    """Length of the longest prefix of ``text`` that ends a digit group and passes the Luhn check."""
+    ends = [m.end() for m in re.finditer(r"\d+", text)][:-1]
+    for end in reversed(ends):
+        if luhn_ok(text[:end]):
+            return end
+    return None
+
+
 def _ipv4_ok(text: str) -> bool:
     try:
         address = ipaddress.IPv4Address(text)
@@ -91,9 +100,13 @@ class PatternRule:
         check = CHECKS.get(self.check or "")
 
         def sub(match: re.Match[str]) -> str:
-            if check is not None and not check(match.group(0)):
-                return match.group(0)
-            return match.expand(self.replace)
+            if check is None or check(match.group(0)):
+                return match.expand(self.replace)
+            if self.check == "luhn":  # the match may run on into a following number: try shorter prefixes
+                end = _card_prefix(match.group(0))
+                if end is not None:
+                    return self.replace + match.group(0)[end:] if "\\" not in self.replace else match.group(0)
+            return match.group(0)
 
         return self.regex.sub(sub, text)
 

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inspector.formats import InspectorError, has_errors, load_bytes, load_path, reports, validate
 from inspector.formats.base import Part
@@ -210,3 +212,18 @@ def test_uuids_and_ids_keep_valid_shapes() -> None:
     (change,) = plan_json(value, RULES)
     assert change.pointer == "/data/body/message/secret"
     assert change.after == "00000000-0000-0000-0000-000000000000"
+
+
+_PIECES = ["alice@example.com", "203.0.113.7", "fe80::1", "Bearer abc.def", "4111 1111 1111 1111", "/home/alice/x",
+           "C:\\Users\\bob\\y", "password=hunter2", " ", "-", ":", "/", "a", "1", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=8)), max_size=8))
+def test_redaction_is_idempotent_and_removes_known_secrets(parts: list[str]) -> None:
+    text = " ".join(parts)
+    once, _hits = redact_text(text, RULES)
+    assert redact_text(once, RULES) == (once, [])
+    for secret in ("alice@example.com", "hunter2", "4111 1111 1111 1111", "203.0.113.7"):
+        if secret in parts:
+            assert secret not in once

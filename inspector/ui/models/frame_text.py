@@ -89,6 +89,7 @@ class Stack:
     depth: int = 0
     registers: dict[str, Any] | None = None
     kind: str = "exception"
+    from_text: bool = False  # frames are the lines of an unparsed stack trace string
 
     def search_text(self) -> str:
         return f"{self.title} {self.detail}"
@@ -127,8 +128,9 @@ def exception_stacks(report: Report) -> list[Stack]:
     for exc in report.exceptions:
         frames: Sequence[Frame] = exc.frames
         title = exception_title(exc)
-        if not len(frames) and exc.raw_stack:
-            frames = _raw_stack_frames(exc.raw_stack)
+        from_text = not len(frames) and bool(exc.raw_stack)
+        if from_text:
+            frames = _raw_stack_frames(exc.raw_stack or "")
             title += "  — stack trace text"
         stacks.append(
             Stack(
@@ -138,6 +140,7 @@ def exception_stacks(report: Report) -> list[Stack]:
                 crashed=exc.depth == 0,
                 detail="handled" if exc.handled else ("unhandled" if exc.handled is False else ""),
                 depth=exc.depth,
+                from_text=from_text,
             )
         )
     if not any(len(exc.frames) for exc in report.exceptions):

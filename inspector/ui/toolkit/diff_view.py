@@ -22,6 +22,9 @@ from inspector.toolkit.diff import Keyed, ReportDiff, diff_reports
 from inspector.ui.toolkit.models import FrameDiffModel, KeyedDiffModel
 from inspector.ui.workers import Task, run_task
 
+#: Frame and item columns are sized to their contents up to this width (the last column stretches).
+MAX_COLUMN_WIDTH = 300
+
 
 def _table(name: str, model: Any) -> QTableView:
     table = QTableView()
@@ -122,8 +125,10 @@ class DiffView(QWidget):
         rows[:0] = [("summary", Keyed(c.name, "changed", [c])) for c in d.summary]
         self.items.set_rows(rows)
         self.frames_label.setText(f"<b>Frames</b> ({d.frames_title}), aligned by function and file")
-        self.frames_table.resizeColumnsToContents()
-        self.items_table.resizeColumnsToContents()
+        for table in (self.frames_table, self.items_table):
+            table.resizeColumnsToContents()
+            for column in range(table.model().columnCount() - 1):
+                table.setColumnWidth(column, min(table.columnWidth(column), MAX_COLUMN_WIDTH))
         if d.identical:
             self.verdict.setText("<b>Identical</b>")
         else:

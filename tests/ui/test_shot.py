@@ -1,0 +1,71 @@
+"""`crash-inspector shot`: the real window rendered offscreen to a PNG, for every view; clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from inspector.cli import VIEWS, main
+from inspector.ui import raw_view
+from tests.conftest import CORPUS
+
+PAYLOADS = {
+    "rollbar": CORPUS / "rollbar" / "rollbarjs-node-3.1.0_trace_chain-error-cause_telemetry.json",
+    "backtrace": CORPUS / "backtrace" / "backtrace-node-0.8.3_exception_multipart_breadcrumbs.request.http",
+    "appcenter": CORPUS / "appcenter" / "docs_appleError_threads_binaries.json",
+    "minidump": CORPUS / "minidump" / "rust-minidump_macos-x64_segv.dmp",
+    "apple": CORPUS / "apple" / "rollbar-apple_ios-simulator_swift-index-out-of-range.crash",
+}
+
+
+@pytest.fixture(autouse=True)
+def _restore_raw_view_factory(monkeypatch) -> None:
+    """Panels installed by the window may swap the raw view factory; keep that change inside the test."""
+    monkeypatch.setattr(raw_view, "_factory", raw_view._factory)
+
+
+def assert_real_png(path: Path, size: tuple[int, int]) -> None:
+    assert path.is_file() and path.stat().st_size > 5000
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == size
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
+    assert len(colours) > 3  # text and widgets, not a blank canvas
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_shot_writes_a_png_for_every_view(qapp, tmp_path: Path, view: str, capsys) -> None:
+    out = tmp_path / f"{view}.png"
+    code = main(["shot", str(PAYLOADS["rollbar"]), "--view", view, "--out", str(out), "--size", "1000x700"])
+    assert code == 0
+    assert_real_png(out, (1000, 700))
+
+
+@pytest.mark.parametrize("vendor", sorted(PAYLOADS))
+def test_shot_every_vendor(qapp, tmp_path: Path, vendor: str) -> None:
+    out = tmp_path / f"{vendor}.png"
+    assert main(["shot", str(PAYLOADS[vendor]), "--view", "frames", "--out", str(out)]) == 0
+    assert_real_png(out, (1280, 800))
+
+
+def test_shot_unreadable_file_is_one_clear_line(qapp, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "x.png"
+    code = main(["shot", str(tmp_path / "missing.json"), "--view", "summary", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "missing.json" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_shot_invalid_json_names_line_and_column(qapp, tmp_path: Path, capsys) -> None:
+    bad = CORPUS / "appcenter" / "docs_handledError_nested-innerExceptions_INVALID-JSON-trailing-commas.json"
+    assert main(["shot", str(bad), "--view", "raw", "--out", str(tmp_path / "x.png")]) == 2
+    assert "line" in capsys.readouterr().err
+
+
+def test_shot_unknown_panel_is_an_error(qapp, tmp_path: Path, capsys) -> None:
+    code = main(["shot", str(PAYLOADS["rollbar"]), "--view", "summary", "--panel", "nope", "--out", str(tmp_path / "x.png")])
+    assert code == 2
+    assert "nope" in capsys.readouterr().err
