@@ -16,13 +16,13 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import json  # noqa: E402
+import json
 
-import orjson  # noqa: E402
-from bench_common import Row, corpus_json, emit, interleaved, limit_row, parse_args, payload, ratio_row  # noqa: E402
+import orjson
+from bench_common import Row, corpus_json, emit, interleaved, limit_row, parse_args, payload, ratio_row
 
-from inspector.formats import load_bytes, reports  # noqa: E402
-from inspector.formats.jsondoc import parse_json  # noqa: E402
+from inspector.formats import load_bytes, reports
+from inspector.formats.jsondoc import parse_json
 
 
 def headless_open(data: bytes, name: str) -> object:
@@ -69,7 +69,8 @@ def bench_payload(label: str, data: bytes, name: str, n: int, app: object | None
     ]
     if app is not None:
         rows.append(ratio_row("open", f"{label} window open+paint", best["window"], best["json"], "json.loads", 1.0))
-        rows.append(ratio_row("open", f"{label} window open+paint", best["window"], best["orjson"], "orjson.loads", 1.5))
+        window = f"{label} window open+paint"
+        rows.append(ratio_row("open", window, best["window"], best["orjson"], "orjson.loads", 1.5))
     return rows
 
 
@@ -80,7 +81,7 @@ def bench_corpus(n: int) -> list[Row]:
         for name, data in files:
             try:
                 headless_open(data, name)
-            except Exception:  # noqa: BLE001 - the corpus has deliberately invalid files
+            except Exception:
                 pass
 
     def stdlib() -> None:
@@ -91,7 +92,8 @@ def bench_corpus(n: int) -> list[Row]:
                 pass
 
     best = interleaved({"ours": ours, "json": stdlib}, n)
-    return [ratio_row("open", f"corpus: {len(files)} JSON files headless", best["ours"], best["json"], "json.loads", 1.0)]
+    what = f"corpus: {len(files)} JSON files headless"
+    return [ratio_row("open", what, best["ours"], best["json"], "json.loads", 1.0)]
 
 
 def bench_filter(data: bytes, n: int) -> list[Row]:

@@ -104,8 +104,8 @@ class PatternRule:
                 return match.expand(self.replace)
             if self.check == "luhn":  # the match may run on into a following number: try shorter prefixes
                 end = _card_prefix(match.group(0))
-                if end is not None:
-                    return self.replace + match.group(0)[end:] if "\\" not in self.replace else match.group(0)
+                if end is not None and "\\" not in self.replace:  # a literal replacement (no group references)
+                    return self.replace + match.group(0)[end:]
             return match.group(0)
 
         return self.regex.sub(sub, text)

@@ -46,7 +46,7 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
     global _showing_error
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     log.error("uncaught exception:\n%s", text)
-    if QApplication.instance() is None or _showing_error or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    if QApplication.instance() is None or _showing_error:
         sys.__excepthook__(exc_type, exc, tb)
         return
     _showing_error = True

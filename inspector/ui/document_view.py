@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -127,6 +127,7 @@ class DocumentView(QWidget):
         self.report_index = 0
         self._filter_task: Task | None = None
         self._filter_text = ""
+        self._built_reports: list[Report] | None = None
         self.exception_stacks: list[Stack] = []
         self.thread_stacks_: list[Stack] = []
 
@@ -288,9 +289,27 @@ class DocumentView(QWidget):
             self.apply_filter()
 
     def refresh(self) -> None:
-        """The document changed (edit, undo): rebuild what is derived from it."""
+        """The document changed (edit, undo, or background validation finished): rebuild what derives from it.
+
+        When only the problems changed (the reports list is the same object), the trees keep their expansion
+        and selection: a 100 MB payload's validation finishing must not reset what the user is reading.
+        """
+        if self.document.reports is self._built_reports:
+            self._problems_changed()
+            return
         self._fill_report_selector()
         self.set_report(self.report_index)
+
+    def _problems_changed(self) -> None:
+        doc = self.document
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
+        old = self.problems_model
+        self.problems_model = ProblemsModel(doc.problems, self)
+        self.problems_view.setModel(self.problems_model)
+        old.deleteLater()
+        self._update_tab_titles()
 
     def set_filter_text(self, text: str) -> None:
         """Filter now (no debounce); the result arrives with ``filter_applied``."""
@@ -395,6 +414,15 @@ class DocumentView(QWidget):
         QGuiApplication.clipboard().setText(text)
         return text
 
+    def changeEvent(self, event: QEvent) -> None:  # Override QWidget.changeEvent
+        """The desktop switched light/dark: re-derive the colours of the header and the summary."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            colours = _colours()
+            doc = self.document
+            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours))
+            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
+        super().changeEvent(event)
+
     # ------------------------------------------------------------------ building
 
     def _fill_report_selector(self) -> None:
@@ -415,6 +443,7 @@ class DocumentView(QWidget):
 
     def _build_models(self) -> None:
         doc = self.document
+        self._built_reports = doc.reports
         report = self.report
         colours = _colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours))
@@ -518,7 +547,7 @@ class DocumentView(QWidget):
         self.attachments_view.header().resizeSection(0, 30 * char)
         self.attachments_view.header().resizeSection(1, 20 * char)
         self.metadata_view.header().resizeSection(0, 28 * char)
-        for column, chars in enumerate((10, 34, 60)):
+        for column, chars in enumerate((10, 24, 72)):
             self.problems_view.header().resizeSection(column, chars * char)
 
     def _update_tab_titles(self) -> None:

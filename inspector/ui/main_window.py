@@ -94,7 +94,13 @@ def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
     document = OpenDocument(submission, path=Path(path))
     app = QCoreApplication.instance()
     if app is not None:
-        document.moveToThread(app.thread())  # created on the worker; it lives on the GUI thread from now on
+        gui = app.thread()
+        document.moveToThread(gui)  # built here (reports, text: seconds for 100 MB); lives on the GUI thread now
+        # WORKAROUND: a big document starts its validation task from this worker thread; the task's signal
+        # object would stay on this thread (no event loop) and the problems would never arrive.
+        validation = getattr(document, "_validation", None)
+        if validation is not None:
+            validation.signals.moveToThread(gui)
     return document
 
 

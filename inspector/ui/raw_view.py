@@ -61,7 +61,15 @@ class RawView(QPlainTextEdit):
         doc = self._document
         if doc.document is not None:
             self._mode = "json"
-            text = pretty_text(doc.document.value)
+            original = doc.document.original
+            shown = getattr(doc, "text", None)
+            if original is not None and len(original) > RAW_TEXT_LIMIT and isinstance(shown, str) and shown:
+                # A big document: OpenDocument already holds its text; pretty-printing 100 MB again here would
+                # stall the GUI thread for a second. Pointers are then found by scanning the text.
+                self._mode = "json-text"
+                text = shown
+            else:
+                text = pretty_text(doc.document.value)
             lexer = json_lexer()
         else:
             body = doc.submission.envelope.body
@@ -89,7 +97,7 @@ class RawView(QPlainTextEdit):
 
     @property
     def mode(self) -> str:
-        """``json`` (pretty-printed document), ``text`` (Apple crash report) or ``hex`` (minidump)."""
+        """``json`` (pretty-printed), ``json-text`` (a big document's own text), ``text`` (Apple), ``hex``."""
         return self._mode
 
     def highlight_visible(self) -> None:
@@ -131,6 +139,8 @@ class RawView(QPlainTextEdit):
         return self.textCursor().selectedText().replace("\u2029", "\n")
 
     def _span_for(self, pointer: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        if self._mode == "json-text":
+            return self._span_by_scanning(pointer)
         if self._mode == "json":
             value = self._document.document.value if self._document.document is not None else None
             found = locate(value, pointer)
@@ -161,6 +171,21 @@ class RawView(QPlainTextEdit):
             return (line, 0), (line, -1)
         return None
 
+    def _span_by_scanning(self, pointer: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        try:
+            from inspector.compose.locate import locate as locate_in_text
+        except ImportError:
+            return None
+        text = self.toPlainText()
+        found = locate_in_text(text, pointer)
+        if found is None:
+            return None
+        start_line = text.count("\n", 0, found.start)
+        end_line = start_line + text.count("\n", found.start, found.end)
+        start_col = found.start - (text.rfind("\n", 0, found.start) + 1)
+        end_col = found.end - (text.rfind("\n", 0, found.end) + 1)
+        return (start_line, start_col), (end_line, end_col)
+
 
 RawViewFactory = Callable[[OpenDocument, QWidget | None], QWidget]
 _factory: RawViewFactory = RawView
@@ -173,4 +198,8 @@ def set_raw_view_factory(factory: RawViewFactory) -> None:
 
 
 def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QWidget:
+    """The raw view for a document: the installed factory's for JSON; native files (minidump hex, Apple text)
+    always get this read-only view, since there is no JSON to edit."""
+    if document.document is None:
+        return RawView(document, parent)
     return _factory(document, parent)

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from inspector.cli import report_json
 from inspector.formats import load_path, validate
+from inspector.formats import reports as derive_reports
 from inspector.formats.base import InspectorError
 from inspector.report import Binary, ExceptionInfo, Frame, LazyList, Report, SourceContext, Summary, TelemetryEvent
 from inspector.ui.document_view import compute_filter
@@ -42,7 +43,7 @@ def loadable_reports() -> list[tuple[Path, Report]]:
     for path in corpus_files():
         try:
             sub = load_path(str(path))
-            reports = list(__import__("inspector.formats", fromlist=["reports"]).reports(sub))
+            reports = list(derive_reports(sub))
         except InspectorError:
             continue
         found.extend((path, r) for r in reports)
@@ -279,8 +280,36 @@ def test_pretty_layout_matches_json_dumps() -> None:
     assert text == json.dumps(value, indent=2, ensure_ascii=False)
     lines = text.split("\n")
     assert line_count(value) == len(lines)
-    first, last, indent = locate(value, "/a/1")
+    first, last, _indent = locate(value, "/a/1")
     assert lines[first].strip() == "{" and lines[last].strip() == "},"
     first, last, _ = locate(value, "/d/e")
     assert lines[first].strip() == '"e": null' and first == last
     assert locate(value, "/nope") is None
+
+
+def test_highlight_spans_count_utf16_units() -> None:
+    from pygments.token import Name, String
+
+    from inspector.ui.highlight_spans import json_lexer, lexer_for, line_spans, text_spans, utf16_len
+
+    line = '  "k😀y": "välue😀",'
+    spans = line_spans(line, json_lexer())
+    assert sum(length for _s, length, _t in spans) == utf16_len(line) == len(line) + 2
+    key = next(s for s in spans if s[2] in Name.Tag)
+    assert key[:2] == (2, 6)  # "k😀y" with its quotes: the emoji takes two UTF-16 units
+    value = next(s for s in spans if s[2] in String)
+    assert value[0] == 10
+    assert lexer_for("app/main.py").name == "Python"
+    assert lexer_for(None, "javascript").name == "JavaScript"
+    assert lexer_for("weird.zzz", "nope").name == "Text only"
+    per_line = text_spans('"""doc\nstring"""\nx = 1', lexer_for("a.py"))
+    assert len(per_line) == 3 and per_line[1][0][2] in String  # multi-line string coloured on its 2nd line
+
+
+def test_hex_dump_and_binary_detection() -> None:
+    from inspector.ui.models.hexdump import hex_dump, looks_binary
+
+    dump = hex_dump(bytes(range(20)), limit=16)
+    assert dump.splitlines()[0].startswith("00000000  00 01 02 03 04 05 06 07  08 09")
+    assert "4 more bytes not shown (of 20)" in dump
+    assert looks_binary(b"MDMP\x00\x00") and not looks_binary("héllo".encode())

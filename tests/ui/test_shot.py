@@ -66,6 +66,8 @@ def test_shot_invalid_json_names_line_and_column(qapp, tmp_path: Path, capsys) -
 
 
 def test_shot_unknown_panel_is_an_error(qapp, tmp_path: Path, capsys) -> None:
-    code = main(["shot", str(PAYLOADS["rollbar"]), "--view", "summary", "--panel", "nope", "--out", str(tmp_path / "x.png")])
+    code = main(
+        ["shot", str(PAYLOADS["rollbar"]), "--view", "summary", "--panel", "nope", "--out", str(tmp_path / "x.png")]
+    )
     assert code == 2
     assert "nope" in capsys.readouterr().err

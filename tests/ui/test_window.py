@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QTreeView
 
@@ -233,8 +233,10 @@ def test_filter_narrows_every_list(qtbot) -> None:
     assert 0 < shown < frames_before
     binaries = view.binaries_view.model()
     assert 0 < binaries.rowCount() < len(view.report.binaries)
-    assert all("uikit" in binaries.index(r, 0).data().lower() or "uikit" in binaries.index(r, 7).data().lower()
-               for r in range(binaries.rowCount()))
+    assert all(
+        "uikit" in binaries.index(r, 0).data().lower() or "uikit" in binaries.index(r, 7).data().lower()
+        for r in range(binaries.rowCount())
+    )
     with qtbot.waitSignal(view.filter_applied, timeout=10000):
         view.set_filter_text("")
     assert view.binaries_view.model().rowCount() == len(view.report.binaries)
@@ -351,3 +353,154 @@ def test_context_menu_offers_copy_actions(qtbot) -> None:
     menu.actions()[3].trigger()
     assert view.current_view_name() == "raw"
     assert view.raw_view.selected_text().startswith("{")
+
+
+def test_native_files_keep_the_read_only_view_when_the_editor_is_installed(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(raw_view, "_factory", lambda document, parent=None: QLabel("an editor"))
+    native = view_for(qtbot, MINIDUMP)
+    assert isinstance(native.raw_view, raw_view.RawView) and native.raw_view.mode == "hex"
+    assert native.raw_view.toPlainText().startswith("00000000  4d 44 4d 50")  # "MDMP"
+    json_view = view_for(qtbot, ROLLBAR_CHAIN)
+    assert isinstance(json_view.raw_view, QLabel)
+
+
+def test_big_documents_show_their_own_text_and_still_navigate(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(raw_view, "RAW_TEXT_LIMIT", 2000)  # the same path a 100 MB payload takes
+    view = view_for(qtbot, ROLLBAR_CHAIN)
+    assert view.raw_view.mode == "json-text" and view.raw_view.truncated
+    assert view.raw_view.select_pointer("/data/level")
+    assert view.raw_view.selected_text() == '"critical"'
+    assert not view.raw_view.select_pointer("/data/body/telemetry/2")  # beyond the cut
+
+
+def test_self_test_passes_on_the_bundled_samples(qapp, capsys) -> None:
+    from inspector.ui.app import run_self_test
+
+    assert run_self_test() == 0
+    assert "self-test ok: 4 samples" in capsys.readouterr().out
+
+
+def test_recent_and_sample_menus(qtbot, window: MainWindow) -> None:
+    assert len(window.samples_menu.actions()) == 4
+    assert not window.recent_menu.isEnabled()
+    open_and_wait(qtbot, window, ROLLBAR_CHAIN)
+    assert [a.text() for a in window.recent_menu.actions()] == [str(ROLLBAR_CHAIN.resolve())]
+    with qtbot.waitSignal(window.document_opened, timeout=20000):
+        window.samples_menu.actions()[0].trigger()
+    assert window.tabs.count() == 2
+
+
+def test_attachment_preview_image_text_and_hex(qtbot) -> None:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImage as Image
+
+    from inspector.report import Attachment
+    from inspector.ui.views.attachment_preview import AttachmentPreview
+
+    image = Image(8, 8, Image.Format.Format_RGB32)
+    image.fill(0xFF3366)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    png = bytes(data.data())
+    preview = AttachmentPreview()
+    qtbot.addWidget(preview)
+    preview.show_attachment(Attachment("shot.png", "image/png", len(png), lambda: png))
+    assert preview.kind == "image" and preview.image.pixmap().width() == 8
+    preview.show_attachment(Attachment("core.bin", None, 4, lambda: b"\x00\x01\x02\xff"))
+    assert preview.kind == "hex" and preview.text.toPlainText().startswith("00000000  00 01 02 ff")
+    preview.show_attachment(Attachment("log.txt", "text/plain", 5, lambda: b"hello"))
+    assert preview.kind == "text" and preview.text.toPlainText() == "hello"
+
+    def broken() -> bytes:
+        raise ValueError("not base64")
+
+    preview.show_attachment(Attachment("bad", None, 0, broken))
+    assert preview.kind == "error" and "not base64" in preview.message.text()
+
+
+def test_excepthook_logs_and_shows_one_dialog(qapp, monkeypatch, caplog) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from inspector.ui import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        app.excepthook(RuntimeError, exc, exc.__traceback__)
+    assert shown == ["RuntimeError: boom"]
+    assert "uncaught exception" in caplog.text and "boom" in caplog.text
+
+
+def test_dark_palette_gives_light_text_colours(qapp) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from inspector.ui import style
+
+    original = qapp.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Window, QColor(30, 30, 30))
+    dark.setColor(QPalette.ColorRole.Base, QColor(20, 20, 20))
+    dark.setColor(QPalette.ColorRole.Text, QColor(230, 230, 230))
+    try:
+        qapp.setPalette(dark)
+        assert style.is_dark()
+        assert style.dim_text().lightness() > 80  # readable on the dark base
+        assert style.level_colour("error").lightness() > 120
+        assert style.accent_background().lightness() < 80  # a tint of the dark base, not a white box
+    finally:
+        qapp.setPalette(original)
+
+
+def big_appcenter_batch(tmp_path: Path, megabytes: float) -> Path:
+    """An App Center batch of many copies of a docs example (distinct ids), about ``megabytes`` big."""
+    source = json.loads((CORPUS / "appcenter" / "docs_managedError_android_innerExceptions.json").read_text("utf-8"))
+    log = source["logs"][0]
+    one = len(json.dumps(log))
+    count = max(2, int(megabytes * 2**20 / one))
+    logs = []
+    for i in range(count):
+        copy = json.loads(json.dumps(log))
+        copy["id"] = f"00000000-0000-4000-8000-{i:012d}"
+        logs.append(copy)
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps({"logs": logs}), encoding="utf-8")
+    return path
+
+
+def test_background_validation_keeps_the_reading_position(qtbot, tmp_path: Path) -> None:
+    path = big_appcenter_batch(tmp_path, 2.5)  # above BIG_DOCUMENT: validated on the pool
+    document = OpenDocument(load_path(str(path)), path=path)
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    model = view.frames_view.model()
+    chosen = model.index(3, 0, model.index(0, 0))
+    view.frames_view.setCurrentIndex(chosen)
+    if document.validating:
+        with qtbot.waitSignal(document.changed, timeout=60000):
+            pass
+    assert view.frames_view.model() is model  # not rebuilt
+    assert view.frames_view.currentIndex() == chosen
+    assert view.problems_view.model().rowCount() == len(document.problems) > 0
+    assert "error" in view.header.text()
+
+
+def test_big_raw_documents_highlight_only_what_is_visible(qtbot) -> None:
+    value = {"items": [{"n": i, "name": f"item {i}"} for i in range(5000)]}
+    submission = load_path(str(ROLLBAR_CHAIN))
+    from inspector.formats.jsondoc import Document
+
+    submission.document = Document.from_value(value)
+    document = OpenDocument(submission)
+    view = raw_view.RawView(document)
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.highlight_visible()
+    assert view.highlighter is not None and view.highlighter.lazy
+    assert 0 < len(view.highlighter._wanted) < 200
+    assert view.select_pointer("/items/4000/name")
+    assert view.selected_text() == '"item 4000"'
+    assert view.textCursor().blockNumber() in view.highlighter._wanted  # scrolling there coloured it
