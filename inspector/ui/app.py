@@ -8,7 +8,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -23,6 +23,20 @@ DEFAULT_SAMPLE = "rollbarjs-node-3.1.0_trace_chain-error-cause_telemetry.json"
 _showing_error = False
 
 
+#: Messages of the offscreen platform plugin about window-manager features it does not have (shot, self-test).
+_OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()", "This plugin does not support raise()")
+_previous_handler = None
+
+
+def _quiet_offscreen_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message in _OFFSCREEN_NOISE:
+        return
+    if _previous_handler is not None:
+        _previous_handler(mode, context, message)
+    else:
+        sys.stderr.write(message + "\n")
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once): names, icon, and the platform's own style and palette."""
     app = QApplication.instance()
@@ -31,11 +45,14 @@ def make_app(argv: list[str] | None = None) -> QApplication:
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
         app = QApplication(argv if argv is not None else sys.argv[:1])
+        if QGuiApplication.platformName() == "offscreen" and "pytest" not in sys.modules:
+            global _previous_handler
+            _previous_handler = qInstallMessageHandler(_quiet_offscreen_handler)
     QCoreApplication.setApplicationName("Crash Inspector")
     QCoreApplication.setOrganizationName("crash-inspector")
     QCoreApplication.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("crash-inspector")
-    icon = resource_path("icons", "app.svg")
+    icon = resource_path("icons", "crash-inspector.svg")
     if icon.is_file():
         QGuiApplication.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]

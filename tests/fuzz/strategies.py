@@ -22,11 +22,14 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 #: The normal run's budget per test; ``CRASH_INSPECTOR_FUZZ_EXAMPLES=100000`` for the nightly run.
 EXAMPLES = int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "60"))
 NIGHTLY = EXAMPLES > 1000
+#: Nightly survey: keep going after a crash, collect every distinct crash site, report them all at the end.
+SURVEY = os.environ.get("CRASH_INSPECTOR_FUZZ_SURVEY", "") not in ("", "0")
 
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,  # no .hypothesis folder left in the work tree
+    derandomize=not NIGHTLY,  # the normal run is the same every time (a red CI run is reproducible)
     suppress_health_check=list(__import__("hypothesis").HealthCheck),
     print_blob=True,
 )
