@@ -1,1 +1,1 @@
-"""Composing and editing submissions without Qt: templates, field tables, text locations, attachments, bundles, drafts."""
+"""Composing and editing without Qt: templates, field tables, text locations, attachments, bundles, drafts."""

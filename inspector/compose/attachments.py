@@ -77,10 +77,15 @@ def size_problem(format: str, size: int) -> tuple[str, str] | None:
     """(severity, message) when ``size`` breaks (error) or risks (warning) the vendor's limit."""
     api = api_of(format)
     if api == "appcenter" and size > APPCENTER_MAX_BYTES:
-        return "error", (f"{human_size(size)} is above App Center's limit of 7 MB per attachment: "
-                         "the SDKs drop it and the server rejects it")
+        return "error", (
+            f"{human_size(size)} is above App Center's limit of 7 MB per attachment: "
+            "the SDKs drop it and the server rejects it"
+        )
     if api == "backtrace" and size > BACKTRACE_WARN_BYTES:
-        return "warning", f"{human_size(size)}: backtrace-unity skips attachments above 10 MiB (the server sets no limit)"
+        return (
+            "warning",
+            f"{human_size(size)}: backtrace-unity skips attachments above 10 MiB (the server sets no limit)",
+        )
     return None
 
 
@@ -126,8 +131,17 @@ def from_appcenter(value: Any) -> list[Attachment]:
             data = base64.b64decode(str(log.get("data", "")), validate=True)
         except (binascii.Error, ValueError):
             data, problem = str(log.get("data", "")).encode("utf-8"), "data is not valid base64 (shown as text)"
-        out.append(Attachment(i, str(log.get("fileName") or f"attachment-{i}"), str(log.get("contentType", "")), data,
-                              error_id=str(log.get("errorId", "")), pointer=join("/logs", i), decode_problem=problem))
+        out.append(
+            Attachment(
+                i,
+                str(log.get("fileName") or f"attachment-{i}"),
+                str(log.get("contentType", "")),
+                data,
+                error_id=str(log.get("errorId", "")),
+                pointer=join("/logs", i),
+                decode_problem=problem,
+            )
+        )
     return out
 
 
@@ -146,8 +160,12 @@ def backtrace_add(parts: list[Part], filename: str, data: bytes, content_type: s
     while backtrace_field(filename) in taken:  # unity's rule for duplicates: name(1).ext
         filename = f"{stem}({n}){dot}{ext}" if dot else f"{filename}({n})"
         n += 1
-    part = Part(name=backtrace_field(filename), data=data, filename=filename,
-                content_type=content_type or guess_content_type(filename))
+    part = Part(
+        name=backtrace_field(filename),
+        data=data,
+        filename=filename,
+        content_type=content_type or guess_content_type(filename),
+    )
     return [*parts, part]
 
 
@@ -176,8 +194,9 @@ def backtrace_replace(parts: list[Part], index: int, data: bytes, content_type: 
 # ------------------------------------------------------------------------------------------ App Center logs
 
 
-def appcenter_add(value: Any, filename: str, data: bytes, error_id: str, content_type: str | None = None,
-                  now: float | None = None) -> list[Edit]:
+def appcenter_add(
+    value: Any, filename: str, data: bytes, error_id: str, content_type: str | None = None, now: float | None = None
+) -> list[Edit]:
     """Edits that append an errorAttachment log for ``error_id`` (device copied from that error)."""
     import time
 
@@ -189,12 +208,21 @@ def appcenter_add(value: Any, filename: str, data: bytes, error_id: str, content
         raise InspectorError("choose the error this attachment belongs to (errorId must be an error log's id)")
     logs = value["logs"]
     source = next(log for log in logs if isinstance(log, dict) and str(log.get("id")) == error_id)
-    log: dict[str, Any] = {"type": "errorAttachment", "id": str(uuid.uuid4()),
-                           "timestamp": iso_now(time.time() if now is None else now)}
+    log: dict[str, Any] = {
+        "type": "errorAttachment",
+        "id": str(uuid.uuid4()),
+        "timestamp": iso_now(time.time() if now is None else now),
+    }
     if "device" in source:
         log["device"] = source["device"]
-    log.update({"errorId": error_id, "contentType": content_type or guess_content_type(filename),
-                "fileName": sanitize_filename(filename), "data": base64.b64encode(data).decode("ascii")})
+    log.update(
+        {
+            "errorId": error_id,
+            "contentType": content_type or guess_content_type(filename),
+            "fileName": sanitize_filename(filename),
+            "data": base64.b64encode(data).decode("ascii"),
+        }
+    )
     return [Edit("insert", join("/logs", len(logs)), log)]
 
 

@@ -26,7 +26,7 @@ def _quote(value: str) -> str:
 
 
 def multipart_body(main: Part, attachments: list[Part], fields: list[tuple[str, str]]) -> tuple[bytes, str]:
-    """A multipart/form-data body: the main part, the plain form fields, then the attachments. Returns (body, boundary)."""
+    """A multipart/form-data body: main part, plain form fields, then attachments. Returns (body, boundary)."""
     boundary = "CrashInspector-" + uuid.uuid4().hex
     while any(boundary.encode() in p.data for p in [main, *attachments]):
         boundary = "CrashInspector-" + uuid.uuid4().hex
@@ -39,7 +39,9 @@ def multipart_body(main: Part, attachments: list[Part], fields: list[tuple[str, 
         lines = [head]
         if part.content_type:
             lines.append(f"Content-Type: {part.content_type}")
-        chunks.append(f"--{boundary}\r\n".encode() + "\r\n".join(lines).encode("utf-8") + b"\r\n\r\n" + part.data + b"\r\n")
+        chunks.append(
+            f"--{boundary}\r\n".encode() + "\r\n".join(lines).encode("utf-8") + b"\r\n\r\n" + part.data + b"\r\n"
+        )
 
     add(main)
     for name, value in fields:
@@ -59,8 +61,9 @@ def http_request(body: bytes, content_type: str, http: HttpInfo) -> bytes:
     return head.encode("latin-1", "replace") + body
 
 
-def multipart_request(main: Part, attachments: list[Part], fields: list[tuple[str, str]], *,
-                      http: HttpInfo | None = None) -> bytes:
+def multipart_request(
+    main: Part, attachments: list[Part], fields: list[tuple[str, str]], *, http: HttpInfo | None = None
+) -> bytes:
     """With ``http`` (the request the submission came in) an HTTP request; without, the bare multipart body.
 
     A bare body carries no URL and so no token: the loader finds its boundary on the first line.
@@ -76,7 +79,10 @@ def form_fields(submission: Submission) -> list[tuple[str, str]]:
     return [
         (p.name, p.data.decode("utf-8", "replace"))
         for i, p in enumerate(env.parts)
-        if i != env.main_part and not p.is_file and id(p) not in attached and not p.name.startswith(("attachment_", "attachment."))
+        if i != env.main_part
+        and not p.is_file
+        and id(p) not in attached
+        and not p.name.startswith(("attachment_", "attachment."))
     ]
 
 
@@ -101,8 +107,12 @@ def save_bytes(submission: Submission, text: str | None) -> tuple[bytes, str]:
         old = env.parts[env.main_part]
         main = Part(name=old.name, data=payload, filename=old.filename, content_type=old.content_type)
     else:
-        main = Part(name="upload_file", data=payload, filename="upload_file",
-                    content_type="application/json" if doc is not None else "application/octet-stream")
+        main = Part(
+            name="upload_file",
+            data=payload,
+            filename="upload_file",
+            content_type="application/json" if doc is not None else "application/octet-stream",
+        )
     data = multipart_request(main, list(submission.attachments), form_fields(submission), http=env.http)
     return data, ".request.http" if env.http is not None else ".multipart"
 

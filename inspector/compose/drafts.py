@@ -1,8 +1,9 @@
 """Drafts that survive a crash: the text of every modified document, autosaved under the user data dir.
 
 One draft is one JSON file ``<id>.json`` in ``<user data dir>/crash-inspector/drafts`` holding the editor text
-(even when it is not valid JSON, then with the last valid text beside it), the format, the title and path, the attachments (base64) and the writer's
-process id. Writes are atomic (temporary file, fsync, rename), so a kill during a write leaves the previous draft.
+(even when it is not valid JSON, then with the last valid text beside it), the format, the title and path, the
+attachments (base64) and the writer's process id. Writes are atomic (temporary file, fsync, rename), so a kill
+during a write leaves the previous draft.
 A clean close removes the draft; on the next start, drafts whose process is gone are offered for restoring.
 """
 
@@ -43,23 +44,55 @@ class Draft:
     base_text: str | None = None  # the last valid text, when ``text`` is not valid JSON
 
     def to_json(self) -> bytes:
-        return json.dumps({
-            "version": 1, "id": self.id, "text": self.text, "base_text": self.base_text, "format": self.format, "title": self.title,
-            "path": self.path, "pid": self.pid, "saved_at": self.saved_at, "fields": self.fields,
-            "attachments": [
-                {"name": p.name, "filename": p.filename, "content_type": p.content_type,
-                 "data": base64.b64encode(p.data).decode("ascii")} for p in self.attachments
-            ],
-        }, ensure_ascii=False).encode("utf-8")
+        return json.dumps(
+            {
+                "version": 1,
+                "id": self.id,
+                "text": self.text,
+                "base_text": self.base_text,
+                "format": self.format,
+                "title": self.title,
+                "path": self.path,
+                "pid": self.pid,
+                "saved_at": self.saved_at,
+                "fields": self.fields,
+                "attachments": [
+                    {
+                        "name": p.name,
+                        "filename": p.filename,
+                        "content_type": p.content_type,
+                        "data": base64.b64encode(p.data).decode("ascii"),
+                    }
+                    for p in self.attachments
+                ],
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
 
     @classmethod
     def from_json(cls, data: bytes) -> Draft:
         raw = json.loads(data)
-        parts = [Part(name=a["name"], data=base64.b64decode(a["data"]), filename=a.get("filename"),
-                      content_type=a.get("content_type")) for a in raw.get("attachments", [])]
-        return cls(id=raw["id"], text=raw["text"], format=raw["format"], title=raw["title"], path=raw.get("path"),
-                   attachments=parts, fields=[tuple(f) for f in raw.get("fields", [])], pid=raw.get("pid", 0),
-                   saved_at=raw.get("saved_at", 0.0), base_text=raw.get("base_text"))
+        parts = [
+            Part(
+                name=a["name"],
+                data=base64.b64decode(a["data"]),
+                filename=a.get("filename"),
+                content_type=a.get("content_type"),
+            )
+            for a in raw.get("attachments", [])
+        ]
+        return cls(
+            id=raw["id"],
+            text=raw["text"],
+            format=raw["format"],
+            title=raw["title"],
+            path=raw.get("path"),
+            attachments=parts,
+            fields=[tuple(f) for f in raw.get("fields", [])],
+            pid=raw.get("pid", 0),
+            saved_at=raw.get("saved_at", 0.0),
+            base_text=raw.get("base_text"),
+        )
 
 
 def _alive(pid: int) -> bool:

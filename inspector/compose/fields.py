@@ -63,8 +63,16 @@ def _backtrace(value: dict[str, Any]) -> list[Root]:
         _f("", "person", "User (guid)", "/attributes/guid"),
     )
     return [
-        Root("Error object", "", fields, "/attributes", frames, "/threads", "/modules",
-             {"funcName": "function", "line": 1, "library": "library"})
+        Root(
+            "Error object",
+            "",
+            fields,
+            "/attributes",
+            frames,
+            "/threads",
+            "/modules",
+            {"funcName": "function", "line": 1, "library": "library"},
+        )
     ]
 
 
@@ -91,8 +99,16 @@ def _rollbar(value: dict[str, Any]) -> list[Root]:
     )
     has_frames = "trace" in body or "trace_chain" in body
     return [
-        Root("Item", "", fields, "/data/custom", frames if has_frames else None, None, None,
-             {"filename": "app.py", "lineno": 1, "method": "function"})
+        Root(
+            "Item",
+            "",
+            fields,
+            "/data/custom",
+            frames if has_frames else None,
+            None,
+            None,
+            {"filename": "app.py", "lineno": 1, "method": "function"},
+        )
     ]
 
 
@@ -114,16 +130,29 @@ def _appcenter(value: dict[str, Any]) -> list[Root]:
         if log.get("type") != "handledError":
             fields.insert(2, _f(root, "fatal", "Fatal", "/fatal", "bool"))
             fields.append(_f(root, "launch", "App launch", "/appLaunchTimestamp", "iso"))
-        for key, label in (("model", "Device model"), ("osName", "OS name"), ("osVersion", "OS version"),
-                           ("appVersion", "App version"), ("appBuild", "App build"), ("locale", "Locale"),
-                           ("sdkName", "SDK name"), ("sdkVersion", "SDK version")):
+        for key, label in (
+            ("model", "Device model"),
+            ("osName", "OS name"),
+            ("osVersion", "OS version"),
+            ("appVersion", "App version"),
+            ("appBuild", "App build"),
+            ("locale", "Locale"),
+            ("sdkName", "SDK name"),
+            ("sdkVersion", "SDK version"),
+        ):
             fields.append(_f(root, f"device.{key}", label, f"/device/{key}"))
         frames = None if apple else root + "/exception/frames"
         roots.append(
-            Root(f"{log.get('type')} #{index}", root, tuple(fields),
-                 root + "/properties" if log.get("type") == "handledError" else None, frames,
-                 None if log.get("type") == "handledError" else root + "/threads", root + "/binaries",
-                 {"className": "Class", "methodName": "method", "fileName": "File.java", "lineNumber": 1})
+            Root(
+                f"{log.get('type')} #{index}",
+                root,
+                tuple(fields),
+                root + "/properties" if log.get("type") == "handledError" else None,
+                frames,
+                None if log.get("type") == "handledError" else root + "/threads",
+                root + "/binaries",
+                {"className": "Class", "methodName": "method", "fileName": "File.java", "lineNumber": 1},
+            )
         )
     return roots
 
@@ -147,8 +176,13 @@ def thread_template(format: str, next_id: int) -> tuple[str | None, Any]:
 def binary_template(format: str) -> dict[str, Any]:
     if format == "backtrace":
         return {"start": "0x400000", "size": 4096, "code_file": "/usr/lib/libexample.so"}
-    return {"id": "00000000-0000-0000-0000-000000000000", "startAddress": "0x0", "endAddress": "0xfff",
-            "name": "libexample", "path": "/usr/lib/libexample.so"}
+    return {
+        "id": "00000000-0000-0000-0000-000000000000",
+        "startAddress": "0x0",
+        "endAddress": "0xfff",
+        "name": "libexample",
+        "path": "/usr/lib/libexample.so",
+    }
 
 
 def set_edits(value: Any, pointer: str, new: Any) -> list[Edit]:
@@ -180,8 +214,25 @@ def summary(format: str, item: Any) -> str:
     """One line for a frame, thread or binary in the form lists."""
     if not isinstance(item, dict):
         return json_short(item)
-    keys = ("funcName", "method", "methodName", "className", "name", "filename", "fileName", "library",
-            "code_file", "path", "address", "startAddress", "start", "line", "lineno", "lineNumber", "id")
+    keys = (
+        "funcName",
+        "method",
+        "methodName",
+        "className",
+        "name",
+        "filename",
+        "fileName",
+        "library",
+        "code_file",
+        "path",
+        "address",
+        "startAddress",
+        "start",
+        "line",
+        "lineno",
+        "lineNumber",
+        "id",
+    )
     parts = [f"{item[k]}" for k in keys if k in item and not isinstance(item[k], dict | list)]
     return " · ".join(parts[:4]) or json_short(item)
 

@@ -51,7 +51,9 @@ def refresh_ids(format: str, value: Any, now: float | None = None) -> Any:
 def _refresh_appcenter(logs: list[Any], now: float) -> None:
     mapping: dict[str, str] = {}
     sessions: dict[str, str] = {}
-    first = next((parse_iso(log.get("timestamp")) for log in logs if isinstance(log, dict) and log.get("timestamp")), None)
+    first = next(
+        (parse_iso(log.get("timestamp")) for log in logs if isinstance(log, dict) and log.get("timestamp")), None
+    )
     shift = now - first if first is not None else 0.0
     for log in logs:
         if not isinstance(log, dict):

@@ -42,9 +42,14 @@ def templates() -> tuple[Template, ...]:
     entries = json.loads(resource_path("templates", "index.json").read_text("utf-8"))
     return tuple(
         Template(
-            id=e["id"], title=e["title"], format=e["format"], file=e["file"],
-            attachments=tuple(e.get("attachments", ())), fields=tuple(tuple(f) for f in e.get("fields", ())),
-            merge=dict(e.get("merge", {})), main_part=e.get("main_part"),
+            id=e["id"],
+            title=e["title"],
+            format=e["format"],
+            file=e["file"],
+            attachments=tuple(e.get("attachments", ())),
+            fields=tuple(tuple(f) for f in e.get("fields", ())),
+            merge=dict(e.get("merge", {})),
+            main_part=e.get("main_part"),
         )
         for e in entries
     )
@@ -78,8 +83,12 @@ def instantiate(template_id: str, now: float | None = None) -> Submission:
     template = get_template(template_id)
     name = f"{template.id}.json"
     if template.main_part:  # a native upload (minidump) in a multipart body
-        main = Part(name=template.main_part, data=_read(template.file), filename=template.file,
-                    content_type="application/octet-stream")
+        main = Part(
+            name=template.main_part,
+            data=_read(template.file),
+            filename=template.file,
+            content_type="application/octet-stream",
+        )
         data = bundle.multipart_request(main, _attachments(template), list(template.fields))
         return load_bytes(data, source_name=f"{template.id}.multipart")
     payload = dumps(template_value(template, now), pretty=True)

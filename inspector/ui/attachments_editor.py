@@ -64,10 +64,10 @@ class AttachmentsModel(QAbstractTableModel):
             self.items = A.from_parts(doc.submission.attachments)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # Override QAbstractTableModel.rowCount
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Override QAbstractTableModel.rowCount
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # Override QAbstractTableModel.columnCount
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Override QAbstractTableModel.columnCount
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -215,14 +215,20 @@ class AttachmentsEditor(QWidget):
         elif not supported:
             self.note.setText(A.NO_ATTACHMENTS.get(doc.format) or f"{doc.format} submissions carry no attachments.")
         elif self.api == "appcenter":
-            self.note.setText("App Center: each attachment is an errorAttachment log in the batch (base64 data, "
-                              "linked to an error by errorId). Limit: 7 MB per attachment.")
+            self.note.setText(
+                "App Center: each attachment is an errorAttachment log in the batch (base64 data, "
+                "linked to an error by errorId). Limit: 7 MB per attachment."
+            )
         else:
-            self.note.setText("Backtrace: multipart parts named attachment_<file name>; .txt and .log parts are sent "
-                              "as text/plain. Attachments make the upload multipart.")
+            self.note.setText(
+                "Backtrace: multipart parts named attachment_<file name>; .txt and .log parts are sent "
+                "as text/plain. Attachments make the upload multipart."
+            )
         for button in self.buttons.values():
             button.setEnabled(supported)
-        errors = A.appcenter_errors(doc.document.value) if supported and self.api == "appcenter" and doc.document else []
+        errors = (
+            A.appcenter_errors(doc.document.value) if supported and self.api == "appcenter" and doc.document else []
+        )
         self.error_combo.blockSignals(True)
         self.error_combo.clear()
         for error_id, label in errors:
@@ -281,7 +287,9 @@ class AttachmentsEditor(QWidget):
             index = self.error_combo.findData(item.error_id)
             self.error_combo.setCurrentIndex(index)
         problem = A.size_problem(self.doc.format if self.doc else "", item.size)
-        self.status.setText(problem[1] if problem else item.decode_problem or f"{item.filename}: {A.human_size(item.size)}")
+        self.status.setText(
+            problem[1] if problem else item.decode_problem or f"{item.filename}: {A.human_size(item.size)}"
+        )
 
     # ------------------------------------------------------------------ operations (also used by tests)
 
@@ -298,12 +306,16 @@ class AttachmentsEditor(QWidget):
             return False
         try:
             if self.api == "appcenter":
-                error_id = self.error_combo.currentData() or (A.appcenter_errors(doc.document.value) or [("", "")])[0][0]
-                doc.apply_edits(A.appcenter_add(doc.document.value, filename, data, error_id, content_type),
-                                f"Attach {filename}")
+                error_id = (
+                    self.error_combo.currentData() or (A.appcenter_errors(doc.document.value) or [("", "")])[0][0]
+                )
+                doc.apply_edits(
+                    A.appcenter_add(doc.document.value, filename, data, error_id, content_type), f"Attach {filename}"
+                )
             else:
-                doc.set_attachments(A.backtrace_add(doc.submission.attachments, filename, data, content_type),
-                                    f"Attach {filename}")
+                doc.set_attachments(
+                    A.backtrace_add(doc.submission.attachments, filename, data, content_type), f"Attach {filename}"
+                )
         except InspectorError as exc:
             self._say(str(exc))
             return False
@@ -329,8 +341,9 @@ class AttachmentsEditor(QWidget):
         if self.api == "appcenter":
             doc.apply_edits(A.appcenter_remove(item.index), f"Remove attachment {item.filename}")
         else:
-            doc.set_attachments(A.backtrace_remove(doc.submission.attachments, item.index),
-                                f"Remove attachment {item.filename}")
+            doc.set_attachments(
+                A.backtrace_remove(doc.submission.attachments, item.index), f"Remove attachment {item.filename}"
+            )
 
     def rename(self, row: int, filename: str) -> bool:
         item, doc = self._item(row), self.doc
@@ -340,8 +353,10 @@ class AttachmentsEditor(QWidget):
             if self.api == "appcenter":
                 doc.apply_edits(A.appcenter_rename(item.index, filename), f"Rename attachment to {filename}")
             else:
-                doc.set_attachments(A.backtrace_rename(doc.submission.attachments, item.index, filename),
-                                    f"Rename attachment to {filename}")
+                doc.set_attachments(
+                    A.backtrace_rename(doc.submission.attachments, item.index, filename),
+                    f"Rename attachment to {filename}",
+                )
         except InspectorError as exc:
             self._say(str(exc))
             return False
@@ -359,8 +374,10 @@ class AttachmentsEditor(QWidget):
         if self.api == "appcenter":
             doc.apply_edits(A.appcenter_replace(item.index, data, content_type), f"Replace {item.filename}")
         else:
-            doc.set_attachments(A.backtrace_replace(doc.submission.attachments, item.index, data, content_type),
-                                f"Replace {item.filename}")
+            doc.set_attachments(
+                A.backtrace_replace(doc.submission.attachments, item.index, data, content_type),
+                f"Replace {item.filename}",
+            )
         return True
 
     def apply_text(self) -> bool:
@@ -391,9 +408,13 @@ class AttachmentsEditor(QWidget):
         try:
             return A.save_out(folder, item.filename, item.data)
         except FileExistsError as exc:
-            answer = QMessageBox.question(self, "Overwrite?", f"{exc} exists. Replace it?",
-                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                          QMessageBox.StandardButton.No)
+            answer = QMessageBox.question(
+                self,
+                "Overwrite?",
+                f"{exc} exists. Replace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 self._say("Not saved: the file exists")
                 return None

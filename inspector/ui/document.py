@@ -357,8 +357,9 @@ class DraftKeeper(QObject):
     A document saved or closed cleanly has its draft removed (call :meth:`forget`).
     """
 
-    def __init__(self, store: DraftStore | None = None, interval_ms: int = AUTOSAVE_MS,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: DraftStore | None = None, interval_ms: int = AUTOSAVE_MS, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store or DraftStore()
         self._docs: list[OpenDocument] = []
@@ -389,9 +390,16 @@ class DraftKeeper(QObject):
                 self.store.remove(doc.draft_id)
                 continue
             fields = bundle.form_fields(doc.submission)
-            draft = Draft(id=doc.draft_id, text=doc.draft_text, base_text=doc.text, format=doc.format, title=doc.title,
-                          path=str(doc.path) if doc.path else None, attachments=list(doc.submission.attachments),
-                          fields=fields)
+            draft = Draft(
+                id=doc.draft_id,
+                text=doc.draft_text,
+                base_text=doc.text,
+                format=doc.format,
+                title=doc.title,
+                path=str(doc.path) if doc.path else None,
+                attachments=list(doc.submission.attachments),
+                fields=fields,
+            )
             try:
                 self.store.save(draft)
             except OSError:
@@ -403,10 +411,14 @@ def open_draft(draft: Draft) -> OpenDocument:
     from inspector.formats import load_bytes
 
     def load(text: str) -> Submission:
-        main = Part(name="upload_file", data=text.encode("utf-8"), filename="upload_file",
-                    content_type="application/json")
-        data = (bundle.multipart_request(main, draft.attachments, draft.fields)
-                if draft.attachments or draft.fields else text.encode("utf-8"))
+        main = Part(
+            name="upload_file", data=text.encode("utf-8"), filename="upload_file", content_type="application/json"
+        )
+        data = (
+            bundle.multipart_request(main, draft.attachments, draft.fields)
+            if draft.attachments or draft.fields
+            else text.encode("utf-8")
+        )
         return load_bytes(data, source_name=draft.title, format=draft.format)
 
     try:

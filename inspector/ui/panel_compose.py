@@ -119,8 +119,11 @@ class Composer(QObject):
         _data, ext = doc.save_data()
         if path is None:
             stem = Path(doc.title).name.split(".")[0] if doc.path else doc.title.replace(" ", "-").replace(":", "")
-            kinds = {".json": "JSON (*.json)", ".multipart": "Multipart bundle (*.multipart)",
-                     ".request.http": "HTTP request (*.request.http *.http)"}
+            kinds = {
+                ".json": "JSON (*.json)",
+                ".multipart": "Multipart bundle (*.multipart)",
+                ".request.http": "HTTP request (*.request.http *.http)",
+            }
             path, _filter = QFileDialog.getSaveFileName(self.window, "Save As", stem + ext, kinds[ext])
             if not path:
                 return False
@@ -156,9 +159,12 @@ class Composer(QObject):
             self.keeper.forget(doc)
             return True
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to {doc.title}?",
+            self.window,
+            "Unsaved changes",
+            f"Save the changes to {doc.title}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
+            QMessageBox.StandardButton.Save,
+        )
         if answer == QMessageBox.StandardButton.Cancel:
             return False
         if answer == QMessageBox.StandardButton.Save and not self.save(doc):
@@ -166,19 +172,32 @@ class Composer(QObject):
         self.keeper.forget(doc)
         return True
 
+    def confirm_all(self) -> bool:
+        """Ask about every unsaved document (quitting). True when the window may close."""
+        return all(self.confirm_close(view.document) for view in self.window.document_views())
+
+    def quit(self) -> None:
+        if self.confirm_all():
+            self.window.close()
+
     def offer_restore(self) -> None:
         """Non-blocking: a question box about drafts a crashed or killed session left behind."""
         drafts = self.keeper.store.orphans()
         if not drafts:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
-                          f"{len(drafts)} unsaved document(s) from a session that ended unexpectedly were found:\n"
-                          + "\n".join(f"• {d.title}" for d in drafts[:10]),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore unsaved work?",
+            f"{len(drafts)} unsaved document(s) from a session that ended unexpectedly were found:\n"
+            + "\n".join(f"• {d.title}" for d in drafts[:10]),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+            self.window,
+        )
         box.setObjectName("restoreDraftsBox")
         box.button(QMessageBox.StandardButton.Yes).setText("Restore")
-        box.finished.connect(lambda result: self.restore(drafts) if result == QMessageBox.StandardButton.Yes
-                             else self.discard(drafts))
+        box.finished.connect(
+            lambda result: self.restore(drafts) if result == QMessageBox.StandardButton.Yes else self.discard(drafts)
+        )
         self.restore_box = box
         box.open()
 
@@ -204,18 +223,19 @@ class Composer(QObject):
 
 
 class _CloseGuard(QObject):
-    """Asks about unsaved documents when the window closes."""
+    """Asks about unsaved documents when the user closes the window (title-bar button; File > Quit is re-routed).
+
+    Only spontaneous close events ask: a programmatic ``close()`` (tests, the shot tool) never blocks on a dialog.
+    """
 
     def __init__(self, composer: Composer) -> None:
         super().__init__(composer)
         self.composer = composer
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        if event.type() == QEvent.Type.Close:
-            for view in self.composer.window.document_views():
-                if not self.composer.confirm_close(view.document):
-                    event.ignore()
-                    return True
+        if event.type() == QEvent.Type.Close and event.spontaneous() and not self.composer.confirm_all():
+            event.ignore()
+            return True
         return False
 
 
@@ -287,6 +307,12 @@ def install(window: Any) -> None:
     window.tabs.tabCloseRequested.connect(guarded_close)
     guard = _CloseGuard(composer)
     window.installEventFilter(guard)
+    from PySide6.QtGui import QAction
+
+    quit_action = window.findChild(QAction, "quitAction")
+    if quit_action is not None:
+        quit_action.triggered.disconnect()
+        quit_action.triggered.connect(composer.quit)
     QTimer.singleShot(0, composer.offer_restore)
 
 

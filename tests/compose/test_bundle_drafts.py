@@ -14,7 +14,7 @@ from inspector.formats import load_bytes, load_path
 from inspector.formats.base import Part
 
 
-def _state(sub) -> tuple:  # noqa: ANN001
+def _state(sub) -> tuple:
     return (
         sub.format,
         sub.document.value if sub.document is not None else sub.envelope.body,
@@ -72,8 +72,14 @@ def test_drafts_live_under_the_user_data_dir(_isolated_user_dirs: Path) -> None:
 
 def test_draft_round_trip_and_orphans(tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
-    draft = Draft(id=store.new_id(), text='{"broken": ', base_text="{}", format="rollbar", title="t",
-                  attachments=[Part("attachment_a.txt", b"\x00\x01", "a.txt", "text/plain")])
+    draft = Draft(
+        id=store.new_id(),
+        text='{"broken": ',
+        base_text="{}",
+        format="rollbar",
+        title="t",
+        attachments=[Part("attachment_a.txt", b"\x00\x01", "a.txt", "text/plain")],
+    )
     store.save(draft)
     (again,) = store.all()
     assert (again.text, again.base_text, again.attachments[0].data) == ('{"broken": ', "{}", b"\x00\x01")

@@ -45,9 +45,13 @@ def test_nearest_existing_ancestor_for_missing_keys() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=4), c, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=4), c, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_every_pointer_span_parses_back_to_its_value(value: object) -> None:
     for indent in (None, 2):
         text = json.dumps(value, indent=indent, ensure_ascii=False)

@@ -25,8 +25,12 @@ def test_the_menu_covers_every_api_and_variant() -> None:
     assert {"backtrace-error", "backtrace-error-threads", "backtrace-error-attachments", "backtrace-minidump"} <= ids
     for body in ("trace", "trace-chain", "message", "crash-report"):
         assert {f"rollbar-{body}", f"rollbar-{body}-telemetry"} <= ids
-    assert {"appcenter-managed-error", "appcenter-apple-error", "appcenter-handled-error",
-            "appcenter-batch-attachment"} <= ids
+    assert {
+        "appcenter-managed-error",
+        "appcenter-apple-error",
+        "appcenter-handled-error",
+        "appcenter-batch-attachment",
+    } <= ids
 
 
 @pytest.mark.parametrize("template_id", TEMPLATE_IDS)

@@ -212,7 +212,8 @@ def json_payloads(draw: st.DrawFn, folder: str) -> tuple[bytes, str]:
 def _bad_base64(draw: st.DrawFn, value: Any) -> Any:
     """Replace App Center errorAttachment data / minidump-like base64 strings with broken base64."""
     bad = draw(st.sampled_from(["@@@", "QUJD=", "====", "QQ", base64.b64encode(b"\x00" * 10).decode() + "!", "\u00e9"]))
-    for log in value.get("logs", []) if isinstance(value, dict) else []:
+    logs = value.get("logs") if isinstance(value, dict) else None
+    for log in logs if isinstance(logs, list) else []:
         if isinstance(log, dict) and "data" in log:
             log["data"] = bad
     return value

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from inspector.compose import attachments as A
@@ -19,7 +19,7 @@ from inspector.ui.document import OpenDocument
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-def _panel(qtbot, template_id: str) -> tuple[OpenDocument, AttachmentsEditor]:  # noqa: ANN001
+def _panel(qtbot, template_id: str) -> tuple[OpenDocument, AttachmentsEditor]:
     doc = OpenDocument(instantiate(template_id), title=template_id)
     panel = AttachmentsEditor()
     qtbot.addWidget(panel)
@@ -27,7 +27,7 @@ def _panel(qtbot, template_id: str) -> tuple[OpenDocument, AttachmentsEditor]:  
     return doc, panel
 
 
-def test_rollbar_says_it_has_no_attachments(qtbot) -> None:  # noqa: ANN001
+def test_rollbar_says_it_has_no_attachments(qtbot) -> None:
     doc, panel = _panel(qtbot, "rollbar-trace")
     assert "no attachments" in panel.note.text()
     assert not panel.buttons["add"].isEnabled()
@@ -35,7 +35,7 @@ def test_rollbar_says_it_has_no_attachments(qtbot) -> None:  # noqa: ANN001
     assert doc.undo_stack.count() == 0
 
 
-def test_backtrace_add_edit_rename_replace_remove_with_undo(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_backtrace_add_edit_rename_replace_remove_with_undo(qtbot, tmp_path: Path) -> None:
     doc, panel = _panel(qtbot, "backtrace-error-attachments")
     assert panel.model.rowCount() == 2
     source = tmp_path / "notes.log"
@@ -63,7 +63,7 @@ def test_backtrace_add_edit_rename_replace_remove_with_undo(qtbot, tmp_path: Pat
     assert doc.submission.attachments[-1].name == "attachment_notes.log"
 
 
-def test_json_attachment_must_stay_json(qtbot) -> None:  # noqa: ANN001
+def test_json_attachment_must_stay_json(qtbot) -> None:
     doc, panel = _panel(qtbot, "backtrace-error-attachments")
     panel.table.selectRow(1)
     assert panel.preview_kind == "json"
@@ -73,7 +73,7 @@ def test_json_attachment_must_stay_json(qtbot) -> None:  # noqa: ANN001
     assert json.loads(doc.submission.attachments[1].data)["user"] == "qa"
 
 
-def test_appcenter_attachment_is_an_error_attachment_log(qtbot) -> None:  # noqa: ANN001
+def test_appcenter_attachment_is_an_error_attachment_log(qtbot) -> None:
     doc, panel = _panel(qtbot, "appcenter-batch-attachment")
     assert panel.model.rowCount() == 1 and panel.error_combo.count() == 1
     error_id = doc.document.get("/logs/0/id")
@@ -90,7 +90,7 @@ def test_appcenter_attachment_is_an_error_attachment_log(qtbot) -> None:  # noqa
     assert len(doc.document.get("/logs")) == 3
 
 
-def test_appcenter_limit_is_enforced_with_a_clear_message(qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_appcenter_limit_is_enforced_with_a_clear_message(qtbot, monkeypatch) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     doc, panel = _panel(qtbot, "appcenter-batch-attachment")
@@ -101,7 +101,7 @@ def test_appcenter_limit_is_enforced_with_a_clear_message(qtbot, monkeypatch) ->
     assert not panel.replace_content(0, b"\0" * (A.APPCENTER_MAX_BYTES + 1))
 
 
-def test_save_out_sanitises_and_asks_before_overwriting(qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_save_out_sanitises_and_asks_before_overwriting(qtbot, tmp_path: Path, monkeypatch) -> None:
     doc, panel = _panel(qtbot, "backtrace-error")
     panel.add_data("..\\..\\evil/../../x.txt", b"payload")
     row = panel.model.rowCount() - 1
@@ -110,7 +110,7 @@ def test_save_out_sanitises_and_asks_before_overwriting(qtbot, tmp_path: Path, m
     assert list(tmp_path.iterdir()) == [path]
     asked: list[str] = []
 
-    def answer_no(*args):  # noqa: ANN002, ANN202
+    def answer_no(*args):
         asked.append(args[2])
         return QMessageBox.StandardButton.No
 
@@ -123,23 +123,26 @@ def test_save_out_sanitises_and_asks_before_overwriting(qtbot, tmp_path: Path, m
     assert panel.save_out(row, tmp_path) == path and path.read_bytes() == b"changed"
 
 
-def test_add_dialog_and_drop(qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_add_dialog_and_drop(qtbot, tmp_path: Path, monkeypatch) -> None:
     doc, panel = _panel(qtbot, "backtrace-error")
     first, second = tmp_path / "a.png", tmp_path / "b.txt"
-    first.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0x2D6CDF)
+    assert image.save(str(first), "PNG")
     second.write_text("hello")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(first)], ""))
     panel.add_dialog()
     assert doc.submission.attachments[0].content_type == "image/png"
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(second))])
-    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     panel.dropEvent(event)
     assert [p.filename for p in doc.submission.attachments] == ["a.png", "b.txt"]
 
 
-def test_attachments_model_passes_the_tester(qtbot, qtmodeltester) -> None:  # noqa: ANN001
+def test_attachments_model_passes_the_tester(qtbot, qtmodeltester) -> None:
     doc = OpenDocument(instantiate("backtrace-error-attachments"))
     model = AttachmentsModel()
     model.load(doc)

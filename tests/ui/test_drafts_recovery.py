@@ -16,8 +16,10 @@ from inspector.compose.drafts import DraftStore
 from inspector.compose.templates import instantiate
 from inspector.ui.document import DraftKeeper, OpenDocument, open_draft
 
-pytestmark = [pytest.mark.qt_log_ignore("propagateSizeHints"),
-              pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")]
+pytestmark = [
+    pytest.mark.qt_log_ignore("propagateSizeHints"),
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = "abcdefghijklmnopqrstuvwxyz" * 4
@@ -90,14 +92,16 @@ def test_sigkill_while_typing_loses_at_most_two_seconds() -> None:
     value = restored["environment"]
     assert value.startswith("qa") and TYPED.startswith(value[2:])
     lost = typed - (len(value) - 2)
-    print(f"typed {typed} characters at 20/s before SIGKILL; restored {len(value) - 2}; lost {lost} (~{lost / 20:.2f} s)")
+    print(
+        f"typed {typed} characters at 20/s before SIGKILL; restored {len(value) - 2}; lost {lost} (~{lost / 20:.2f} s)"
+    )
     assert lost <= 40  # at most 2 s of typing
     assert restored["modified"] and restored["title"].startswith("New Rollbar")
     (again,) = DraftStore().orphans()  # the restoring process took the draft over (and left it: it quit unsaved)
     assert again.id == drafts[0].id and again.pid not in (0, child.pid)
 
 
-def test_restore_of_a_draft_with_a_syntax_error(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_restore_of_a_draft_with_a_syntax_error(qtbot, tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
     keeper = DraftKeeper(store, interval_ms=10_000)
     doc = OpenDocument(instantiate("backtrace-error-attachments"), title="bt")
@@ -113,7 +117,7 @@ def test_restore_of_a_draft_with_a_syntax_error(qtbot, tmp_path: Path) -> None: 
     assert restored.modified
 
 
-def test_saved_or_closed_documents_leave_no_draft(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_saved_or_closed_documents_leave_no_draft(qtbot, tmp_path: Path) -> None:
     store = DraftStore(tmp_path / "drafts")
     keeper = DraftKeeper(store, interval_ms=10_000)
     doc = OpenDocument(instantiate("rollbar-message"), title="m")

@@ -20,14 +20,13 @@ from inspector.ui.workers import wait_all
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-
 @pytest.fixture
 def doc() -> OpenDocument:
     return OpenDocument(instantiate("rollbar-trace", now=1_800_000_000), title="t")
 
 
 @pytest.fixture
-def editor(qtbot, doc: OpenDocument) -> EditorWidget:  # noqa: ANN001
+def editor(qtbot, doc: OpenDocument) -> EditorWidget:
     widget = EditorWidget(doc)
     qtbot.addWidget(widget)
     widget.resize(800, 600)
@@ -35,7 +34,7 @@ def editor(qtbot, doc: OpenDocument) -> EditorWidget:  # noqa: ANN001
     return widget
 
 
-def _type_at(editor: EditorWidget, qtbot, needle: str, text: str, after: bool = True) -> None:  # noqa: ANN001
+def _type_at(editor: EditorWidget, qtbot, needle: str, text: str, after: bool = True) -> None:
     index = editor.text().index(needle) + (len(needle) if after else 0)
     cursor = editor.edit.textCursor()
     cursor.setPosition(index)
@@ -43,7 +42,7 @@ def _type_at(editor: EditorWidget, qtbot, needle: str, text: str, after: bool = 
     qtbot.keyClicks(editor.edit, text)
 
 
-def test_typing_updates_document_and_problems(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_typing_updates_document_and_problems(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     _type_at(editor, qtbot, '"environment": "', "x" * 300)
     with qtbot.waitSignal(doc.changed, timeout=3000):
         pass
@@ -55,7 +54,7 @@ def test_typing_updates_document_and_problems(qtbot, editor: EditorWidget, doc: 
     assert "errors" in editor.status.text()
 
 
-def test_syntax_error_is_pinpointed_and_last_good_tree_stays(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_syntax_error_is_pinpointed_and_last_good_tree_stays(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     good = json.loads(json.dumps(doc.document.value))
     _type_at(editor, qtbot, '"level": "error"', " oops")
     qtbot.waitUntil(lambda: doc.syntax_error is not None, timeout=3000)
@@ -69,7 +68,7 @@ def test_syntax_error_is_pinpointed_and_last_good_tree_stays(qtbot, editor: Edit
     assert editor.text() == doc.text and doc.syntax_error is None
 
 
-def test_form_edit_splices_text_and_undo_restores_it(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_form_edit_splices_text_and_undo_restores_it(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     before = editor.text()
     doc.apply_edits([Edit("set", "/data/level", "warning")], "level")
     assert editor.text() == before.replace('"level": "error"', '"level": "warning"')
@@ -79,7 +78,7 @@ def test_form_edit_splices_text_and_undo_restores_it(qtbot, editor: EditorWidget
     assert '"level": "warning"' in editor.text()
 
 
-def test_raw_edit_is_undoable_from_the_editor(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_raw_edit_is_undoable_from_the_editor(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     before = editor.text()
     _type_at(editor, qtbot, '"environment": "qa', "-2")
     editor.flush()
@@ -90,15 +89,18 @@ def test_raw_edit_is_undoable_from_the_editor(qtbot, editor: EditorWidget, doc: 
     assert doc.document.value["data"]["environment"] == "qa-2"
 
 
-def test_unknown_keys_and_order_survive_form_edits(qtbot) -> None:  # noqa: ANN001
-    text = '{"data": {"zzz_unknown": [1,  2], "environment": "qa", "body": {"message": {"body": "hi"}},\n "aaa": {"x": 1}}}'
+def test_unknown_keys_and_order_survive_form_edits(qtbot) -> None:
+    text = (
+        '{"data": {"zzz_unknown": [1,  2], "environment": "qa", "body": {"message": {"body": "hi"}},\n'
+        ' "aaa": {"x": 1}}}'
+    )
     doc = OpenDocument(load_bytes(text.encode(), format="rollbar"))
     doc.apply_edits([Edit("set", "/data/environment", "prod")], "env")
     assert doc.text == text.replace('"qa"', '"prod"')
     assert list(doc.document.value["data"]) == ["zzz_unknown", "environment", "body", "aaa"]
 
 
-def test_go_to_pointer_and_find_replace(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_go_to_pointer_and_find_replace(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     assert editor.go_to_pointer("/data/body/trace/frames/1/method")
     assert editor.edit.textCursor().selectedText() == '"method": "level2"'
     assert not editor.go_to_pointer("/data/nope")
@@ -114,7 +116,7 @@ def test_go_to_pointer_and_find_replace(qtbot, editor: EditorWidget, doc: OpenDo
     assert doc.document.value["data"]["body"]["trace"]["frames"][2]["method"] == "level3"
 
 
-def test_bracket_matching(qtbot, editor: EditorWidget) -> None:  # noqa: ANN001
+def test_bracket_matching(qtbot, editor: EditorWidget) -> None:
     text = editor.text()
     cursor = editor.edit.textCursor()
     cursor.setPosition(text.index('"frames": [') + len('"frames": '))
@@ -135,7 +137,7 @@ def test_select_pointer_is_the_document_view_contract(editor: EditorWidget) -> N
     assert editor.edit.textCursor().selectedText().startswith('"uuid": "')
 
 
-def test_big_document_stays_fluid(qtbot) -> None:  # noqa: ANN001
+def test_big_document_stays_fluid(qtbot) -> None:
     """A ~20 MB payload: each keystroke must take well under a frame budget; validation runs on the pool."""
     value = json.loads(dumps(instantiate("rollbar-trace").document.value))
     value["data"]["body"]["trace"]["frames"] = [
@@ -159,8 +161,10 @@ def test_big_document_stays_fluid(qtbot) -> None:  # noqa: ANN001
         start = time.perf_counter()
         qtbot.keyClick(editor.edit, char)
         timings.append(time.perf_counter() - start)
-    print(f"keystroke latency on {len(data) / 2**20:.1f} MB: max {max(timings) * 1000:.1f} ms, "
-          f"median {sorted(timings)[len(timings) // 2] * 1000:.1f} ms")
+    print(
+        f"keystroke latency on {len(data) / 2**20:.1f} MB: max {max(timings) * 1000:.1f} ms, "
+        f"median {sorted(timings)[len(timings) // 2] * 1000:.1f} ms"
+    )
     assert max(timings) < 0.1
     editor.flush()
     qtbot.waitUntil(lambda: doc.document.value["data"]["environment"] == "qa-staging", timeout=30_000)
@@ -173,7 +177,7 @@ def test_big_document_stays_fluid(qtbot) -> None:  # noqa: ANN001
     wait_all()
 
 
-def test_editor_replaces_the_raw_view_through_the_factory(qtbot) -> None:  # noqa: ANN001
+def test_editor_replaces_the_raw_view_through_the_factory(qtbot) -> None:
     from inspector.ui import raw_view
     from inspector.ui.document_view import DocumentView
     from inspector.ui.editor import create_editor
@@ -190,7 +194,7 @@ def test_editor_replaces_the_raw_view_through_the_factory(qtbot) -> None:  # noq
         raw_view.set_raw_view_factory(previous)
 
 
-def test_cursor_survives_an_outside_edit(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:  # noqa: ANN001
+def test_cursor_survives_an_outside_edit(qtbot, editor: EditorWidget, doc: OpenDocument) -> None:
     position = editor.text().index('"frames"')
     cursor = editor.edit.textCursor()
     cursor.setPosition(position)

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
-def window(qtbot) -> MainWindow:  # noqa: ANN001
+def window(qtbot) -> MainWindow:
     win = MainWindow()
     qtbot.addWidget(win)
     assert "panel_compose" not in win.panel_errors
     return win
 
 
-def _action(window: MainWindow, name: str):  # noqa: ANN202
+def _action(window: MainWindow, name: str):
     from PySide6.QtGui import QAction
 
     return window.findChild(QAction, name)
@@ -39,7 +39,7 @@ def test_new_menu_opens_every_template_in_the_editor(window: MainWindow) -> None
     assert window.composer.forms.doc is doc and window.composer.attachments.doc is doc
 
 
-def test_save_as_and_save_write_atomically(window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_save_as_and_save_write_atomically(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
     doc = window.composer.new_from_template("backtrace-error-attachments")
     target = tmp_path / "bundle"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
@@ -54,7 +54,7 @@ def test_save_as_and_save_write_atomically(window: MainWindow, tmp_path: Path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.multipart"]
 
 
-def test_closing_a_modified_tab_asks(window: MainWindow, monkeypatch) -> None:  # noqa: ANN001
+def test_closing_a_modified_tab_asks(window: MainWindow, monkeypatch) -> None:
     window.composer.new_from_template("rollbar-message")
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
@@ -64,7 +64,7 @@ def test_closing_a_modified_tab_asks(window: MainWindow, monkeypatch) -> None:  
     assert window.tabs.count() == 0 and not answers
 
 
-def test_duplicate_with_fresh_ids(window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_duplicate_with_fresh_ids(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
     source = window.composer.new_from_template("rollbar-trace")
     monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (3, True))
     _action(window, "duplicateAction").trigger()
@@ -90,7 +90,7 @@ def test_edit_menu_undo_covers_form_and_raw_edits(window: MainWindow) -> None:
     assert doc.document.value["data"]["environment"] == "one"
 
 
-def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
     store = DraftStore()
     text = json.dumps({"data": {"environment": "restored", "body": {"message": {"body": "hi"}}}}, indent=2)
     draft = Draft(id=store.new_id(), text=text, format="rollbar", title="lost work")
@@ -105,3 +105,20 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:  # n
     box.done(QMessageBox.StandardButton.Yes)
     doc = win.current_document()
     assert doc is not None and doc.document.value["data"]["environment"] == "restored" and doc.modified
+
+
+def test_quit_asks_about_unsaved_documents(window: MainWindow, monkeypatch) -> None:
+    window.show()
+    window.composer.new_from_template("backtrace-error")
+    asked: list[str] = []
+
+    def cancel(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    _action(window, "quitAction").trigger()
+    assert asked and window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    _action(window, "quitAction").trigger()
+    assert not window.isVisible()

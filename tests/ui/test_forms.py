@@ -15,8 +15,7 @@ from inspector.ui.forms.models import JsonListModel, KeyValueModel
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-
-def _setup(qtbot, template_id: str) -> tuple[OpenDocument, FormsWidget, EditorWidget]:  # noqa: ANN001
+def _setup(qtbot, template_id: str) -> tuple[OpenDocument, FormsWidget, EditorWidget]:
     doc = OpenDocument(instantiate(template_id, now=1_800_000_000), title=template_id)
     forms, editor = FormsWidget(), EditorWidget(doc)
     qtbot.addWidget(forms)
@@ -33,7 +32,7 @@ def _setup(qtbot, template_id: str) -> tuple[OpenDocument, FormsWidget, EditorWi
         ("backtrace-error", "/attributes/error.type"),
     ],
 )
-def test_exception_type_edit_reaches_text_trees_and_undo(qtbot, template_id: str, pointer: str) -> None:  # noqa: ANN001
+def test_exception_type_edit_reaches_text_trees_and_undo(qtbot, template_id: str, pointer: str) -> None:
     doc, forms, editor = _setup(qtbot, template_id)
     before = editor.text()
     row = forms.field("type")
@@ -49,13 +48,13 @@ def test_exception_type_edit_reaches_text_trees_and_undo(qtbot, template_id: str
     assert row.editor.text() == "ZeroDivisionError"
 
 
-def test_raw_edit_shows_in_the_form(qtbot) -> None:  # noqa: ANN001
+def test_raw_edit_shows_in_the_form(qtbot) -> None:
     doc, forms, editor = _setup(qtbot, "rollbar-trace")
     doc.replace_text(editor.text().replace('"environment": "qa"', '"environment": "prod"'))
     assert forms.field("environment").editor.text() == "prod"
 
 
-def test_level_enum_and_timestamp_now_and_uuid(qtbot) -> None:  # noqa: ANN001
+def test_level_enum_and_timestamp_now_and_uuid(qtbot) -> None:
     doc, forms, _editor = _setup(qtbot, "rollbar-trace")
     level = forms.field("level")
     level.editor.setCurrentText("critical")
@@ -73,7 +72,7 @@ def test_level_enum_and_timestamp_now_and_uuid(qtbot) -> None:  # noqa: ANN001
     assert doc.undo_stack.count() == 4
 
 
-def test_iso_timestamps_for_app_center(qtbot) -> None:  # noqa: ANN001
+def test_iso_timestamps_for_app_center(qtbot) -> None:
     doc, forms, _editor = _setup(qtbot, "appcenter-handled-error")
     picker = forms.field("timestamp").editor
     picker.setDateTime(QDateTime.fromMSecsSinceEpoch(1_700_000_000_123, QTimeZone.utc()))
@@ -81,7 +80,7 @@ def test_iso_timestamps_for_app_center(qtbot) -> None:  # noqa: ANN001
     assert doc.document.get("/logs/0/timestamp") == "2023-11-14T22:13:20.123Z"
 
 
-def test_person_fields_create_the_person_object(qtbot) -> None:  # noqa: ANN001
+def test_person_fields_create_the_person_object(qtbot) -> None:
     doc, forms, _editor = _setup(qtbot, "rollbar-message")
     doc.apply_edits([__import__("inspector.formats.jsondoc", fromlist=["Edit"]).Edit("remove", "/data/person")], "x")
     row = forms.field("person")
@@ -90,7 +89,7 @@ def test_person_fields_create_the_person_object(qtbot) -> None:  # noqa: ANN001
     assert doc.document.get("/data/person") == {"id": "42"}
 
 
-def test_frames_add_remove_reorder_with_undo(qtbot) -> None:  # noqa: ANN001
+def test_frames_add_remove_reorder_with_undo(qtbot) -> None:
     doc, forms, editor = _setup(qtbot, "rollbar-trace")
     frames = forms.lists["frames"]
     pointer = "/data/body/trace/frames"
@@ -110,7 +109,7 @@ def test_frames_add_remove_reorder_with_undo(qtbot) -> None:  # noqa: ANN001
     assert editor.text() == doc.text
 
 
-def test_threads_and_binaries_lists(qtbot) -> None:  # noqa: ANN001
+def test_threads_and_binaries_lists(qtbot) -> None:
     doc, forms, _editor = _setup(qtbot, "backtrace-error-threads")
     threads = forms.lists["threads"]
     assert threads.model.rowCount() == 3
@@ -125,7 +124,7 @@ def test_threads_and_binaries_lists(qtbot) -> None:  # noqa: ANN001
     assert len(doc2.document.get("/logs/0/threads")) == 3
 
 
-def test_attributes_table_edits(qtbot) -> None:  # noqa: ANN001
+def test_attributes_table_edits(qtbot) -> None:
     doc, forms, _editor = _setup(qtbot, "backtrace-error")
     model = forms.attributes
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "hostname")
@@ -141,13 +140,13 @@ def test_attributes_table_edits(qtbot) -> None:  # noqa: ANN001
     assert "custom.flag" not in doc.document.get("/attributes")
 
 
-def test_appcenter_batch_root_chooser_and_no_attribute_map(qtbot) -> None:  # noqa: ANN001
+def test_appcenter_batch_root_chooser_and_no_attribute_map(qtbot) -> None:
     _doc, forms, _editor = _setup(qtbot, "appcenter-managed-error")
     assert forms.root.pointer == "/logs/0"
     assert not forms.attributes_view.isEnabled()
 
 
-def test_models_pass_the_model_tester(qtbot, qtmodeltester) -> None:  # noqa: ANN001
+def test_models_pass_the_model_tester(qtbot, qtmodeltester) -> None:
     doc = OpenDocument(instantiate("backtrace-error-threads"))
     qtmodeltester.check(KeyValueModel(doc, "/attributes"))
     qtmodeltester.check(JsonListModel(doc, "/threads", "backtrace"))

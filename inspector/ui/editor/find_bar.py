@@ -30,8 +30,17 @@ class FindBar(QWidget):
         self.status = QLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.find_edit, self.prev_button, self.next_button, self.replace_edit, self.replace_button,
-                       self.replace_all_button, self.case, self.status, self.close_button):
+        for widget in (
+            self.find_edit,
+            self.prev_button,
+            self.next_button,
+            self.replace_edit,
+            self.replace_button,
+            self.replace_all_button,
+            self.case,
+            self.status,
+            self.close_button,
+        ):
             layout.addWidget(widget)
         self.close_button.clicked.connect(self._close)
 

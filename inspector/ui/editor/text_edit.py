@@ -122,8 +122,14 @@ class JsonTextEdit(QPlainTextEdit):
                 if number == error_line:
                     painter.fillRect(0, top, self._gutter.width(), bottom - top, QColor(220, 50, 47, 90))
                 painter.setPen(palette.text().color() if number == current else palette.placeholderText().color())
-                painter.drawText(0, top, self._gutter.width() - 5, self.fontMetrics().height(),
-                                 Qt.AlignmentFlag.AlignRight, str(number + 1))
+                painter.drawText(
+                    0,
+                    top,
+                    self._gutter.width() - 5,
+                    self.fontMetrics().height(),
+                    Qt.AlignmentFlag.AlignRight,
+                    str(number + 1),
+                )
             block = block.next()
             top = bottom
             bottom = top + round(self.blockBoundingRect(block).height())
@@ -191,7 +197,9 @@ class JsonTextEdit(QPlainTextEdit):
             cursor = QTextCursor(self.document())
             end = min(mark.end, self.document().characterCount() - 1)
             cursor.setPosition(min(mark.start, end))
-            cursor.setPosition(max(end, mark.start + 1 if mark.start < end + 1 else end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(
+                max(end, mark.start + 1 if mark.start < end + 1 else end), QTextCursor.MoveMode.KeepAnchor
+            )
             sel.cursor = cursor
             selections.append(sel)
         self.setExtraSelections(selections + self._bracket_selections)
@@ -220,7 +228,7 @@ class JsonTextEdit(QPlainTextEdit):
                 break
         self._apply_selections()
 
-    def _find_match(self, block, index: int) -> int | None:  # noqa: ANN001 - QTextBlock
+    def _find_match(self, block, index: int) -> int | None:
         """Position of the bracket matching the one at ``index`` in ``block`` (strings skipped), or None."""
         opening = block.text()[index]
         forward = opening in "{["
@@ -228,10 +236,7 @@ class JsonTextEdit(QPlainTextEdit):
         for _ in range(BRACKET_SCAN_LINES):
             text = block.text()
             tokens = [(m.start(), m.group()) for m in _TOKENS.finditer(text) if m.group() in _BRACKETS]
-            if forward:
-                tokens = [t for t in tokens if t[0] >= index]
-            else:
-                tokens = [t for t in reversed(tokens) if t[0] <= index]
+            tokens = [t for t in tokens if t[0] >= index] if forward else [t for t in reversed(tokens) if t[0] <= index]
             for pos, tok in tokens:
                 if tok in ("{", "[") if forward else tok in ("}", "]"):
                     depth += 1

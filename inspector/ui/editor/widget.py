@@ -73,8 +73,11 @@ class EditorWidget(QWidget):
         self.find_bar.replace_button.clicked.connect(self.replace_current)
         self.find_bar.replace_all_button.clicked.connect(lambda: self.replace_all())
         self.find_bar.closed.connect(self.edit.setFocus)
-        for keys, slot in ((QKeySequence.StandardKey.Find, self.show_find), (QKeySequence.StandardKey.Replace,
-                           self.show_find), (QKeySequence("Ctrl+L"), self.pointer_bar.edit.setFocus)):
+        for keys, slot in (
+            (QKeySequence.StandardKey.Find, self.show_find),
+            (QKeySequence.StandardKey.Replace, self.show_find),
+            (QKeySequence("Ctrl+L"), self.pointer_bar.edit.setFocus),
+        ):
             shortcut = QShortcut(keys, self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # the window's Ctrl+F filters trees
         if doc is not None:
@@ -285,8 +288,11 @@ class EditorWidget(QWidget):
     def replace_current(self) -> bool:
         needle, repl = self.find_bar.find_edit.text(), self.find_bar.replace_edit.text()
         cursor = self.edit.textCursor()
-        same = cursor.selectedText() == needle if self.find_bar.case.isChecked() else (
-            cursor.selectedText().lower() == needle.lower())
+        same = (
+            cursor.selectedText() == needle
+            if self.find_bar.case.isChecked()
+            else (cursor.selectedText().lower() == needle.lower())
+        )
         if needle and cursor.hasSelection() and same:
             cursor.insertText(repl)
         return self.find_next()

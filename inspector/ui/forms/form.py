@@ -179,8 +179,12 @@ class _ListEditor(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         buttons = QHBoxLayout()
-        for label, slot in (("Add", self.add), ("Remove", self.remove), ("Up", lambda: self.move(-1)),
-                            ("Down", lambda: self.move(1))):
+        for label, slot in (
+            ("Add", self.add),
+            ("Remove", self.remove),
+            ("Up", lambda: self.move(-1)),
+            ("Down", lambda: self.move(1)),
+        ):
             button = QPushButton(label)
             button.setObjectName(f"{name}:{label.lower()}")
             button.clicked.connect(slot)
@@ -323,12 +327,16 @@ class FormsWidget(QWidget):
         root = self.root
         self.attributes.set_target(doc, root.attributes if root else None)
         self.attributes_view.setEnabled(bool(root and root.attributes))
-        self.attributes_note.setText(root.attributes or "" if root and root.attributes else
-                                     "This payload has no attribute map.")
+        self.attributes_note.setText(
+            root.attributes or "" if root and root.attributes else "This payload has no attribute map."
+        )
         for name, editor in self.lists.items():
             pointer = getattr(root, name) if root else None
-            reason = {"threads": "No thread list in this payload.", "binaries": "No binary list in this payload.",
-                      "frames": "No frame list in this payload (message or crash_report body?)."}[name]
+            reason = {
+                "threads": "No thread list in this payload.",
+                "binaries": "No binary list in this payload.",
+                "frames": "No frame list in this payload (message or crash_report body?).",
+            }[name]
             if editor.model.doc is doc and editor.model.pointer == pointer:
                 editor.reload()
             else:
@@ -338,7 +346,9 @@ class FormsWidget(QWidget):
         while self.fields_layout.rowCount():
             self.fields_layout.removeRow(0)
         self.rows = {}
-        root = self._roots[self.root_combo.currentIndex()] if self._roots and self.root_combo.currentIndex() >= 0 else None
+        root = (
+            self._roots[self.root_combo.currentIndex()] if self._roots and self.root_combo.currentIndex() >= 0 else None
+        )
         if root is None:
             return
         for spec in root.fields:

@@ -55,10 +55,10 @@ class KeyValueModel(QAbstractTableModel):
         self._items = list(obj.items()) if isinstance(obj, dict) else []
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # Override QAbstractTableModel.rowCount
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Override QAbstractTableModel.rowCount
         return 0 if parent.isValid() else len(self._items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # Override QAbstractTableModel.columnCount
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Override QAbstractTableModel.columnCount
         return 0 if parent.isValid() else 2
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -164,7 +164,7 @@ class JsonListModel(QAbstractListModel):
             self._items = []
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # Override QAbstractListModel.rowCount
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Override QAbstractListModel.rowCount
         return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # Override
