@@ -38,7 +38,7 @@ def run(cmd: list[str], **kw: object) -> None:
 def write_windows_version_info() -> None:
     """A version resource for the Windows exe (file properties dialog), from pyproject's version."""
     parts = [int(p) for p in VERSION.split(".")[:3] if p.isdigit()] + [0]
-    nums = tuple((parts + [0, 0, 0, 0])[:4])
+    nums = tuple([*parts, 0, 0, 0, 0][:4])
     BUILD.mkdir(exist_ok=True)
     (BUILD / "version_info.txt").write_text(
         f"""VSVersionInfo(
@@ -62,8 +62,22 @@ def write_windows_version_info() -> None:
 def freeze() -> Path:
     if sys.platform == "win32":
         write_windows_version_info()
-    run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller"), str(ROOT / "packaging" / "crash-inspector.spec")])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(BUILD / "pyinstaller"),
+            str(ROOT / "packaging" / "crash-inspector.spec"),
+        ]
+    )
     return DIST / NAME
 
 
@@ -75,8 +89,9 @@ def self_test(bundle: Path) -> float:
     """Run the frozen app's --self-test offscreen; returns the cold-start-to-exit time in seconds."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
-    proc = subprocess.run([str(executable(bundle)), "--self-test"], env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [str(executable(bundle)), "--self-test"], env=env, capture_output=True, text=True, timeout=300
+    )
     elapsed = time.perf_counter() - start
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
@@ -101,9 +116,16 @@ def windows_installer() -> Path | None:
     if not iscc:
         print("build: Inno Setup (iscc) not found; skipping the Windows installer")
         return None
-    run([iscc, f"/DAppVersion={VERSION}", f"/DSourceDir={DIST / NAME}", f"/DOutputDir={DIST}",
-         f"/DIconFile={ROOT / 'resources' / 'icons' / 'crash-inspector.ico'}",
-         str(ROOT / "packaging" / "windows" / "crash-inspector.iss")])
+    run(
+        [
+            iscc,
+            f"/DAppVersion={VERSION}",
+            f"/DSourceDir={DIST / NAME}",
+            f"/DOutputDir={DIST}",
+            f"/DIconFile={ROOT / 'resources' / 'icons' / 'crash-inspector.ico'}",
+            str(ROOT / "packaging" / "windows" / "crash-inspector.iss"),
+        ]
+    )
     return DIST / f"{NAME}-{VERSION}-setup.exe"
 
 
@@ -111,8 +133,19 @@ def macos_dmg() -> Path:
     app = DIST / "Crash Inspector.app"
     run(["bash", str(ROOT / "packaging" / "macos" / "sign-notarize.sh"), "app", str(app)])
     out = DIST / f"{NAME}-{VERSION}.dmg"
-    run([sys.executable, "-m", "dmgbuild", "-s", str(ROOT / "packaging" / "macos" / "dmg_settings.py"),
-         "-D", f"app={app}", "Crash Inspector", str(out)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "dmgbuild",
+            "-s",
+            str(ROOT / "packaging" / "macos" / "dmg_settings.py"),
+            "-D",
+            f"app={app}",
+            "Crash Inspector",
+            str(out),
+        ]
+    )
     run(["bash", str(ROOT / "packaging" / "macos" / "sign-notarize.sh"), "dmg", str(out)])
     return out
 
@@ -124,8 +157,10 @@ def main() -> int:
     args = parser.parse_args()
     start = time.perf_counter()
     bundle = freeze()
-    print(f"build: bundle {bundle} — {size_of(bundle) / 2**20:.1f} MB unpacked, built in "
-          f"{time.perf_counter() - start:.0f} s")
+    print(
+        f"build: bundle {bundle} — {size_of(bundle) / 2**20:.1f} MB unpacked, built in "
+        f"{time.perf_counter() - start:.0f} s"
+    )
     if not args.no_self_test:
         print(f"build: frozen --self-test passed in {self_test(bundle):.2f} s")
     if not args.no_installer:

@@ -8,7 +8,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "0")
 
-import pytest  # noqa: E402
+import pytest
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -118,7 +118,11 @@ def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list]:
     delim = b"--" + boundary.encode("latin-1")
     if not re.fullmatch(r"[0-9A-Za-z'()+_,\-./:=? ]{1,70}", boundary):
         problems.append(
-            info("/@multipart", f"boundary {boundary!r} uses characters RFC 2046 does not allow (accepted)", "RFC 2046 5.1.1")
+            info(
+                "/@multipart",
+                f"boundary {boundary!r} uses characters RFC 2046 does not allow (accepted)",
+                "RFC 2046 5.1.1",
+            )
         )
     start = body.find(delim)
     if start < 0:
@@ -142,7 +146,11 @@ def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list]:
             if chunk.strip(b"\r\n-") == b"":
                 break  # cocoa's "--boundary\r\n--" ending: no further part
             problems.append(
-                warning(f"/@parts/{index}", "the last multipart part has no closing boundary (read to the end)", "RFC 2046 5.1.1")
+                warning(
+                    f"/@parts/{index}",
+                    "the last multipart part has no closing boundary (read to the end)",
+                    "RFC 2046 5.1.1",
+                )
             )
             end = len(body)
         else:
@@ -161,7 +169,11 @@ def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list]:
         pos = end + sep_len
     if not closed:
         problems.append(
-            info("/@multipart", "the multipart body does not end with '--boundary--' (as backtrace-cocoa sends; accepted)", "RFC 2046 5.1.1")
+            info(
+                "/@multipart",
+                "the multipart body does not end with '--boundary--' (as backtrace-cocoa sends; accepted)",
+                "RFC 2046 5.1.1",
+            )
         )
     return parts, problems
 
@@ -187,7 +199,9 @@ def _parse_part(chunk: bytes, index: int, problems: list) -> Part | None:
     params = _disposition(disposition)
     name = params.get("name")
     if name is None:
-        problems.append(warning(f"/@parts/{index}", "a multipart part has no name in Content-Disposition", "RFC 7578 4.2"))
+        problems.append(
+            warning(f"/@parts/{index}", "a multipart part has no name in Content-Disposition", "RFC 7578 4.2")
+        )
         name = f"part{index}"
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     part = Part(name=name, data=data, filename=params.get("filename"), content_type=content_type, headers=headers)

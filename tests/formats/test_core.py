@@ -162,7 +162,7 @@ def test_missing_file_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture) 
 
 
 def test_unrecognized_json_says_what_it_found() -> None:
-    with pytest.raises(InspectorError, match="not recognized.*keys"):
+    with pytest.raises(InspectorError, match=r"not recognized.*keys"):
         load_bytes(b'{"hello": "world"}')
 
 

@@ -297,5 +297,5 @@ def test_damaged_copies_never_crash(name: str) -> None:
 def test_format_minidump_body_that_is_not_a_dump() -> None:
     body = b"this is not a dump"
     head = f"POST /post?format=minidump&token=t HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
-    with pytest.raises(InspectorError, match="should be a minidump .* starts with 74 68 69 73"):
+    with pytest.raises(InspectorError, match=r"should be a minidump .* starts with 74 68 69 73"):
         load_bytes(head.encode() + body)
