@@ -101,7 +101,7 @@ def self_test(bundle: Path) -> float:
 
 
 def size_of(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return sum(f.lstat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
 def linux_tarball(bundle: Path) -> Path:
