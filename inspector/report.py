@@ -11,6 +11,7 @@ and a problem can select its row.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
@@ -261,6 +262,32 @@ class Report:
             if binary.contains(address):
                 return i
         return None
+
+
+def epoch_seconds(value: Any, divisor: float = 1.0) -> float | None:
+    """A JSON number as epoch seconds (``divisor`` 1000 for milliseconds); None for "no timestamp".
+
+    None for bools, non-numbers, NaN/infinity and integers too big for a float (``10**4000`` from a hostile
+    or broken payload: ``float()`` and ``/`` raise OverflowError on them).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = value / divisor if divisor != 1.0 else float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def fits_float(value: Any) -> bool:
+    """False for an int that ``float()`` cannot hold (more than about 1.8e308)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def to_int(value: Any) -> int | None:

@@ -116,7 +116,6 @@ def test_no_token_in_config_history_logs_clipboard_or_widgets(  # type: ignore[n
     assert not hits, "token values found outside the keyring:\n" + "\n".join(sorted(set(hits)))
 
 
-@pytest.mark.xfail(strict=True, reason="the receiver's inbox keeps the SDKs' tokens in raw captures (reported)")
 def test_no_token_in_the_receiver_inbox(qtbot, receiver: ReceiverThread, _isolated_user_dirs: Path) -> None:  # type: ignore[no-untyped-def]
     run_session(qtbot, receiver)
     hits = scan(CaptureStore().root)

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
-from inspector.formats.base import HttpInfo, Problem, Submission, error, info, warning
+from inspector.formats.base import REDACTED_NOTE, HttpInfo, Problem, Submission, error, info, is_redacted, warning
 from inspector.formats.jsondoc import join
 from inspector.formats.schema import _json_type, schema_problems
 from inspector.resources import resource_path
@@ -225,6 +225,8 @@ def http_problems(http: HttpInfo) -> list[Problem]:
         pointer = f"/@http/headers/{name}"
         if value is None:
             problems.append(error(pointer, f"the {name} header is missing (required)", f"swagger {name} header"))
+        elif name == "App-Secret" and is_redacted(value.strip()):
+            problems.append(info(pointer, f"the App-Secret was {REDACTED_NOTE}", "swagger App-Secret header"))
         elif not L.is_uuid(value.strip()):
             problems.append(
                 warning(pointer, f"the {name} header is not a UUID", f"swagger {name} header (format uuid)")

@@ -37,6 +37,7 @@ from inspector.report import (
     Summary,
     TelemetryEvent,
     Thread,
+    epoch_seconds,
     to_int,
 )
 
@@ -63,10 +64,13 @@ def is_attachment_part(part: Part, index: int, main_part: int | None) -> bool:
 
 
 def seconds(value: Any) -> float | None:
-    """A Backtrace/breadcrumb timestamp as epoch seconds (milliseconds-looking values are scaled)."""
+    """A Backtrace/breadcrumb timestamp as epoch seconds (milliseconds-looking values are scaled).
+
+    None ("no timestamp") for non-numbers and for numbers no float can hold (an int like ``10**4000``).
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return value / 1000.0 if abs(value) > MILLISECONDS_ABOVE else float(value)
+    return epoch_seconds(value, 1000.0 if abs(value) > MILLISECONDS_ABOVE else 1.0)
 
 
 def _dict(value: Any) -> dict[str, Any]:

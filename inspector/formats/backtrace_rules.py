@@ -13,7 +13,16 @@ from typing import Any
 
 from inspector.formats.backtrace_report import KNOWN_KEYS, MILLISECONDS_ABOVE, is_breadcrumbs_part, parse_breadcrumbs
 from inspector.formats.backtrace_url import SUBMIT_FORMATS, parse_submit_target
-from inspector.formats.base import Problem, Submission, error, info, warning
+from inspector.formats.base import (
+    REDACTED_NOTE,
+    Problem,
+    Submission,
+    error,
+    info,
+    is_redacted,
+    oversized_timestamp,
+    warning,
+)
 from inspector.formats.jsondoc import join
 from inspector.formats.schema import schema_problems
 
@@ -135,7 +144,10 @@ def structure_problems(root: Any, rp: str) -> list[Problem]:
 def _object_rules(root: dict[str, Any], rp: str) -> list[Problem]:
     problems: list[Problem] = []
     ts = root.get("timestamp")
-    if isinstance(ts, int) and not isinstance(ts, bool) and ts > MILLISECONDS_ABOVE:
+    huge = oversized_timestamp(join(rp, "timestamp"), ts, f"{DOCS}: timestamp, UTC seconds")
+    if huge is not None:
+        problems.append(huge)
+    elif isinstance(ts, int) and not isinstance(ts, bool) and ts > MILLISECONDS_ABOVE:
         problems.append(
             warning(
                 join(rp, "timestamp"),
@@ -426,6 +438,8 @@ def _url_rules(env: Any) -> list[Problem]:
         problems.append(
             error("/@http/target", "the URL has no token (403 Invalid Token)", f"{DOCS}: apiToken required")
         )
+    elif is_redacted(url.token):
+        problems.append(info("/@http/target", f"the token was {REDACTED_NOTE}", "formats.md 1.1: token form"))
     elif not _HEX64.match(url.token):
         problems.append(
             info(

@@ -70,6 +70,46 @@ def info(pointer: str, message: str, rule: str = "") -> Problem:
     return Problem(Severity.INFO, pointer, message, rule)
 
 
+#: The receiver replaces each secret it stores (tokens, app secrets) with this mark padded with "x" to the
+#: secret's length: letters only, so the request stays well-formed in a URL, a header and a JSON string.
+REDACTED_MARK = "REDACTED"
+
+
+def redaction_placeholder(length: int) -> str:
+    """The same-length stand-in for a secret of ``length`` characters (``REDACTEDxxxx...``)."""
+    return (REDACTED_MARK + "x" * max(0, length - len(REDACTED_MARK)))[:length]
+
+
+def is_redacted(value: object) -> bool:
+    """True for a secret the local receiver replaced before storing the capture (8 characters or more)."""
+    return isinstance(value, str) and len(value) >= len(REDACTED_MARK) and value == redaction_placeholder(len(value))
+
+
+#: What the token-shape rules say about a placeholder instead of "not N hex characters".
+REDACTED_NOTE = "redacted by the receiver (secrets are never stored): resend with a profile that has the secret"
+
+
+def oversized_timestamp(pointer: str, value: Any, rule: str = "", *, severity: Severity = Severity.ERROR
+                        ) -> Problem | None:
+    """A problem for an integer timestamp too big for any float (``10**4000``), else None.
+
+    The reports show such a value as "no timestamp" (``float()`` of it raises OverflowError).
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        float(value)
+    except OverflowError:
+        digits = int(abs(value).bit_length() * 0.30103) + 1  # no str(): ints above 4300 digits refuse it
+        return Problem(
+            severity, pointer,
+            f"the timestamp is a number of about {digits} digits, too large to be a time: "
+            "it is shown as no timestamp",
+            rule,
+        )
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     """Why a format module claims an input. ``score`` 0..100; the highest wins."""

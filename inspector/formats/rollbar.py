@@ -25,6 +25,7 @@ from inspector.formats.base import (
     RequestSpec,
     Submission,
     Target,
+    is_redacted,
 )
 from inspector.formats.jsondoc import Document, dumps, join
 from inspector.report import (
@@ -35,6 +36,7 @@ from inspector.report import (
     SourceContext,
     Summary,
     TelemetryEvent,
+    epoch_seconds,
 )
 
 NAME = "rollbar"
@@ -261,7 +263,7 @@ def telemetry_converter(base: str, single: bool) -> Callable[[Any, int], Telemet
             return TelemetryEvent(None, None, None, None, _str(raw), pointer=pointer)
         body = raw.get("body") if isinstance(raw.get("body"), dict) else {}
         ts = raw.get("timestamp_ms")
-        timestamp = ts / 1000.0 if isinstance(ts, int | float) and not isinstance(ts, bool) else None
+        timestamp = epoch_seconds(ts, 1000.0)  # None for 10**4000 and other numbers no float holds
         status = body.get("status_code")
         return TelemetryEvent(
             timestamp=timestamp,
@@ -365,7 +367,7 @@ def reports(submission: Submission) -> list[Report]:
         app=_str(server.get("host")),
         app_version=_str(data.get("code_version")),
         os=_str(data.get("platform")),
-        timestamp=float(timestamp) if isinstance(timestamp, int | float) and not isinstance(timestamp, bool) else None,
+        timestamp=epoch_seconds(timestamp),  # None for numbers no float holds (the rules report them)
         environment=_str(data.get("environment")),
         language=_str(data.get("language")),
         sdk=sdk,
@@ -411,23 +413,36 @@ def _body_with_token(document: Document, token: str) -> bytes:
     return dumps(copy)
 
 
+def _body_without_token(document: Document) -> bytes:
+    value = document.value
+    if not isinstance(value, dict):
+        return document.to_bytes()
+    return dumps({k: v for k, v in value.items() if k != "access_token"})
+
+
 def build_request(submission: Submission, target: Target) -> RequestSpec:
     """``POST {base}/api/1/item/`` with the token in the header, or in the body when ``target.token_in_body``."""
     if submission.document is None:
         raise InspectorError("nothing to send: the Rollbar item has no JSON document")
     document = submission.document
     body_token = document.value.get("access_token") if isinstance(document.value, dict) else None
+    redacted = is_redacted(body_token)  # a capture of the local receiver: the token was never stored
+    if redacted:
+        body_token = None
     token = target.token or (body_token if isinstance(body_token, str) else None)
     headers: list[tuple[str, str]] = [("Content-Type", "application/json")]
     notes: list[str] = []
     if target.token_in_body and token:
         body = _body_with_token(document, token)
     else:
-        body = document.to_bytes()
+        # the placeholder must not travel: Rollbar would read it as the token (the header one is sent instead)
+        body = _body_without_token(document) if redacted else document.to_bytes()
         if token:
             headers.append((TOKEN_HEADER, token))
     if not token:
         notes.append("no access token: Rollbar will answer 401")
+        if redacted:
+            notes.append("the body's access_token was redacted by the receiver: choose a profile with a token")
     if target.gzip:
         body = gzip.compress(body, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
@@ -442,7 +457,9 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
 #: What each status means (formats.md 2.2, from the docs).
 STATUS_MEANINGS = {
     400: "the body is not JSON or could not be decoded",
-    401: "no access token was sent",
+    # read_response sees only the answer, not whether a token went out: word it as Rollbar documents 401
+    401: "the request had no access token or it was not accepted as one (check the X-Rollbar-Access-Token "
+    "header or the body's access_token)",
     403: "the access token is invalid, disabled or lacks the post_server_item / post_client_item scope",
     413: "the payload is too large (the documented limit is 1024 KB)",
     422: "the JSON is valid but the item is semantically invalid",
@@ -461,6 +478,16 @@ def _float(text: str | None) -> float | None:
         return float(text) if text is not None else None
     except ValueError:
         return None
+
+
+def _unauthorized_meaning(message: str) -> str | None:
+    """A 401 whose body says which case it was: no token arrived, or the token was refused."""
+    text = message.lower()
+    if any(w in text for w in ("missing", "no access token", "not provided", "required")):
+        return "no access token arrived with the request"
+    if any(w in text for w in ("invalid", "not found", "disabled", "expired", "revoked", "unknown")):
+        return "the access token was sent but not accepted"
+    return None
 
 
 def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
@@ -500,6 +527,8 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
         return Outcome(True, f"{status}: accepted by Rollbar (no uuid in the answer)", details)
 
     meaning = STATUS_MEANINGS.get(status)
+    if status == 401 and isinstance(message, str):
+        meaning = _unauthorized_meaning(message) or meaning
     if meaning is None:
         meaning = "server error" if status >= 500 else "the request was refused" if status >= 400 else "unexpected"
     retry_after = None

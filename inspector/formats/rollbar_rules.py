@@ -12,7 +12,17 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from inspector.formats.base import Problem, Submission, error, info, warning
+from inspector.formats.base import (
+    REDACTED_NOTE,
+    Problem,
+    Severity,
+    Submission,
+    error,
+    info,
+    is_redacted,
+    oversized_timestamp,
+    warning,
+)
 from inspector.formats.jsondoc import join
 from inspector.formats.schema import schema_problems
 from inspector.resources import resource_path
@@ -215,7 +225,12 @@ def _body_rules(body: dict[str, Any]) -> list[Problem]:
                     )
                 )
             ts = event.get("timestamp_ms") if isinstance(event, dict) else None
-            if isinstance(ts, int) and not isinstance(ts, bool) and 0 < ts < _MAX_SECONDS:
+            huge = oversized_timestamp(f"/data/body/telemetry/{i}/timestamp_ms", ts,
+                                       f"{DOCS}: timestamp_ms is a unix timestamp in milliseconds",
+                                       severity=Severity.WARNING)
+            if huge is not None:
+                problems.append(huge)
+            elif isinstance(ts, int) and not isinstance(ts, bool) and 0 < ts < _MAX_SECONDS:
                 problems.append(
                     warning(
                         f"/data/body/telemetry/{i}/timestamp_ms",
@@ -243,7 +258,10 @@ def _data_rules(data: dict[str, Any]) -> list[Problem]:
             )
         )
     elif isinstance(ts, int) and not isinstance(ts, bool):
-        if ts >= _MAX_SECONDS:
+        huge = oversized_timestamp("/data/timestamp", ts, f"{DOCS}: data.timestamp is a unix timestamp (seconds)")
+        if huge is not None:
+            problems.append(huge)
+        elif ts >= _MAX_SECONDS:
             problems.append(
                 warning(
                     "/data/timestamp",
@@ -339,7 +357,9 @@ def _token_rules(submission: Submission) -> list[Problem]:
     http = submission.envelope.http
     header_token = http.header("X-Rollbar-Access-Token") if http is not None else None
     rule = f"{DOCS}: access tokens are 32 hex characters in every example"
-    if isinstance(body_token, str) and not TOKEN_SHAPE.fullmatch(body_token):
+    if is_redacted(body_token):
+        problems.append(info("/access_token", f"the access token was {REDACTED_NOTE}", rule))
+    elif isinstance(body_token, str) and not TOKEN_SHAPE.fullmatch(body_token):
         problems.append(
             warning(
                 "/access_token",
@@ -347,7 +367,9 @@ def _token_rules(submission: Submission) -> list[Problem]:
                 rule,
             )
         )
-    if header_token is not None and not TOKEN_SHAPE.fullmatch(header_token.strip()):
+    if header_token is not None and is_redacted(header_token.strip()):
+        problems.append(info(TOKEN_HEADER_POINTER, f"the X-Rollbar-Access-Token header was {REDACTED_NOTE}", rule))
+    elif header_token is not None and not TOKEN_SHAPE.fullmatch(header_token.strip()):
         problems.append(
             warning(
                 TOKEN_HEADER_POINTER,

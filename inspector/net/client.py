@@ -24,7 +24,7 @@ import httpx
 
 from inspector import __version__
 from inspector.formats.base import Outcome, RequestSpec
-from inspector.net.explain import Failure, cancelled, explain_exception
+from inspector.net.explain import REDIRECT_STATUSES, Failure, cancelled, explain_exception, explain_redirect
 
 #: Statuses that mean "come back later": retried while attempts remain.
 RETRY_STATUSES = (429, 503)
@@ -319,6 +319,9 @@ def send_request(
             if exchange.failure is not None or exchange.status is None:
                 break
             exchange.outcome = _safe_outcome(read_response, exchange.status, exchange.headers, exchange.body)
+            if exchange.status in REDIRECT_STATUSES:  # never followed (follow_redirects=False): say why, plainly
+                summary, more = explain_redirect(exchange.status, exchange.header("location"), spec.url, spec.mask)
+                exchange.outcome = Outcome(False, summary, [*more, *exchange.outcome.details])
             if exchange.status not in RETRY_STATUSES or attempt >= options.max_attempts:
                 break
             delay = retry_delay(exchange.headers)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -120,6 +121,45 @@ def explain_exception(exc: BaseException, url: str, *, timeout: float | None = N
     if isinstance(exc, httpx.ConnectError):
         return Failure("refused", f"Could not connect to {where}: {text}.", detail)
     return Failure("other", f"The request to {where} failed: {text}.", detail)
+
+
+#: Redirect statuses (304 Not Modified is not a redirect to anywhere).
+REDIRECT_STATUSES = (300, 301, 302, 303, 307, 308)
+
+
+def explain_redirect(status: int, location: str | None, url: str, mask: Callable[[str], str] = str
+                     ) -> tuple[str, list[str]]:
+    """(summary, details) for a 30x answer, which the sender never follows: it would forward the token.
+
+    ``location`` is resolved against the request ``url``; ``mask`` hides secrets (a Backtrace token in the
+    query or path may come back in the Location). A redirect from https to plain http is called out first.
+    """
+    if not location:
+        return (
+            f"The server answered {status} (a redirect) without a Location; Crash Inspector does not follow "
+            "redirects with a token: check the base URL (http vs https, trailing slash).",
+            [],
+        )
+    target = urljoin(url, location.strip())
+    shown = mask(target)
+    summary = (
+        f"The server redirects to {shown} ({status}); Crash Inspector does not follow redirects with a token: "
+        "check the base URL (http vs https, trailing slash)."
+    )
+    details = [f"Location: {mask(location.strip())}"]
+    try:
+        source, dest = urlsplit(url), urlsplit(target)
+    except ValueError:
+        return summary, details
+    if source.scheme == "https" and dest.scheme == "http":
+        summary = (
+            f"WARNING: the server redirects from https to plain http ({shown}, {status}). Following it would send "
+            "the token unencrypted, so Crash Inspector did not; check the base URL (http vs https, trailing slash) "
+            "and why this server downgrades to plain http."
+        )
+    elif dest.netloc.lower() != source.netloc.lower():
+        details.append(f"the redirect points to another host ({dest.hostname}): the token was not sent there")
+    return summary, details
 
 
 def cancelled() -> Failure:

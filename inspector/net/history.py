@@ -15,12 +15,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from inspector.formats.base import RequestSpec
-from inspector.net.client import Exchange
+
+if TYPE_CHECKING:  # the client brings httpx (0.07 s): only its type is needed here
+    from inspector.net.client import Exchange
 
 MASK = "•" * 8
 #: The stored request message is HTTP/1.1, whose head must be ASCII: secrets become this word there.

@@ -9,9 +9,11 @@ Endpoints (see reference/sdk_endpoints.md for how each SDK is pointed here):
 
 Each request is read with a size cap and timeouts, rebuilt into the bytes of a ``.request.http`` file (head as
 received; body as received, gzip kept; a chunked body is re-framed as one chunk so the head stays verbatim),
-read by :func:`inspector.formats.load_bytes`, stored durably, and only then answered. Parsing and disk writes
-run in a thread pool so the loop keeps serving. Nothing here imports Qt; :class:`ReceiverThread` runs the whole
-server on its own thread and event loop for the window.
+read by :func:`inspector.formats.load_bytes`, stored durably, and only then answered. What is stored has its
+secrets (tokens, app secrets) replaced by same-length placeholders first (:mod:`inspector.net.capture_secrets`):
+the answer and the recorded problems come from the request as received, the files never hold a secret.
+Parsing and disk writes run in a thread pool so the loop keeps serving. Nothing here imports Qt;
+:class:`ReceiverThread` runs the whole server on its own thread and event loop for the window.
 """
 
 from __future__ import annotations
@@ -40,9 +42,9 @@ from inspector.formats import (
     load_bytes,
     validate,
 )
+from inspector.net.capture_secrets import BACKTRACE_FORMATS, redact_request
 from inspector.net.store import CaptureRecord, CaptureStore
 
-BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols")
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 JSON_TYPE = "application/json"
 
@@ -307,16 +309,23 @@ def _load_problem(message: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------ raw bytes
 
 
-def rebuild_request(request: web.BaseRequest, body: bytes | None) -> bytes:
+def rebuild_request(
+    request: web.BaseRequest,
+    body: bytes | None,
+    *,
+    target: str | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> bytes:
     """The request as a ``.request.http`` file: request line and headers as received, then the body.
 
     aiohttp hands over a de-chunked body; when the request was chunked the body is written back as a single
     chunk, so the head stays verbatim and :func:`inspector.formats.envelope.decode` reads it the same way.
-    ``body=None`` stores the head alone (a body refused unread).
+    ``body=None`` stores the head alone (a body refused unread). ``target``/``headers`` replace the received
+    ones (the redacted request line and headers).
     """
     version = f"HTTP/{request.version.major}.{request.version.minor}"
-    head = [f"{request.method} {request.raw_path} {version}".encode("latin-1")]
-    head.extend(k + b": " + v for k, v in request.raw_headers)
+    head = [f"{request.method} {request.raw_path if target is None else target} {version}".encode("latin-1")]
+    head.extend(k + b": " + v for k, v in (request.raw_headers if headers is None else headers))
     out = b"\r\n".join(head) + b"\r\n\r\n"
     if body is None:
         return out
@@ -445,22 +454,28 @@ class Receiver:
                 body, answer = None, error_answer(r.api, 408, "the client sent the body too slowly (timed out)")
             else:
                 answer = None
-        raw = rebuild_request(request, body)
         loop = asyncio.get_running_loop()
         if answer is None:
             assert body is not None
-            analysis = await loop.run_in_executor(self._pool, lambda: analyze(raw, r, strict=cfg.strict))
+            received_raw = rebuild_request(request, body)  # analysed as received; never stored
+            analysis = await loop.run_in_executor(self._pool, lambda: analyze(received_raw, r, strict=cfg.strict))
             answer = analysis.answer
             fields = {
                 "format": analysis.format, "kind": analysis.kind, "exception": analysis.exception,
                 "problems": analysis.problems, "errors": analysis.errors, "warnings": analysis.warnings,
             }
+        # Secrets never reach the disk: the stored request and every text of its record are redacted.
+        clean = await loop.run_in_executor(self._pool, redact_request, request.raw_path, list(request.raw_headers),
+                                           body)
+        raw = rebuild_request(request, clean.body, target=clean.target, headers=clean.headers)
+        fields = {k: clean.scrub_value(v) for k, v in fields.items()}
         peer = request.transport.get_extra_info("peername") if request.transport else None
         record = CaptureRecord(
             id=self.store.new_id(received), time=received, api=r.api, method=request.method,
-            target=request.raw_path, client=f"{peer[0]}:{peer[1]}" if peer else "",
+            target=clean.target, client=f"{peer[0]}:{peer[1]}" if peer else "",
             size=len(body) if body is not None else (request.content_length or 0), status=answer.status,
-            note=answer.note or r.note, body_stored=body is not None, **fields,
+            note=clean.scrub(answer.note or r.note), body_stored=body is not None, redacted=clean.entries,
+            body_recompressed=clean.recompressed, **fields,
         )
         # Store before answering; shielded so a disconnect or shutdown never interrupts a write half-way.
         write = loop.run_in_executor(self._store_pool, self.store.save, raw, record)

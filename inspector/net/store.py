@@ -2,7 +2,8 @@
 
 Layout of the store folder (default ``<user data dir>/crash-inspector/inbox``)::
 
-    20261122T200102.123456Z-3f9a1c.request.http   # the request as received (head + body, gzip kept)
+    20261122T200102.123456Z-3f9a1c.request.http   # the request as received (head + body, gzip kept), secrets
+                                                  # replaced by same-length placeholders (capture_secrets)
     20261122T200102.123456Z-3f9a1c.json           # CaptureRecord (written second: it marks the capture complete)
 
 Both files are written atomically (temp file in the same folder, fsync, rename, fsync of the folder), so a
@@ -62,6 +63,10 @@ class CaptureRecord:
     note: str = ""  # why the status was chosen ("unknown path", "missing token", the load error...)
     body_stored: bool = True  # False for 413 answers: the body was refused unread
     recovered: bool = False  # True when the record was rebuilt from a raw file whose record was lost
+    #: The secrets replaced by placeholders before storing: [{"name": "App-Secret header", "last4": "e7c1"}]
+    #: (``last4`` is empty for secrets shorter than 12 characters). The values themselves are never stored.
+    redacted: list[dict[str, str]] = field(default_factory=list)
+    body_recompressed: bool = False  # a gzip body held a secret: redacted and gzip-compressed again
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -27,6 +27,7 @@ INT64 = 2**63 - 1
 
 
 def iso(ts: float) -> str:
+    """RFC 3339 with milliseconds. Raises OverflowError/ValueError/OSError for times no datetime can hold."""
     moment = datetime.fromtimestamp(ts, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -139,12 +140,18 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
     notes.approximated("summary.fatal/level", "/logs/0/type", f"{'a crash' if fatal else 'not a crash'}: {kind}")
     error_id = str(uuid.uuid4())
     notes.generated("/logs/0/id", f"fresh uuid (the source id {s.id or '(none)'} is not reused)")
+    stamp = None
     if s.timestamp is not None:
-        stamp = iso(s.timestamp)
-        notes.carried("summary.timestamp", "/logs/0/timestamp")
-    else:
+        try:
+            stamp = iso(s.timestamp)
+        except (OverflowError, OSError, ValueError):  # 1e300 or a uint64 from a damaged report: no date
+            notes.lost("summary.timestamp", f"{s.timestamp:g} is not a time a date can show: the time of conversion")
+        else:
+            notes.carried("summary.timestamp", "/logs/0/timestamp")
+    if stamp is None:
         stamp = iso(datetime.now(UTC).timestamp())
-        notes.generated("/logs/0/timestamp", "the source has no time: the time of conversion")
+        if s.timestamp is None:
+            notes.generated("/logs/0/timestamp", "the source has no time: the time of conversion")
     device = _device(n, notes)
     log: dict[str, Any] = {"type": kind, "id": error_id, "timestamp": stamp}
     if n.person.get("id"):

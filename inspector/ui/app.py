@@ -8,7 +8,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -98,8 +98,9 @@ def run_gui(paths: list[str]) -> int:
 
     window = MainWindow()
     opening = list(paths) or [p for p in [default_sample()] if p]
-    window.open_paths(opening)
     window.show()
+    # After the first paint: the window appears at once, the files load on workers meanwhile.
+    QTimer.singleShot(0, lambda: window.open_paths(opening))
     return app.exec()
 
 

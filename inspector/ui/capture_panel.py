@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
@@ -34,16 +34,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.net.receiver import ReceiverConfig, ReceiverThread, describe_capture, exposure_warning, is_loopback
 from inspector.net.snippets import Snippet, snippets
 from inspector.net.store import CaptureRecord, CaptureStore
 from inspector.ui.workers import run_task
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from inspector.net.receiver import ReceiverConfig, ReceiverThread
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 API_TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center", "unknown": "?"}
+
+
+def _receiver() -> ModuleType:
+    """The receiver module, imported on first use: it brings aiohttp (0.2 s of start-up otherwise)."""
+    from inspector.net import receiver
+
+    return receiver
+
+
+def is_loopback(host: str) -> bool:
+    return bool(_receiver().is_loopback(host))
+
+
+def exposure_warning(host: str) -> str | None:
+    return _receiver().exposure_warning(host)
+
+
+def describe_capture(raw: bytes, record: CaptureRecord) -> None:
+    _receiver().describe_capture(raw, record)
 
 
 def _size_text(size: int) -> str:
@@ -191,7 +214,7 @@ class ReceiverBridge(QObject):
         return self.thread is not None and self.thread.running
 
     def start(self, config: ReceiverConfig) -> None:
-        receiver = ReceiverThread(self.store, config, on_capture=self.captured.emit)
+        receiver = _receiver().ReceiverThread(self.store, config, on_capture=self.captured.emit)
         self.thread = receiver
 
         def run() -> None:
@@ -403,7 +426,7 @@ class CapturePanel(QWidget):
         return self._url is not None
 
     def config(self) -> ReceiverConfig:
-        return ReceiverConfig(
+        return _receiver().ReceiverConfig(
             host=self.host_edit.text().strip() or "127.0.0.1", port=self.port_spin.value(),
             strict=self.strict_box.isChecked(),
         )

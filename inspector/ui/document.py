@@ -14,10 +14,12 @@ restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes ar
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -39,15 +41,86 @@ _LINE_COL = re.compile(r"line (\d+) column (\d+)")
 
 
 def initial_text(document: Document) -> str:
-    """The text to show: the file as written, unless it is minified (one huge line); then pretty-printed."""
-    if document.original is not None:
+    """The text to show: the file as written, unless it is minified (one huge line); then pretty-printed.
+
+    Big documents are decoded and pretty-printed in pieces: this runs on a worker while the window is in use,
+    and one C call over 100 MB (``bytes.decode``, ``orjson.dumps``) holds the GIL, freezing the window for its length.
+    """
+    original = document.original
+    if original is not None and not _has_long_line(original):
         try:
-            text = document.original.decode("utf-8-sig")
+            text = _decode_in_pieces(original)
         except UnicodeDecodeError:
             text = ""
-        if text and max((len(line) for line in text.split("\n", 10_000)[:10_000]), default=0) <= LONG_LINE:
+        if text:
             return text
+    if original is not None and len(original) > BIG_DOCUMENT:
+        pretty = _pretty_in_pieces(document.value)
+        if pretty is not None:
+            return pretty
     return document.text(pretty=True)
+
+
+#: Size of the pieces big texts are decoded and pretty-printed in (each piece is one short hold of the GIL).
+PIECE = 1024 * 1024
+
+
+def _has_long_line(data: bytes, lines: int = 10_000) -> bool:
+    """Whether one of the first ``lines`` lines is longer than :data:`LONG_LINE` (a minified file)."""
+    start = 0
+    for _ in range(lines):
+        end = data.find(b"\n", start, start + LONG_LINE + 1)
+        if end < 0:
+            return len(data) - start > LONG_LINE
+        start = end + 1
+    return False
+
+
+def _decode_in_pieces(data: bytes) -> str:
+    """``data.decode("utf-8-sig")``, a piece at a time (cut after a newline, never inside a character)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if len(data) <= PIECE:
+        return data.decode("utf-8")
+    pieces = []
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + PIECE)
+        end = len(data) if end < 0 else end + 1
+        pieces.append(data[start:end].decode("utf-8"))
+        start = end
+    return "".join(pieces)
+
+
+def _pretty_in_pieces(value: Any) -> str | None:
+    """``dumps(value, pretty=True)`` built from one orjson call per item of the root's children (the same bytes,
+    in short holds of the GIL). None when a piece needs the standard library (huge integers, NaN...)."""
+    out: list[bytes] = []
+    try:
+        _pretty_pieces(value, 0, out)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    out.append(b"\n")
+    return _decode_in_pieces(b"".join(out))
+
+
+def _pretty_pieces(value: Any, depth: int, out: list[bytes]) -> None:
+    if depth < 2 and isinstance(value, dict | list) and value:
+        pad = b"  " * (depth + 1)
+        is_dict = isinstance(value, dict)
+        out.append(b"{\n" if is_dict else b"[\n")
+        items = value.items() if is_dict else enumerate(value)
+        for i, (key, item) in enumerate(items):
+            if is_dict and not isinstance(key, str):
+                raise TypeError("a non-string key: left to dumps()")
+            out.append(b",\n" + pad if i else pad)
+            if is_dict:
+                out.append(orjson.dumps(key) + b": ")
+            _pretty_pieces(item, depth + 1, out)
+        out.append(b"\n" + b"  " * depth + (b"}" if is_dict else b"]"))
+        return
+    piece = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    out.append(piece.replace(b"\n", b"\n" + b"  " * depth) if depth else piece)
 
 
 def error_position(exc: InspectorError | None) -> tuple[int, int] | None:
@@ -130,6 +203,8 @@ class OpenDocument(QObject):
         self.problems: list[Problem] = []
         self.problem_locations: dict[str, Location] = {}
         self.text = initial_text(submission.document) if submission.document is not None else ""
+        #: (report, exception stacks, thread stacks) built off the GUI thread by a loading worker, or None.
+        self.prepared_stacks: tuple[Any, list[Any], list[Any]] | None = None
         #: The editor's latest text, possibly not valid JSON (what a draft keeps).
         self.draft_text = self.text
         self.draft_id = DraftStore.new_id()
@@ -354,7 +429,11 @@ def pretty_text(value: Any) -> str:
 class DraftKeeper(QObject):
     """Autosaves the drafts of watched documents every :data:`AUTOSAVE_MS` while they are modified.
 
-    A document saved or closed cleanly has its draft removed (call :meth:`forget`).
+    The timer's autosave encodes and writes (fsync) on the thread pool: ~0.3 s for a 20 MB draft that would
+    otherwise freeze the window once a second while typing. One write per document is in flight at a time; a
+    document changed meanwhile is written on the next tick, so at most about two intervals of work are lost.
+    :meth:`save_now` writes on the calling thread (restoring, tests). A document saved or closed cleanly has its
+    draft removed (call :meth:`forget`); a write still in flight then is removed when it lands.
     """
 
     def __init__(
@@ -363,9 +442,13 @@ class DraftKeeper(QObject):
         super().__init__(parent)
         self.store = store or DraftStore()
         self._docs: list[OpenDocument] = []
+        self._writing: dict[str, Task] = {}
+        self._lock = threading.Lock()
+        self._sequence = 0
+        self._removed_at: dict[str, int] = {}  # draft id -> sequence number of its last removal
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.save_now)
+        self._timer.timeout.connect(self.autosave)
         self._timer.start()
 
     def watch(self, doc: OpenDocument) -> None:
@@ -373,37 +456,86 @@ class DraftKeeper(QObject):
             return
         self._docs.append(doc)
         doc.changed.connect(lambda d=doc: setattr(d, "draft_dirty", True))
-        doc.saved.connect(lambda d=doc: self.store.remove(d.draft_id))
+        doc.saved.connect(lambda d=doc: self._remove(d.draft_id))
 
     def forget(self, doc: OpenDocument) -> None:
         """The document was closed on purpose: drop its draft."""
         if doc in self._docs:
             self._docs.remove(doc)
-        self.store.remove(doc.draft_id)
+        self._remove(doc.draft_id)
 
     def save_now(self) -> None:
-        for doc in list(self._docs):
-            if not doc.draft_dirty:
-                continue
-            doc.draft_dirty = False
-            if not doc.modified:
-                self.store.remove(doc.draft_id)
-                continue
-            fields = bundle.form_fields(doc.submission)
-            draft = Draft(
-                id=doc.draft_id,
-                text=doc.draft_text,
-                base_text=doc.text,
-                format=doc.format,
-                title=doc.title,
-                path=str(doc.path) if doc.path else None,
-                attachments=list(doc.submission.attachments),
-                fields=fields,
-            )
+        """Write every modified document's draft now, on this thread."""
+        for doc, draft in self._due(wait=True):
             try:
                 self.store.save(draft)
             except OSError:
                 doc.draft_dirty = True  # try again on the next tick
+
+    def autosave(self) -> None:
+        """The timer: write the modified documents' drafts on the thread pool."""
+        for doc, draft in self._due(wait=False):
+            with self._lock:
+                self._sequence += 1
+                sequence = self._sequence
+            task = run_task(
+                self._write,
+                draft,
+                sequence,
+                on_result=lambda _r, i=draft.id: self._writing.pop(i, None),
+                on_error=lambda _e, d=doc: self._write_failed(d),
+            )
+            self._writing[draft.id] = task
+
+    def wait(self, timeout_s: float = 30.0) -> bool:
+        """Wait for the writes in flight (tests, shutdown)."""
+        return all(task.done.wait(timeout_s) for task in list(self._writing.values()))
+
+    def _due(self, wait: bool) -> list[tuple[OpenDocument, Draft]]:
+        out = []
+        for doc in list(self._docs):
+            if not doc.draft_dirty:
+                continue
+            writing = self._writing.get(doc.draft_id)
+            if writing is not None and not writing.done.is_set():
+                if not wait:
+                    continue  # still writing the previous one: this one goes on the next tick
+                writing.done.wait()
+            doc.draft_dirty = False
+            if not doc.modified:
+                self._remove(doc.draft_id)
+                continue
+            out.append((doc, self._draft(doc)))
+        return out
+
+    @staticmethod
+    def _draft(doc: OpenDocument) -> Draft:
+        return Draft(
+            id=doc.draft_id,
+            text=doc.draft_text,
+            base_text=doc.text,
+            format=doc.format,
+            title=doc.title,
+            path=str(doc.path) if doc.path else None,
+            attachments=list(doc.submission.attachments),
+            fields=bundle.form_fields(doc.submission),
+        )
+
+    def _write(self, draft: Draft, sequence: int) -> None:  # worker thread
+        self.store.save(draft)
+        with self._lock:
+            if self._removed_at.get(draft.id, -1) > sequence:  # removed (saved, closed) while this was writing
+                self.store.remove(draft.id)
+
+    def _write_failed(self, doc: OpenDocument) -> None:
+        self._writing.pop(doc.draft_id, None)
+        doc.draft_dirty = True  # try again on the next tick
+
+    def _remove(self, draft_id: str) -> None:
+        with self._lock:
+            self._sequence += 1
+            self._removed_at[draft_id] = self._sequence
+            self.store.remove(draft_id)
 
 
 def open_draft(draft: Draft) -> OpenDocument:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,9 @@ VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachme
 FILTER_DEBOUNCE_MS = 180
 #: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
 EXPAND_STACKS = 12
+#: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
+#: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
+SPAN_STACKS = 100
 
 
 @dataclass(slots=True)
@@ -448,8 +451,13 @@ class DocumentView(QWidget):
         colours = _colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours))
         self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
-        self.exception_stacks = exception_stacks(report) if report else []
-        self.thread_stacks_ = thread_stacks(report) if report else []
+        prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
+        doc.prepared_stacks = None
+        if prepared is not None and report is not None and prepared[0] is report:
+            self.exception_stacks, self.thread_stacks_ = prepared[1], prepared[2]
+        else:
+            self.exception_stacks = exception_stacks(report) if report else []
+            self.thread_stacks_ = thread_stacks(report) if report else []
         mrf = report.most_recent_first if report else True
         old = [
             getattr(self, n, None)
@@ -519,11 +527,52 @@ class DocumentView(QWidget):
 
     def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
         model = view.model()
-        root = QModelIndex()
-        for row in range(model.rowCount()):
-            view.setFirstColumnSpanned(row, root, True)
-            if row < EXPAND_STACKS and (expand_all or model.stacks[model.stack_index(row)].crashed or row == 0):
+        for row in range(min(model.rowCount(), EXPAND_STACKS)):
+            if expand_all or model.stacks[model.stack_index(row)].crashed or row == 0:
                 view.expand(model.index(row, 0))
+        if view.isVisible():
+            self._span_first(view)
+        else:  # spanning lays the whole tree out (10 000 threads: a second): done when the view is first shown
+            view.setProperty("spansPending", True)
+            if not view.property("spanOnShow"):
+                view.setProperty("spanOnShow", True)
+                view.installEventFilter(self)
+        if model.rowCount() > SPAN_STACKS and not view.property("spanOnScroll"):
+            view.setProperty("spanOnScroll", True)
+            view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self._span_visible(v))
+            view.expanded.connect(lambda _i, v=view: self._span_visible(v))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTreeView):
+            if watched.property("columnsPending"):
+                self._size_stack_columns(watched)
+            if watched.property("spansPending"):
+                self._span_first(watched)
+        return False
+
+    @staticmethod
+    def _span_first(view: QTreeView) -> None:
+        view.setProperty("spansPending", False)
+        root = QModelIndex()
+        for row in range(min(view.model().rowCount(), SPAN_STACKS)):
+            view.setFirstColumnSpanned(row, root, True)
+
+    @staticmethod
+    def _span_visible(view: QTreeView) -> None:
+        """Span the stack rows on screen (the ones beyond :data:`SPAN_STACKS`), as they scroll into view."""
+        if view.property("spansPending"):
+            return
+        index = view.indexAt(view.viewport().rect().topLeft())
+        bottom = view.viewport().height()
+        root = QModelIndex()
+        seen = 0
+        while index.isValid() and seen < 500:
+            if not index.parent().isValid() and not view.isFirstColumnSpanned(index.row(), root):
+                view.setFirstColumnSpanned(index.row(), root, True)
+            if view.visualRect(index).top() > bottom:
+                break
+            index = view.indexBelow(index)
+            seen += 1
 
     def _size_columns(self) -> None:
         metrics = self.fontMetrics()
@@ -532,12 +581,14 @@ class DocumentView(QWidget):
             stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
         )
         for view in (self.frames_view, self.threads_view):
-            header = view.header()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            widths = (5, 52, 10, 22, 19) if native else (5, 34, 40, 18, 19)
-            for column, chars in enumerate(widths):
-                extra = 2 * view.indentation() if column == 0 else 0  # column 0 holds the tree's indentation
-                header.resizeSection(column, chars * char + extra)
+            view.setProperty("nativeColumns", native)
+            if view.isVisible():
+                self._size_stack_columns(view)
+            else:  # a resized column lays a hidden tree out too (10 000 threads: 0.5 s): done on first show
+                view.setProperty("columnsPending", True)
+                if not view.property("spanOnShow"):
+                    view.setProperty("spanOnShow", True)
+                    view.installEventFilter(self)
         self.telemetry_view.header().resizeSection(0, 11 * char)
         self.telemetry_view.header().resizeSection(1, 8 * char)
         self.telemetry_view.header().resizeSection(2, 10 * char)
@@ -549,6 +600,16 @@ class DocumentView(QWidget):
         self.metadata_view.header().resizeSection(0, 28 * char)
         for column, chars in enumerate((10, 24, 72)):
             self.problems_view.header().resizeSection(column, chars * char)
+
+    def _size_stack_columns(self, view: QTreeView) -> None:
+        view.setProperty("columnsPending", False)
+        char = self.fontMetrics().horizontalAdvance("m")
+        header = view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        widths = (5, 52, 10, 22, 19) if view.property("nativeColumns") else (5, 34, 40, 18, 19)
+        for column, chars in enumerate(widths):
+            extra = 2 * view.indentation() if column == 0 else 0  # column 0 holds the tree's indentation
+            header.resizeSection(column, chars * char + extra)
 
     def _update_tab_titles(self) -> None:
         report = self.report

@@ -7,13 +7,18 @@ Two modes:
   million lines never lexes more than a screenful at a time.
 * whole text (:meth:`PygmentsHighlighter.set_text_spans`): spans computed once for a short text (a source snippet),
   so multi-line comments and strings colour correctly.
+
+For big texts (the raw view, the editor) :class:`VisibleHighlighter` is used instead: a QSyntaxHighlighter, even a
+lazy one, is called back for every block whenever the whole text is set (6 M Python calls for 100 MB of JSON);
+VisibleHighlighter never attaches to the document and sets the formats of the blocks on screen only.
 """
 
 from __future__ import annotations
 
 from pygments.lexer import Lexer
 from pygments.token import Comment, Keyword, Name, Number, Operator, String, Token, _TokenType
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument, QTextLayout
+from PySide6.QtWidgets import QPlainTextEdit
 
 from inspector.ui import style
 from inspector.ui.highlight_spans import Span, line_spans
@@ -94,18 +99,81 @@ class PygmentsHighlighter(QSyntaxHighlighter):
                 self.setFormat(start, length, fmt)
 
     def _format_for(self, token: _TokenType) -> QTextCharFormat | None:
-        if token in self._formats:
-            return self._formats[token]
-        fmt: QTextCharFormat | None = None
-        walk = token
-        while walk is not Token and walk is not None:
-            if walk in _SCHEME:
-                light, dark, is_bold = _SCHEME[walk]
-                fmt = QTextCharFormat()
-                fmt.setForeground(QColor(dark if self._dark else light))
-                if is_bold:
-                    fmt.setFontWeight(QFont.Weight.DemiBold)
-                break
-            walk = walk.parent
-        self._formats[token] = fmt
-        return fmt
+        return _format_for(token, self._dark, self._formats)
+
+
+def _format_for(
+    token: _TokenType, is_dark: bool, cache: dict[_TokenType, QTextCharFormat | None]
+) -> QTextCharFormat | None:
+    if token in cache:
+        return cache[token]
+    fmt: QTextCharFormat | None = None
+    walk = token
+    while walk is not Token and walk is not None:
+        if walk in _SCHEME:
+            light, dark, is_bold = _SCHEME[walk]
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(dark if is_dark else light))
+            if is_bold:
+                fmt.setFontWeight(QFont.Weight.DemiBold)
+            break
+        walk = walk.parent
+    cache[token] = fmt
+    return fmt
+
+
+class VisibleHighlighter:
+    """Colours only the blocks of a QPlainTextEdit that are asked for (the visible ones), line by line.
+
+    Formats go straight to each block's QTextLayout (what QSyntaxHighlighter does internally), and the block's
+    ``userState`` remembers a hash of the text it was coloured for: an edited block is coloured again the next
+    time it is asked for, an unchanged one costs a hash. Setting the whole text costs nothing here.
+    """
+
+    lazy = True
+
+    def __init__(self, edit: QPlainTextEdit, lexer: Lexer) -> None:
+        self._edit = edit
+        self._lexer = lexer
+        self._formats: dict[_TokenType, QTextCharFormat | None] = {}
+        self._dark = style.is_dark()
+        #: Block numbers coloured so far (diagnostics and tests; numbers shift when lines are inserted).
+        self._wanted: set[int] = set()
+
+    def reset(self) -> None:
+        self._wanted.clear()
+
+    def want_blocks(self, first: int, last: int) -> None:
+        """Make sure blocks ``first..last`` (block numbers) are coloured."""
+        doc = self._edit.document()
+        number = max(0, first)
+        block = doc.findBlockByNumber(number)
+        dirty_from = dirty_to = -1
+        while block.isValid() and number <= last:
+            text = block.text()
+            state = hash(text) & 0x3FFFFFFF
+            if block.userState() != state:
+                ranges = []
+                for start, length, token in line_spans(text, self._lexer) if text else ():
+                    fmt = _format_for(token, self._dark, self._formats)
+                    if fmt is not None:
+                        fr = QTextLayout.FormatRange()
+                        fr.start, fr.length, fr.format = start, length, fmt
+                        ranges.append(fr)
+                block.layout().setFormats(ranges)
+                block.setUserState(state)
+                if dirty_from < 0:
+                    dirty_from = block.position()
+                dirty_to = block.position() + block.length()
+            self._wanted.add(number)
+            block = block.next()
+            number += 1
+        if dirty_from >= 0:
+            doc.markContentsDirty(dirty_from, dirty_to - dirty_from)
+
+    def colour_visible(self, margin: int = 2) -> None:
+        """Colour the blocks on screen (plus ``margin`` lines above and below)."""
+        edit = self._edit
+        first = edit.firstVisibleBlock().blockNumber()
+        lines = edit.viewport().height() // max(1, edit.fontMetrics().height()) + 1
+        self.want_blocks(first - margin, first + lines + margin)

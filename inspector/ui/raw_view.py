@@ -2,22 +2,25 @@
 
 DocumentView builds it through :func:`create_raw_view`, so the editor can replace it (``set_raw_view_factory``)
 without touching the DocumentView. Big documents are shown up to :data:`RAW_TEXT_LIMIT` characters and
-highlighted lazily: only the blocks on screen are lexed.
+highlighted lazily: only the blocks on screen are lexed. A text above :data:`FILL_AT_ONCE` characters is put into
+the widget only when the view is first shown, a slice per event-loop turn (:class:`TextFiller`): a single
+``setPlainText`` of 8 MB holds the GUI thread for over a second.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from inspector.formats.jsondoc import split
 from inspector.ui import style
 from inspector.ui.document import OpenDocument
-from inspector.ui.highlight import PygmentsHighlighter
+from inspector.ui.highlight import VisibleHighlighter
 from inspector.ui.highlight_spans import json_lexer, lexer_for
 from inspector.ui.models.hexdump import BYTES_PER_LINE, hex_dump, looks_binary
 from inspector.ui.models.pretty import locate, pretty_text
@@ -28,6 +31,77 @@ RAW_TEXT_LIMIT = 8 * 1024 * 1024
 HEX_LIMIT = 256 * 1024
 #: Above this many lines, highlighting is lazy (visible blocks only).
 LAZY_LINES = 3000
+#: Texts up to this many characters go into the widget at once (and at construction); longer ones in slices.
+FILL_AT_ONCE = 512 * 1024
+#: Characters per slice of a filling, and the time one event-loop turn may spend inserting slices.
+FILL_CHUNK = 64 * 1024
+FILL_BUDGET_S = 0.015
+
+
+class TextFiller(QObject):
+    """Puts a big text into a QPlainTextEdit a slice at a time from a zero timer, so the event loop never stalls
+    (8 MB: ~1 s of work in steps of ~20 ms). ``finished`` is emitted once the whole text is in.
+
+    Short texts (up to :data:`FILL_AT_ONCE`) go in at once and ``finished`` is emitted before :meth:`start` returns.
+    """
+
+    finished = Signal()
+
+    def __init__(self, edit: QPlainTextEdit) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._text = ""
+        self._pos = 0
+        self.active = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._step)
+
+    def start(self, text: str) -> None:
+        self._timer.stop()
+        self._text = text
+        if len(text) <= FILL_AT_ONCE:
+            self.active = True
+            try:
+                self._edit.setPlainText(text)
+            finally:
+                self.active = False
+                self._text = ""
+            self.finished.emit()
+            return
+        self.active = True
+        self._edit.setPlainText("")
+        self._pos = 0
+        self._timer.start(0)
+
+    def finish_now(self) -> None:
+        """Insert the rest at once (an explicit request that needs the whole text)."""
+        if self.active:
+            self._step(budget=float("inf"))
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        self.active = False
+        self._text = ""
+
+    def _step(self, budget: float = FILL_BUDGET_S) -> None:
+        end = time.perf_counter() + budget
+        cursor = QTextCursor(self._edit.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        text = self._text
+        while self._pos < len(text):
+            cursor.insertText(text[self._pos : self._pos + FILL_CHUNK])
+            self._pos += FILL_CHUNK
+            if time.perf_counter() >= end:
+                break
+        if self._pos < len(text):
+            self._timer.start(0)
+            return
+        self.active = False
+        self._text = ""
+        top = QTextCursor(self._edit.document())
+        self._edit.setTextCursor(top)
+        self.finished.emit()
 
 
 class RawView(QPlainTextEdit):
@@ -46,7 +120,13 @@ class RawView(QPlainTextEdit):
         self._mode = "json"
         self._shown_lines = 0
         self.truncated = False
-        self.highlighter: PygmentsHighlighter | None = None
+        self.highlighter: VisibleHighlighter | None = None
+        self._text = ""
+        #: The text is not in the widget yet (a big text waits until the view is first shown).
+        self._stale = True
+        self._pending_pointer: str | None = None
+        self._filler = TextFiller(self)
+        self._filler.finished.connect(self._filled)
         self._lazy_timer = QTimer(self)
         self._lazy_timer.setSingleShot(True)
         self._lazy_timer.setInterval(30)
@@ -87,13 +167,38 @@ class RawView(QPlainTextEdit):
             text = text[: cut if cut > 0 else RAW_TEXT_LIMIT]
             text += f"\n… the raw text is cut here: {RAW_TEXT_LIMIT // 2**20} MB of {len(text) // 2**20}+ MB shown"
         self._shown_lines = text.count("\n") + 1
-        if self.highlighter is not None:
-            self.highlighter.setDocument(None)
-            self.highlighter = None
-        self.setPlainText(text)
-        if lexer is not None:
-            self.highlighter = PygmentsHighlighter(self.document(), lexer, lazy=self._shown_lines > LAZY_LINES)
-            self.highlight_visible()
+        self.highlighter = VisibleHighlighter(self, lexer) if lexer is not None else None
+        self._text = text
+        self._stale = True
+        self._filler.cancel()
+        if len(text) <= FILL_AT_ONCE or self.isVisible():
+            self._fill()
+
+    @property
+    def loaded(self) -> bool:
+        """The whole text is in the widget (False while it waits for the first show or is being filled)."""
+        return not self._stale and not self._filler.active
+
+    def load_now(self) -> None:
+        """Put the whole text in now, at once (not waiting for the first show or the slices)."""
+        if self._stale:
+            self._fill()
+        self._filler.finish_now()
+
+    def _fill(self) -> None:
+        self._stale = False
+        self._filler.start(self._text)
+
+    def _filled(self) -> None:
+        pointer, self._pending_pointer = self._pending_pointer, None
+        if pointer is not None:
+            self.select_pointer(pointer)
+        self.highlight_visible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Override QWidget.showEvent: a big text fills on first show
+        super().showEvent(event)
+        if self._stale:
+            self._fill()
 
     @property
     def mode(self) -> str:
@@ -102,7 +207,7 @@ class RawView(QPlainTextEdit):
 
     def highlight_visible(self) -> None:
         """Lazy mode: colour the blocks on screen (plus a margin)."""
-        if self.highlighter is None or not self.highlighter.lazy:
+        if self.highlighter is None or self._filler.active:
             return
         first = self.firstVisibleBlock().blockNumber()
         rows = max(50, self.viewport().height() // max(1, self.fontMetrics().height()) + 10)
@@ -119,6 +224,13 @@ class RawView(QPlainTextEdit):
         span = self._span_for(pointer)
         if span is None:
             return False
+        if not self.loaded:  # selected once the text is in (a big text fills in slices)
+            self._pending_pointer = pointer
+            if self._stale:
+                self._fill()
+            if not self.loaded:
+                return True
+            self._pending_pointer = None
         (first, start_col), (last, end_col) = span
         doc = self.document()
         start_block = doc.findBlockByNumber(first)
@@ -163,7 +275,7 @@ class RawView(QPlainTextEdit):
             if self._mode == "hex":
                 line = offset // BYTES_PER_LINE
                 return (line, 0), (line, -1)
-            text = self.toPlainText()
+            text = self._text
             line = text.count("\n", 0, offset)
             return (line, 0), (line, -1)
         if len(tokens) >= 3 and tokens[1] == "@line" and tokens[2].isdigit():
@@ -176,7 +288,7 @@ class RawView(QPlainTextEdit):
             from inspector.compose.locate import locate as locate_in_text
         except ImportError:
             return None
-        text = self.toPlainText()
+        text = self._text
         found = locate_in_text(text, pointer)
         if found is None:
             return None

@@ -66,12 +66,20 @@ class Task(QRunnable):
         except BaseException as exc:  # reported to the GUI thread, never lost
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             if not self.token.cancelled:
-                self.signals.error.emit(exc)
+                self._emit(self.signals.error, exc)
         else:
             if not self.token.cancelled:
-                self.signals.result.emit(result)
+                self._emit(self.signals.result, result)
         finally:
             self.done.set()
+
+    def _emit(self, signal: Any, value: Any) -> None:
+        """Emit unless the signals object is gone (its owner was deleted while the task ran: nobody listens)."""
+        try:
+            signal.emit(value)
+        except RuntimeError as exc:
+            if "deleted" not in str(exc):
+                raise
 
     def cancel(self) -> None:
         self.token.cancel()

@@ -946,3 +946,37 @@ def test_real_backtracepython_request_loads_and_validates(
     again = load_bytes(_raw_request(received[1]))
     assert again.document is not None and sub.document is not None
     assert again.document.to_bytes() == sub.document.to_bytes()
+
+
+# ---------------------------------------------------------------------------------------------- huge timestamps
+
+
+HUGE = 10**4000  # nightly fuzzing: an int no float can hold made float()/division raise OverflowError
+
+
+def test_timestamp_too_big_for_a_float_is_no_timestamp_and_an_error() -> None:
+    from inspector.formats.backtrace_report import seconds
+
+    assert seconds(HUGE) is None and seconds(-HUGE) is None
+    assert seconds(float("inf")) is None and seconds(float("nan")) is None
+    assert seconds(1_700_000_000) == 1_700_000_000.0 and seconds(1_700_000_000_000) == 1_700_000_000.0
+    value = json.loads((BT / "backtrace-node-0.8.3_exception_plain-json.json").read_text())
+    value["timestamp"] = HUGE
+    sub = load_bytes(json.dumps(value).encode(), source_name="huge.json")
+    assert sub.format == "backtrace"
+    (report,) = reports(sub)
+    assert report.summary.timestamp is None
+    found = [p for p in validate(sub) if p.pointer == "/timestamp"]
+    assert [p.severity for p in found] == [Severity.ERROR], found
+    assert "too large to be a time" in found[0].message and str(HUGE)[:50] not in found[0].message
+
+
+
+def test_a_token_redacted_by_the_receiver_is_an_info() -> None:
+    from inspector.formats.base import redaction_placeholder
+
+    path = BT / "backtrace-node-0.8.3_exception_plain-json.request.http"
+    token = "0123456789abcdef" * 4
+    sub = load_bytes(path.read_bytes().replace(token.encode(), redaction_placeholder(64).encode()))
+    found = [p for p in validate(sub) if p.pointer == "/@http/target"]
+    assert [p.severity for p in found] == [Severity.INFO] and "redacted by the receiver" in found[0].message

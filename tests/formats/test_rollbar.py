@@ -716,7 +716,7 @@ def test_read_response_documented_cases() -> None:
     assert not err_in_200.ok and "odd" in err_in_200.summary
     cases = {
         400: "not JSON",
-        401: "no access token",
+        401: "no access token or it was not accepted",
         403: "invalid",
         413: "too large",
         422: "semantically invalid",
@@ -740,6 +740,20 @@ def test_read_response_documented_cases() -> None:
     not_json_ok = read(200, [], b"ok")
     assert not_json_ok.ok and not_json_ok.id is None
     assert not read(401, [], b"\xff\xfe").ok  # never raises on undecodable bodies
+
+
+def test_read_response_401_does_not_claim_no_token_was_sent() -> None:
+    """read_response sees only the answer: a 401 may mean no token, or a token Rollbar did not accept."""
+    read = rollbar_format.read_response
+    bare = read(401, [], b"")
+    assert not bare.ok and "no access token was sent" not in bare.summary
+    assert "no access token or it was not accepted as one" in bare.summary, bare.summary
+    refused = read(401, [], b'{"err": 1, "message": "invalid access token"}')
+    assert "was sent but not accepted" in refused.summary and "invalid access token" in refused.summary
+    missing = read(401, [], b'{"err": 1, "message": "Missing access token"}')
+    assert "no access token arrived" in missing.summary, missing.summary
+    vague = read(401, [], b'{"err": 1, "message": "unauthorized"}')
+    assert "no access token or it was not accepted as one" in vague.summary, vague.summary
 
 
 def test_pyrollbar_report_round_trip(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -880,3 +894,59 @@ def test_validation_of_100k_frames_takes_the_fast_path() -> None:
     }
     assert elapsed < 3.0, f"validate() took {elapsed:.2f}s"
     assert "frames" in item["data"]["body"]["trace"] and len(item["data"]["body"]["trace"]["frames"]) == 100_000
+
+
+# ---------------------------------------------------------------------------------------------- huge timestamps
+
+HUGE = 10**4000  # nightly fuzzing: an int no float can hold made float()/division raise OverflowError
+
+
+def _with_timestamps(timestamp: object, timestamp_ms: object) -> bytes:
+    value = json.loads((ROLLBAR / "pyrollbar-1.5.0_trace_chain_raise-from.json").read_text())
+    value["data"]["timestamp"] = 1
+    value["data"]["body"]["telemetry"] = [
+        {"level": "info", "type": "log", "source": "client", "timestamp_ms": 7, "body": {"message": "m"}}
+    ]
+    text = json.dumps(value).replace('"timestamp": 1', f'"timestamp": {timestamp}')
+    return text.replace('"timestamp_ms": 7', f'"timestamp_ms": {timestamp_ms}').encode()
+
+
+def test_data_timestamp_too_big_for_a_float_is_no_timestamp_and_an_error() -> None:
+    sub = load_bytes(_with_timestamps(HUGE, 1_700_000_000_000), source_name="huge.json")
+    (report,) = get_format("rollbar").reports(sub)
+    assert report.summary.timestamp is None
+    assert report.telemetry[0].timestamp == 1_700_000_000.0
+    found = [p for p in validate(sub) if p.pointer == "/data/timestamp"]
+    assert [p.severity for p in found] == [Severity.ERROR], found
+    assert "too large to be a time" in found[0].message and str(HUGE)[:50] not in found[0].message
+
+
+def test_telemetry_timestamp_ms_too_big_for_a_float_is_no_timestamp_and_a_warning() -> None:
+    sub = load_bytes(_with_timestamps(1_700_000_000, HUGE), source_name="huge.json")
+    (report,) = get_format("rollbar").reports(sub)
+    assert report.summary.timestamp == 1_700_000_000.0
+    assert report.telemetry[0].timestamp is None
+    found = [p for p in validate(sub) if p.pointer == "/data/body/telemetry/0/timestamp_ms"]
+    assert [p.severity for p in found] == [Severity.WARNING], found
+    assert "too large to be a time" in found[0].message
+
+
+def test_a_token_redacted_by_the_receiver_is_an_info_and_never_sent() -> None:
+    from inspector.formats.base import redaction_placeholder
+
+    placeholder = redaction_placeholder(32)
+    raw = (ROLLBAR / "pyrollbar-1.5.0_trace.request.http").read_bytes().replace(TOKEN.encode(), placeholder.encode())
+    sub = load_bytes(raw)
+    notes = [p for p in validate(sub) if "redacted by the receiver" in p.message]
+    assert {p.pointer for p in notes} == {"/access_token", "/@headers/X-Rollbar-Access-Token"}
+    assert all(p.severity is Severity.INFO for p in notes)
+    assert not [p for p in validate(sub) if "hex characters" in p.message]
+    own = get_format("rollbar").build_request(sub, Target(kind="rollbar", base_url="http://h", token=TOKEN))
+    assert placeholder.encode() not in own.body and b'"access_token"' not in own.body
+    assert ("X-Rollbar-Access-Token", TOKEN) in own.headers
+    in_body = get_format("rollbar").build_request(
+        sub, Target(kind="rollbar", base_url="http://h", token=TOKEN, token_in_body=True))
+    assert json.loads(in_body.body)["access_token"] == TOKEN and placeholder.encode() not in in_body.body
+    none = get_format("rollbar").build_request(sub, Target(kind="rollbar", base_url="http://h"))
+    assert not any(k == "X-Rollbar-Access-Token" for k, _ in none.headers) and placeholder.encode() not in none.body
+    assert any("redacted by the receiver" in n for n in none.notes)

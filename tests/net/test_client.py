@@ -6,6 +6,7 @@ import gzip
 import socket
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -300,3 +301,69 @@ def test_tls_verification_and_custom_ca_bundle(tls_server: tuple[FaultServer, Pa
     assert accepted.status == 200 and server.requests[-1].body == b"{}"
     unverified = send_request(spec, options=SendOptions(timeout=5, max_attempts=1, verify=False))
     assert unverified.status == 200
+
+
+class _Redirector(ThreadingHTTPServer):
+    """Answers every POST with ``status`` and a Location that repeats the request's path and query."""
+
+    daemon_threads = True
+
+    def __init__(self, status: int, location: str | None) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.hits.append(self.path)
+                self.send_response(status)
+                if location is not None:
+                    self.send_header("Location", location.replace("{path}", self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        server = self
+        self.hits: list[str] = []
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_redirect_is_not_followed_and_is_explained(status: int) -> None:
+    srv = _Redirector(status, "https://elsewhere.invalid{path}")
+    try:
+        sub = load_path(str(BACKTRACE), format="backtrace")
+        target = Target(kind="backtrace-direct", base_url=srv.url, token=BT_TOKEN)
+        spec = get_format("backtrace").build_request(sub, target)
+        exchange = _send(spec, "backtrace")
+    finally:
+        srv.stop()
+    assert len(srv.hits) == 1 and exchange.status == status and not exchange.ok
+    summary = exchange.summary
+    assert summary.startswith("The server redirects to https://elsewhere.invalid/post?format=json&token="), summary
+    assert f"({status}); Crash Inspector does not follow redirects with a token" in summary
+    assert "check the base URL (http vs https, trailing slash)" in summary
+    assert BT_TOKEN not in summary and BT_TOKEN not in " ".join(exchange.details)  # the Location echoes the token
+    assert "another host" in " ".join(exchange.details)
+
+
+def test_redirect_without_location_and_relative_location() -> None:
+    from inspector.net.explain import explain_redirect
+
+    summary, _ = explain_redirect(302, None, "http://h/api/1/item/")
+    assert "302" in summary and "without a Location" in summary
+    summary, details = explain_redirect(301, "/api/1/item/", "http://h/api/1/item")
+    assert "redirects to http://h/api/1/item/ (301)" in summary and "trailing slash" in summary
+    assert not any("another host" in d for d in details)
+    loud, _ = explain_redirect(308, "http://h/api/1/item/", "https://h/api/1/item/")
+    assert loud.startswith("WARNING: the server redirects from https to plain http") and "unencrypted" in loud

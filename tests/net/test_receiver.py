@@ -14,12 +14,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
 from inspector.cli import show_json
 from inspector.formats import load_bytes, load_path, reports, validate
+from inspector.formats.backtrace_url import parse_submit_target
+from inspector.formats.base import Severity, redaction_placeholder
 from inspector.net.receiver import ReceiverConfig, ReceiverThread, exposure_warning, is_loopback, route
 from inspector.net.store import CaptureRecord, CaptureStore
 from tests.conftest import CORPUS
@@ -31,6 +34,38 @@ REQUEST_FILES = sorted(CORPUS.rglob("*.request.http"))
 BT_JSON = (CORPUS / "backtrace" / "backtrace-node-0.8.3_exception_plain-json.json").read_bytes()
 RB_JSON = (CORPUS / "rollbar" / "pyrollbar-1.5.0_trace_chain_raise-from.json").read_bytes()
 AC_JSON = (CORPUS / "appcenter" / "docs_managedError_android_innerExceptions.json").read_bytes()
+
+
+def secrets_of(request: bytes) -> list[str]:
+    """The secrets a request file carries, read with the format core (URL token, token headers, body token)."""
+    sub = load_bytes(request)
+    http = sub.envelope.http
+    assert http is not None
+    found = [parse_submit_target(http.target).token or ""]
+    found += [(http.header(name) or "").strip() for name in ("X-Rollbar-Access-Token", "App-Secret")]
+    value = sub.document.value if sub.document is not None else None
+    found.append(value.get("access_token") or "" if isinstance(value, dict) else "")
+    return [x for x in dict.fromkeys(found) if x]
+
+
+def without_secrets(data: bytes, secrets: list[str]) -> bytes:
+    """``data`` with each secret replaced by the receiver's same-length placeholder (the expected stored bytes)."""
+    for secret in secrets:
+        data = data.replace(secret.encode(), redaction_placeholder(len(secret)).encode())
+    return data
+
+
+def assert_stored_without_secrets(stored: bytes, sent: bytes, secrets: list[str]) -> None:
+    """Every byte but the secrets' is as sent; no secret is left; same length (Content-Length, chunks stay right)."""
+    assert secrets, "the request carries no secret: the check would prove nothing"
+    assert stored == without_secrets(sent, secrets)
+    assert len(stored) == len(sent)
+    for secret in secrets:
+        assert secret.encode() not in stored
+
+
+def _token_shape(p: dict[str, str]) -> bool:
+    return "hex characters" in p["message"] or "not a UUID" in p["message"] or "redacted by" in p["message"]
 
 
 class Running:
@@ -136,11 +171,19 @@ def test_corpus_request_replayed_byte_for_byte_is_stored_and_parsed_alike(rx: Ru
     assert answer.get("response") == "ok" or answer.get("err") == 0
     (record,) = rx.wait_records(1)
     stored = rx.store.read_raw(record.id)
-    assert stored == sent  # head verbatim, body as sent (a one-chunk chunked body is re-framed identically)
+    # head verbatim, body as sent (a one-chunk chunked body is re-framed identically), secrets replaced
+    assert_stored_without_secrets(stored, sent, secrets_of(sent))
+    assert {e["last4"] for e in record.redacted} == {secret[-4:] for secret in secrets_of(sent)}
     direct = load_path(str(path))
     again = load_bytes(stored)
     assert (again.format, again.kind) == (direct.format, direct.kind) == (record.format, record.kind)
-    assert show_json(again, reports(again), validate(again)) == show_json(direct, reports(direct), validate(direct))
+    shown, expected = show_json(again, reports(again), validate(again)), show_json(direct, reports(direct),
+                                                                                   validate(direct))
+    # the same reports and counts; only the token-shape notes differ ("redacted by the receiver", at most info)
+    assert [p for p in shown.pop("problems") if not _token_shape(p)] == [
+        p for p in expected.pop("problems") if not _token_shape(p)]
+    assert shown == expected
+    assert all(p.severity is not Severity.ERROR for p in validate(again))
     assert record.errors == 0 and record.status == 200 and record.client.startswith(HOST)
 
 
@@ -151,6 +194,8 @@ def test_multi_chunk_body_is_stored_dechunked_as_one_chunk(rx: Running) -> None:
     (record,) = rx.wait_records(1)
     stored = rx.store.read_raw(record.id)
     assert stored.endswith(f"\r\n\r\n{len(BT_JSON):x}\r\n".encode() + BT_JSON + b"\r\n0\r\n\r\n")
+    assert stored.startswith(f"POST /post?format=json&token={redaction_placeholder(64)} HTTP/1.1".encode())
+    assert BT_TOKEN.encode() not in stored
     assert load_bytes(stored).kind == load_bytes(BT_JSON).kind
     assert record.size == len(BT_JSON)
 
@@ -175,6 +220,12 @@ def test_backtrace_url_forms_answer_like_backtrace(rx: Running, target: str) -> 
     (record,) = rx.wait_records(1)
     assert (record.api, record.format, record.kind) == ("backtrace", "backtrace", "error object")
     assert record.exception.startswith("TypeError")
+    # the token (query or path) is replaced in the stored request line and in the record's target
+    clean = target.replace(BT_TOKEN, redaction_placeholder(len(BT_TOKEN)))
+    assert record.target == clean and record.redacted[0]["last4"] == BT_TOKEN[-4:]
+    stored = rx.store.read_raw(record.id)
+    assert stored.startswith(f"POST {clean} HTTP/1.1\r\n".encode()) and stored.endswith(BT_JSON)
+    assert BT_TOKEN.encode() not in stored and BT_TOKEN not in rx.store.meta_path(record.id).read_text()
 
 
 def test_backtrace_attachment_upload_answers_with_object(rx: Running) -> None:
@@ -227,9 +278,59 @@ def test_appcenter_gzip_body_is_kept_compressed_and_query_key_is_case_insensitiv
     assert r.status_code == 200
     (record,) = rx.wait_records(1)
     assert record.size == len(packed)
-    assert rx.store.read_raw(record.id).endswith(packed)
+    assert rx.store.read_raw(record.id).endswith(packed)  # no secret inside: the gzip body is stored as received
     sub = load_bytes(rx.store.read_raw(record.id))
     assert "gzip" in sub.envelope.layers and sub.kind == record.kind == load_bytes(AC_JSON).kind
+    secret = headers["App-Secret"]
+    assert f"App-Secret: {redaction_placeholder(len(secret))}\r\n".encode() in rx.store.read_raw(record.id)
+    assert secret.encode() not in rx.store.read_raw(record.id) and not record.body_recompressed
+    assert record.redacted == [{"name": "App-Secret header", "last4": secret[-4:]}]
+    secret_notes = [p for p in validate(sub) if p.pointer == "/@http/headers/App-Secret"]
+    assert [p.severity for p in secret_notes] == [Severity.INFO] and "redacted by the receiver" in str(secret_notes)
+
+
+def test_rollbar_gzip_body_token_is_redacted_and_recompressed(rx: Running) -> None:
+    """A gzip body holding a secret is redacted and gzip-compressed again; Content-Length follows the new size."""
+    packed = gzip.compress(RB_JSON)
+    sent = http_request("/api/1/item/", packed, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")])
+    assert status_of(raw_exchange(rx.port, sent)) == 200
+    (record,) = rx.wait_records(1)
+    stored = rx.store.read_raw(record.id)
+    head, body = stored.split(b"\r\n\r\n", 1)
+    assert gzip.decompress(body) == without_secrets(RB_JSON, [RB_TOKEN])  # every other byte as sent
+    assert f"Content-Length: {len(body)}".encode() in head and b"Content-Encoding: gzip" in head
+    assert head == sent.split(b"\r\n\r\n", 1)[0].replace(str(len(packed)).encode(), str(len(body)).encode())
+    assert record.body_recompressed and record.redacted == [{"name": "access_token (body)", "last4": "1111"}]
+    again, direct = load_bytes(stored), load_bytes(RB_JSON)
+    assert "gzip" in again.envelope.layers and (again.format, again.kind) == (direct.format, direct.kind)
+    assert reports(again)[0].counts() == reports(direct)[0].counts()
+    assert all(p.severity is not Severity.ERROR for p in validate(again))
+
+
+def test_rollbar_chunked_body_token_keeps_the_chunk_framing(rx: Running) -> None:
+    sent = http_request("/api/1/item/", chunked(RB_JSON, 300), [("Transfer-Encoding", "chunked")])
+    assert status_of(raw_exchange(rx.port, sent)) == 200
+    (record,) = rx.wait_records(1)
+    stored = rx.store.read_raw(record.id)
+    expected = without_secrets(RB_JSON, [RB_TOKEN])
+    assert stored.endswith(f"\r\n\r\n{len(RB_JSON):x}\r\n".encode() + expected + b"\r\n0\r\n\r\n")
+    assert RB_TOKEN.encode() not in stored and load_bytes(stored).kind == load_bytes(RB_JSON).kind
+
+
+def test_rollbar_form_body_and_a_token_echoed_in_the_message_are_redacted(rx: Running) -> None:
+    doc = json.loads(RB_JSON)
+    doc["data"]["body"]["trace_chain"][0]["exception"]["message"] = f"bad token {RB_TOKEN}"
+    form = urlencode({"payload": json.dumps(doc)}).encode()
+    r = httpx.post(rx.url + "/api/1/item/", content=form,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200
+    (record,) = rx.wait_records(1)
+    stored = rx.store.read_raw(record.id)
+    assert stored.endswith(without_secrets(form, [RB_TOKEN])) and RB_TOKEN.encode() not in stored
+    assert load_bytes(stored).kind == record.kind == "trace_chain"
+    meta = rx.store.meta_path(record.id).read_text()
+    assert RB_TOKEN not in meta and record.redacted == [{"name": "access_token (body)", "last4": "1111"}]
+    assert "bad token " + redaction_placeholder(32) in record.exception  # the record's texts are scrubbed too
 
 
 def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]], closing: bytes) -> bytes:
@@ -373,7 +474,7 @@ def test_graceful_stop_finishes_and_stores_the_request_in_flight(rx: Running) ->
     assert not stopper.is_alive()
     reloaded = CaptureStore(rx.store.root).load()
     assert [r.status for r in reloaded] == [200]
-    assert rx.store.read_raw(reloaded[0].id) == sent
+    assert_stored_without_secrets(rx.store.read_raw(reloaded[0].id), sent, [RB_TOKEN])
 
 
 def test_many_concurrent_requests_are_all_stored_with_bounded_concurrency(start) -> None:

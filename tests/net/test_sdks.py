@@ -21,7 +21,7 @@ import pytest
 
 from inspector.cli import show_json
 from inspector.formats import has_errors, load_bytes, reports, validate
-from inspector.formats.base import Problem, Severity
+from inspector.formats.base import Problem, Severity, redaction_placeholder
 from inspector.net.receiver import DEFAULT_MAX_BODY, ReceiverConfig, ReceiverThread
 from inspector.net.snippets import BACKTRACE_TOKEN, ROLLBAR_TOKEN, snippet
 from inspector.net.store import CaptureRecord, CaptureStore
@@ -70,10 +70,13 @@ def run(cmd: list[str], code: str, env: dict[str, str]) -> None:
 
 
 def check_capture(inbox: Inbox, record: CaptureRecord) -> dict:
-    """Stored, parsed, valid, and the same view as ``crash-inspector show --json`` of the stored file."""
+    """Stored without the SDK's token, parsed, valid, and the same view as ``show --json`` of the stored file."""
     assert record.status == 200, record.note
     raw_path = inbox.store.raw_path(record.id)
-    sub = load_bytes(raw_path.read_bytes())
+    raw = raw_path.read_bytes()
+    assert ROLLBAR_TOKEN.encode() not in raw and BACKTRACE_TOKEN.encode() not in raw
+    assert redaction_placeholder(32 if record.api == "rollbar" else 64).encode() in raw
+    sub = load_bytes(raw)
     problems = validate(sub)
     assert not has_errors(problems), [p for p in problems if p.severity is Severity.ERROR]
     assert (sub.format, sub.kind) == (record.format, record.kind)
@@ -86,7 +89,10 @@ def check_capture(inbox: Inbox, record: CaptureRecord) -> dict:
     assert cli.returncode == 0, cli.stderr
     shown = json.loads(cli.stdout)
     assert shown["reports"] == mine["reports"] and shown["kind"] == mine["kind"]
-    assert len(shown["problems"]) == len(mine["problems"]) == len([Problem(**p) for p in record.problems])
+    redacted = [p for p in shown["problems"] if "redacted by the receiver" in p["message"]]
+    assert redacted and all(p["severity"] == "info" for p in redacted)  # the placeholder: a note, not a problem
+    assert len(shown["problems"]) == len(mine["problems"]) == len(redacted) + len(
+        [Problem(**p) for p in record.problems])
     return shown
 
 
@@ -117,7 +123,10 @@ rollbar.wait()
     assert shown[0]["reports"][0]["exceptions"][0]["type"] == "KeyError"
     assert [e["type"] for e in shown[2]["reports"][0]["exceptions"]] == ["RuntimeError", "ValueError"]
     raw = inbox.store.read_raw(records[0].id)
-    assert b"X-Rollbar-Access-Token: " + ROLLBAR_TOKEN.encode() in raw  # the head is kept as sent
+    # the head is kept as sent, but for the token: a placeholder of the same length, named in the record
+    assert b"X-Rollbar-Access-Token: " + redaction_placeholder(32).encode() + b"\r\n" in raw
+    assert {"name": "X-Rollbar-Access-Token header", "last4": ROLLBAR_TOKEN[-4:]} in records[0].redacted
+    assert {"name": "access_token (body)", "last4": ROLLBAR_TOKEN[-4:]} in records[0].redacted
 
 
 def test_backtracepython(inbox: Inbox, tmp_path: Path) -> None:
@@ -135,7 +144,7 @@ bt.finalize()
     records = inbox.wait(2)
     assert [(r.api, r.kind, r.path) for r in records] == [
         ("backtrace", "error object", "/post"),
-        ("backtrace", "error object", f"/myuniverse/{BACKTRACE_TOKEN}/json"),
+        ("backtrace", "error object", f"/myuniverse/{redaction_placeholder(len(BACKTRACE_TOKEN))}/json"),
     ]
     shown = [check_capture(inbox, r) for r in records]
     assert shown[0]["reports"][0]["exceptions"][0]["type"] == "KeyError"
@@ -183,7 +192,8 @@ rollbar.wait(() => process.exit(0));
     chains = sorted(len(s["reports"][0]["exceptions"]) for s in shown.values() if s["kind"] == "trace_chain")
     assert chains == [1, 2]
     raw = inbox.store.read_raw(records[0].id)
-    assert b'"access_token"' not in raw and ROLLBAR_TOKEN.encode() in raw.split(b"\r\n\r\n")[0]
+    head = raw.split(b"\r\n\r\n")[0]
+    assert b'"access_token"' not in raw and redaction_placeholder(32).encode() in head
 
 
 def test_backtrace_node(inbox: Inbox, node_modules: Path) -> None:

@@ -63,6 +63,36 @@ def test_raw_without_record_is_recovered_and_damaged_record_rebuilt(tmp_path: Pa
     assert json.loads(store.meta_path(lost.id).read_bytes())["recovered"] is True  # repaired on disk
 
 
+def test_redaction_notes_round_trip_and_old_records_still_load(tmp_path: Path) -> None:
+    store = CaptureStore(tmp_path)
+    notes = [{"name": "X-Rollbar-Access-Token header", "last4": "1111"}]
+    saved = store.save(RAW, record(store, redacted=notes, body_recompressed=True))
+    old = record(store)
+    write_atomic(store.raw_path(old.id), RAW)
+    data = old.as_dict()
+    del data["redacted"], data["body_recompressed"]  # a record written before redaction existed
+    write_atomic(store.meta_path(old.id), json.dumps(data).encode())
+    by_id = {r.id: r for r in CaptureStore(tmp_path).load()}
+    assert by_id[saved.id].redacted == notes and by_id[saved.id].body_recompressed
+    assert by_id[old.id].redacted == [] and not by_id[old.id].recovered
+
+
+def test_recovered_capture_of_a_redacted_request_is_described_without_errors(tmp_path: Path) -> None:
+    """The receiver's stored (redacted) request, its record lost: recovery reads it like the receiver did."""
+    from inspector.formats.base import redaction_placeholder
+    from inspector.net.receiver import describe_capture
+    from tests.conftest import CORPUS
+
+    body = (CORPUS / "rollbar" / "pyrollbar-1.5.0_trace_chain_raise-from.json").read_bytes()
+    body = body.replace(b"aaaabbbbccccddddeeeeffff00001111", redaction_placeholder(32).encode())
+    raw = f"POST /api/1/item/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    store = CaptureStore(tmp_path, describe=describe_capture)
+    write_atomic(store.raw_path(store.new_id()), raw)
+    (found,) = store.load()
+    assert found.recovered and (found.api, found.kind, found.errors) == ("rollbar", "trace_chain", 0)
+    assert any("redacted by the receiver" in p["message"] and p["severity"] == "info" for p in found.problems)
+
+
 def test_delete_and_clear(tmp_path: Path) -> None:
     store = CaptureStore(tmp_path)
     a, b = (store.save(RAW, record(store)) for _ in range(2))

@@ -151,3 +151,15 @@ def test_unknown_target_and_reportless_input_are_clear_errors() -> None:
     empty = load_path(str(CORPUS / "backtrace/backtrace-android_test_submit-response_ok.json"))
     with pytest.raises(InspectorError, match="no report"):
         convert(empty, "rollbar")
+
+
+@pytest.mark.parametrize("stamp", ["1e300", "18446744073709551615"])  # a float / a plcrash uint64 beyond year 9999
+def test_a_time_no_date_can_show_converts_to_app_center_with_a_note(stamp: str) -> None:
+    value = json.loads((CORPUS / "rollbar" / "pyrollbar-1.5.0_trace_chain_raise-from.json").read_text())
+    value["data"]["timestamp"] = 1
+    text = json.dumps(value).replace('"timestamp": 1', f'"timestamp": {stamp}')
+    sub = load_bytes(text.encode(), source_name="far.json")
+    conversion = convert(sub, "appcenter")
+    assert conversion.value["logs"][0]["timestamp"].endswith("Z")  # the time of conversion
+    lost = [n for n in conversion.notes.by_status(Status.LOST) if n.source == "summary.timestamp"]
+    assert lost and "not a time a date can show" in lost[0].detail

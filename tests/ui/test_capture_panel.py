@@ -8,6 +8,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
+from inspector.formats.base import redaction_placeholder
 from inspector.net.store import CaptureRecord, CaptureStore
 from inspector.ui.capture_panel import CaptureModel, CapturePanel, RecordRole
 from inspector.ui.workers import wait_all
@@ -15,6 +16,8 @@ from tests.conftest import CORPUS
 
 RB_JSON = (CORPUS / "rollbar" / "pyrollbar-1.5.0_trace_chain_raise-from.json").read_bytes()
 RB_TOKEN = "aaaabbbbccccddddeeeeffff00001111"
+PLACEHOLDER = redaction_placeholder(len(RB_TOKEN)).encode()
+PROFILE_TOKEN = "0123456789abcdef0123456789ab7e57"  # the resend must use the profile's own token
 
 
 def make_record(store: CaptureStore, n: int, **kw: object) -> CaptureRecord:
@@ -82,7 +85,9 @@ def test_live_inbox_fills_as_requests_arrive_and_opens_them(qtbot, panel: Captur
     assert panel.open_button.isEnabled()
     panel.open_row(panel.current_row())
     ((record, raw),) = panel.opened  # type: ignore[attr-defined]
-    assert record.kind == "trace_chain" and raw.endswith(RB_JSON)
+    # the stored capture: the body as sent but for the token (same length; never on disk)
+    assert record.kind == "trace_chain" and raw.endswith(RB_JSON.replace(RB_TOKEN.encode(), PLACEHOLDER))
+    assert RB_TOKEN.encode() not in raw
     with qtbot.waitSignal(panel.bridge.stopped, timeout=30_000):
         panel.start_button.click()
     assert panel.start_button.text() == "Start" and panel.url_label.text() == "stopped"
@@ -147,7 +152,7 @@ def test_resend_to_a_profile_pointing_at_a_second_receiver(qtbot, panel: Capture
     other.start()
     try:
         profile = profiles.Profile(name="local2", kind="rollbar", base_url=other.url)
-        profiles.ProfileStore().put(profile, secret=RB_TOKEN)
+        profiles.ProfileStore().put(profile, secret=PROFILE_TOKEN)
         panel.table.selectRow(0)
         assert panel.resend_button.isEnabled()
         panel._fill_resend_menu()
@@ -160,6 +165,10 @@ def test_resend_to_a_profile_pointing_at_a_second_receiver(qtbot, panel: Capture
         qtbot.waitUntil(lambda: len(other_store.load()) == 1, timeout=5000)
         (record,) = other_store.load()
         assert (record.api, record.kind, record.status) == ("rollbar", "trace_chain", 200)
+        # the profile's token went out in the header, the capture's placeholder did not travel at all
+        assert record.redacted == [{"name": "X-Rollbar-Access-Token header", "last4": "7e57"}]
+        resent = other_store.read_raw(record.id)
+        assert b'"access_token"' not in resent and PROFILE_TOKEN.encode() not in resent
     finally:
         other.stop()
 

@@ -151,6 +151,9 @@ def test_big_document_stays_fluid(qtbot) -> None:
     qtbot.addWidget(editor)
     editor.resize(800, 600)
     editor.show()
+    assert not editor.loaded and editor.edit.isReadOnly()  # filled in slices, not in one multi-second call
+    qtbot.waitUntil(lambda: editor.loaded, timeout=60_000)
+    assert not editor.edit.isReadOnly() and editor.edit.document().characterCount() - 1 == len(editor.text())
     qtbot.waitUntil(lambda: not doc.validating, timeout=60_000)
     cursor = editor.edit.textCursor()
     cursor.setPosition(editor.text().index('"environment": "qa') + len('"environment": "qa'))

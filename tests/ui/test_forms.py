@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import QDateTime, QTimeZone
 
@@ -152,3 +154,15 @@ def test_models_pass_the_model_tester(qtbot, qtmodeltester) -> None:
     qtmodeltester.check(JsonListModel(doc, "/threads", "backtrace"))
     qtmodeltester.check(JsonListModel(doc, "/threads/main/stack", "backtrace"))
     qtmodeltester.check(KeyValueModel(None, None))
+
+
+@pytest.mark.parametrize("stamp", ["1" + "0" * 4000, "1e300"])  # no float holds the first; no QDateTime the second
+def test_a_timestamp_too_big_for_a_date_leaves_the_picker_alone(qtbot, stamp: str) -> None:
+    doc, forms, editor = _setup(qtbot, "rollbar-trace")
+    picker = forms.field("timestamp").editor
+    shown = picker.dateTime()
+    assert '"timestamp": 1800000000' in editor.text()
+    doc.replace_text(editor.text().replace('"timestamp": 1800000000', f'"timestamp": {stamp}'))
+    forms.field("timestamp").refresh()
+    assert picker.dateTime() == shown
+    assert doc.document.get("/data/timestamp") == json.loads(stamp)  # the document keeps the value

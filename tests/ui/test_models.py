@@ -15,7 +15,13 @@ from inspector.formats import reports as derive_reports
 from inspector.formats.base import InspectorError
 from inspector.report import Binary, ExceptionInfo, Frame, LazyList, Report, SourceContext, Summary, TelemetryEvent
 from inspector.ui.document_view import compute_filter
-from inspector.ui.models.frame_text import exception_stacks, is_library_frame, stack_text, thread_stacks
+from inspector.ui.models.frame_text import (
+    exception_stacks,
+    format_size,
+    is_library_frame,
+    stack_text,
+    thread_stacks,
+)
 from inspector.ui.models.lists import (
     AttachmentsModel,
     BinariesModel,
@@ -195,6 +201,12 @@ def test_binaries_sort_numerically_beyond_32_bits() -> None:
     assert proxy.index(0, 0).data() == "big"
     assert model.index(1, BinariesModel.COL_END).data() == "0x00001100"
     assert report.binary_for(0x7FFF_0000_0010) == 2
+
+
+def test_sizes_no_float_can_hold_are_shown_as_out_of_range() -> None:
+    """Nightly fuzzing: an App Center binary range of 10**400 bytes made float(size) raise OverflowError."""
+    assert format_size(-(10**400)) == "out of range" and format_size(10**400) == "out of range"
+    assert format_size(2048) == "2.0 KB" and format_size(5) == "5 B" and format_size(None) == ""
 
 
 def test_telemetry_time_is_relative_to_the_crash() -> None:

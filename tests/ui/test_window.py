@@ -177,7 +177,8 @@ def test_every_view_has_content(qtbot, path: Path) -> None:
     assert view.threads_view.model().rowCount() == len(report.threads)
     assert view.binaries_view.model().rowCount() == len(report.binaries)
     assert view.telemetry_view.model().rowCount() == len(report.telemetry)
-    assert view.raw_view.toPlainText()
+    view.raw_view.load_now()  # a text above FILL_AT_ONCE (the minidump's hex) waits for the first show otherwise
+    assert view.raw_view.loaded and view.raw_view.toPlainText()
     assert view.raw_view.mode == ("hex" if path == MINIDUMP else "text" if path == APPLE_CRASH else "json")
     for name in VIEW_NAMES:
         view.show_view(name)
@@ -359,6 +360,7 @@ def test_native_files_keep_the_read_only_view_when_the_editor_is_installed(qtbot
     monkeypatch.setattr(raw_view, "_factory", lambda document, parent=None: QLabel("an editor"))
     native = view_for(qtbot, MINIDUMP)
     assert isinstance(native.raw_view, raw_view.RawView) and native.raw_view.mode == "hex"
+    native.raw_view.load_now()
     assert native.raw_view.toPlainText().startswith("00000000  4d 44 4d 50")  # "MDMP"
     json_view = view_for(qtbot, ROLLBAR_CHAIN)
     assert isinstance(json_view.raw_view, QLabel)

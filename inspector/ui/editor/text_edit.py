@@ -1,7 +1,7 @@
 """A QPlainTextEdit for JSON: line numbers, bracket matching, underlines, lazy Pygments colouring.
 
-Colouring reuses :class:`inspector.ui.highlight.PygmentsHighlighter` in lazy mode: a block is lexed only when it
-becomes visible (or is edited while visible), so a keystroke in a 20 MB document lexes one line.
+Colouring uses :class:`inspector.ui.highlight.VisibleHighlighter`: a block is lexed only when it is on screen (or is
+edited while on screen), so a keystroke in a 20 MB document lexes one line and setting the text lexes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from inspector.ui import style
-from inspector.ui.highlight import PygmentsHighlighter
+from inspector.ui.highlight import VisibleHighlighter
 from inspector.ui.highlight_spans import json_lexer
 
 _BRACKETS = {"{": "}", "[": "]", "}": "{", "]": "["}
@@ -74,7 +74,7 @@ class JsonTextEdit(QPlainTextEdit):
         self._marks: list[Mark] = []
         self._syntax_mark: Mark | None = None
         self._bracket_selections: list[QTextEdit.ExtraSelection] = []
-        self.highlighter = PygmentsHighlighter(self.document(), json_lexer(), lazy=True)
+        self.highlighter = VisibleHighlighter(self, json_lexer())
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._on_update_request)
         self.cursorPositionChanged.connect(self._match_brackets)
@@ -97,9 +97,7 @@ class JsonTextEdit(QPlainTextEdit):
         self._colour_visible()
 
     def _colour_visible(self) -> None:
-        first = self.firstVisibleBlock().blockNumber()
-        lines = self.viewport().height() // max(1, self.fontMetrics().height()) + 2
-        self.highlighter.want_blocks(first, first + lines)
+        self.highlighter.colour_visible()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Override QPlainTextEdit.resizeEvent
         super().resizeEvent(event)

@@ -4,6 +4,11 @@ Typing is debounced (:data:`DEBOUNCE_MS`); then the text goes to :meth:`OpenDocu
 documents, ``replace_text_async``, which parses on the thread pool). Changes that come from elsewhere (form edits,
 undo/redo) replace only the changed middle of the text, so the cursor and scroll position stay put even on a 20 MB
 document. Undo and redo are the document's QUndoStack, shared with the forms.
+
+The text goes into the widget only when the editor is first shown, and a big one a slice per event-loop turn
+(:class:`inspector.ui.raw_view.TextFiller`; the editor is read-only meanwhile): ``setPlainText`` of 20 MB holds the
+GUI thread for seconds. Above :data:`EDIT_LIMIT` characters :func:`create_editor` gives the read-only raw view (cut
+at 8 MB) with a line saying why: the forms still edit such a document.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from inspector.compose.locate import common_affixes, has_astral, locate, utf16_offset
@@ -19,6 +24,7 @@ from inspector.formats.base import Severity
 from inspector.ui.document import OpenDocument
 from inspector.ui.editor.find_bar import FindBar, PointerBar
 from inspector.ui.editor.text_edit import JsonTextEdit, Mark
+from inspector.ui.raw_view import FILL_AT_ONCE, RawView, TextFiller
 
 #: Pause after the last keystroke before the text is parsed and validated (short enough to feel live).
 DEBOUNCE_MS = 300
@@ -28,6 +34,8 @@ DEBOUNCE_BIG_MS = 900
 MAX_WAIT_S = 1.0
 #: Underlines beyond this many problems are not drawn (the problems view lists them all).
 MAX_MARKS = 500
+#: Documents whose text is longer than this many characters are shown read-only (the forms still edit them).
+EDIT_LIMIT = 32 * 1024 * 1024
 
 
 class EditorWidget(QWidget):
@@ -63,6 +71,12 @@ class EditorWidget(QWidget):
         #: The text last shown or committed, while no typing happened since (saves a toPlainText of 20 MB).
         self._shown: str | None = None
         self._pending_since = 0.0
+        #: The widget does not hold ``_shown`` yet (filled when first shown).
+        self._stale = False
+        self._editable = False
+        self._pending_pointer: str | None = None
+        self._filler = TextFiller(self.edit)
+        self._filler.finished.connect(self._filled)
         self.edit.document().contentsChange.connect(self._on_contents_change)
         self.edit.undo_requested.connect(self.undo)
         self.edit.redo_requested.connect(self.redo)
@@ -92,8 +106,9 @@ class EditorWidget(QWidget):
         self.doc = doc
         self._timer.stop()
         self._pending = False
+        self._editable = doc is not None and doc.document is not None
         self._set_text(doc.draft_text if doc is not None else "", whole=True)
-        self.edit.setReadOnly(doc is None or doc.document is None)
+        self.edit.setReadOnly(not self._editable or not self.loaded)
         if doc is not None:
             for signal, slot in self._connections():
                 signal.connect(slot)
@@ -110,10 +125,42 @@ class EditorWidget(QWidget):
     def text(self) -> str:
         return self._shown if self._shown is not None else self.edit.toPlainText()
 
+    @property
+    def loaded(self) -> bool:
+        """The widget holds the whole text (False until first shown, and while a big text is filled in)."""
+        return not self._stale and not self._filler.active
+
+    def ensure_loaded(self) -> None:
+        """Fill the widget now, at once (find and replace need the whole text in it)."""
+        if self._stale:
+            self._fill()
+        self._filler.finish_now()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Override QWidget.showEvent: the text goes in on first show
+        super().showEvent(event)
+        if self._stale:
+            self._fill()
+
+    def _fill(self) -> None:
+        self._stale = False
+        self.edit.setReadOnly(True)
+        self.edit.highlighter.reset()
+        if self._shown is not None and len(self._shown) > FILL_AT_ONCE:
+            self.status.setText(f"Loading {len(self._shown) / 2**20:.0f} MB of text…")
+        self._filler.start(self._shown if self._shown is not None else "")
+
+    def _filled(self) -> None:
+        self.edit.setReadOnly(not self._editable)
+        self.edit.highlighter.colour_visible()
+        self._update_marks()
+        pointer, self._pending_pointer = self._pending_pointer, None
+        if pointer is not None:
+            self.select_pointer(pointer)
+
     # ------------------------------------------------------------------ typing -> document
 
     def _on_contents_change(self, _pos: int, _removed: int, _added: int) -> None:
-        if self._updating or self.doc is None:
+        if self._updating or self._filler.active or self.doc is None:
             return
         self._shown = None
         now = time.monotonic()
@@ -166,12 +213,15 @@ class EditorWidget(QWidget):
 
     def _set_text(self, new: str, whole: bool = False) -> None:
         """Show ``new``, replacing only the middle that differs from the current text (cursor and scroll stay)."""
+        if whole or self._stale or self._filler.active or self.edit.document().isEmpty():
+            self._shown = new
+            self._stale = True
+            self._filler.cancel()
+            if len(new) <= FILL_AT_ONCE or self.isVisible():
+                self._fill()
+            return
         self._updating = True
         try:
-            if whole or self.edit.document().isEmpty():
-                self.edit.setPlainText(new)
-                self._shown = new
-                return
             old = self._shown if self._shown is not None else self.text()
             self._shown = new
             if old == new:
@@ -195,6 +245,8 @@ class EditorWidget(QWidget):
         if doc is None:
             self.edit.set_marks([])
             self.status.setText("")
+            return
+        if not self.loaded:  # marked once the text is in
             return
         syntax: Mark | None = None
         position = doc.syntax_error_position
@@ -247,6 +299,13 @@ class EditorWidget(QWidget):
             self.pointer_bar.status.setText("not found")
             return False
         self.pointer_bar.status.setText("")
+        if not self.loaded:  # selected once the text is in (a big text is filled in slices)
+            self._pending_pointer = pointer
+            if self._stale:
+                self._fill()
+            if not self.loaded:
+                return True
+            self._pending_pointer = None
         start = where.key_start if where.key_start >= 0 else where.start
         cursor = self.edit.textCursor()
         cursor.setPosition(utf16_offset(text, where.end))
@@ -264,6 +323,7 @@ class EditorWidget(QWidget):
         return found
 
     def show_find(self) -> None:
+        self.ensure_loaded()
         self.find_bar.show()
         selected = self.edit.textCursor().selectedText()
         if selected and "\u2029" not in selected:
@@ -275,6 +335,7 @@ class EditorWidget(QWidget):
         needle = self.find_bar.find_edit.text() if needle is None else needle
         if not needle:
             return False
+        self.ensure_loaded()
         flags = self.find_bar.flags(backward)
         found = self.edit.find(needle, flags)
         if not found:  # wrap around
@@ -287,6 +348,7 @@ class EditorWidget(QWidget):
 
     def replace_current(self) -> bool:
         needle, repl = self.find_bar.find_edit.text(), self.find_bar.replace_edit.text()
+        self.ensure_loaded()
         cursor = self.edit.textCursor()
         same = (
             cursor.selectedText() == needle
@@ -319,6 +381,37 @@ class EditorWidget(QWidget):
         return count
 
 
-def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> EditorWidget:
-    """The factory the document view can call instead of building the read-only raw view."""
+class TooBigToEdit(QWidget):
+    """The read-only raw view (cut at 8 MB) under a line saying why a huge document is not editable in place."""
+
+    def __init__(self, doc: OpenDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tooBigToEdit")
+        self.note = QLabel(
+            f"This document is too big to edit in place ({len(doc.text) / 2**20:.0f} MB of text; the editor takes up "
+            f"to {EDIT_LIMIT // 2**20} MB): edit it with the forms, or save it and edit it in an external editor.",
+            self,
+        )
+        self.note.setObjectName("tooBigNote")
+        self.note.setWordWrap(True)
+        self.note.setContentsMargins(6, 4, 6, 4)
+        self.view = RawView(doc, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view, 1)
+
+    def select_pointer(self, pointer: str) -> bool:
+        return self.view.select_pointer(pointer)
+
+    def selected_text(self) -> str:
+        return self.view.selected_text()
+
+
+def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> QWidget:
+    """The factory the document view can call instead of building the read-only raw view (the read-only view with
+    a note for documents above :data:`EDIT_LIMIT`)."""
+    if doc.document is not None and len(doc.text) > EDIT_LIMIT:
+        return TooBigToEdit(doc, parent)
     return EditorWidget(doc, parent)

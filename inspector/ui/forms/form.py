@@ -33,10 +33,13 @@ from PySide6.QtWidgets import (
 from inspector.compose import fields as F
 from inspector.compose.ids import iso_now, parse_iso
 from inspector.formats.base import InspectorError
+from inspector.report import epoch_seconds
 from inspector.ui.document import OpenDocument
 from inspector.ui.forms.models import JsonListModel, KeyValueModel
 
 _ABSENT = object()
+#: Times beyond this (seconds, about year 292 million) do not fit QDateTime's milliseconds: the editor stays empty.
+_MAX_EDITOR_SECONDS = 9.2e15
 
 
 class _FieldRow(QWidget):
@@ -106,7 +109,7 @@ class _FieldRow(QWidget):
                 self.editor.setChecked(value is True)
             elif isinstance(self.editor, QDateTimeEdit):
                 seconds = self._seconds(value)
-                if seconds is not None:
+                if seconds is not None and abs(seconds) < _MAX_EDITOR_SECONDS:
                     self.editor.setDateTime(QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), QTimeZone.utc()))
             elif isinstance(self.editor, QLineEdit):
                 self.editor.setText("" if value is _ABSENT or value is None else str(value))
@@ -115,7 +118,7 @@ class _FieldRow(QWidget):
 
     def _seconds(self, value: Any) -> float | None:
         if self.spec.kind == "epoch_s" and isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value) / (1000.0 if value > 1e11 else 1.0)
+            return epoch_seconds(value, 1000.0 if value > 1e11 else 1.0)  # None for 10**4000, NaN, infinity
         if self.spec.kind == "iso" and isinstance(value, str):
             return parse_iso(value)
         return None

@@ -35,7 +35,10 @@ def format_address(address: int | None) -> str:
 def format_size(size: int | None) -> str:
     if size is None:
         return ""
-    value = float(size)
+    try:
+        value = float(size)
+    except OverflowError:  # a hostile binary range (10**400 bytes): no float holds it
+        return "out of range"
     for unit in ("B", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
             return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
