@@ -52,6 +52,9 @@ VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachme
 FILTER_DEBOUNCE_MS = 180
 #: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
 EXPAND_STACKS = 12
+#: Further stacks are expanded at open only while the expanded frame rows stay below this (a tree view lays out
+#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s).
+EXPAND_ROWS = 2000
 #: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
 #: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
 SPAN_STACKS = 100
@@ -527,9 +530,13 @@ class DocumentView(QWidget):
 
     def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
         model = view.model()
+        rows = 0
         for row in range(min(model.rowCount(), EXPAND_STACKS)):
+            if row and rows >= EXPAND_ROWS:  # the first stack always; then only while the rows stay few
+                break
             if expand_all or model.stacks[model.stack_index(row)].crashed or row == 0:
                 view.expand(model.index(row, 0))
+                rows += model.rowCount(model.index(row, 0))
         if view.isVisible():
             self._span_first(view)
         else:  # spanning lays the whole tree out (10 000 threads: a second): done when the view is first shown

@@ -167,3 +167,20 @@ def test_a_task_whose_signals_were_deleted_finishes_quietly(qtbot) -> None:
     Shiboken.delete(failing.signals)
     failing.run()
     assert failing.done.is_set()
+
+
+def test_big_drafts_are_encoded_in_pieces_to_the_same_bytes(qtbot, tmp_path: Path) -> None:
+    from inspector.compose.drafts import Draft
+    from inspector.formats.base import Part
+    from inspector.ui.document import PIECE, _save_in_pieces
+
+    text = '{"message": "é \\" \\u2028 😀 \u2028"}\n' * (PIECE // 10)
+    draft = Draft(id="big", text=text + "{broken", base_text=text, format="rollbar", title="t",
+                  attachments=[Part(name="log", data=b"\x00\x01", filename="a.log", content_type="text/plain")],
+                  fields=[("k", "v")])
+    store = DraftStore(tmp_path)
+    _save_in_pieces(store, draft)
+    written = (tmp_path / "big.json").read_bytes()
+    assert written == draft.to_json()  # pid and saved_at were set as DraftStore.save sets them
+    (restored,) = store.all()
+    assert restored.text == draft.text and restored.base_text == text and restored.attachments[0].data == b"\x00\x01"
