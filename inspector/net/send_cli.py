@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,9 +20,9 @@ from inspector.formats.base import InspectorError, Part, RequestSpec, Submission
 from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
 from inspector.net.history import History
 from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore, target_from_url
+from inspector.net.replay import EXIT_BAD, EXIT_HTTP_ERROR, EXIT_OK, RESULTS_NAME, ItemResult, folder_items, replay
 
-RESULTS_NAME = "send-results.jsonl"
-EXIT_OK, EXIT_HTTP_ERROR, EXIT_BAD = 0, 1, 2
+__all__ = ["EXIT_BAD", "EXIT_HTTP_ERROR", "EXIT_OK", "RESULTS_NAME", "Plan", "folder_items", "replay_folder"]
 
 
 def _err(message: str) -> None:
@@ -272,12 +271,10 @@ def parse_rate(text: str | None) -> float | None:
     return float(match.group(1)) / per
 
 
-def folder_items(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != RESULTS_NAME)
-
-
 def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
-    """Send every payload of ``folder`` (sorted by name) at ``--rate``; one JSON line per item in send-results.jsonl."""
+    """Send every payload of ``folder`` (sorted by name) at ``--rate``; one JSON line per item in send-results.jsonl.
+
+    The loop, the pace and the log are :func:`inspector.net.replay.replay` (shared with the window)."""
     try:
         rate = parse_rate(args.rate)
     except InspectorError as exc:
@@ -287,41 +284,20 @@ def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
     if not items:
         _err(f"{folder}: the folder has no payload files")
         return EXIT_BAD
-    worst = EXIT_OK
-    results: list[dict[str, Any]] = []
-    counts = {"accepted": 0, "http_error": 0, "failed": 0}
     log_path = folder / RESULTS_NAME
-    next_start = time.monotonic()
-    with log_path.open("w", encoding="utf-8") as log:
-        for path in items:
-            if rate:
-                delay = next_start - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                next_start = max(next_start, time.monotonic()) + 1.0 / rate
-            try:
-                full = send_one(path, args, plan, quiet=True)
-                line = {k: full[k] for k in ("file", "ok", "status", "summary", "id", "elapsed_ms", "attempts")}
-                line["failure"] = full["failure"]["kind"] if full["failure"] else None
-                code = int(full["exit_code"])
-            except InspectorError as exc:
-                line = {"file": str(path), "ok": False, "status": None, "summary": str(exc), "error": "bad input"}
-                code = EXIT_BAD
-            line["time"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-            log.write(json.dumps(line, ensure_ascii=False) + "\n")
-            log.flush()
-            results.append(line)
-            counts["accepted" if code == 0 else "http_error" if code == 1 else "failed"] += 1
-            worst = max(worst, code)
-            if not args.json:
-                status = line["status"] if line["status"] is not None else "---"
-                print(f"{path.name}: {status} {line['summary']}")
-    summary = (
-        f"{len(items)} payloads: {counts['accepted']} accepted, {counts['http_error']} refused with an HTTP error, "
-        f"{counts['failed']} not sent or unanswered; log: {log_path}"
-    )
+
+    def show(result: ItemResult) -> None:
+        if not args.json:
+            line = result.line
+            status = line["status"] if line["status"] is not None else "---"
+            print(f"{result.path.name}: {status} {line['summary']}")
+
+    done = replay(items, lambda path: send_one(path, args, plan, quiet=True), rate=rate, log_path=log_path,
+                  on_item=show)
+    counts = done.counts
     if args.json:
+        results = [r.line for r in done.results]
         print(json.dumps({"results": results, "summary": counts, "log": str(log_path)}, indent=2, ensure_ascii=False))
     else:
-        print(summary)
-    return worst
+        print(f"{done.text()}; log: {log_path}")
+    return done.worst

@@ -1,0 +1,19 @@
+"""Installs the Tools menu action "Replay Folder…" (issue 10): the Replay dialog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install(window: Any) -> None:
+    from inspector.ui.replay_dialog import ReplayDialog
+
+    def show() -> None:
+        dialog = ReplayDialog.launch(window)
+        dialog.finished_replay.connect(
+            lambda summary: window.status_message(summary.text() if summary is not None else "The replay failed.")
+        )
+
+    action = window.menu("&Tools").addAction("&Replay Folder…")
+    action.setObjectName("replayAction")
+    action.triggered.connect(show)
