@@ -290,3 +290,35 @@ class ProfilesDialog(QDialog):
             return dialog.exec() == QDialog.DialogCode.Accepted
         finally:
             dialog.deleteLater()
+
+
+def fill_profile_combo(combo: QComboBox, store: ProfileStore, select: str | None = None) -> str | None:
+    """Fill a profile chooser (item data = profile name), keeping the selection when it still exists.
+
+    Returns the error message when the profiles file cannot be read (the combo is then empty).
+    """
+    current = select or combo.currentData()
+    error: str | None = None
+    try:
+        profiles = store.load()
+    except InspectorError as exc:
+        profiles, error = [], str(exc)
+    combo.blockSignals(True)
+    combo.clear()
+    for profile in profiles:
+        combo.addItem(f"{profile.name} — {KINDS[profile.kind][0].split(' (')[0]}", profile.name)
+    index = combo.findData(current) if current else -1
+    combo.setCurrentIndex(index if index >= 0 else 0 if profiles else -1)
+    combo.blockSignals(False)
+    return error
+
+
+def chosen_profile(combo: QComboBox, store: ProfileStore) -> Profile | None:
+    """The profile selected in a chooser filled by :func:`fill_profile_combo`, or None."""
+    name = combo.currentData()
+    if not name:
+        return None
+    try:
+        return store.get(name)
+    except InspectorError:
+        return None

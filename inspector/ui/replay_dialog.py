@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from inspector.formats.base import InspectorError
 from inspector.net.client import is_loopback
-from inspector.net.profiles import KINDS, Profile, ProfileStore
+from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.replay import (
     RESULTS_NAME,
     ItemResult,
@@ -49,6 +49,7 @@ from inspector.net.replay import replay as run_replay
 from inspector.net.send_cli import Plan
 from inspector.net.store import default_store_dir
 from inspector.ui import style
+from inspector.ui.profiles_dialog import chosen_profile, fill_profile_combo
 from inspector.ui.workers import Task, run_task
 
 #: Rate units of the dialog: label, seconds per unit (None: as fast as answers come).
@@ -329,26 +330,13 @@ class ReplayDialog(QDialog):
     # ------------------------------------------------------------------ settings
 
     def reload_profiles(self) -> None:
-        try:
-            profiles = self.store.load()
-        except InspectorError as exc:
-            profiles = []
-            self.status_label.setText(str(exc))
-        self.profile_combo.blockSignals(True)
-        self.profile_combo.clear()
-        for profile in profiles:
-            self.profile_combo.addItem(f"{profile.name} — {KINDS[profile.kind][0].split(' (')[0]}", profile.name)
-        self.profile_combo.blockSignals(False)
+        error = fill_profile_combo(self.profile_combo, self.store)
+        if error:
+            self.status_label.setText(error)
         self._profile_changed()
 
     def selected_profile(self) -> Profile | None:
-        name = self.profile_combo.currentData()
-        if not name:
-            return None
-        try:
-            return self.store.get(name)
-        except InspectorError:
-            return None
+        return chosen_profile(self.profile_combo, self.store)
 
     def _profile_changed(self) -> None:
         """App Center takes 60 crashes a minute: its profiles start at 60/min; the others at 10/s."""

@@ -40,9 +40,10 @@ from inspector.formats.base import InspectorError, RequestSpec, Submission, Targ
 from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
 from inspector.net.curl import body_is_text, secret_env_names, to_curl
 from inspector.net.history import History
-from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore
+from inspector.net.profiles import KIND_FORMAT, Profile, ProfileStore
 from inspector.ui import style
 from inspector.ui.document import OpenDocument
+from inspector.ui.profiles_dialog import chosen_profile, fill_profile_combo
 from inspector.ui.workers import Task, run_task
 
 
@@ -293,29 +294,13 @@ class SendPanel(QWidget):
     # ------------------------------------------------------------------ profiles
 
     def reload_profiles(self, select: str | None = None) -> None:
-        current = select or self.profile_combo.currentData()
-        try:
-            profiles = self.store.load()
-        except InspectorError as exc:
-            profiles = []
-            self.status_label.setText(str(exc))
-        self.profile_combo.blockSignals(True)
-        self.profile_combo.clear()
-        for profile in profiles:
-            self.profile_combo.addItem(f"{profile.name} — {KINDS[profile.kind][0].split(' (')[0]}", profile.name)
-        index = self.profile_combo.findData(current) if current else -1
-        self.profile_combo.setCurrentIndex(index if index >= 0 else 0 if profiles else -1)
-        self.profile_combo.blockSignals(False)
+        error = fill_profile_combo(self.profile_combo, self.store, select)
+        if error:
+            self.status_label.setText(error)
         self._profile_changed()
 
     def selected_profile(self) -> Profile | None:
-        name = self.profile_combo.currentData()
-        if not name:
-            return None
-        try:
-            return self.store.get(name)
-        except InspectorError:
-            return None
+        return chosen_profile(self.profile_combo, self.store)
 
     def _profile_changed(self) -> None:
         profile = self.selected_profile()
