@@ -14,14 +14,16 @@ import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from inspector.formats.backtrace_url import parse_submit_target
 from inspector.formats.base import InspectorError, Target
-from inspector.net.client import SendOptions
+
+if TYPE_CHECKING:
+    from inspector.net.client import SendOptions
 
 APP_NAME = "crash-inspector"
 KEYRING_SERVICE = "crash-inspector"
@@ -104,6 +106,8 @@ class Profile:
         return cls(**values)
 
     def options(self) -> SendOptions:
+        from inspector.net.client import SendOptions  # httpx loads on first send, not at start-up
+
         return SendOptions(
             timeout=self.timeout,
             verify=self.verify_tls,
