@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.formats import get_format, load_bytes, reports, validate
+from inspector.formats import JSON_FORMATS, get_format, load_bytes, reports, validate
 from inspector.formats.base import InspectorError, Part, Problem, Severity, Submission
 from inspector.formats.jsondoc import Document, dumps
 from inspector.report import Report
@@ -20,8 +20,8 @@ from inspector.toolkit import to_appcenter, to_backtrace, to_rollbar
 from inspector.toolkit.neutral import neutral_of
 from inspector.toolkit.notes import ConversionNotes
 
-TARGETS = ("backtrace", "rollbar", "appcenter")
-TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center"}
+TARGETS = JSON_FORMATS  # the three APIs a report converts to
+TITLES = {name: get_format(name).TITLE for name in TARGETS}
 
 
 @dataclass

@@ -304,7 +304,69 @@ class DocumentView(QWidget):
             self._problems_changed()
             return
         self._fill_report_selector()
-        self.set_report(self.report_index)
+        if not self._update_in_place():
+            self.set_report(self.report_index)
+
+    def _update_in_place(self) -> bool:
+        """After an edit that leaves the stacks' shape alone (same exceptions, threads and frame counts), keep the
+        stack models (expansion, selection, scroll position) and repaint their rows instead of a reset and a new
+        layout of the first frame (~90 ms for a 20 MB document). False when the caller must rebuild instead."""
+        doc = self.document
+        old_reports = self._built_reports
+        index = self.report_index
+        if self._filter_text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
+            return False
+        report = doc.reports[index]
+        old_report = old_reports[index]
+        if report.most_recent_first != old_report.most_recent_first or report.kind != old_report.kind:
+            return False
+        exceptions = exception_stacks(report)
+        threads = thread_stacks(report)
+        frames_old = list(self.frames_model.stacks)
+        if not self.frames_model.replace_stacks(exceptions):
+            return False
+        if not self.threads_model.replace_stacks(threads):
+            self.frames_model.replace_stacks(frames_old)
+            return False
+        self._built_reports = doc.reports
+        self.exception_stacks, self.thread_stacks_ = exceptions, threads
+        doc.prepared_stacks = None
+        self._repaint_visible(self.frames_view)
+        self._repaint_visible(self.threads_view)
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
+        self._build_list_models(report)
+        self.metadata_view.expandToDepth(0)
+        self._size_columns()
+        self.timeline.set_events(report.telemetry, self._crash_time(report))
+        self._show_attachments(report)
+        for view in (self.frames_view, self.threads_view):  # the source pane shows the re-derived frame
+            frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
+            if isinstance(frame, Frame):
+                self.source_pane.show_frame(frame)
+                break
+        self._update_tab_titles()
+        return True
+
+    @staticmethod
+    def _repaint_visible(view: QTreeView) -> None:
+        """``dataChanged`` for the rows on screen (the others are read from the model when they scroll in). A hidden
+        view reads the model when it is shown (asking it for rows now would lay a never-shown tree out: 0.6 s)."""
+        if not view.isVisible():
+            return
+        model = view.model()
+        index = view.indexAt(view.viewport().rect().topLeft())
+        bottom = view.viewport().height()
+        last = model.columnCount() - 1
+        seen = 0
+        while index.isValid() and seen < 500:
+            index = index.siblingAtColumn(0)
+            model.dataChanged.emit(index, index.siblingAtColumn(last))
+            if view.visualRect(index).bottom() >= bottom:
+                break
+            index = view.indexBelow(index)
+            seen += 1
 
     def _problems_changed(self) -> None:
         doc = self.document
@@ -462,30 +524,58 @@ class DocumentView(QWidget):
             self.exception_stacks = exception_stacks(report) if report else []
             self.thread_stacks_ = thread_stacks(report) if report else []
         mrf = report.most_recent_first if report else True
-        old = [
-            getattr(self, n, None)
-            for n in (
-                "frames_model",
-                "threads_model",
-                "binaries_proxy",
-                "binaries_model",
-                "telemetry_model",
-                "attachments_model",
-                "metadata_model",
-                "problems_model",
-            )
-        ]
+        old = [getattr(self, n, None) for n in ("frames_model", "threads_model")]
         self.frames_model = StacksModel(self.exception_stacks, mrf, self)
         self.threads_model = StacksModel(self.thread_stacks_, mrf, self)
+        self.frames_view.setModel(self.frames_model)
+        self.threads_view.setModel(self.threads_model)
+        for model in old:
+            if model is not None:
+                model.deleteLater()
+        self._build_list_models(report)
+        self.order_toggle.blockSignals(True)
+        self.order_toggle.setChecked(mrf)
+        self.order_toggle.blockSignals(False)
+        self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
+        self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=False)
+        self.metadata_view.expandToDepth(0)
+        self._size_columns()
+        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report))
+        self.source_pane.show_frame(None)
+        self._show_attachments(report)
+        self._select_first_frame()
+        self._update_filter_status(None)
+        self._update_tab_titles()
+
+    def _show_attachments(self, report: Report | None) -> None:
+        if report is not None and report.attachments:
+            self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
+            self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
+        else:
+            note = (
+                "Rollbar items have no attachments."
+                if self.document.format == "rollbar"
+                else "No attachments in this payload."
+            )
+            self.attachments_note.setText(note)
+            self.attachment_preview.show_message(note)
+
+    def _build_list_models(self, report: Report | None) -> None:
+        """The flat views' models (binaries, telemetry, attachments, metadata, problems): cheap to rebuild."""
+        old = [
+            getattr(self, n, None)
+            for n in ("binaries_proxy", "binaries_model", "telemetry_model", "attachments_model", "metadata_model",
+                      "problems_model")
+        ]
         self.binaries_model = BinariesModel(report.binaries if report else (), self)
         self.binaries_proxy = SortProxy(self)
         self.binaries_proxy.setSourceModel(self.binaries_model)
         self.telemetry_model = TelemetryModel(report.telemetry if report else (), self._crash_time(report), self)
         self.attachments_model = AttachmentsModel(report.attachments if report else [], self)
         self.metadata_model = MetadataModel(report.metadata if report else {}, self)
-        self.problems_model = ProblemsModel(doc.problems, self)
-        self.frames_view.setModel(self.frames_model)
-        self.threads_view.setModel(self.threads_model)
+        self.problems_model = ProblemsModel(self.document.problems, self)
         self.binaries_view.setModel(self.binaries_proxy)
         self.binaries_view.sortByColumn(BinariesModel.COL_START, Qt.SortOrder.AscendingOrder)
         self.telemetry_view.setModel(self.telemetry_model)
@@ -495,30 +585,7 @@ class DocumentView(QWidget):
         for model in old:
             if model is not None:
                 model.deleteLater()
-        self.order_toggle.blockSignals(True)
-        self.order_toggle.setChecked(mrf)
-        self.order_toggle.blockSignals(False)
-        self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
-        self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
         self.attachments_view.selectionModel().currentChanged.connect(self._attachment_current)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=False)
-        self.metadata_view.expandToDepth(0)
-        self._size_columns()
-        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report))
-        self.source_pane.show_frame(None)
-        if report is not None and report.attachments:
-            self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
-            self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
-        else:
-            note = (
-                "Rollbar items have no attachments." if doc.format == "rollbar" else "No attachments in this payload."
-            )
-            self.attachments_note.setText(note)
-            self.attachment_preview.show_message(note)
-        self._select_first_frame()
-        self._update_filter_status(None)
-        self._update_tab_titles()
 
     @staticmethod
     def _crash_time(report: Report | None) -> float | None:

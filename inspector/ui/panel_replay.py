@@ -6,9 +6,9 @@ from typing import Any
 
 
 def install(window: Any) -> None:
-    from inspector.ui.replay_dialog import ReplayDialog
-
     def show() -> None:
+        from inspector.ui.replay_dialog import ReplayDialog  # imports httpx (0.1 s): on first use, not at start
+
         dialog = ReplayDialog.launch(window)
         dialog.finished_replay.connect(
             lambda summary: window.status_message(summary.text() if summary is not None else "The replay failed.")

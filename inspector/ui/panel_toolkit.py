@@ -7,11 +7,23 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from inspector.formats import JSON_FORMATS, get_format
 from inspector.formats.base import InspectorError
-from inspector.toolkit.convert import TARGETS, TITLES
-from inspector.ui.toolkit.convert_dialog import ConvertDialog
-from inspector.ui.toolkit.diff_view import DiffView
-from inspector.ui.toolkit.redact_dialog import RedactDialog
+
+# The menus are built from the format registry, not from inspector.toolkit, so that the start does not import the
+# toolkit (0.1 s): the dialogs, the Compare panel and the exports import it on first use.
+
+
+def _convert(window: Any, name: str) -> None:
+    from inspector.ui.toolkit.convert_dialog import ConvertDialog
+
+    ConvertDialog.convert_current(window, name)
+
+
+def _redact(window: Any) -> None:
+    from inspector.ui.toolkit.redact_dialog import RedactDialog
+
+    RedactDialog.redact_current(window)
 
 
 def export_current(window: Any, kind: str, path: str | None = None) -> Path | None:
@@ -50,20 +62,37 @@ def install(window: Any) -> None:
     tools = window.menu("&Tools")
     convert_menu = tools.addMenu("Con&vert to")
     convert_menu.setObjectName("convertMenu")
-    for name in TARGETS:
-        action = convert_menu.addAction(f"{TITLES[name]}…")
+    for name in JSON_FORMATS:
+        action = convert_menu.addAction(f"{get_format(name).TITLE}…")
         action.setObjectName(f"convertTo_{name}")
-        action.triggered.connect(lambda _checked=False, n=name: ConvertDialog.convert_current(window, n))
+        action.triggered.connect(lambda _checked=False, n=name: _convert(window, n))
     redact = tools.addAction("&Redact…")
     redact.setObjectName("redactAction")
-    redact.triggered.connect(lambda: RedactDialog.redact_current(window))
+    redact.triggered.connect(lambda: _redact(window))
 
-    view = DiffView(lambda: [v.document for v in window.document_views()], window)
-    window.add_panel("diff", "Compare Reports", view)
-    window.document_opened.connect(lambda _doc: view.refresh_documents())
+    built: list[Any] = []  # the Compare panel, once its dock was first shown
+
+    def build() -> Any:
+        from inspector.ui.toolkit.diff_view import DiffView
+
+        view = DiffView(lambda: [v.document for v in window.document_views()], window)
+        built.append(view)
+        return view
+
+    def refresh() -> None:
+        if built:
+            built[0].refresh_documents()
+
+    def compare_reports() -> None:
+        window.panel_widget("diff")
+        refresh()
+        window.show_panel("diff")
+
+    window.add_panel("diff", "Compare Reports", build)
+    window.document_opened.connect(lambda _doc: refresh())
     compare = tools.addAction("&Compare Reports…")
     compare.setObjectName("compareAction")
-    compare.triggered.connect(lambda: (view.refresh_documents(), window.show_panel("diff")))
+    compare.triggered.connect(compare_reports)
 
     export_menu = window.menu("&File").addMenu("&Export")
     export_menu.setObjectName("exportMenu")

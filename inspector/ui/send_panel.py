@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from inspector.formats import get_format
 from inspector.formats.base import InspectorError, RequestSpec, Submission, Target
-from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
 from inspector.net.curl import body_is_text, secret_env_names, to_curl
 from inspector.net.history import History
 from inspector.net.profiles import KIND_FORMAT, Profile, ProfileStore
@@ -45,6 +44,17 @@ from inspector.ui import style
 from inspector.ui.document import OpenDocument
 from inspector.ui.profiles_dialog import chosen_profile, fill_profile_combo
 from inspector.ui.workers import Task, run_task
+
+if TYPE_CHECKING:
+    from inspector.net.client import Exchange, SendOptions
+
+
+def insecure_warning(spec: RequestSpec) -> str | None:
+    """:func:`inspector.net.client.insecure_warning`, imported on first use: the client imports httpx (0.1 s),
+    which the app's start does not need."""
+    from inspector.net.client import insecure_warning as warning
+
+    return warning(spec)
 
 
 class SendEvents(QObject):
@@ -110,6 +120,8 @@ class _Bridge(QObject):
 
 def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history: History | None, cancel: Any) -> Any:
     """Runs on the worker pool: send, then record. Returns (exchange, history id or None)."""
+    from inspector.net.client import send_request
+
     exchange = send_request(
         prepared.spec,
         read_response=prepared.module.read_response,

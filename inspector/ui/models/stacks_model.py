@@ -87,6 +87,33 @@ class StacksModel(PathTreeModel):
         self._reset_caches()
         self.endResetModel()
 
+    def replace_stacks(self, stacks: Sequence[Stack]) -> bool:
+        """Show ``stacks`` (the same stacks re-derived after an edit) without a reset, when nothing the view may
+        have laid out changes shape: the same stacks, frame counts and registers, and the same child counts for
+        every node the view has asked about. Then the rows keep their expansion and selection; the caller emits
+        ``dataChanged`` for the rows on screen (for every laid-out row, QTreeView asks each one's size and
+        children through Python). Returns False (nothing changed) when the shape differs: reset instead."""
+        stacks = list(stacks)
+        if self._filter is not None or len(stacks) != len(self._stacks):
+            return False
+        for old, new in zip(self._stacks, stacks, strict=True):
+            if len(old.frames) != len(new.frames) or bool(old.registers) != bool(new.registers):
+                return False
+        before = (self._stacks, dict(self._frames), dict(self._entries))
+        self._stacks = stacks
+        self._frames.clear()
+        self._entries.clear()
+        try:
+            same = all(self.child_count(self._paths[node]) == count for node, count in self._counts.items())
+        except Exception:  # a node that no longer resolves: the shape changed
+            same = False
+        if not same:
+            self._stacks, frames, entries = before
+            self._frames.update(frames)
+            self._entries.update(entries)
+            return False
+        return True
+
     def _reset_caches(self) -> None:
         self.forget_paths()
         self._entries.clear()
