@@ -137,3 +137,17 @@ def decode_base64(data: Any, pointer: str) -> bytes:
         bad = next((c for c in text if not (c.isalnum() or c in "+/=")), None)
         detail = f"character {bad!r} is not base64" if bad is not None else str(exc)
         raise InspectorError(f"errorAttachment data is not valid base64 ({detail})", where=pointer) from None
+
+
+#: Fields only appleError logs carry (swagger AppleErrorLog), besides threads/binaries/registers/exception.
+APPLE_ERROR_KEYS = (
+    "primaryArchitectureId",
+    "architectureVariantId",
+    "applicationPath",
+    "osExceptionType",
+    "osExceptionCode",
+    "osExceptionAddress",
+    "exceptionType",
+    "exceptionReason",
+    "selectorRegisterValue",
+)

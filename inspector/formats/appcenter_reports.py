@@ -44,17 +44,7 @@ _PROCESS_KEYS = (
     "appLaunchTimestamp",
     "buildId",
 )
-_APPLE_KEYS = (
-    "primaryArchitectureId",
-    "architectureVariantId",
-    "applicationPath",
-    "osExceptionType",
-    "osExceptionCode",
-    "osExceptionAddress",
-    "exceptionType",
-    "exceptionReason",
-    "selectorRegisterValue",
-)
+_APPLE_KEYS = L.APPLE_ERROR_KEYS
 _SHOWN_ELSEWHERE = {
     "type",
     "id",

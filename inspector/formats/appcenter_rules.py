@@ -41,16 +41,8 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "managedError": _COMMON_KEYS | _ABSTRACT_ERROR_KEYS | {"binaries", "buildId", "exception", "threads"},
     "appleError": _COMMON_KEYS
     | _ABSTRACT_ERROR_KEYS
+    | set(L.APPLE_ERROR_KEYS)
     | {
-        "primaryArchitectureId",
-        "architectureVariantId",
-        "applicationPath",
-        "osExceptionType",
-        "osExceptionCode",
-        "osExceptionAddress",
-        "exceptionType",
-        "exceptionReason",
-        "selectorRegisterValue",
         "threads",
         "binaries",
         "registers",
