@@ -41,6 +41,11 @@ def window_open(app: object, data: bytes, name: str) -> object:
     from inspector.ui.document_view import DocumentView
 
     doc = OpenDocument(load_bytes(data, source_name=name))
+    if doc.reports:  # what the app's loading worker does (main_window.load_document), here on this thread
+        from inspector.ui.models.frame_text import exception_stacks, thread_stacks
+
+        report = doc.reports[0]
+        doc.prepared_stacks = (report, exception_stacks(report), thread_stacks(report))
     view = DocumentView(doc)
     view.resize(1100, 700)
     view.show_view("frames")

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from inspector.formats.base import InspectorError, Problem, info, warning
+from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
 
 #: Above this size the (slower) duplicate-key scan is skipped; the skip is reported as an info problem.
 DUPLICATE_SCAN_LIMIT = 16 * 1024 * 1024
@@ -176,6 +177,15 @@ def _check_utf8(data: bytes) -> str:
         ) from None
 
 
+def _orjson_loads(data: bytes) -> Any:
+    """``orjson.loads``, in pieces when the document has big containers (see :mod:`json_pieces`): the thread doing it
+    then never holds the GIL for more than a piece (~5-30 ms instead of ~0.6 s for 100 MB)."""
+    try:
+        return loads_in_pieces(data)
+    except Unsplittable:
+        return orjson.loads(data)
+
+
 def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     """Parse JSON bytes losslessly. Returns the value and load-time problems (duplicates, BOM, NaN...).
 
@@ -190,14 +200,14 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         problems.append(info("", "the file starts with a UTF-8 byte order mark (ignored)", "RFC 8259 section 8.1"))
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # (strip copies: 100 MB would hold the GIL for ~50 ms)
         raise InspectorError("the input is empty: expected a JSON document")
 
     scan_duplicates = len(data) <= DUPLICATE_SCAN_LIMIT
     if not scan_duplicates and not has_big_int(data):
         try:
             with _no_gc():
-                value = orjson.loads(data)
+                value = _orjson_loads(data)
             # Millions of new containers would be walked again by every later collection (~15% of an open of
             # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
             # closed), so it moves to the permanent generation; only cyclic garbage that exists at this moment

@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -183,12 +183,14 @@ class OpenDocument(QObject):
             documents problems arrive later, with ``problems_changed`` and a second ``changed``).
         syntax_error_changed: the raw text's parse state changed (``syntax_error`` is None or the error).
         text_changed: ``text`` changed through something other than the editor's own typing (a form edit, undo).
+        text_ready: ``text`` of a big document was prepared on the thread pool (see :meth:`prepare_text`).
         problems_changed: ``problems`` and ``problem_locations`` were recomputed.
         attachments_changed: the Backtrace attachment parts changed.
         saved: the document was written to ``path``.
     """
 
     changed = Signal()
+    text_ready = Signal()
     syntax_error_changed = Signal()
     text_changed = Signal()
     problems_changed = Signal()
@@ -205,11 +207,20 @@ class OpenDocument(QObject):
         self.reports: list[Report] = []
         self.problems: list[Problem] = []
         self.problem_locations: dict[str, Location] = {}
-        self.text = initial_text(submission.document) if submission.document is not None else ""
+        # The raw text of a big document (pretty-printing 100 MB: ~3 s) is made on first use or on the thread pool
+        # (prepare_text), after the trees are on screen; small documents get it now.
+        self._text: str | None = None
+        self._text_lock = threading.Lock()
+        self._text_task: Task | None = None
+        document = submission.document
+        if document is None:
+            self._text = ""
+        elif document.original is None or len(document.original) <= BIG_DOCUMENT:
+            self._text = initial_text(document)
         #: (report, exception stacks, thread stacks) built off the GUI thread by a loading worker, or None.
         self.prepared_stacks: tuple[Any, list[Any], list[Any]] | None = None
-        #: The editor's latest text, possibly not valid JSON (what a draft keeps).
-        self.draft_text = self.text
+        #: The editor's latest text when it differs from ``text`` (possibly not valid JSON: what a draft keeps).
+        self._draft_text: str | None = None
         self.draft_id = DraftStore.new_id()
         self.draft_dirty = False
         self.validating = False
@@ -225,16 +236,70 @@ class OpenDocument(QObject):
         return self.submission.document
 
     @property
+    def text(self) -> str:
+        """The JSON text the editor shows (made now, on this thread, if :meth:`prepare_text` has not done it yet)."""
+        text = self._text
+        if text is None:
+            with self._text_lock:
+                text = self._text
+                if text is None:
+                    assert self.document is not None
+                    text = self._text = initial_text(self.document)
+        return text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def has_text(self) -> bool:
+        """Whether ``text`` is ready (reading it then costs nothing)."""
+        return self._text is not None
+
+    def prepare_text(self) -> bool:
+        """Make ``text`` on the thread pool if it is not ready; ``text_ready`` follows. Returns ``has_text``."""
+        if self._text is not None:
+            return True
+        if self._text_task is None:
+
+            def make() -> str:
+                return self.text
+
+            def done(_text: str) -> None:
+                self._text_task = None
+                self.text_ready.emit()
+
+            def failed(_exc: BaseException) -> None:
+                self._text_task = None
+
+            self._text_task = run_task(make, on_result=done, on_error=failed)
+        return False
+
+    @property
+    def draft_text(self) -> str:
+        """The editor's latest text, possibly not valid JSON (what a draft keeps)."""
+        return self._draft_text if self._draft_text is not None else self.text
+
+    @draft_text.setter
+    def draft_text(self, value: str) -> None:
+        self._draft_text = value
+
+    @property
     def format(self) -> str:
         return self.submission.format
 
     @property
     def modified(self) -> bool:
-        return not self.undo_stack.isClean() or self.draft_text != self.text
+        if not self.undo_stack.isClean():
+            return True
+        return self._draft_text is not None and self._draft_text != self.text
 
     @property
     def is_big(self) -> bool:
-        return len(self.text) > BIG_DOCUMENT
+        if self._text is not None:
+            return len(self._text) > BIG_DOCUMENT
+        original = self.document.original if self.document is not None else None
+        return original is not None and len(original) > BIG_DOCUMENT
 
     @property
     def syntax_error_position(self) -> tuple[int, int] | None:
@@ -295,7 +360,8 @@ class OpenDocument(QObject):
     def save_data(self) -> tuple[bytes, str]:
         """The bytes a save writes and their natural extension (``.json`` / ``.multipart`` / ``.request.http``)."""
         doc = self.document
-        text = None if doc is None or (doc.original is not None and self.text == initial_text(doc)) else self.text
+        # An unedited document saves its original bytes (its text is the original's, or its pretty form).
+        text = None if doc is None or doc.original is not None else self.text
         return bundle.save_bytes(self.submission, text)
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -399,11 +465,17 @@ class OpenDocument(QObject):
             self._validation.cancel()
         self.validating = True
         revision = self.document.revision if self.document is not None else 0
-        text = self.text
+        text = self._text  # None: the job makes it (see ``text``), off the GUI thread
+        had_text = text is not None
+
+        def job(submission: Submission) -> tuple[list[Problem], dict[str, Location]]:
+            return _validate_job(submission, text if text is not None else lambda: self.text)
 
         def done(result: tuple[list[Problem], dict[str, Location]]) -> None:
             current = self.document.revision if self.document is not None else 0
-            if current == revision and text == self.text:
+            if not had_text and self._text is not None and self._text_task is None:
+                self.text_ready.emit()
+            if current == revision and (text is None or text == self._text):
                 self.validating = False
                 self._set_problems(*result)
                 self.changed.emit()
@@ -411,7 +483,7 @@ class OpenDocument(QObject):
         def failed(_exc: BaseException) -> None:  # the document changed under the worker: try again
             QTimer.singleShot(0, self._validate_async)
 
-        self._validation = run_task(_validate_job, self.submission, text, on_result=done, on_error=failed)
+        self._validation = run_task(job, self.submission, on_result=done, on_error=failed)
 
     def _set_problems(self, problems: list[Problem], locations: dict[str, Location]) -> None:
         self.problems = problems
@@ -419,10 +491,14 @@ class OpenDocument(QObject):
         self.problems_changed.emit()
 
 
-def _validate_job(submission: Submission, text: str) -> tuple[list[Problem], dict[str, Location]]:
+def _validate_job(
+    submission: Submission, text: str | Callable[[], str]
+) -> tuple[list[Problem], dict[str, Location]]:
+    """Problems and where they are in the text (``text`` may be a callable: it is made only when there are any)."""
     problems = validate(submission)
-    locations = locate_nearest(text, {p.pointer for p in problems}) if submission.document is not None else {}
-    return problems, locations
+    if submission.document is None or not problems:
+        return problems, {}
+    return problems, locate_nearest(text if isinstance(text, str) else text(), {p.pointer for p in problems})
 
 
 def pretty_text(value: Any) -> str:

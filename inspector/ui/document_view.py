@@ -6,7 +6,7 @@ lists on a worker (debounced) and hands each model the rows to show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +53,9 @@ FILTER_DEBOUNCE_MS = 180
 #: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
 EXPAND_STACKS = 12
 #: Further stacks are expanded at open only while the expanded frame rows stay below this (a tree view lays out
-#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s).
-EXPAND_ROWS = 2000
+#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s; the
+#: first stack is always expanded, with at most stacks_model.MAX_LISTED_FRAMES rows).
+EXPAND_ROWS = 500
 #: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
 #: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
 SPAN_STACKS = 100
@@ -188,6 +189,8 @@ class DocumentView(QWidget):
         self.problems_view.setRootIsDecorated(False)
         self.problems_view.activated.connect(self._problem_activated)
         self.problems_view.doubleClicked.connect(self._problem_activated)
+        for stacks_view in (self.frames_view, self.threads_view):  # double-click / Enter on a "more frames" row
+            stacks_view.activated.connect(lambda index, v=stacks_view: self._more_activated(v, index))
         self.raw_view = create_raw_view(document, self)
 
         self.tabs = QTabWidget()
@@ -428,6 +431,8 @@ class DocumentView(QWidget):
             ("threads", self.threads_model, self.threads_view),
         ):
             path = self._stack_path_for(model, pointer)
+            if path is None:
+                path = self._list_frame_for(view, model, pointer)
             if path is not None:
                 self._select(view, model.index_for_path(path))
                 hits.append(name)
@@ -803,6 +808,44 @@ class DocumentView(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
         view.scrollTo(index)
+
+    def _more_activated(self, view: QTreeView, index: QModelIndex) -> None:
+        """A "… more frames not listed" row: list the next frames of its stack."""
+        if not index.isValid() or index.siblingAtColumn(0).data(KIND_ROLE) != "more":
+            return
+        model = view.model()
+        stack = model.stack_index(index.parent().row())
+        self.relist(view, lambda: model.list_more(stack))
+
+    def relist(self, view: QTreeView, change: Callable[[], object]) -> None:
+        """Run ``change`` (a reset of the view's StacksModel that lists more frames) keeping the expanded stacks,
+        the current row and the scroll position."""
+        model = view.model()
+        expanded = [row for row in range(model.rowCount()) if view.isExpanded(model.index(row, 0))]
+        current = model.path(view.currentIndex()) if view.currentIndex().isValid() else None
+        scroll = view.verticalScrollBar().value()
+        change()
+        for row in expanded:
+            view.expand(model.index(row, 0))
+        if current:
+            view.setCurrentIndex(model.index_for_path(current))
+        view.verticalScrollBar().setValue(scroll)
+        if view.isVisible():
+            self._span_first(view)
+
+    def _list_frame_for(self, view: QTreeView, model: StacksModel, pointer: str) -> tuple[int, ...] | None:
+        """The view path of a frame that is not listed yet (beyond the first frames of a deep stack): list it."""
+        for s, stack in enumerate(model.stacks):
+            frame = index_for_pointer(stack.frames, pointer)
+            if frame is None:
+                continue
+            rows = model._frame_rows(s)
+            if rows is not None:
+                continue  # filtered: the filter lists what it found
+            row = len(stack.frames) - 1 - frame if self._flipped(model) else frame
+            self.relist(view, lambda s=s, row=row: model.list_up_to(s, row))
+            return model.view_path(s, frame)
+        return None
 
     @staticmethod
     def _stack_path_for(model: StacksModel, pointer: str) -> tuple[int, ...] | None:

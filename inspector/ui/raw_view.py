@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QWidget
 
 from inspector.formats.jsondoc import split
 from inspector.ui import style
@@ -311,7 +311,75 @@ def set_raw_view_factory(factory: RawViewFactory) -> None:
 
 def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QWidget:
     """The raw view for a document: the installed factory's for JSON; native files (minidump hex, Apple text)
-    always get this read-only view, since there is no JSON to edit."""
+    always get this read-only view, since there is no JSON to edit. A big document whose text is not made yet
+    gets a :class:`PendingRawView`, which makes it on the thread pool when first shown."""
     if document.document is None:
         return RawView(document, parent)
+    if not document.has_text:
+        return PendingRawView(document, _factory, parent)
     return _factory(document, parent)
+
+
+class PendingRawView(QStackedWidget):
+    """Stands in for the raw view until the big document's text is made (pretty-printing 100 MB takes seconds:
+    on the thread pool, started the first time this is shown, never before the trees are on screen).
+
+    ``select_pointer`` is remembered and applied when the view arrives; any other attribute of the real view
+    (``load_now``, ``toPlainText``, ``mode``...) makes the text now, on the calling thread, and answers from it.
+    """
+
+    def __init__(self, document: OpenDocument, factory: RawViewFactory, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._factory = factory
+        self._real: QWidget | None = None
+        self._pointer: str | None = None
+        size = len(document.document.original or b"") if document.document is not None else 0
+        self._label = QLabel(f"Preparing the raw text of this {size / 2**20:.0f} MB document…")
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self._label)
+        document.text_ready.connect(self._arrive)
+
+    @property
+    def real(self) -> QWidget | None:
+        """The raw view once the text is ready."""
+        return self._real
+
+    def showEvent(self, event: QShowEvent) -> None:  # Override QWidget.showEvent: make the text on first show
+        super().showEvent(event)
+        if self._real is None and self._doc.prepare_text():
+            self._arrive()
+
+    def select_pointer(self, pointer: str) -> bool:
+        if self._real is not None:
+            return bool(self._real.select_pointer(pointer))  # type: ignore[attr-defined]
+        self._pointer = pointer
+        if self._doc.prepare_text():
+            self._arrive()
+            return bool(self._real is not None and self._real.select_pointer(pointer))  # type: ignore[attr-defined]
+        return True  # selected when the text arrives
+
+    def selected_text(self) -> str:
+        if self._real is None:
+            return ""
+        return str(self._real.selected_text())  # type: ignore[attr-defined]
+
+    def _arrive(self) -> None:
+        if self._real is not None:
+            return
+        self._real = self._factory(self._doc, self)
+        self.addWidget(self._real)
+        self.setCurrentWidget(self._real)
+        self.removeWidget(self._label)
+        self._label.deleteLater()
+        pointer, self._pointer = self._pointer, None
+        if pointer is not None:
+            self._real.select_pointer(pointer)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._real is None:
+            self._doc.text  # noqa: B018 (made now, on this thread)
+            self._arrive()
+        return getattr(self._real, name)

@@ -27,10 +27,11 @@ from inspector.ui.models.tree_base import Path, PathTreeModel
 
 #: Converted frames kept for painting; the view shows a few hundred at most.
 _FRAME_CACHE_SIZE = 4096
-#: Frame rows listed per stack at most. QTreeView lays out every child of an expanded node (several Python calls
-#: per row), so a million-frame stack would freeze the window for a minute; the rest is reached with the filter,
-#: which scans all frames.
-MAX_LISTED_FRAMES = 10_000
+#: Frame rows listed per stack at first. QTreeView lays out every child of an expanded node (several calls through
+#: Python per row, ~0.1 ms each): a 6 000-frame stack would hold the window for 0.7 s when it opens, a million-frame
+#: one for minutes. The "more" row lists :data:`LIST_MORE_STEP` more when activated; the filter scans all frames.
+MAX_LISTED_FRAMES = 500
+LIST_MORE_STEP = 5_000
 
 
 def _entries(value: Any) -> list[tuple[str, Any]]:
@@ -58,6 +59,8 @@ class StacksModel(PathTreeModel):
         self._most_recent_first = most_recent_first
         self._flipped = False
         self._filter: StackFilter | None = None
+        #: Frame rows listed per stack index, when the user asked for more than MAX_LISTED_FRAMES.
+        self._listed: dict[int, int] = {}
         self._frames: dict[tuple[int, int], Frame] = {}
         self._entries: dict[Path, list[tuple[str, Any]]] = {}
         self._bold: QFont | None = None
@@ -131,8 +134,26 @@ class StacksModel(PathTreeModel):
         return len(rows) if rows is not None else len(self._stacks[stack].frames)
 
     def listed_count(self, stack: int) -> int:
-        """Frame rows actually listed (at most MAX_LISTED_FRAMES); a "more" row follows when some are not."""
-        return min(self.frame_count(stack), MAX_LISTED_FRAMES)
+        """Frame rows actually listed (MAX_LISTED_FRAMES unless more were asked for); a "more" row follows when
+        some are not."""
+        return min(self.frame_count(stack), self._listed.get(stack, MAX_LISTED_FRAMES))
+
+    def list_more(self, stack: int, count: int = LIST_MORE_STEP) -> None:
+        """List ``count`` more frames of a stack (a reset: the caller restores expansion and selection)."""
+        listed = self.listed_count(stack)
+        if listed >= self.frame_count(stack):
+            return
+        self.beginResetModel()
+        self._listed[stack] = listed + count
+        self._reset_caches()
+        self.endResetModel()
+
+    def list_up_to(self, stack: int, row: int) -> bool:
+        """Make sure frame row ``row`` of a stack is listed; True when the listing grew (a reset)."""
+        if row < self.listed_count(stack) or row >= self.frame_count(stack):
+            return False
+        self.list_more(stack, row + 1 - self.listed_count(stack) + LIST_MORE_STEP // 10)
+        return True
 
     def frame_index(self, stack: int, view_row: int) -> int:
         """The index in the stack's frames list of a view row."""
@@ -164,7 +185,7 @@ class StacksModel(PathTreeModel):
             if not 0 <= pos < count:
                 return None
         row = count - 1 - pos if self._flipped else pos
-        return (stack_row, row) if row < MAX_LISTED_FRAMES else None
+        return (stack_row, row) if row < self.listed_count(stack) else None
 
     def frame(self, stack: int, index: int) -> Frame:
         key = (stack, index)
@@ -241,7 +262,11 @@ class StacksModel(PathTreeModel):
         if kind == "more":
             if role == Qt.ItemDataRole.DisplayRole and column == self.COL_FUNCTION:
                 hidden = self.frame_count(stack_i) - self.listed_count(stack_i)
-                return f"… {hidden:,} more frames not listed: type in the filter box to search all of them"
+                step = min(hidden, LIST_MORE_STEP)
+                return (
+                    f"… {hidden:,} more frames not listed: double-click to list {step:,} more, "
+                    "or type in the filter box to search all of them"
+                )
             if role == Qt.ItemDataRole.ForegroundRole:
                 return style.dim_text()
             return None

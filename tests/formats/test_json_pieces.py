@@ -1,0 +1,149 @@
+"""Parsing in pieces gives exactly what one orjson call gives, or says it cannot (never a different value)."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inspector.formats import json_pieces
+from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
+from inspector.formats.jsondoc import parse_json
+
+
+@pytest.fixture
+def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces and windows of a few bytes, so small documents are split as much as 100 MB ones are."""
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
+    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
+
+
+# strings full of what could fool a boundary search: quotes, brackets, commas, colons, escapes, non-ASCII
+tricky_text = st.text(alphabet=st.sampled_from(list('ab{}[],:"\\ é€😀\n\t/')), max_size=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | tricky_text
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=6) | st.dictionaries(tricky_text, children, max_size=6),
+    max_leaves=60,
+)
+containers = st.lists(values, min_size=0, max_size=12) | st.dictionaries(tricky_text, values, max_size=12)
+
+
+def _serialize(value: object, style: int) -> bytes:
+    if style == 0:
+        return orjson.dumps(value)
+    if style == 1:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    return json.dumps(value, indent="\t", ensure_ascii=style == 2).encode()
+
+
+def _same(a: object, b: object) -> bool:
+    return orjson.dumps(a) == orjson.dumps(b)  # equal values in the same key order
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(containers, st.integers(0, 3))
+def test_valid_documents_parse_to_the_same_value(tiny_pieces: None, value: object, style: int) -> None:
+    data = _serialize(value, style)
+    try:
+        got = loads_in_pieces(data)
+    except Unsplittable:
+        return  # allowed: the caller parses it whole
+    assert _same(got, orjson.loads(data))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(containers, st.integers(0, 3), st.data())
+def test_broken_documents_never_give_a_wrong_value(tiny_pieces: None, value: object, style: int, data) -> None:
+    raw = bytearray(_serialize(value, style))
+    if not raw:
+        return
+    for _ in range(data.draw(st.integers(1, 3))):  # cut, insert or flip a byte
+        at = data.draw(st.integers(0, len(raw)))
+        kind = data.draw(st.sampled_from(["cut", "insert", "flip"]))
+        if kind == "cut":
+            del raw[at:]
+        elif kind == "insert":
+            raw[at:at] = data.draw(st.sampled_from([b",", b"}", b"]", b'"', b"{", b"[", b"\xff", b" 1"]))
+        elif at < len(raw):
+            raw[at] ^= data.draw(st.integers(1, 255))
+        if not raw:
+            return
+    blob = bytes(raw)
+    try:
+        expected = orjson.loads(blob)
+    except orjson.JSONDecodeError:
+        expected = Unsplittable
+    try:
+        got = loads_in_pieces(blob)
+    except Unsplittable:
+        return
+    assert expected is not Unsplittable, "an invalid document was accepted"
+    assert _same(got, expected)
+
+
+def _backtrace_like(threads: int, frames: int) -> dict:
+    return {
+        "uuid": "u",
+        "attributes": {"a": 1, "b": [1, 2, {"c": "}{"}]},
+        "threads": {
+            str(t): {"name": f"thread-{t}", "stack": [{"funcName": f"f{t}_{i}", "line": i} for i in range(frames)]}
+            for t in range(threads)
+        },
+        "mainThread": "0",
+    }
+
+
+def _appcenter_like(logs: int) -> dict:
+    exception = {"type": "System.Exception", "frames": [{"methodName": "m", "lineNumber": 1}] * 3}
+    return {"logs": [{"type": "managedError", "id": str(i), "exception": exception} for i in range(logs)]}
+
+
+@pytest.mark.parametrize("value", [_backtrace_like(40, 5), _appcenter_like(30)], ids=["backtrace", "appcenter"])
+@pytest.mark.parametrize("pretty", [False, True])
+def test_big_containers_are_split_into_small_calls(
+    tiny_pieces: None, monkeypatch: pytest.MonkeyPatch, value: dict, pretty: bool
+) -> None:
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
+    sizes: list[int] = []
+    real = orjson.loads
+
+    def counting(chunk: bytes | memoryview) -> object:
+        sizes.append(len(chunk))
+        return real(chunk)
+
+    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
+    got = loads_in_pieces(data)
+    monkeypatch.undo()
+    assert _same(got, value)
+    assert len(sizes) > 20, "the document was not split"
+    assert max(sizes) < len(data) / 4, f"one call read {max(sizes)} of {len(data)} bytes"
+
+
+def test_parse_json_uses_pieces_above_the_duplicate_scan_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.formats import jsondoc
+
+    monkeypatch.setattr(jsondoc, "DUPLICATE_SCAN_LIMIT", 100)
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 64)
+    value = _backtrace_like(30, 4)
+    data = orjson.dumps(value)
+    calls: list[int] = []
+    real = jsondoc.loads_in_pieces
+    monkeypatch.setattr(jsondoc, "loads_in_pieces", lambda d: calls.append(len(d)) or real(d))
+    got, problems = parse_json(data)
+    assert calls == [len(data)]
+    assert _same(got, value)
+    assert any("duplicate-key check skipped" in p.message for p in problems)
+    # a syntax error still gets the whole-document message with line and column
+    with pytest.raises(Exception) as err:
+        parse_json(data[:-40] + b"}")
+    assert "line 1 column" in str(getattr(err.value, "where", "")) + str(err.value)

@@ -1,0 +1,119 @@
+"""A big document opens to its trees without its raw text; the text is made on the thread pool when the raw view is
+first shown (or at once when something needs it), and nothing about saving or editing changes."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from inspector.formats import load_bytes
+from inspector.formats.jsondoc import Edit
+from inspector.ui import raw_view
+from inspector.ui.document import BIG_DOCUMENT, OpenDocument
+from inspector.ui.document_view import DocumentView
+from inspector.ui.raw_view import PendingRawView, RawView
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a window
+
+
+def _big_backtrace() -> bytes:
+    threads = {
+        str(t): {"name": f"thread-{t}", "stack": [{"funcName": f"fn_{t}_{i}", "line": i + 1} for i in range(40)]}
+        for t in range(1600)
+    }
+    value = {
+        "uuid": "bafe9bd1-20c5-4152-9127-c47089bf36a2",
+        "timestamp": 1795373151,
+        "lang": "c",
+        "langVersion": "gcc 12",
+        "agent": "test",
+        "agentVersion": "1.0.0",
+        "mainThread": "0",
+        "threads": threads,
+    }
+    data = orjson.dumps(value)  # one line: the raw view shows it pretty-printed
+    assert len(data) > BIG_DOCUMENT
+    return data
+
+
+@pytest.fixture
+def big_doc() -> tuple[OpenDocument, bytes]:
+    data = _big_backtrace()
+    return OpenDocument(load_bytes(data, source_name="big.json")), data
+
+
+@pytest.fixture(autouse=True)
+def read_only_raw_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(raw_view, "_factory", RawView)
+
+
+def test_trees_first_text_when_the_raw_view_is_shown(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    assert not doc.has_text
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    assert view.frames_model.rowCount() or view.threads_model.rowCount()
+    assert isinstance(view.raw_view, PendingRawView)
+    assert not doc.has_text  # the trees did not need it
+    with qtbot.waitSignal(doc.text_ready, timeout=30000):
+        view.show_view("raw")
+    qtbot.waitUntil(lambda: view.raw_view.real is not None, timeout=5000)
+    real = view.raw_view.real
+    assert isinstance(real, RawView)
+    real.load_now()
+    assert real.toPlainText().startswith('{\n  "uuid": "bafe9bd1')
+
+
+def test_a_pointer_asked_for_before_the_text_is_selected_when_it_arrives(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(doc.text_ready, timeout=30000):
+        view.select_pointer("/threads/7/stack/3/funcName")
+    qtbot.waitUntil(lambda: view.raw_view.real is not None, timeout=5000)
+    real = view.raw_view.real
+    real.load_now()
+    qtbot.waitUntil(lambda: real.selected_text() == '"fn_7_3"', timeout=5000)
+
+
+def test_asking_the_pending_view_anything_makes_the_text_now(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    assert view.raw_view.mode == "json-text" or view.raw_view.mode == "json"  # delegated: made on this thread
+    assert doc.has_text and view.raw_view.real is not None
+
+
+def test_saving_an_unedited_big_document_writes_its_bytes_without_making_the_text(big_doc) -> None:
+    doc, data = big_doc
+    saved, _ext = doc.save_data()
+    assert saved == data
+    assert not doc.has_text and not doc.modified
+
+
+def test_a_form_edit_before_the_text_exists_splices_into_it(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    doc.apply_edits([Edit("set", "/threads/0/name", "edited")], "rename")
+    assert doc.has_text and '"name": "edited"' in doc.text
+    assert doc.modified
+    assert orjson.loads(doc.save_data()[0])["threads"]["0"]["name"] == "edited"
+    doc.undo_stack.undo()
+    assert '"name": "thread-0"' in doc.text
+
+
+def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.ui.editor import EditorWidget, create_editor
+
+    monkeypatch.setattr(raw_view, "_factory", create_editor)
+    doc, _data = big_doc
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(doc.text_ready, timeout=30000):
+        view.show_view("raw")
+    qtbot.waitUntil(lambda: view.raw_view.real is not None, timeout=5000)
+    assert isinstance(view.raw_view.real, EditorWidget)
+    assert not doc.modified
