@@ -9,17 +9,25 @@ Endpoints (see reference/sdk_endpoints.md for how each SDK is pointed here):
 
 Each request is read with a size cap and timeouts, rebuilt into the bytes of a ``.request.http`` file (head as
 received; body as received, gzip kept; a chunked body is re-framed as one chunk so the head stays verbatim),
-read by :func:`inspector.formats.load_bytes`, stored durably, and only then answered. What is stored has its
-secrets (tokens, app secrets) replaced by same-length placeholders first (:mod:`inspector.net.capture_secrets`):
-the answer and the recorded problems come from the request as received, the files never hold a secret.
-Parsing and disk writes run in a thread pool so the loop keeps serving. Nothing here imports Qt;
-:class:`ReceiverThread` runs the whole server on its own thread and event loop for the window.
+read by :func:`inspector.formats.load_bytes` (as much as the answer needs), stored durably, and only then
+answered. What is stored has its secrets (tokens, app secrets) replaced by same-length placeholders first
+(:mod:`inspector.net.capture_secrets`): the answer and the recorded problems come from the request as received,
+the files never hold a secret.
+
+Where the time goes: small bodies are parsed and redacted on the loop thread (a hop to a worker and back cost
+more than the work, and CPU-bound workers starve the loop of the GIL); large bodies go to a small thread pool.
+Captures are written by one writer thread in batches (:mod:`inspector.net.writer`: group commit, one folder fsync
+and one loop wake-up per batch), and each request is answered once the batch holding it is durable. Outside strict
+mode validation does not change the answer, so it runs after answering: the record is stored ``pending`` and
+rewritten when the summary is ready; a restart finishes pending records a killed process left. Nothing here
+imports Qt; :class:`ReceiverThread` runs the whole server on its own thread and event loop for the window.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import json
 import secrets
@@ -42,8 +50,9 @@ from inspector.formats import (
     load_bytes,
     validate,
 )
-from inspector.net.capture_secrets import BACKTRACE_FORMATS, redact_request
-from inspector.net.store import CaptureRecord, CaptureStore
+from inspector.net.capture_secrets import BACKTRACE_FORMATS, Redacted, redact_request
+from inspector.net.store import CaptureRecord, CaptureStore, record_bytes
+from inspector.net.writer import CaptureWriter
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 JSON_TYPE = "application/json"
@@ -67,8 +76,14 @@ class ReceiverConfig:
     body_timeout: float = 300.0
     max_concurrency: int = 64
     shutdown_timeout: float = 30.0
-    workers: int = 2  # threads parsing and validating (CPU bound: more do not help under the GIL)
-    store_workers: int = 16  # threads writing captures (mostly waiting for fsync)
+    workers: int = 2  # threads parsing and validating large bodies (CPU bound: more do not help under the GIL)
+    store_workers: int = 8  # threads fsyncing the files of a batch in parallel (they wait on the disk)
+    inline_max: int = 256 * 1024  # bodies up to this size are parsed and redacted on the loop thread
+    #: Bodies at least this large are answered before their validation is done (stored ``pending``, record
+    #: rewritten later); smaller ones are validated first, which costs less than writing the record twice.
+    defer_min: int = 64 * 1024
+    max_batch: int = 128  # captures written together, covered by one folder fsync (group commit)
+    max_pending: int = 1024  # answered captures waiting for validation; beyond it answers wait their turn
 
 
 def is_loopback(host: str) -> bool:
@@ -189,6 +204,12 @@ def ok_answer(r: Route, sub: Submission | None) -> Answer:
 
 @dataclass(slots=True)
 class Analysis:
+    """The answer and what the record says about the payload.
+
+    ``submission`` is set while the validation summary is still to be computed (``pending``): the answer does
+    not depend on it outside strict mode, so the receiver answers first and calls :func:`finish_analysis` later.
+    """
+
     answer: Answer
     format: str | None = None
     kind: str | None = None
@@ -196,6 +217,18 @@ class Analysis:
     problems: list[dict[str, str]] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    submission: Submission | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.submission is not None
+
+    def fields(self) -> dict[str, Any]:
+        """The record fields this analysis fills."""
+        return {
+            "format": self.format, "kind": self.kind, "exception": self.exception, "problems": self.problems,
+            "errors": self.errors, "warnings": self.warnings,
+        }
 
 
 def _exception_summary(sub: Submission) -> str:
@@ -221,12 +254,13 @@ def _rollbar_body_token(sub: Submission | None) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
+def analyze(raw: bytes, r: Route, *, strict: bool, defer: bool = False) -> Analysis:
     """Read a captured request with the format core and decide the answer the vendor would give.
 
     Default mode answers success whenever the payload can be read at all and records its problems; ``strict``
     answers invalid payloads with the vendor's rejection (Rollbar 422 listing the problems; Backtrace and App
-    Center 400). Runs on a worker thread.
+    Center 400). ``defer`` (ignored in strict mode, where the problems decide the answer) stops once the answer
+    is known and leaves validation and the exception summary to :func:`finish_analysis`.
     """
     if r.api == "unknown":
         return Analysis(error_answer("unknown", 404, r.note))
@@ -262,23 +296,10 @@ def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
             error_answer("rollbar", 401, "no access token: send X-Rollbar-Access-Token or access_token in the body"),
             format=sub.format, kind=sub.kind,
         )
-    try:
-        problems = validate(sub)
-    except Exception as exc:  # a validator bug must not lose the capture
-        problems = []
-        note = f"validation failed: {exc}"
-    else:
-        note = ""
-    found = Analysis(
-        ok_answer(r, sub),
-        format=sub.format,
-        kind=sub.kind,
-        exception=_exception_summary(sub),
-        problems=[p.as_dict() for p in problems],
-        errors=sum(p.severity is Severity.ERROR for p in problems),
-        warnings=sum(p.severity is Severity.WARNING for p in problems),
-    )
-    found.answer.note = note
+    found = Analysis(ok_answer(r, sub), format=sub.format, kind=sub.kind, submission=sub)
+    if defer and not strict:
+        return found
+    problems = finish_analysis(found)
     if strict and found.errors:
         lines = [f"{p.pointer or '/'}: {p.message}" for p in problems if p.severity is Severity.ERROR]
         if r.api == "rollbar":
@@ -288,8 +309,33 @@ def analyze(raw: bytes, r: Route, *, strict: bool) -> Analysis:
     return found
 
 
+def finish_analysis(found: Analysis) -> list[Any]:
+    """Validate the kept submission and fill the summary (exception, problems, counts); returns the problems.
+
+    A validator that fails sets ``answer.note`` (the record's note) instead of losing the capture.
+    """
+    sub = found.submission
+    if sub is None:
+        return []
+    try:
+        problems = validate(sub)
+    except Exception as exc:  # a validator bug must not lose the capture
+        problems = []
+        found.answer.note = f"validation failed: {exc}"
+    found.exception = _exception_summary(sub)
+    found.problems = [p.as_dict() for p in problems]
+    found.errors = sum(p.severity is Severity.ERROR for p in problems)
+    found.warnings = sum(p.severity is Severity.WARNING for p in problems)
+    found.submission = None
+    return problems
+
+
 def describe_capture(raw: bytes, record: CaptureRecord) -> None:
-    """Fill a recovered record (its JSON was lost) from the raw request, as the receiver would have."""
+    """Fill a record from its stored raw request, as the receiver would have.
+
+    A recovered record (its JSON was lost) gets everything the request tells; a ``pending`` one (the process
+    died between answering and validating) keeps what it has and gets its validation summary.
+    """
     head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1", "replace").split("\r\n")
     headers = {}
     for line in head[1:]:
@@ -297,6 +343,15 @@ def describe_capture(raw: bytes, record: CaptureRecord) -> None:
         headers[key.strip().lower()] = value.strip()
     r = route(record.method, record.target, headers)
     found = analyze(raw, r, strict=False)
+    if record.pending:
+        record.format = record.format or found.format
+        record.kind = record.kind or found.kind
+        record.exception, record.problems = found.exception, found.problems
+        record.errors, record.warnings = found.errors, found.warnings
+        if found.answer.note.startswith("validation failed") and not record.note:
+            record.note = found.answer.note
+        record.pending = False
+        return
     record.api, record.format, record.kind, record.exception = r.api, found.format, found.kind, found.exception
     record.problems, record.errors, record.warnings = found.problems, found.errors, found.warnings
     record.size = len(raw.split(b"\r\n\r\n", 1)[-1])
@@ -345,22 +400,48 @@ class BodyTooLarge(Exception):
 OnCapture = Callable[[CaptureRecord], None]
 
 
+@dataclass(slots=True)
+class _Deferred:
+    """A capture answered and stored as pending, waiting for its validation summary."""
+
+    record: CaptureRecord
+    analysis: Analysis
+    clean: Redacted
+    inline: bool
+    route_note: str
+
+
 class Receiver:
     """The server. ``start()`` binds and returns the port; ``stop()`` stops listening, lets requests in flight
-    finish (their stores included) and closes. ``on_capture`` is called on the loop thread after each store."""
+    finish (their stores included), finishes the validations still pending and closes.
 
-    def __init__(self, store: CaptureStore, config: ReceiverConfig | None = None, on_capture: OnCapture | None = None):
+    A request is answered once its capture (redacted raw request + record) is durable. Outside strict mode the
+    validation summary does not change the answer, so it is computed after answering: the record is stored with
+    ``pending=True`` and rewritten when validation is done. ``on_capture`` is called on the loop thread with the
+    finished record (once per capture); ``on_pending``, when given, right after answering with the pending one.
+    """
+
+    def __init__(
+        self,
+        store: CaptureStore,
+        config: ReceiverConfig | None = None,
+        on_capture: OnCapture | None = None,
+        on_pending: OnCapture | None = None,
+    ):
         self.store = store
         self.config = config or ReceiverConfig()
         self.on_capture = on_capture
+        self.on_pending = on_pending
         self.port: int | None = None
         self.in_flight = 0
         self.count = 0
         self._runner: web.AppRunner | None = None
         self._slots: asyncio.Semaphore | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._store_pool: ThreadPoolExecutor | None = None
+        self._writer: CaptureWriter | None = None
         self._writes: set[asyncio.Future[Any]] = set()
+        self._deferred: asyncio.Queue[_Deferred] | None = None
+        self._validator: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -368,11 +449,17 @@ class Receiver:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}"
 
+    @property
+    def pending(self) -> int:
+        """Captures answered whose validation is not finished yet."""
+        return self._deferred.qsize() if self._deferred is not None else 0
+
     async def start(self) -> int:
         cfg = self.config
         self._slots = asyncio.Semaphore(cfg.max_concurrency)
         self._pool = ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="receiver-parse")
-        self._store_pool = ThreadPoolExecutor(max_workers=cfg.store_workers, thread_name_prefix="receiver-store")
+        self._writer = CaptureWriter(max_batch=cfg.max_batch, fsync_workers=cfg.store_workers)
+        self._deferred = asyncio.Queue(maxsize=cfg.max_pending)
         app = web.Application(client_max_size=cfg.max_body)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(
@@ -393,33 +480,54 @@ class Receiver:
         except BaseException:
             await self._runner.cleanup()
             self._pool.shutdown(wait=False)
-            self._store_pool.shutdown(wait=False)
+            self._writer.close()
             raise
         server = site._server  # the asyncio Server: read the port the OS chose for port 0
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else cfg.port
+        self._validator = asyncio.create_task(self._validate_loop())
+        # Captures a previous run answered but did not get to validate (killed): finish them in the background.
+        self._track(asyncio.get_running_loop().run_in_executor(self._pool, self.store.finish_pending, describe_capture))
         return self.port
 
     async def stop(self) -> None:
-        """Stop listening, let the requests in flight finish (bodies, stores, answers), then close.
+        """Stop listening, let the requests in flight finish (bodies, stores, answers), finish the pending
+        validations (within ``shutdown_timeout``; what is left stays pending on disk for the next start), close.
 
         aiohttp's own shutdown drops data that arrives after it begins, so a request still uploading its body
         would be lost; hence the wait for :attr:`in_flight` before ``cleanup()``.
         """
+        deadline = time.monotonic() + self.config.shutdown_timeout
         if self._runner is not None:
             for site in list(self._runner.sites):
                 await site.stop()
-            deadline = time.monotonic() + self.config.shutdown_timeout
             while self.in_flight and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             await self._runner.cleanup()
             self._runner = None
-        if self._writes:
-            await asyncio.gather(*self._writes, return_exceptions=True)
-        for pool in (self._pool, self._store_pool):
-            if pool is not None:
-                pool.shutdown(wait=True)
-        self._pool = self._store_pool = None
+        if self._deferred is not None and self._validator is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(0.1, deadline - time.monotonic())):
+                    await self._deferred.join()
+            self._validator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._validator
+            self._validator = None
+            while not self._deferred.empty():  # out of time: left pending on disk, finished by the next load/start
+                self.store.mark_live(self._deferred.get_nowait().record.id, False)
+        while self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
+        if self._writer is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
+            self._writer = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self._pool = None
+
+    def _track(self, future: asyncio.Future[Any]) -> asyncio.Future[Any]:
+        self._writes.add(future)
+        future.add_done_callback(self._writes.discard)
+        return future
 
     # -- request handling --------------------------------------------------------------------------------
 
@@ -441,7 +549,7 @@ class Receiver:
         received = time.time()
         lower = {k.lower(): v for k, v in request.headers.items()}
         r = route(request.method, request.raw_path, lower)
-        fields: dict[str, Any] = {}
+        analysis: Analysis | None = None
         body: bytes | None
         if request.content_length is not None and request.content_length > cfg.max_body:
             body, answer = None, self._too_large(r, request.content_length)
@@ -455,46 +563,105 @@ class Receiver:
             else:
                 answer = None
         loop = asyncio.get_running_loop()
+        # Small bodies are parsed and redacted right here: cheaper than a hop to a worker thread and back (and
+        # no GIL ping-pong with the loop); large ones go to the workers so the loop keeps serving.
+        inline = body is None or len(body) <= cfg.inline_max
         if answer is None:
             assert body is not None
             received_raw = rebuild_request(request, body)  # analysed as received; never stored
-            analysis = await loop.run_in_executor(self._pool, lambda: analyze(received_raw, r, strict=cfg.strict))
+            defer = len(body) >= cfg.defer_min
+            if inline:
+                analysis = analyze(received_raw, r, strict=cfg.strict, defer=defer)
+            else:
+                analysis = await loop.run_in_executor(
+                    self._pool, lambda: analyze(received_raw, r, strict=cfg.strict, defer=defer))
             answer = analysis.answer
-            fields = {
-                "format": analysis.format, "kind": analysis.kind, "exception": analysis.exception,
-                "problems": analysis.problems, "errors": analysis.errors, "warnings": analysis.warnings,
-            }
         # Secrets never reach the disk: the stored request and every text of its record are redacted.
-        clean = await loop.run_in_executor(self._pool, redact_request, request.raw_path, list(request.raw_headers),
-                                           body)
+        if inline:
+            clean = redact_request(request.raw_path, list(request.raw_headers), body)
+        else:
+            clean = await loop.run_in_executor(self._pool, redact_request, request.raw_path,
+                                               list(request.raw_headers), body)
         raw = rebuild_request(request, clean.body, target=clean.target, headers=clean.headers)
-        fields = {k: clean.scrub_value(v) for k, v in fields.items()}
+        fields = {k: clean.scrub_value(v) for k, v in analysis.fields().items()} if analysis is not None else {}
+        pending = analysis is not None and analysis.pending
         peer = request.transport.get_extra_info("peername") if request.transport else None
         record = CaptureRecord(
             id=self.store.new_id(received), time=received, api=r.api, method=request.method,
             target=clean.target, client=f"{peer[0]}:{peer[1]}" if peer else "",
             size=len(body) if body is not None else (request.content_length or 0), status=answer.status,
             note=clean.scrub(answer.note or r.note), body_stored=body is not None, redacted=clean.entries,
-            body_recompressed=clean.recompressed, **fields,
+            body_recompressed=clean.recompressed, pending=pending, **fields,
         )
-        # Store before answering; shielded so a disconnect or shutdown never interrupts a write half-way.
-        write = loop.run_in_executor(self._store_pool, self.store.save, raw, record)
-        self._writes.add(write)
-        write.add_done_callback(self._writes.discard)
+        if pending:
+            self.store.mark_live(record.id)
+        # Store before answering (group commit on the writer thread); shielded so a disconnect or shutdown never
+        # interrupts a write half-way.
+        assert self._writer is not None
+        write = self._track(self._writer.submit(
+            [(self.store.raw_path(record.id), raw), (self.store.meta_path(record.id), record_bytes(record))]))
         try:
             await asyncio.shield(write)
         except OSError as exc:
+            self.store.mark_live(record.id, False)
             return web.json_response({"error": f"could not store the request: {exc}"}, status=500)
         self.count += 1
-        if self.on_capture is not None:
-            try:
-                self.on_capture(record)
-            except Exception:  # a listener's bug must not turn into a 500 for the SDK
-                pass
+        if pending:
+            assert analysis is not None and self._deferred is not None
+            self._notify(self.on_pending, record)
+            # Bounded: when validation falls far behind, answers wait here (the capture is already durable).
+            await self._deferred.put(_Deferred(record, analysis, clean, inline, r.note))
+        else:
+            self._notify(self.on_capture, record)
         resp = web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
         if body is None:
             resp.force_close()  # the rest of the body was never read: the connection cannot be reused
         return resp
+
+    @staticmethod
+    def _notify(listener: OnCapture | None, record: CaptureRecord) -> None:
+        if listener is None:
+            return
+        try:
+            listener(record)
+        except Exception:  # a listener's bug must not turn into a 500 for the SDK
+            pass
+
+    # -- validation after the answer ---------------------------------------------------------------------
+
+    async def _validate_loop(self) -> None:
+        """Finish pending captures in arrival order: validate, rewrite the record (durably), report it."""
+        assert self._deferred is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            item = await self._deferred.get()
+            try:
+                if item.inline:
+                    finish_analysis(item.analysis)
+                else:
+                    await loop.run_in_executor(self._pool, finish_analysis, item.analysis)
+                clean = item.clean
+                # A new object: the pending one may still be read by an ``on_pending`` listener's thread.
+                record = dataclasses.replace(
+                    item.record, note=clean.scrub(item.analysis.answer.note or item.route_note), pending=False,
+                    **{key: clean.scrub_value(value) for key, value in item.analysis.fields().items()},
+                )
+                self._track(asyncio.ensure_future(self._store_finished(record)))
+            except Exception:  # the capture stays pending on disk; the next start finishes it
+                self.store.mark_live(item.record.id, False)
+            finally:
+                self._deferred.task_done()
+            await asyncio.sleep(0)  # let the requests waiting on the loop go first
+
+    async def _store_finished(self, record: CaptureRecord) -> None:
+        assert self._writer is not None
+        try:
+            await self._writer.submit([(self.store.meta_path(record.id), record_bytes(record))])
+        except OSError:
+            return  # still pending on disk: finished again on the next load or start
+        finally:
+            self.store.mark_live(record.id, False)
+        self._notify(self.on_capture, record)
 
     def _too_large(self, r: Route, length: int | None) -> Answer:
         size = f"{length} bytes" if length is not None else "more than the limit"
@@ -526,11 +693,18 @@ class ReceiverThread:
     """Runs a :class:`Receiver` on its own thread with its own event loop (for the window and for tests).
 
     ``start()`` blocks until the port is bound (returns it) or raises the bind error; ``stop()`` shuts down
-    gracefully and joins the thread. ``on_capture`` is called on the receiver's thread.
+    gracefully and joins the thread. ``on_capture`` (finished record) and ``on_pending`` (answered, validation
+    still running) are called on the receiver's thread.
     """
 
-    def __init__(self, store: CaptureStore, config: ReceiverConfig | None = None, on_capture: OnCapture | None = None):
-        self.receiver = Receiver(store, config, on_capture)
+    def __init__(
+        self,
+        store: CaptureStore,
+        config: ReceiverConfig | None = None,
+        on_capture: OnCapture | None = None,
+        on_pending: OnCapture | None = None,
+    ):
+        self.receiver = Receiver(store, config, on_capture, on_pending)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -9,6 +9,13 @@ Layout of the store folder (default ``<user data dir>/crash-inspector/inbox``)::
 Both files are written atomically (temp file in the same folder, fsync, rename, fsync of the folder), so a
 kill at any moment leaves either a whole capture, a raw file without its record (recovered on load), or a stray
 ``.tmp`` file that is ignored and cleaned up. Names sort by arrival time. Nothing here imports Qt.
+
+The receiver writes many captures at once with :func:`write_batch` (group commit: every temp file of the batch
+written, all fsynced, renamed raw-before-record, then one fsync of the folder) and answers each request only
+after the batch holding it is durable. A record may be stored with ``pending=True``: the request is kept and was
+answered, but its validation summary (exception, problems, counts) is still being computed; the receiver rewrites
+the record when it is done. Pending records left by a process that died are finished on the next load (when the
+store has a ``describe``) or by the next receiver start (:meth:`CaptureStore.finish_pending`).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,9 +74,18 @@ class CaptureRecord:
     #: (``last4`` is empty for secrets shorter than 12 characters). The values themselves are never stored.
     redacted: list[dict[str, str]] = field(default_factory=list)
     body_recompressed: bool = False  # a gzip body held a secret: redacted and gzip-compressed again
+    #: Stored and answered, validation not finished yet (exception/problems/errors/warnings still to come).
+    pending: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record as a JSON-ready dict (a copy: its lists and their dicts are new objects too).
+
+        Written out by hand: :func:`dataclasses.asdict` costs more than the rest of storing a small capture.
+        """
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        data["problems"] = [dict(p) for p in self.problems]
+        data["redacted"] = [dict(e) for e in self.redacted]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CaptureRecord:
@@ -83,6 +99,9 @@ class CaptureRecord:
     @property
     def time_text(self) -> str:
         return datetime.fromtimestamp(self.time, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(CaptureRecord))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -120,6 +139,52 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         _fsync_dir(path.parent)
 
 
+def write_batch(files: list[tuple[Path, bytes]], *, fsync: Callable[[list[int]], None] | None = None) -> None:
+    """Write several files atomically with one folder fsync (all in one folder): group commit.
+
+    Every file goes to its own temp file first; all are fsynced (``fsync(fds)`` may do it in parallel), then
+    renamed in the given order (a capture's raw file before its record) and the folder is fsynced once. When
+    this returns, every file is durable; when it raises, none was renamed unless all were fsynced (a raw file
+    whose record did not make it is recovered on load, temp files are cleaned up).
+    """
+    if not files:
+        return
+    token = secrets.token_hex(4)
+    opened: list[tuple[Path, Path, int]] = []
+    try:
+        for path, data in files:
+            tmp = path.with_name(f"{path.name}.{token}{TMP_SUFFIX}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            opened.append((path, tmp, fd))
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+        fds = [fd for _, _, fd in opened]
+        if fsync is not None and len(fds) > 1:
+            fsync(fds)
+        else:
+            for fd in fds:
+                os.fsync(fd)
+    except BaseException:
+        for _, tmp, fd in opened:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for _, _, fd in opened:
+        os.close(fd)
+    for path, tmp, _ in opened:
+        os.replace(tmp, path)
+    for folder in dict.fromkeys(path.parent for path, _, _ in opened):
+        _fsync_dir(folder)
+
+
+def record_bytes(record: CaptureRecord) -> bytes:
+    return json.dumps(record.as_dict(), ensure_ascii=False).encode("utf-8")
+
+
 Describe = Callable[[bytes, "CaptureRecord"], None]
 
 
@@ -137,6 +202,7 @@ class CaptureStore:
         self._lock = threading.Lock()
         self._last_stamp = ""
         self._seq = 0
+        self._live: set[str] = set()  # pending records this process is still validating (not to be redone)
 
     # -- ids ---------------------------------------------------------------------------------------------
 
@@ -161,10 +227,61 @@ class CaptureStore:
     def save(self, raw: bytes, record: CaptureRecord) -> CaptureRecord:
         """Store the raw request, then its record (the record's presence marks the capture complete)."""
         write_atomic(self.raw_path(record.id), raw, sync_dir=False)
-        write_atomic(self.meta_path(record.id), json.dumps(record.as_dict(), ensure_ascii=False).encode("utf-8"),
-                     sync_dir=False)
+        write_atomic(self.meta_path(record.id), record_bytes(record), sync_dir=False)
         _fsync_dir(self.root)  # one folder fsync makes both renames durable before the request is answered
         return record
+
+    def mark_live(self, capture_id: str, live: bool = True) -> None:
+        """A pending record that this process is validating now (load leaves it pending) or no longer is."""
+        with self._lock:
+            if live:
+                self._live.add(capture_id)
+            else:
+                self._live.discard(capture_id)
+
+    def is_live(self, capture_id: str) -> bool:
+        with self._lock:
+            return capture_id in self._live
+
+    def finish_pending(self, describe: Describe | None = None) -> int:
+        """Finish the pending records a previous process left (killed between answering and validating).
+
+        Returns how many were finished. Records this process is still validating are left alone.
+        """
+        describe = describe or self.describe
+        if describe is None:
+            return 0
+        done = 0
+        for record in self._scan(finish=False):
+            if record.pending and self._finish(record, describe) is not None:
+                done += 1
+        return done
+
+    def _finish(self, record: CaptureRecord, describe: Describe) -> CaptureRecord | None:
+        """The pending ``record`` finished and rewritten; None when another thread has it or it was finished."""
+        with self._lock:
+            if record.id in self._live:
+                return None
+            self._live.add(record.id)  # claimed: a concurrent load does not redo it
+        try:
+            current = self._read_record(record.id)  # finished meanwhile by the process that answered it?
+            if current is None or not current.pending:
+                return None
+            record = current
+            try:
+                raw = self.read_raw(record.id)
+            except OSError:
+                return None
+            try:
+                describe(raw, record)
+            except Exception:  # a capture the format core cannot read is still listed
+                pass
+            record.pending = False
+            with contextlib.suppress(OSError):
+                write_atomic(self.meta_path(record.id), record_bytes(record))
+            return record
+        finally:
+            self.mark_live(record.id, False)
 
     def delete(self, capture_id: str) -> None:
         for path in (self.meta_path(capture_id), self.raw_path(capture_id)):
@@ -184,7 +301,12 @@ class CaptureStore:
 
     def load(self) -> list[CaptureRecord]:
         """Every complete capture, oldest first. Raw files whose record is missing are recovered, damaged
-        records are rebuilt from their raw file, leftover temp files older than a minute are removed."""
+        records are rebuilt from their raw file, leftover temp files older than a minute are removed. Pending
+        records left by a process that died are finished when the store has a ``describe``; those this process
+        is still validating are listed as pending."""
+        return self._scan(finish=True)
+
+    def _scan(self, *, finish: bool) -> list[CaptureRecord]:
         records: list[CaptureRecord] = []
         now = time.time()
         try:
@@ -205,6 +327,8 @@ class CaptureStore:
             record = self._read_record(capture_id) if capture_id in metas else None
             if record is None:
                 record = self._recover(capture_id)
+            elif finish and record.pending and self.describe is not None:
+                record = self._finish(record, self.describe) or record
             if record is not None:
                 records.append(record)
         return records
@@ -240,4 +364,4 @@ class CaptureStore:
         return record
 
 
-__all__ = ["CaptureRecord", "CaptureStore", "default_store_dir", "write_atomic"]
+__all__ = ["CaptureRecord", "CaptureStore", "default_store_dir", "record_bytes", "write_atomic", "write_batch"]

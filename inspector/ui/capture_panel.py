@@ -87,6 +87,7 @@ class CaptureModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._records: list[CaptureRecord] = []  # newest first
+        self._ids: set[str] = set()
         self._shown = 0
 
     # -- content -----------------------------------------------------------------------------------------
@@ -95,11 +96,20 @@ class CaptureModel(QAbstractTableModel):
         """Replace everything (``records`` oldest first, as the store lists them)."""
         self.beginResetModel()
         self._records = list(reversed(records))
+        self._ids = {r.id for r in self._records}
         self._shown = min(len(self._records), self.BATCH)
         self.endResetModel()
 
     def add(self, record: CaptureRecord) -> None:
-        """A new capture arrived: it goes on top and is always visible."""
+        """A new capture arrived: it goes on top and is always visible. A capture already listed (shown while
+        its validation was pending) is updated in place."""
+        if record.id in self._ids:  # near the top: pending captures are the latest ones
+            row = next(i for i, known in enumerate(self._records) if known.id == record.id)
+            self._records[row] = record
+            if row < self._shown:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+            return
+        self._ids.add(record.id)
         self.beginInsertRows(QModelIndex(), 0, 0)
         self._records.insert(0, record)
         self._shown += 1
@@ -108,6 +118,7 @@ class CaptureModel(QAbstractTableModel):
     def remove(self, row: int) -> CaptureRecord:
         self.beginRemoveRows(QModelIndex(), row, row)
         record = self._records.pop(row)
+        self._ids.discard(record.id)
         self._shown -= 1
         self.endRemoveRows()
         return record
@@ -174,6 +185,8 @@ class CaptureModel(QAbstractTableModel):
         if col == CaptureModel.COL_KIND:
             return rec.kind or "—"
         if col == CaptureModel.COL_EXCEPTION:
+            if rec.pending:
+                return "validating…"
             return rec.exception or (rec.note if rec.status >= 400 else "")
         if col == CaptureModel.COL_TIME:
             return rec.time_text
@@ -214,7 +227,8 @@ class ReceiverBridge(QObject):
         return self.thread is not None and self.thread.running
 
     def start(self, config: ReceiverConfig) -> None:
-        receiver = _receiver().ReceiverThread(self.store, config, on_capture=self.captured.emit)
+        receiver = _receiver().ReceiverThread(self.store, config, on_capture=self.captured.emit,
+                                              on_pending=self.captured.emit)
         self.thread = receiver
 
         def run() -> None:

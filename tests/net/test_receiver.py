@@ -378,7 +378,9 @@ def test_crashpad_style_gzip_multipart_minidump(rx: Running) -> None:
     stored = rx.store.read_raw(record.id)
     assert stored.endswith(packed) and record.size == len(packed)
     assert (record.format, record.errors) == ("minidump", 0) and record.exception
-    env = load_bytes.__globals__["decode"](stored)
+    from inspector.formats.envelope import decode
+
+    env = decode(stored)
     assert env.layers == ["http", "gzip", "multipart"] and env.body == dump
 
 
@@ -558,3 +560,100 @@ def test_a_capture_whose_record_was_lost_is_described_again_on_load(tmp_path: Pa
     (record,) = store.load()
     assert record.recovered and (record.api, record.format, record.kind) == ("backtrace", "backtrace", "error object")
     assert record.exception and record.errors == 0
+
+
+# ----------------------------------------------------------------------------------------------- deferred validation
+
+
+def _same_record(a: CaptureRecord, b: CaptureRecord) -> dict:
+    skip = {"id", "time", "client"}
+    return {k: v for k, v in a.as_dict().items() if k not in skip} | {"_other": {k: v for k, v in b.as_dict().items()
+                                                                              if k not in skip}}
+
+
+def test_deferred_validation_stores_the_same_record_after_answering_first(start) -> None:
+    """``defer_min=0``: answered once stored as pending, then the record is rewritten with what the inline path
+    stores; ``on_capture`` sees only the finished record, ``on_pending`` the pending one first."""
+    inline_rx, deferred_rx = start(), start(defer_min=0)
+    pending: list[CaptureRecord] = []
+    deferred_rx.thread.receiver.on_pending = pending.append
+    for rx in (inline_rx, deferred_rx):
+        r = httpx.post(rx.url + "/api/1/item/", content=INVALID_ROLLBAR)
+        assert r.status_code == 200 and r.json()["result"]["uuid"]
+        r = httpx.post(f"{rx.url}/post?format=json&token={BT_TOKEN}", content=BT_JSON)
+        assert r.status_code == 200
+    inline, deferred = inline_rx.wait_records(2), deferred_rx.wait_records(2)
+    assert [p.pending for p in pending] == [True, True] and [p.errors for p in pending] == [0, 0]
+    for a, b in zip(inline, deferred, strict=True):
+        assert not b.pending and b.errors == a.errors and b.exception == a.exception
+        same = _same_record(a, b)
+        other = same.pop("_other")
+        assert same == other
+        on_disk = json.loads(deferred_rx.store.meta_path(b.id).read_bytes())
+        assert on_disk["pending"] is False and on_disk["problems"] == b.problems
+        assert RB_TOKEN not in json.dumps(on_disk) and BT_TOKEN not in json.dumps(on_disk)
+    assert inline[0].errors >= 1  # INVALID_ROLLBAR: the problems did make it into the deferred record too
+
+
+def test_stop_finishes_pending_validations(start) -> None:
+    rx = start(defer_min=0)
+    for _ in range(10):
+        assert httpx.post(rx.url + "/api/1/item/", content=RB_JSON).status_code == 200
+    rx.thread.stop()
+    records = CaptureStore(rx.store.root).load()  # no describe: nothing is finished by this load
+    assert len(records) == 10 and not any(r.pending for r in records)
+    assert all(r.kind == "trace_chain" for r in records)
+
+
+def test_pending_record_left_by_a_killed_receiver_is_finished_on_load_and_on_start(tmp_path: Path) -> None:
+    from inspector.net.receiver import describe_capture
+    from inspector.net.store import record_bytes, write_batch
+
+    store = CaptureStore(tmp_path)
+    body = RB_JSON.replace(RB_TOKEN.encode(), redaction_placeholder(len(RB_TOKEN)).encode())
+    raw = f"POST /api/1/item/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+
+    def left_pending() -> CaptureRecord:
+        rec = CaptureRecord(id=store.new_id(), time=time.time(), api="rollbar", method="POST", target="/api/1/item/",
+                            client="127.0.0.1:1", size=len(body), status=200, format="rollbar", kind="trace_chain",
+                            pending=True, redacted=[{"name": "access_token (body)", "last4": "1111"}])
+        write_batch([(store.raw_path(rec.id), raw), (store.meta_path(rec.id), record_bytes(rec))])
+        return rec
+
+    first = left_pending()
+    assert [r.pending for r in CaptureStore(tmp_path).load()] == [True]  # listed, unfinished, without describe
+    (done,) = CaptureStore(tmp_path, describe=describe_capture).load()
+    assert not done.pending and done.id == first.id and done.exception and done.errors == 0
+    assert (done.status, done.client, done.redacted) == (200, "127.0.0.1:1", first.redacted)  # kept as answered
+    assert json.loads(store.meta_path(first.id).read_bytes())["pending"] is False  # rewritten on disk
+    second = left_pending()
+    rx = ReceiverThread(CaptureStore(tmp_path), ReceiverConfig(host=HOST, port=0))
+    rx.start()
+    try:
+        deadline = time.monotonic() + 10
+        while json.loads(store.meta_path(second.id).read_bytes())["pending"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        rx.stop()
+    again = {r.id: r for r in CaptureStore(tmp_path).load()}
+    assert not again[second.id].pending and again[second.id].exception == done.exception
+
+
+def test_a_batch_of_concurrent_captures_is_written_with_few_folder_fsyncs(start) -> None:
+    rx = start(max_concurrency=32)
+    results: list[int] = []
+
+    def send() -> None:
+        with httpx.Client() as client:
+            for _ in range(5):
+                results.append(client.post(rx.url + "/api/1/item/", content=RB_JSON).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [200] * 40
+    assert len(rx.wait_records(40)) == 40 == len(CaptureStore(rx.store.root).load())
+    writer = rx.thread.receiver._writer
+    assert writer is not None and writer.items == 40 and writer.batches <= 40
