@@ -71,6 +71,13 @@ class _Done(Exception):
     pass
 
 
+def _root_end(text: str) -> int:
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 class _Walker:
     def __init__(self, text: str, targets: set[str]) -> None:
         self.text = text
@@ -87,7 +94,8 @@ class _Walker:
         text = self.text
         pos = _WS.match(text, pos).end()
         if pointer in self.targets:
-            self.found[pointer] = Location(pos, _value_end(text, pos), key_start)
+            end = _root_end(text) if pointer == "" else _value_end(text, pos)  # the root: no need to read it all
+            self.found[pointer] = Location(pos, end, key_start)
             if self.stop_early and len(self.found) == len(self.targets):
                 raise _Done
         if pointer not in self.prefixes or pos >= len(text):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.formats.base import (
     Detection,
@@ -24,12 +24,23 @@ from inspector.formats.base import (
     Severity,
     Submission,
 )
-from inspector.formats.envelope import decode, read_input
-from inspector.formats.jsondoc import Document, parse_json
+
+if TYPE_CHECKING:
+    from inspector.formats.jsondoc import Document, parse_json
 
 #: Module names of every format, in detection tie-break order.
 FORMAT_NAMES = ("backtrace", "rollbar", "appcenter", "minidump", "apple")
 JSON_FORMATS = ("backtrace", "rollbar", "appcenter")
+
+
+def __getattr__(name: str) -> Any:
+    """``Document`` and ``parse_json`` of :mod:`inspector.formats.jsondoc`, imported on first use: importing the
+    package (the GUI's start, ``inspector.formats.base``) does not import the JSON and envelope modules."""
+    if name in ("Document", "parse_json"):
+        from inspector.formats import jsondoc
+
+        return getattr(jsondoc, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
@@ -66,6 +77,9 @@ def detect(envelope: Envelope, value: Any, *, only: str | None = None) -> Detect
 
 def load_bytes(data: bytes, *, source_name: str | None = None, format: str = "auto") -> Submission:
     """Decode, parse and detect. Raises InspectorError when the input cannot be read or recognized."""
+    from inspector.formats.envelope import decode
+    from inspector.formats.jsondoc import Document
+
     envelope = decode(data, source_name=source_name)
     document: Document | None = None
     value: Any = None
@@ -92,6 +106,8 @@ def load_bytes(data: bytes, *, source_name: str | None = None, format: str = "au
 
 def load_path(path: str, *, format: str = "auto") -> Submission:
     import os
+
+    from inspector.formats.envelope import read_input
 
     return load_bytes(read_input(path), source_name=os.path.basename(path), format=format)
 

@@ -104,7 +104,8 @@ def _without_frames(value: Any) -> tuple[Any, list[tuple[str, list[Any]]]]:
 
 _SIMPLE_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    # JSON Schema's integer: any number with a zero fractional part (1.0 is an integer, true is not)
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
 }

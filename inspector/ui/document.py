@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +268,8 @@ class OpenDocument(QObject):
             def done(_text: str) -> None:
                 self._text_task = None
                 self.text_ready.emit()
+                if not self.validating:
+                    self._locate_problems()
 
             def failed(_exc: BaseException) -> None:
                 self._text_task = None
@@ -468,22 +470,33 @@ class OpenDocument(QObject):
         text = self._text  # None: the job makes it (see ``text``), off the GUI thread
         had_text = text is not None
 
-        def job(submission: Submission) -> tuple[list[Problem], dict[str, Location]]:
-            return _validate_job(submission, text if text is not None else lambda: self.text)
-
         def done(result: tuple[list[Problem], dict[str, Location]]) -> None:
             current = self.document.revision if self.document is not None else 0
-            if not had_text and self._text is not None and self._text_task is None:
-                self.text_ready.emit()
-            if current == revision and (text is None or text == self._text):
+            if current == revision and (not had_text or text == self._text):
                 self.validating = False
                 self._set_problems(*result)
+                if not had_text and self._text is not None:  # the text arrived meanwhile: place the problems
+                    self._locate_problems()
                 self.changed.emit()
 
         def failed(_exc: BaseException) -> None:  # the document changed under the worker: try again
             QTimer.singleShot(0, self._validate_async)
 
-        self._validation = run_task(job, self.submission, on_result=done, on_error=failed)
+        # Without the text (a big document not shown raw yet), problems are placed in it when it arrives.
+        self._validation = run_task(_validate_job, self.submission, text, on_result=done, on_error=failed)
+
+    def _locate_problems(self) -> None:
+        """Place the problems in the text (on the pool): the editor marks them. Run when the text arrives."""
+        text = self._text
+        if text is None or not self.problems or self.document is None:
+            return
+        problems = self.problems
+
+        def done(locations: dict[str, Location]) -> None:
+            if self.problems is problems and self._text == text:
+                self._set_problems(problems, locations)
+
+        run_task(locate_nearest, text, {p.pointer for p in problems}, on_result=done)
 
     def _set_problems(self, problems: list[Problem], locations: dict[str, Location]) -> None:
         self.problems = problems
@@ -491,14 +504,12 @@ class OpenDocument(QObject):
         self.problems_changed.emit()
 
 
-def _validate_job(
-    submission: Submission, text: str | Callable[[], str]
-) -> tuple[list[Problem], dict[str, Location]]:
-    """Problems and where they are in the text (``text`` may be a callable: it is made only when there are any)."""
+def _validate_job(submission: Submission, text: str | None) -> tuple[list[Problem], dict[str, Location]]:
+    """Problems and where they are in ``text`` (none placed without a text)."""
     problems = validate(submission)
-    if submission.document is None or not problems:
+    if submission.document is None or not problems or text is None:
         return problems, {}
-    return problems, locate_nearest(text if isinstance(text, str) else text(), {p.pointer for p in problems})
+    return problems, locate_nearest(text, {p.pointer for p in problems})
 
 
 def pretty_text(value: Any) -> str:

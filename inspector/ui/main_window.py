@@ -8,38 +8,65 @@ Other engineers extend it through ``inspector/ui/panel_<name>.py`` modules with 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import json
 import logging
-import pkgutil
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QProgressBar,
-    QPushButton,
-    QStackedWidget,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+# Only the Qt classes the start uses are imported here: PySide builds a class (and its enums) on first use, 0.5-3 ms
+# each; the others are imported where they are needed. No ``Qt`` (see inspector.ui.app): its first use costs 20 ms.
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 import inspector.ui
-from inspector.formats import load_bytes, load_path
-from inspector.formats.base import InspectorError, Submission
 from inspector.resources import resource_path
-from inspector.ui.document import OpenDocument
-from inspector.ui.document_view import VIEW_NAMES, DocumentView
 from inspector.ui.workers import CancelToken, Task, run_task
 
+
+class _Deferred:
+    """A class or function of a module that is imported on first use: calling it and ``isinstance`` work as with
+    the real one. The start imports neither the formats nor the document and its views (0.1 s); they are imported
+    when the first file opens (on the loading worker) or the first document view is built."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def resolve(self) -> Any:
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __instancecheck__(self, obj: object) -> bool:
+        module = sys.modules.get(self.module)  # never imported: there is no instance to check
+        return module is not None and isinstance(obj, getattr(module, self.name))
+
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QMenu
+
+    from inspector.formats import load_bytes, load_path
+    from inspector.formats.base import Submission
+    from inspector.ui.document import OpenDocument
+    from inspector.ui.document_view import DocumentView
+else:
+    load_bytes = _Deferred("inspector.formats", "load_bytes")
+    load_path = _Deferred("inspector.formats", "load_path")
+    OpenDocument = _Deferred("inspector.ui.document", "OpenDocument")
+    DocumentView = _Deferred("inspector.ui.document_view", "DocumentView")
+
 log = logging.getLogger(__name__)
+
+#: The views of a document, as :data:`inspector.ui.document_view.VIEW_NAMES` (a test keeps both equal): the View
+#: menu's Alt+1... shortcuts exist from the start, importing document_view would cost the start 60 ms.
+VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
 
 FILE_FILTERS = ";;".join(
     (
@@ -110,12 +137,78 @@ def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
     return document
 
 
+def after_first_frame(callback: Callable[[], object], context: QObject) -> None:
+    """Run ``callback`` in the event loop's second pass, for the start's chores (opening its files, the drafts check):
+    a pass handles the events posted so far, then the window system's (the expose that paints a window just shown),
+    and an event posted meanwhile waits for the next pass. A window that is never shown gets the callback all the
+    same; once ``context`` is deleted, it is not called."""
+    QTimer.singleShot(0, context, lambda: QTimer.singleShot(0, context, callback))
+
+
+def panel_module_names() -> list[str]:
+    """The ``panel_*`` modules of :mod:`inspector.ui`, sorted: listed from the package's folder, or by ``pkgutil`` where
+    the modules are no files in a folder (a frozen app); importing pkgutil costs the start 2 ms."""
+    suffixes = tuple(importlib.machinery.all_suffixes())
+    names: set[str] = set()
+    for folder in inspector.ui.__path__:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.startswith("panel_") and (
+                entry.endswith(suffixes) or os.path.isfile(os.path.join(folder, entry, "__init__.py"))
+            ):
+                names.add(entry.split(".", 1)[0])
+    if not names:
+        import pkgutil
+
+        names = {m.name for m in pkgutil.iter_modules(inspector.ui.__path__) if m.name.startswith("panel_")}
+    return sorted(names)
+
+
+def set_shortcut(action: QAction, keys: QKeySequence | QKeySequence.StandardKey | str) -> None:
+    """``action.setShortcut(keys)``, which Qt 6 implements as ``setShortcuts([keys])``: PySide's overloads of
+    ``setShortcut`` build the Qt namespace on first call (20 ms of the start, see inspector.ui.app)."""
+    action.setShortcuts([keys if isinstance(keys, QKeySequence) else QKeySequence(keys)])
+
+
+class PanelDock(QDockWidget):
+    """A panel's dock. It joins its dock area of the window when it is first shown (View › Panels, ``show_panel``,
+    ``show()``): adding it at the start would need the Qt namespace's enums (20 ms, see inspector.ui.app)."""
+
+    def __init__(self, title: str, window: QMainWindow, area: Qt.DockWidgetArea | str) -> None:
+        super().__init__(title, window)
+        self._area: Qt.DockWidgetArea | str | None = area  # None once in the window's dock area
+
+    def setVisible(self, visible: bool) -> None:  # Override QWidget.setVisible (show(), hide(), the toggle action)
+        if visible and self._area is not None:
+            self.dock_in()
+        super().setVisible(visible)
+
+    def dock_in(self) -> None:
+        """Add the dock to its area of the window now (still hidden if it was)."""
+        if self._area is None:
+            return
+        from PySide6.QtCore import Qt
+
+        area, self._area = self._area, None
+        if isinstance(area, str):
+            area = getattr(Qt.DockWidgetArea, f"{area.capitalize()}DockWidgetArea")
+        window = self.parentWidget()
+        assert isinstance(window, QMainWindow)
+        window.addDockWidget(area, self)
+
+
 class LoadingPage(QWidget):
     """A tab while a file loads: a busy bar and a Cancel button."""
 
     cancelled = Signal()
 
     def __init__(self, path: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
+
         super().__init__(parent)
         self.setObjectName("loadingPage")
         self.path = path
@@ -141,6 +234,9 @@ class ErrorPage(QWidget):
     """A tab for a file that could not be opened: what and why, in words."""
 
     def __init__(self, title: str, message: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QVBoxLayout
+
         super().__init__(parent)
         self.setObjectName("errorPage")
         self.message = message
@@ -178,8 +274,9 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._panels: dict[str, QDockWidget] = {}
         self._panel_factories: dict[str, Callable[[], QWidget]] = {}
+        self._before_first_view: list[Callable[[], None]] | None = []
         self.panel_errors: dict[str, str] = {}
-        self.recent: list[str] = load_recent()
+        self._recent: list[str] | None = None  # read when first needed (the File menu opens, a file is opened)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("documentTabs")
@@ -193,7 +290,7 @@ class MainWindow(QMainWindow):
             "or <b>File › Open from Clipboard</b> for a JSON body or HTTP request pasted from a ticket.</p>"
         )
         self.welcome.setObjectName("welcome")
-        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setProperty("alignment", "AlignCenter")  # = setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.tabs)
@@ -204,6 +301,17 @@ class MainWindow(QMainWindow):
             self.install_panels()
 
     # ------------------------------------------------------------------ API for panels
+
+    @property
+    def recent(self) -> list[str]:
+        """The recently opened files, newest first."""
+        if self._recent is None:
+            self._recent = load_recent()
+        return self._recent
+
+    @recent.setter
+    def recent(self, paths: list[str]) -> None:
+        self._recent = paths
 
     def current_document(self) -> OpenDocument | None:
         view = self.current_view()
@@ -235,23 +343,35 @@ class MainWindow(QMainWindow):
         name: str,
         title: str,
         widget: QWidget | Callable[[], QWidget],
-        area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
+        area: Qt.DockWidgetArea | str = "bottom",
     ) -> QDockWidget:
-        """A dock for a panel. ``widget`` may be a function that builds it: then it is called when the dock is
-        first shown (or :meth:`panel_widget` asks), so a panel's imports and set-up do not slow the start."""
-        dock = QDockWidget(title, self)
+        """A dock for a panel, hidden until shown (View › Panels, :meth:`show_panel`). ``widget`` may be a function
+        that builds it: then it is called when the dock is first shown (or :meth:`panel_widget` asks), so a panel's
+        imports and set-up do not slow the start. ``area``: a ``Qt.DockWidgetArea`` or "left", "right", "top",
+        "bottom" (a name: the start needs no Qt enum); the dock joins that area when it is first shown."""
+        if isinstance(area, str) and area not in ("left", "right", "top", "bottom"):
+            raise ValueError(f"add_panel: area {area!r} is none of left, right, top, bottom")
+        dock = PanelDock(title, self, area)
         dock.setObjectName(f"{name}Panel")
         if isinstance(widget, QWidget):
             dock.setWidget(widget)
         else:
             self._panel_factories[name] = widget
             dock.visibilityChanged.connect(lambda visible, n=name: self.panel_widget(n) if visible else None)
-        self.addDockWidget(area, dock)
         self._panels[name] = dock
         action = dock.toggleViewAction()
         self._panels_menu.addAction(action)
         dock.hide()
         return dock
+
+    def before_first_view(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` before the first document view of this window is built (at once if one was): a panel
+        that configures the views (the editor replaces the raw view) does it there, so that the start imports none
+        of the view modules."""
+        if self._before_first_view is None:
+            callback()
+        else:
+            self._before_first_view.append(callback)
 
     def panel(self, name: str) -> QDockWidget | None:
         return self._panels.get(name)
@@ -272,6 +392,8 @@ class MainWindow(QMainWindow):
     def show_panel(self, name: str) -> QDockWidget:
         dock = self._panels.get(name)
         if dock is None:
+            from inspector.formats.base import InspectorError
+
             raise InspectorError(f"no panel named {name!r}; installed: {', '.join(sorted(self._panels)) or 'none'}")
         self.panel_widget(name)
         dock.show()
@@ -291,16 +413,14 @@ class MainWindow(QMainWindow):
 
     def install_panels(self) -> None:
         """Import every ``inspector.ui.panel_*`` module and call its ``install(window)``; failures are skipped."""
-        for info in sorted(pkgutil.iter_modules(inspector.ui.__path__), key=lambda m: m.name):
-            if not info.name.startswith("panel_"):
-                continue
-            name = f"inspector.ui.{info.name}"
+        for short in panel_module_names():
+            name = f"inspector.ui.{short}"
             try:
                 module = importlib.import_module(name)
                 module.install(self)
             except Exception as exc:  # one broken panel must not take the window down
                 log.exception("panel %s failed to install", name)
-                self.panel_errors[info.name] = f"{type(exc).__name__}: {exc}"
+                self.panel_errors[short] = f"{type(exc).__name__}: {exc}"
 
     # ------------------------------------------------------------------ menus
 
@@ -314,7 +434,8 @@ class MainWindow(QMainWindow):
         for sample in sample_paths():
             self.samples_menu.addAction(sample.name, lambda p=sample: self.open_paths([str(p)]))
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self._fill_recent_menu()
+        self.recent_menu.setEnabled(False)  # filled when the File menu first opens: the start reads no config file
+        file_menu.aboutToShow.connect(lambda: self._recent is None and self._fill_recent_menu())
         file_menu.addSeparator()
         self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
         file_menu.addSeparator()
@@ -324,12 +445,12 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Find / Filter", self.focus_filter, QKeySequence.StandardKey.Find, "findAction")
 
         view_menu = self.menu("&View")
-        self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Tab))
+        self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence("Ctrl+Tab"))
         self._action(
             view_menu,
             "Previous Tab",
             lambda: self._cycle(-1),
-            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Tab),
+            QKeySequence("Ctrl+Shift+Tab"),
         )
         view_menu.addSeparator()
         for number, name in enumerate(VIEW_NAMES, start=1):
@@ -350,7 +471,7 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            set_shortcut(action, shortcut)
         if name:
             action.setObjectName(name)
         action.triggered.connect(lambda _checked=False: slot())
@@ -373,6 +494,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         paths, _filter = QFileDialog.getOpenFileNames(self, "Open crash payloads", "", FILE_FILTERS)
         if paths:
             self.open_paths(paths)
@@ -384,6 +507,8 @@ class MainWindow(QMainWindow):
             self.status_message("The clipboard holds no text.")
             self.open_failed.emit("clipboard", "the clipboard holds no text")
             return None
+        from inspector.formats.base import InspectorError
+
         try:
             submission = load_bytes(text.encode("utf-8"), source_name="clipboard")
         except InspectorError as exc:
@@ -462,7 +587,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(page)
         if index < 0:  # the tab was closed meanwhile
             return
-        view = DocumentView(document)
+        view = self._new_view(document)
         self._replace_tab(index, view, document.title, str(document.path or ""))
         self._remember(page.path)
         self.status_message(f"Opened {page.path}: {document.format} {document.submission.kind}")
@@ -470,6 +595,8 @@ class MainWindow(QMainWindow):
         self._tab_changed(self.tabs.currentIndex())
 
     def _load_failed(self, page: LoadingPage, exc: BaseException) -> None:
+        from inspector.formats.base import InspectorError
+
         message = str(exc) if isinstance(exc, (InspectorError, OSError)) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, (InspectorError, OSError)):
             log.error("loading %s failed:\n%s", page.path, getattr(exc, "__traceback_text__", exc))
@@ -499,8 +626,14 @@ class MainWindow(QMainWindow):
         self.status_message(f"Cannot open {title}: {message}")
         self.open_failed.emit(title, message)
 
+    def _new_view(self, document: OpenDocument) -> DocumentView:
+        callbacks, self._before_first_view = self._before_first_view or [], None
+        for callback in callbacks:
+            callback()
+        return DocumentView(document)
+
     def _add_document(self, document: OpenDocument) -> DocumentView:
-        view = DocumentView(document)
+        view = self._new_view(document)
         index = self.tabs.addTab(view, document.title)
         self.tabs.setTabToolTip(index, str(document.path or document.title))
         self.stack.setCurrentWidget(self.tabs)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from inspector.formats import load_bytes
 from inspector.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
 
 def install(window: Any) -> None:
     def open_capture(record: CaptureRecord, raw: bytes) -> None:
+        from inspector.formats import load_bytes
         from inspector.ui.capture_panel import API_TITLES
 
         title = f"{API_TITLES.get(record.api, record.api)} capture {record.time_text[11:]}"

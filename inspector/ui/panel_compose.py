@@ -3,26 +3,35 @@ Edit > Undo / Redo, the raw editor in place of the read-only raw view, and the "
 
 Closing a modified tab or the window asks first (Save / Discard / Cancel); drafts are autosaved every
 :data:`~inspector.compose.drafts.AUTOSAVE_MS` and offered for restoring after a crash.
+
+Installing is cheap (issue 9, the start): the menus and actions exist at once, but the forms and attachments
+editors are built when their dock is first shown (or ``composer.forms`` / ``composer.attachments`` is asked for), the
+draft keeper when the first document opens, the editor replaces the raw view when the first document view is built,
+and the compose, format and document modules are imported when an action first needs them.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-from inspector.compose import bundle, templates
-from inspector.compose.drafts import DraftStore
-from inspector.formats import load_bytes
-from inspector.formats.base import InspectorError
-from inspector.ui import raw_view
-from inspector.ui.attachments_editor import AttachmentsEditor
-from inspector.ui.document import DraftKeeper, OpenDocument, open_draft
-from inspector.ui.editor import create_editor
-from inspector.ui.forms import FormsWidget
+from inspector.resources import resource_path
+from inspector.ui.main_window import after_first_frame, set_shortcut
+
+# The dialogs (QMessageBox, QFileDialog...) and QEvent are imported where they are used: PySide builds a Qt class on
+# first use (1-3 ms each), and the start uses none of them.
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QWidget
+
+    from inspector.compose.drafts import DraftStore
+    from inspector.ui.attachments_editor import AttachmentsEditor
+    from inspector.ui.document import DraftKeeper, OpenDocument
+    from inspector.ui.forms import FormsWidget
 
 #: Up to this many duplicates open as tabs; more are written to a folder.
 DUPLICATES_AS_TABS = 10
@@ -34,27 +43,87 @@ class Composer(QObject):
     def __init__(self, window: Any, store: DraftStore | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.keeper = DraftKeeper(store, parent=self)
+        self._store = store
+        self._keeper: DraftKeeper | None = None
+        self._forms: FormsWidget | None = None
+        self._attachments: AttachmentsEditor | None = None
+        self._guard: _CloseGuard | None = None
         self.undo_group = QUndoGroup(self)
-        self.forms = FormsWidget()
-        self.forms.setObjectName("formsPanel")
-        self.attachments = AttachmentsEditor()
-        self.attachments.message.connect(lambda text: window.status_message(text))
+
+    # ------------------------------------------------------------------ built on first use
+
+    @property
+    def store(self) -> DraftStore:
+        """The drafts folder (the keeper's store once the keeper exists)."""
+        if self._keeper is not None:
+            return self._keeper.store
+        if self._store is None:
+            from inspector.compose.drafts import DraftStore
+
+            self._store = DraftStore()
+        return self._store
+
+    @property
+    def keeper(self) -> DraftKeeper:
+        """The autosave of drafts, started when the first document is tracked."""
+        if self._keeper is None:
+            from inspector.ui.document import DraftKeeper
+
+            self._keeper = DraftKeeper(self._store, parent=self)
+        return self._keeper
+
+    @property
+    def forms(self) -> FormsWidget:
+        """The "forms" dock's editor, built on first use (and put into its dock)."""
+        if self._forms is None:
+            from inspector.ui.forms import FormsWidget
+
+            self._forms = FormsWidget()
+            self._forms.setObjectName("formsPanel")
+            doc = self.window.current_document()
+            if doc is not None:
+                self._forms.set_document(doc)
+            self.window.panel_widget("forms")
+        return self._forms
+
+    @property
+    def attachments(self) -> AttachmentsEditor:
+        """The "attachments" dock's editor, built on first use (and put into its dock)."""
+        if self._attachments is None:
+            from inspector.ui.attachments_editor import AttachmentsEditor
+
+            self._attachments = AttachmentsEditor()
+            self._attachments.message.connect(lambda text: self.window.status_message(text))
+            doc = self.window.current_document()
+            if doc is not None:
+                self._attachments.set_document(doc)
+            self.window.panel_widget("attachments")
+        return self._attachments
 
     # ------------------------------------------------------------------ documents
 
     def track(self, doc: OpenDocument) -> None:
         self.keeper.watch(doc)
         self.undo_group.addStack(doc.undo_stack)
+        if self._guard is None:  # with no document open there is nothing to ask about when the window closes
+            self._guard = _CloseGuard(self)
+            self.window.installEventFilter(self._guard)
 
     def current_changed(self, doc: OpenDocument | None) -> None:
         if doc is not None:
             self.track(doc)
         self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)
-        self.forms.set_document(doc)
-        self.attachments.set_document(doc)
+        if self._forms is not None:
+            self._forms.set_document(doc)
+        if self._attachments is not None:
+            self._attachments.set_document(doc)
 
     def new_from_template(self, template_id: str) -> OpenDocument | None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from inspector.compose import templates
+        from inspector.formats.base import InspectorError
+
         template = templates.get_template(template_id)
         try:
             submission = templates.instantiate(template_id)
@@ -68,6 +137,11 @@ class Composer(QObject):
 
     def duplicate(self, count: int | None = None, folder: str | None = None) -> list[Any]:
         """N copies of the current payload with fresh ids: tabs for a few, files in a folder for many."""
+        from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+        from inspector.compose import bundle, templates
+        from inspector.formats import load_bytes
+
         doc = self.window.current_document()
         if doc is None or doc.document is None:
             self.window.status_message("Duplicate needs a JSON payload open")
@@ -124,6 +198,8 @@ class Composer(QObject):
                 ".multipart": "Multipart bundle (*.multipart)",
                 ".request.http": "HTTP request (*.request.http *.http)",
             }
+            from PySide6.QtWidgets import QFileDialog
+
             path, _filter = QFileDialog.getSaveFileName(self.window, "Save As", stem + ext, kinds[ext])
             if not path:
                 return False
@@ -132,6 +208,10 @@ class Composer(QObject):
         return self._write(doc, Path(path))
 
     def _write(self, doc: OpenDocument, path: Path) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        from inspector.formats.base import InspectorError
+
         try:
             doc.save(path)
         except InspectorError as exc:
@@ -158,6 +238,8 @@ class Composer(QObject):
         if not doc.modified:
             self.keeper.forget(doc)
             return True
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self.window,
             "Unsaved changes",
@@ -182,9 +264,13 @@ class Composer(QObject):
 
     def offer_restore(self) -> None:
         """Non-blocking: a question box about drafts a crashed or killed session left behind."""
-        drafts = self.keeper.store.orphans()
+        if self._store is None and self._keeper is None and not any_drafts(drafts_folder()):
+            return  # the usual start: no drafts at all, and the compose modules (15 ms) are not imported
+        drafts = self.store.orphans()
         if not drafts:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Restore unsaved work?",
@@ -202,6 +288,9 @@ class Composer(QObject):
         box.open()
 
     def restore(self, drafts: list[Any] | None = None) -> list[OpenDocument]:
+        from inspector.formats.base import InspectorError
+        from inspector.ui.document import open_draft
+
         drafts = self.keeper.store.orphans() if drafts is None else drafts
         opened = []
         for draft in drafts:
@@ -219,7 +308,7 @@ class Composer(QObject):
 
     def discard(self, drafts: list[Any]) -> None:
         for draft in drafts:
-            self.keeper.store.remove(draft.id)
+            self.store.remove(draft.id)
 
 
 class _CloseGuard(QObject):
@@ -233,18 +322,46 @@ class _CloseGuard(QObject):
         self.composer = composer
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        from PySide6.QtCore import QEvent
+
         if event.type() == QEvent.Type.Close and event.spontaneous() and not self.composer.confirm_all():
             event.ignore()
             return True
         return False
 
 
-def install(window: Any) -> None:
+def _use_editor_for_raw_views() -> None:
+    from inspector.ui import raw_view
+    from inspector.ui.editor import create_editor
+
     raw_view.set_raw_view_factory(create_editor)
+
+
+def drafts_folder() -> Path:
+    """:func:`inspector.compose.drafts.drafts_dir` (a test keeps both equal), without importing the compose modules."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("crash-inspector", appauthor=False)) / "drafts"
+
+
+def any_drafts(folder: Path) -> bool:
+    """Whether the folder holds any draft file (``DraftStore.all`` reads ``*.json``), orphan or not."""
+    return folder.is_dir() and any(folder.glob("*.json"))
+
+
+def template_titles() -> list[tuple[str, str]]:
+    """(id, title) of every template, in menu order: the index of :func:`inspector.compose.templates.templates`,
+    read without importing the compose and format modules at the start."""
+    entries = json.loads(resource_path("templates", "index.json").read_text("utf-8"))
+    return [(e["id"], e["title"]) for e in entries]
+
+
+def install(window: Any) -> None:
+    window.before_first_view(_use_editor_for_raw_views)
     composer = Composer(window)
     window.composer = composer
-    window.add_panel("forms", "Forms", composer.forms, Qt.DockWidgetArea.RightDockWidgetArea)
-    window.add_panel("attachments", "Attachments", composer.attachments, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_panel("forms", "Forms", lambda: composer.forms, "right")
+    window.add_panel("attachments", "Attachments", lambda: composer.attachments, "right")
     window.current_document_changed.connect(composer.current_changed)
     if hasattr(window, "document_opened"):
         window.document_opened.connect(composer.track)
@@ -255,10 +372,10 @@ def install(window: Any) -> None:
     new_menu.setObjectName("newMenu")
     if first is not None:
         file_menu.insertMenu(first, new_menu)
-    for template in templates.templates():
-        action = new_menu.addAction(template.title)
-        action.setObjectName(f"new:{template.id}")
-        action.triggered.connect(lambda _c=False, t=template.id: composer.new_from_template(t))
+    for template_id, title in template_titles():
+        action = new_menu.addAction(title)
+        action.setObjectName(f"new:{template_id}")
+        action.triggered.connect(lambda _c=False, t=template_id: composer.new_from_template(t))
     actions = [
         ("Duplicate with Fresh &Ids…", lambda: composer.duplicate(), None, "duplicateAction"),
         ("&Save", lambda: composer.save(), QKeySequence.StandardKey.Save, "saveAction"),
@@ -269,7 +386,7 @@ def install(window: Any) -> None:
         action = file_menu.addAction(title)
         action.setObjectName(name)
         if keys is not None:
-            action.setShortcut(keys)
+            set_shortcut(action, keys)
         action.triggered.connect(slot)
         if first is not None:
             file_menu.insertAction(first, action)
@@ -278,10 +395,10 @@ def install(window: Any) -> None:
 
     edit_menu = window.menu("&Edit")
     undo = composer.undo_group.createUndoAction(window, "&Undo")
-    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    set_shortcut(undo, QKeySequence.StandardKey.Undo)
     undo.setObjectName("undoAction")
     redo = composer.undo_group.createRedoAction(window, "&Redo")
-    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    set_shortcut(redo, QKeySequence.StandardKey.Redo)
     redo.setObjectName("redoAction")
     edit_actions = edit_menu.actions()
     edit_menu.insertActions(edit_actions[0] if edit_actions else None, [undo, redo])
@@ -293,6 +410,8 @@ def install(window: Any) -> None:
     plain_close = window.close_tab
 
     def guarded_close(index: int) -> None:
+        from inspector.ui.document import OpenDocument
+
         widget = window.tabs.widget(index)
         doc = getattr(widget, "document", None)
         if isinstance(doc, OpenDocument) and not composer.confirm_close(doc):
@@ -305,15 +424,13 @@ def install(window: Any) -> None:
         pass
     window.close_tab = guarded_close
     window.tabs.tabCloseRequested.connect(guarded_close)
-    guard = _CloseGuard(composer)
-    window.installEventFilter(guard)
     from PySide6.QtGui import QAction
 
     quit_action = window.findChild(QAction, "quitAction")
     if quit_action is not None:
         quit_action.triggered.disconnect()
         quit_action.triggered.connect(composer.quit)
-    QTimer.singleShot(0, composer.offer_restore)
+    after_first_frame(composer.offer_restore, composer)  # the drafts check, after the first frame
 
 
 def composer_of(window: QWidget) -> Composer | None:

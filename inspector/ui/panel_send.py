@@ -1,26 +1,42 @@
-"""Installs the Send panel (bottom dock "send") and its Tools menu actions."""
+"""Installs the Send panel (bottom dock "send") and its Tools menu actions.
+
+The panel (and with it the network layer and the profiles) is built when the dock is first shown or an action
+needs it (:meth:`MainWindow.panel_widget`), not at the start.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence
 
-from inspector.ui.send_panel import SendPanel
+from inspector.ui.main_window import set_shortcut
+
+if TYPE_CHECKING:
+    from inspector.ui.send_panel import SendPanel
 
 
 def install(window: Any) -> None:
-    panel = SendPanel(window.current_document, parent=window)
-    panel.setObjectName("sendPanel")
-    window.add_panel("send", "Send", panel)
-    window.current_document_changed.connect(panel.document_changed)
-    panel.document_changed(window.current_document())
-    panel.sent.connect(lambda exchange: window.status_message(exchange.request.mask(exchange.summary)))
+    def build() -> SendPanel:
+        from inspector.ui.send_panel import SendPanel
+
+        panel = SendPanel(window.current_document, parent=window)
+        panel.setObjectName("sendPanel")
+        window.current_document_changed.connect(panel.document_changed)
+        panel.document_changed(window.current_document())
+        panel.sent.connect(lambda exchange: window.status_message(exchange.request.mask(exchange.summary)))
+        return panel
+
+    def send() -> None:
+        window.show_panel("send")
+        window.panel_widget("send").refresh_preview()
+
+    window.add_panel("send", "Send", build)
     tools = window.menu("&Tools")
     send_action = tools.addAction("&Send…")
     send_action.setObjectName("sendAction")
-    send_action.setShortcut(QKeySequence("Ctrl+Shift+Return"))
-    send_action.triggered.connect(lambda: (window.show_panel("send"), panel.refresh_preview()))
+    set_shortcut(send_action, QKeySequence("Ctrl+Shift+Return"))
+    send_action.triggered.connect(send)
     profiles_action = tools.addAction("Endpoint &Profiles…")
     profiles_action.setObjectName("profilesAction")
-    profiles_action.triggered.connect(panel.edit_profiles)
+    profiles_action.triggered.connect(lambda: window.panel_widget("send").edit_profiles())

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
+# The menus are built from CONVERT_TARGETS, not from inspector.toolkit or the format modules, so that the start does
+# not import them (0.1 s): the dialogs, the Compare panel and the exports import them on first use.
 
-from inspector.formats import JSON_FORMATS, get_format
-from inspector.formats.base import InspectorError
-
-# The menus are built from the format registry, not from inspector.toolkit, so that the start does not import the
-# toolkit (0.1 s): the dialogs, the Compare panel and the exports import it on first use.
+#: Convert to...: :data:`inspector.formats.JSON_FORMATS` and each format module's ``TITLE``, written out here (a test
+#: keeps both equal) so that the start imports no format module.
+CONVERT_TARGETS = (("backtrace", "Backtrace"), ("rollbar", "Rollbar"), ("appcenter", "App Center"))
 
 
 def _convert(window: Any, name: str) -> None:
@@ -28,6 +27,9 @@ def _redact(window: Any) -> None:
 
 def export_current(window: Any, kind: str, path: str | None = None) -> Path | None:
     """Write the current document's summary (``markdown`` / ``html``) or support bundle (``bundle``)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from inspector.formats.base import InspectorError
     from inspector.toolkit.bundle import build_bundle
     from inspector.toolkit.export import to_html, to_markdown
 
@@ -62,8 +64,8 @@ def install(window: Any) -> None:
     tools = window.menu("&Tools")
     convert_menu = tools.addMenu("Con&vert to")
     convert_menu.setObjectName("convertMenu")
-    for name in JSON_FORMATS:
-        action = convert_menu.addAction(f"{get_format(name).TITLE}…")
+    for name, title in CONVERT_TARGETS:
+        action = convert_menu.addAction(f"{title}…")
         action.setObjectName(f"convertTo_{name}")
         action.triggered.connect(lambda _checked=False, n=name: _convert(window, n))
     redact = tools.addAction("&Redact…")

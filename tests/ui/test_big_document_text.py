@@ -117,3 +117,17 @@ def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeyp
     qtbot.waitUntil(lambda: view.raw_view.real is not None, timeout=5000)
     assert isinstance(view.raw_view.real, EditorWidget)
     assert not doc.modified
+
+
+def test_problems_are_placed_in_the_text_once_it_arrives(qtbot) -> None:
+    value = orjson.loads(_big_backtrace())
+    value["threads"]["5"]["stack"][2]["line"] = "three"  # a line that is not a number
+    doc = OpenDocument(load_bytes(orjson.dumps(value), source_name="big.json"))
+    qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
+    pointer = "/threads/5/stack/2/line"
+    assert any(p.pointer == pointer for p in doc.problems)
+    assert not doc.has_text and doc.problem_locations == {}  # not made just to place the problems
+    with qtbot.waitSignal(doc.problems_changed, timeout=30000):
+        doc.prepare_text()
+    where = doc.problem_locations[pointer]
+    assert doc.text[where.start : where.end] == '"three"'

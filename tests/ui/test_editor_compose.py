@@ -107,6 +107,17 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
     assert doc is not None and doc.document.value["data"]["environment"] == "restored" and doc.modified
 
 
+def test_the_start_looks_for_drafts_in_the_drafts_folder() -> None:
+    from inspector.compose.drafts import drafts_dir
+    from inspector.ui.panel_compose import any_drafts, drafts_folder
+
+    assert drafts_folder() == drafts_dir()
+    assert not any_drafts(drafts_dir())
+    store = DraftStore()
+    store.save(Draft(id=store.new_id(), text="{}", format="rollbar", title="t"))
+    assert any_drafts(drafts_dir())
+
+
 def test_quit_asks_about_unsaved_documents(window: MainWindow, monkeypatch) -> None:
     window.show()
     window.composer.new_from_template("backtrace-error")

@@ -294,8 +294,13 @@ def test_panels_install_into_the_main_window(qtbot, server: FaultServer) -> None
     qtbot.addWidget(window)
     assert "panel_send" not in window.panel_errors and "panel_history" not in window.panel_errors
     assert window.panel("send") is not None and window.panel("history") is not None
+    # both panels are built when their dock is first shown (the start does not build them): build them now
+    assert window.findChild(SendPanel) is None and window.findChild(HistoryView) is None
+    window.panel_widget("send")
+    window.panel_widget("history")
     panel = window.findChild(SendPanel)
     history_view = window.findChild(HistoryView)
+    assert panel is window.panel_widget("send") and history_view is window.panel_widget("history")
     window.open_submission(load_path(str(ROLLBAR), format="rollbar"), "rollbar item")
     qtbot.waitUntil(lambda: panel.send_button.isEnabled(), timeout=5000)
     with qtbot.waitSignal(panel.finished, timeout=10000):

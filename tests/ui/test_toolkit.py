@@ -74,6 +74,14 @@ def test_convert_dialog_converts_off_the_gui_thread_and_switches_target(qtbot) -
     assert "result valid" in dialog.status.text()
 
 
+def test_convert_menu_lists_every_json_format_with_its_title(window: MainWindow) -> None:
+    from inspector.formats import JSON_FORMATS, get_format
+
+    assert tuple((name, get_format(name).TITLE) for name in JSON_FORMATS) == panel_toolkit.CONVERT_TARGETS
+    menu = window.findChild(type(window.menu("&Tools")), "convertMenu")
+    assert [a.text() for a in menu.actions()] == [f"{get_format(n).TITLE}…" for n in JSON_FORMATS]
+
+
 def test_convert_to_opens_the_result_as_a_new_document(qtbot, window: MainWindow, monkeypatch) -> None:
     _open(window, PY_EXC)
 

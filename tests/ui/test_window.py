@@ -17,8 +17,8 @@ from inspector.ui import raw_view
 from inspector.ui.document import OpenDocument
 from inspector.ui.document_view import VIEW_NAMES, DocumentView
 from inspector.ui.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
-from inspector.ui.models.roles import OBJECT_ROLE, POINTER_ROLE
-from inspector.ui.models.stacks_model import MAX_LISTED_FRAMES
+from inspector.ui.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.models.stacks_model import LIST_MORE_STEP, MAX_LISTED_FRAMES
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 from tests.ui.test_models import million_frame_report
@@ -157,6 +157,67 @@ def test_panel_api_for_other_engineers(qtbot, window: MainWindow) -> None:
     assert window.statusBar().currentMessage() == "hello"
 
 
+def test_view_menu_knows_every_view_without_importing_the_views() -> None:
+    from inspector.ui import main_window
+
+    assert main_window.VIEW_NAMES == VIEW_NAMES
+
+
+def test_panel_modules_are_the_ones_pkgutil_finds() -> None:
+    import pkgutil
+
+    import inspector.ui
+    from inspector.ui.main_window import panel_module_names
+
+    found = sorted(m.name for m in pkgutil.iter_modules(inspector.ui.__path__) if m.name.startswith("panel_"))
+    assert panel_module_names() == found and "panel_send" in found
+
+
+def test_start_builds_only_the_window(tmp_path: Path) -> None:
+    """Issue 9: the shown window imports no format, document view, network or compose module and builds no panel;
+    they come with the first file, the first use of an action or the first show of a dock."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from inspector.ui.app import make_app\n"
+        "from inspector.ui.main_window import MainWindow\n"
+        "app = make_app([])\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "assert not w.panel_errors, w.panel_errors\n"
+        "assert all(d.widget() is None for d in w.panels().values())\n"
+        "heavy = ('inspector.formats', 'inspector.ui.document', 'inspector.ui.document_view', 'inspector.net',\n"
+        "         'inspector.compose.drafts', 'inspector.compose.templates', 'inspector.ui.send_panel', 'h11',\n"
+        "         'pygments', 'inspector.toolkit')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a top-level window
+def test_a_panel_joins_its_dock_area_when_first_shown(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    dock = window.panel("forms")
+    assert dock is not None and dock.isHidden() and dock.widget() is None
+    dock.toggleViewAction().trigger()  # View › Panels › Forms
+    assert not dock.isHidden() and not dock.isFloating()
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert dock.widget() is window.composer.forms
+    dock.toggleViewAction().trigger()
+    assert dock.isHidden()
+    history = window.show_panel("history")
+    assert window.dockWidgetArea(history) == Qt.DockWidgetArea.BottomDockWidgetArea and history.widget() is not None
+
+
 def test_real_panels_install_or_are_skipped(qtbot) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
@@ -264,8 +325,8 @@ def test_filter_a_million_frames_in_the_window(qtbot) -> None:
     model = view.frames_view.model()
     assert model.frame_count(0) == 1_000_000
     assert model.rowCount(model.index(0, 0)) == MAX_LISTED_FRAMES + 1  # and a "more frames" row
-    assert "999,990,000" not in model.index(MAX_LISTED_FRAMES, 1, model.index(0, 0)).data()
-    assert "990,000 more frames" in model.index(MAX_LISTED_FRAMES, 1, model.index(0, 0)).data()
+    hidden = f"{1_000_000 - MAX_LISTED_FRAMES:,} more frames"
+    assert hidden in model.index(MAX_LISTED_FRAMES, 1, model.index(0, 0)).data()
     started = time.perf_counter()
     with qtbot.waitSignal(view.filter_applied, timeout=20000):
         view.set_filter_text("needle_in")
@@ -274,6 +335,31 @@ def test_filter_a_million_frames_in_the_window(qtbot) -> None:
     model = view.frames_view.model()
     assert model.rowCount(model.index(0, 0)) == 1
     assert elapsed < 5.0
+
+
+def test_more_row_lists_more_frames_and_keeps_the_view(qtbot) -> None:
+    report = million_frame_report()
+    document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
+    document.reports = [report]
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    tree = view.frames_view
+    model = tree.model()
+    stack = model.index(0, 0)
+    assert tree.isExpanded(stack)
+    tree.setCurrentIndex(model.index(3, 0, stack))
+    more = model.index(MAX_LISTED_FRAMES, 0, stack)
+    assert more.data(KIND_ROLE) == "more"
+    tree.activated.emit(more)  # double-click or Enter
+    stack = model.index(0, 0)
+    assert model.rowCount(stack) == MAX_LISTED_FRAMES + LIST_MORE_STEP + 1
+    assert tree.isExpanded(stack) and model.path(tree.currentIndex()) == (0, 3)
+    assert model.index(MAX_LISTED_FRAMES, 0, stack).data(KIND_ROLE) == "frame"
+    # a frame far beyond the listing is listed when something asks for it (a problem, "show in tree")
+    pointer = report.exceptions[0].frames[123_456].pointer
+    assert "frames" in view.select_rows_for_pointer(pointer)
+    assert tree.currentIndex().data(OBJECT_ROLE) is not None
+    assert model.path(tree.currentIndex()) == (0, 123_456)
 
 
 def test_most_recent_first_toggle_flips_frames(qtbot) -> None:
