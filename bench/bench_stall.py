@@ -95,7 +95,8 @@ def main() -> int:
 
     editor = payload("editor", quick)
     doc = window.open_submission(load_path(str(editor)), editor.name, editor)
-    spin(app, lambda: not doc.validating, 120)
+    # an open document: validated, and its text (made on the pool after the first paint, for the editor) ready
+    spin(app, lambda: not doc.validating and doc.has_text, 120)
     first_thread = next(iter(doc.document.value.get("threads", {})), "0")
     edit = Edit("set", f"/threads/{first_thread}/name", "edited by bench")
     rows.append(measure(app, beat, f"edit {editor.name} (form edit + revalidate)",

@@ -237,6 +237,8 @@ class Report:
     metadata: dict[str, Any] = field(default_factory=dict)  # section name -> value (dict/list/scalar)
     pointer: str = ""  # where this report sits in the document ("/logs/0" for App Center)
     most_recent_first: bool = True  # the vendor's frame-order convention for frames lists
+    #: frame_count, once counted (a report is read-only; 10 000 threads take ~10 ms to count, asked for per repaint)
+    _frame_count: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def crashed_thread(self) -> Thread | None:
@@ -244,7 +246,9 @@ class Report:
 
     @property
     def frame_count(self) -> int:
-        return sum(len(e.frames) for e in self.exceptions) + sum(len(t.frames) for t in self.threads)
+        if self._frame_count is None:
+            self._frame_count = sum(len(e.frames) for e in self.exceptions) + sum(len(t.frames) for t in self.threads)
+        return self._frame_count
 
     def counts(self) -> dict[str, int]:
         """The per-report numbers ``show --json`` prints."""

@@ -208,11 +208,12 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
         try:
             with _no_gc():
                 value = _orjson_loads(data)
-            # Millions of new containers would be walked again by every later collection (~15% of an open of
-            # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
-            # closed), so it moves to the permanent generation; only cyclic garbage that exists at this moment
-            # is kept with it, which is a few objects.
-            gc.freeze()
+                # Millions of new containers would be walked again by every later collection (~15% of an open of
+                # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
+                # closed), so it moves to the permanent generation; only cyclic garbage that exists at this moment
+                # is kept with it, which is a few objects. Frozen before collections resume: the first one would
+                # otherwise walk them all at once (one 75 ms hold of the GIL, measured).
+                gc.freeze()
         except orjson.JSONDecodeError:
             pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
         else:

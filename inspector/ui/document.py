@@ -14,6 +14,7 @@ restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes ar
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -32,11 +33,17 @@ from inspector.compose.locate import Location, locate_nearest, parent, render_va
 from inspector.formats import get_format, validate
 from inspector.formats.base import InspectorError, Part, Problem, Submission
 from inspector.formats.jsondoc import Document, Edit, dumps
+from inspector.formats.validation_process import Cancelled, ValidationProcessError, validate_in_child
 from inspector.report import Report
-from inspector.ui.workers import Task, run_task
+from inspector.ui.workers import CancelToken, Task, TaskCancelled, run_task
+
+log = logging.getLogger(__name__)
 
 #: Above this many bytes of text, parsing and validation run on the thread pool (the GUI stays fluid).
 BIG_DOCUMENT = 2 * 1024 * 1024
+#: Big documents up to this size get their text made on the thread pool soon after they open (the editor and form
+#: edits need it); bigger ones (read-only in the editor) only when the raw view is first shown.
+PREPARE_TEXT_LIMIT = 32 * 1024 * 1024
 #: A text whose longest line is longer than this is shown pretty-printed (QPlainTextEdit crawls on huge lines).
 LONG_LINE = 5000
 
@@ -277,6 +284,12 @@ class OpenDocument(QObject):
             self._text_task = run_task(make, on_result=done, on_error=failed)
         return False
 
+    def prepare_text_soon(self, delay_ms: int = 250) -> None:
+        """:meth:`prepare_text` after ``delay_ms`` (after the tab's first paint), for documents the editor can take."""
+        original = self.document.original if self.document is not None else None
+        if self._text is None and original is not None and len(original) <= PREPARE_TEXT_LIMIT:
+            QTimer.singleShot(delay_ms, self, self.prepare_text)
+
     @property
     def draft_text(self) -> str:
         """The editor's latest text, possibly not valid JSON (what a draft keeps)."""
@@ -483,7 +496,17 @@ class OpenDocument(QObject):
             QTimer.singleShot(0, self._validate_async)
 
         # Without the text (a big document not shown raw yet), problems are placed in it when it arrives.
-        self._validation = run_task(_validate_job, self.submission, text, on_result=done, on_error=failed)
+        # The input for the child process: the original bytes, or the edited text (never re-serialized here).
+        edited = self.document is not None and self.document.original is None
+        self._validation = run_task(
+            _validate_big_job,
+            self.submission,
+            text,
+            edited,
+            pass_token=True,
+            on_result=done,
+            on_error=failed,
+        )
 
     def _locate_problems(self) -> None:
         """Place the problems in the text (on the pool): the editor marks them. Run when the text arrives."""
@@ -502,6 +525,28 @@ class OpenDocument(QObject):
         self.problems = problems
         self.problem_locations = locations
         self.problems_changed.emit()
+
+
+def _validate_big_job(
+    submission: Submission, text: str | None, edited: bool, cancel: CancelToken
+) -> tuple[list[Problem], dict[str, Location]]:
+    """Validate in a child process (see :mod:`inspector.formats.validation_process`); in this one if that fails."""
+    try:
+        data, _ext = bundle.save_bytes(submission, text if edited else None)
+        problems = validate_in_child(
+            data,
+            format=submission.format,
+            source_name=submission.envelope.source_name,
+            cancelled=lambda: cancel.cancelled,
+        )
+    except Cancelled:
+        raise TaskCancelled() from None
+    except ValidationProcessError as exc:
+        log.warning("validating in this process: %s", exc)
+        return _validate_job(submission, text)
+    if submission.document is None or not problems or text is None:
+        return problems, {}
+    return problems, locate_nearest(text, {p.pointer for p in problems})
 
 
 def _validate_job(submission: Submission, text: str | None) -> tuple[list[Problem], dict[str, Location]]:

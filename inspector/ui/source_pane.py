@@ -92,6 +92,7 @@ class SourcePane(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.code)
+        self._has_code = True  # (until the first show_frame clears it)
         self.show_frame(None)
 
     def show_frame(self, frame: Frame | None) -> None:
@@ -102,13 +103,16 @@ class SourcePane(QWidget):
                 if frame is None
                 else "No source code in the payload for this frame."
             )
-            self.code.first_line = 1
-            self.code.mark_line = None
-            self.code.setExtraSelections([])
-            self.code.setPlainText("")
-            self.code.hide()  # the pane shrinks to its title line; the frames get the room
-            self.setMaximumHeight(self.title.sizeHint().height() + 8)
+            if self._has_code:  # clearing a QTextDocument costs ~20-80 ms, even an empty one: once is enough
+                self.code.first_line = 1
+                self.code.mark_line = None
+                self.code.setExtraSelections([])
+                self.code.setPlainText("")
+                self.code.hide()  # the pane shrinks to its title line; the frames get the room
+                self.setMaximumHeight(self.title.sizeHint().height() + 8)
+                self._has_code = False
             return
+        self._has_code = True
         self.code.show()
         self.setMaximumHeight(16777215)
         path = source.path or frame.file or ""

@@ -119,15 +119,35 @@ def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeyp
     assert not doc.modified
 
 
-def test_problems_are_placed_in_the_text_once_it_arrives(qtbot) -> None:
+def test_problems_are_placed_in_the_text_once_it_arrives(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.ui import document as document_module
+
+    children: list[int] = []
+    real = document_module.validate_in_child
+    monkeypatch.setattr(
+        document_module, "validate_in_child", lambda data, **kw: children.append(len(data)) or real(data, **kw)
+    )
     value = orjson.loads(_big_backtrace())
     value["threads"]["5"]["stack"][2]["line"] = "three"  # a line that is not a number
     doc = OpenDocument(load_bytes(orjson.dumps(value), source_name="big.json"))
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     pointer = "/threads/5/stack/2/line"
     assert any(p.pointer == pointer for p in doc.problems)
+    assert len(children) == 1  # validated in a child process (the GUI's process keeps its GIL)
     assert not doc.has_text and doc.problem_locations == {}  # not made just to place the problems
     with qtbot.waitSignal(doc.problems_changed, timeout=30000):
         doc.prepare_text()
     where = doc.problem_locations[pointer]
     assert doc.text[where.start : where.end] == '"three"'
+
+
+def test_an_edit_refreshes_a_big_documents_view_in_the_next_turn(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    threads = view.threads_view.model()
+    before = threads.index(0, 0).data()
+    doc.apply_edits([Edit("set", "/threads/0/name", "renamed")], "rename")
+    doc.apply_edits([Edit("set", "/threads/0/name", "renamed twice")], "rename")  # edits in a row: one refresh
+    assert threads.index(0, 0).data() == before  # not yet: the edits' own work ran alone
+    qtbot.waitUntil(lambda: "renamed twice" in str(view.threads_view.model().index(0, 0).data()), timeout=5000)

@@ -1,0 +1,80 @@
+"""Big documents are validated in a child process: the same problems as in this process, cancellable, and a
+failure is reported (the window then validates in-process)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from inspector.cli import main
+from inspector.formats import load_bytes, validate
+from inspector.formats import validation_process as vp
+from tests.conftest import corpus_files
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http",
+     *[p for p in corpus_files("backtrace", "appcenter") if p.suffix == ".json" and "INVALID" not in p.name][:4]],
+    ids=lambda p: p.name,
+)
+def test_the_child_finds_what_this_process_finds(path: Path) -> None:
+    data = path.read_bytes()
+    submission = load_bytes(data, source_name=path.name)
+    expected = validate(submission)
+    got = vp.validate_in_child(data, format=submission.format, source_name=path.name)
+    assert got == expected
+
+
+def test_problems_of_a_broken_payload_come_back(tmp_path: Path) -> None:
+    data = b'{"access_token": 5, "data": {"environment": "x", "body": {"message": {"body": 7}}}}'
+    expected = validate(load_bytes(data, format="rollbar"))
+    assert expected  # the test needs problems to compare
+    assert vp.validate_in_child(data, format="rollbar", source_name=None) == expected
+
+
+def test_an_unreadable_input_is_a_validation_process_error() -> None:
+    with pytest.raises(vp.ValidationProcessError, match="cannot validate"):
+        vp.validate_in_child(b"\x00\x01 not a payload", format="rollbar", source_name="x.bin")
+
+
+def test_a_cancelled_validation_kills_the_child(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    started: list[object] = []
+    real_popen = vp.subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> object:
+        proc = real_popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(vp.subprocess, "Popen", popen)
+    # a child that takes its time: it sleeps before doing anything
+    monkeypatch.setattr(vp, "child_command", lambda rest: [vp.sys.executable, "-c", "import time; time.sleep(30)"])
+    begin = time.monotonic()
+    with pytest.raises(vp.Cancelled):
+        vp.validate_in_child(
+            b"{}", format="rollbar", source_name=None, cancelled=lambda: time.monotonic() - begin > 0.3
+        )
+    assert time.monotonic() - begin < 5
+    assert started and started[0].poll() is not None  # killed and reaped
+
+
+def test_a_child_that_cannot_start_is_a_validation_process_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vp, "child_command", lambda rest: [os.path.join(os.sep, "no", "such", "python")])
+    with pytest.raises(vp.ValidationProcessError, match="cannot start"):
+        vp.validate_in_child(b"{}", format="rollbar", source_name=None)
+
+
+def test_the_command_line_is_the_child_in_the_frozen_app(tmp_path: Path) -> None:
+    source = CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http"
+    answer = tmp_path / "problems.json"
+    assert main(["--validation-process", str(source), str(answer), "rollbar", source.name]) == 0
+    import orjson
+
+    expected = [p.as_dict() for p in validate(load_bytes(source.read_bytes(), source_name=source.name))]
+    assert orjson.loads(answer.read_bytes()) == expected
