@@ -58,10 +58,20 @@ def run_shot(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     # WORKAROUND: the offscreen platform warns on showing a top-level window (propagateSizeHints, raise());
     # QWidget.grab() renders a window that was never shown just the same, without the noise.
+    # Shown all the same (not on a screen): the views size their columns and span their stack rows on show.
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.show()
     for _ in range(3):
         QApplication.processEvents()
     raw = view.raw_view
+    if args.view == "raw":  # the whole text in the widget now (a big one is filled in slices, or not made yet)
+        for name in ("load_now", "ensure_loaded"):
+            fill = getattr(raw, name, None)  # (asking a pending raw view makes its text, on this thread)
+            if callable(fill):
+                fill()
+                break
+        QApplication.processEvents()
+        raw = getattr(raw, "real", None) or raw
     if hasattr(raw, "highlight_visible"):
         raw.highlight_visible()
     QApplication.processEvents()
