@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import orjson
 import pytest
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 from inspector.formats import json_pieces
 from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
 from inspector.formats.jsondoc import parse_json
+
+#: Examples per property; ``CRASH_INSPECTOR_FUZZ_EXAMPLES=100000`` for the nightly run (as tests/fuzz).
+EXAMPLES = max(400, int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "0")))
 
 
 @pytest.fixture
@@ -50,7 +54,7 @@ def _same(a: object, b: object) -> bool:
     return orjson.dumps(a) == orjson.dumps(b)  # equal values in the same key order
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(containers, st.integers(0, 3))
 def test_valid_documents_parse_to_the_same_value(tiny_pieces: None, value: object, style: int) -> None:
     data = _serialize(value, style)
@@ -61,7 +65,7 @@ def test_valid_documents_parse_to_the_same_value(tiny_pieces: None, value: objec
     assert _same(got, orjson.loads(data))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(containers, st.integers(0, 3), st.data())
 def test_broken_documents_never_give_a_wrong_value(tiny_pieces: None, value: object, style: int, data) -> None:
     raw = bytearray(_serialize(value, style))
