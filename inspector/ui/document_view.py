@@ -351,7 +351,7 @@ class DocumentView(QWidget):
         self._repaint_visible(self.frames_view)
         self._repaint_visible(self.threads_view)
         colours = _colours()
-        self.header.setText(header_html(doc.submission, report, doc.problems, colours))
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
         self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
         self._build_list_models(report)
         self.metadata_view.expandToDepth(0)
@@ -388,7 +388,7 @@ class DocumentView(QWidget):
     def _problems_changed(self) -> None:
         doc = self.document
         colours = _colours()
-        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours))
+        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
         self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
         old = self.problems_model
         self.problems_model = ProblemsModel(doc.problems, self)
@@ -506,7 +506,7 @@ class DocumentView(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             colours = _colours()
             doc = self.document
-            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours))
+            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
             self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
         super().changeEvent(event)
 
@@ -533,7 +533,7 @@ class DocumentView(QWidget):
         self._built_reports = doc.reports
         report = self.report
         colours = _colours()
-        self.header.setText(header_html(doc.submission, report, doc.problems, colours))
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
         self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
         prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
         doc.prepared_stacks = None

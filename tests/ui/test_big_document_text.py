@@ -151,3 +151,13 @@ def test_an_edit_refreshes_a_big_documents_view_in_the_next_turn(qtbot, big_doc)
     doc.apply_edits([Edit("set", "/threads/0/name", "renamed twice")], "rename")  # edits in a row: one refresh
     assert threads.index(0, 0).data() == before  # not yet: the edits' own work ran alone
     qtbot.waitUntil(lambda: "renamed twice" in str(view.threads_view.model().index(0, 0).data()), timeout=5000)
+
+
+def test_the_header_says_validating_until_the_problems_arrive(qtbot, big_doc) -> None:
+    doc, _data = big_doc
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    assert doc.validating and "validating…" in view.header.text()
+    qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
+    qtbot.waitUntil(lambda: "validating" not in view.header.text(), timeout=5000)
+    assert "no problems" in view.header.text() or "info" in view.header.text()

@@ -44,8 +44,15 @@ def problem_counts(problems: list[Problem]) -> tuple[int, int, int]:
     return errors, warnings, len(problems) - errors - warnings
 
 
-def header_html(submission: Submission, report: Report | None, problems: list[Problem], colours: dict[str, str]) -> str:
-    """The compact header over every view: what crashed, where, when, and how many problems."""
+def header_html(
+    submission: Submission,
+    report: Report | None,
+    problems: list[Problem],
+    colours: dict[str, str],
+    validating: bool = False,
+) -> str:
+    """The compact header over every view: what crashed, where, when, and how many problems (``validating``: a big
+    document's problems are still being looked for)."""
     title = get_format(submission.format).TITLE
     errors, warnings, infos = problem_counts(problems)
     prob = []
@@ -55,7 +62,10 @@ def header_html(submission: Submission, report: Report | None, problems: list[Pr
         prob.append(f"<span style='color:{colours['warning']}'>{warnings} warning{'s' * (warnings != 1)}</span>")
     if infos:
         prob.append(f"{infos} info")
-    problems_text = ", ".join(prob) if prob else f"<span style='color:{colours['ok']}'>no problems</span>"
+    if validating:
+        problems_text = "validating…"
+    else:
+        problems_text = ", ".join(prob) if prob else f"<span style='color:{colours['ok']}'>no problems</span>"
     if report is None:
         return f"<b>{_e(title)} {_e(submission.kind)}</b> — no report could be derived &nbsp;·&nbsp; {problems_text}"
     s = report.summary
