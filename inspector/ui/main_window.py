@@ -43,8 +43,9 @@ class _Deferred:
         return self.resolve()(*args, **kwargs)
 
     def __instancecheck__(self, obj: object) -> bool:
-        module = sys.modules.get(self.module)  # never imported: there is no instance to check
-        return module is not None and isinstance(obj, getattr(module, self.name))
+        # Never imported, or still being imported (by the loading worker): there is no instance to check.
+        cls = getattr(sys.modules.get(self.module), self.name, None)
+        return cls is not None and isinstance(obj, cls)
 
 
 if TYPE_CHECKING:

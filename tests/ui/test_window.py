@@ -592,3 +592,20 @@ def test_big_raw_documents_highlight_only_what_is_visible(qtbot) -> None:
     assert view.select_pointer("/items/4000/name")
     assert view.selected_text() == '"item 4000"'
     assert view.textCursor().blockNumber() in view.highlighter._wanted  # scrolling there coloured it
+
+
+def test_a_deferred_class_being_imported_elsewhere_has_no_instances(monkeypatch) -> None:
+    """The loading worker imports document_view while the GUI thread lists its tabs: a module still being
+    initialized (no class yet) must answer False, not raise."""
+    import sys
+    import types
+
+    from inspector.ui.main_window import _Deferred
+
+    half = types.ModuleType("crash_inspector_half_imported")
+    monkeypatch.setitem(sys.modules, half.__name__, half)
+    deferred = _Deferred(half.__name__, "Thing")
+    assert not isinstance(object(), deferred)
+    half.Thing = type("Thing", (), {})
+    assert isinstance(half.Thing(), deferred)
+    assert not isinstance(object(), _Deferred("crash_inspector_never_imported", "X"))  # a module never imported
