@@ -23,8 +23,11 @@ import orjson
 from inspector.formats.base import InspectorError, Problem, info, warning
 from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
 
-#: Above this size the (slower) duplicate-key scan is skipped; the skip is reported as an info problem.
+#: Above this size the duplicate-key check is skipped; the skip is reported as an info problem.
 DUPLICATE_SCAN_LIMIT = 16 * 1024 * 1024
+#: Above this size orjson parses in pieces (see :mod:`json_pieces`: the GIL is never held for long).
+PIECES_FROM = 2 * 1024 * 1024
+_ESCAPED_COLON = re.compile(rb"\\u003[aA]")
 
 _BIG_INT = re.compile(rb"(?<![\d.eE\"])-?\d{19,}(?![\d.eE])")
 _NON_FINITE = re.compile(rb"\b(NaN|-?Infinity)\b")
@@ -114,8 +117,8 @@ def has_big_int(data: bytes) -> bool:
             start = pos + hit
             # the run plus one byte either side: the sign or the byte that makes it part of a string or a float
             match = _BIG_INT.search(data, max(0, start - 1), pos + run_end + 1)
-            if match is not None and not _INT_MIN <= int(match.group()) <= _INT_MAX:
-                return True
+            if match is not None and (len(match.group()) > 40 or not _INT_MIN <= int(match.group()) <= _INT_MAX):
+                return True  # (a long literal is big without converting it: int() refuses beyond 4 300 digits)
             hit = chunk.find(_RUN, run_end)
         pos += _SCAN_CHUNK
     return False
@@ -186,15 +189,32 @@ def _orjson_loads(data: bytes) -> Any:
         return orjson.loads(data)
 
 
+def no_duplicate_keys(data: bytes, value: Any) -> bool:
+    """Whether orjson's reading ``value`` of ``data`` kept every member (no key repeated in an object).
+
+    Each member of the text has one colon outside strings, and every string keeps its colons; so the value
+    written back has exactly as many colons as the text, unless a member was dropped (then fewer). A colon
+    written as an escape (``\\u003a``) would upset the count: False then, and the caller asks the standard library.
+    """
+    if _ESCAPED_COLON.search(data):
+        return False
+    try:
+        written = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    return data.count(b":") == written.count(b":")
+
+
 def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     """Parse JSON bytes losslessly. Returns the value and load-time problems (duplicates, BOM, NaN...).
 
     Raises InspectorError with line and column for anything that is not JSON.
 
-    Fast path (documents above :data:`DUPLICATE_SCAN_LIMIT`): orjson alone, which also checks UTF-8. The standard
-    library reads the document instead when orjson would lose data (an integer beyond 64 bits, see
+    orjson reads the document (which also checks UTF-8; in pieces above :data:`PIECES_FROM`); up to
+    :data:`DUPLICATE_SCAN_LIMIT`, :func:`no_duplicate_keys` proves no key repeats, above it the check is skipped.
+    The standard library reads the document instead when orjson would lose data (an integer beyond 64 bits, see
     :func:`has_big_int`), when orjson refuses it (NaN, a lone surrogate escape, 1e400: the standard library accepts
-    those or gives the error message) and for the duplicate-key scan of documents up to the limit.
+    those or gives the error message) and when a key may repeat (it reports which and keeps the last).
     """
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
@@ -204,7 +224,18 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
         raise InspectorError("the input is empty: expected a JSON document")
 
     scan_duplicates = len(data) <= DUPLICATE_SCAN_LIMIT
-    if not scan_duplicates and not has_big_int(data):
+    big_int = has_big_int(data)
+    if scan_duplicates and not big_int:
+        # orjson, and the standard library only when a key may repeat (its hook costs ~4x orjson's time)
+        try:
+            with _no_gc():
+                value = orjson.loads(data) if len(data) <= PIECES_FROM else _orjson_loads(data)
+        except orjson.JSONDecodeError:
+            pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
+        else:
+            if no_duplicate_keys(data, value):
+                return value, problems
+    if not scan_duplicates and not big_int:
         try:
             with _no_gc():
                 value = _orjson_loads(data)

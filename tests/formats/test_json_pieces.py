@@ -151,3 +151,45 @@ def test_parse_json_uses_pieces_above_the_duplicate_scan_limit(monkeypatch: pyte
     with pytest.raises(Exception) as err:
         parse_json(data[:-40] + b"}")
     assert "line 1 column" in str(getattr(err.value, "where", "")) + str(err.value)
+
+
+# Objects written from lists of pairs, so keys may repeat; keys and strings full of colons, some escaped.
+_colon_text = st.text(alphabet=st.sampled_from(list('k:"\\\\ é{}')), max_size=6)
+_pairs_values = st.recursive(
+    st.none() | st.integers(-5, 5) | _colon_text,
+    lambda children: st.lists(children, max_size=4)
+    | st.lists(st.tuples(st.sampled_from(["a", "b", "c:", "d"]) | _colon_text, children), max_size=5).map(
+        lambda pairs: ("pairs", pairs)
+    ),
+    max_leaves=30,
+)
+
+
+def _write(value: object, escape_colons: bool) -> str:
+    if isinstance(value, tuple) and value and value[0] == "pairs":
+        return "{" + ",".join(f"{_write_str(k, escape_colons)}:{_write(v, escape_colons)}" for k, v in value[1]) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_write(v, escape_colons) for v in value) + "]"
+    if isinstance(value, str):
+        return _write_str(value, escape_colons)
+    return json.dumps(value)
+
+
+def _write_str(text: str, escape_colons: bool) -> str:
+    out = json.dumps(text, ensure_ascii=False)
+    return out.replace(":", "\\u003a") if escape_colons else out
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_pairs_values.filter(lambda v: isinstance(v, tuple)), st.booleans())
+def test_duplicate_keys_are_found_as_the_standard_library_finds_them(value: object, escape_colons: bool) -> None:
+    from inspector.formats.jsondoc import _DuplicateCollector
+
+    text = _write(value, escape_colons)
+    collector = _DuplicateCollector()
+    expected = json.loads(text, object_pairs_hook=collector)
+    got, problems = parse_json(text.encode())
+    assert _same(got, expected)
+    found = {p.message for p in problems if "more than once" in p.message}
+    message = "key {!r} appears more than once in one object; the last value wins"
+    assert found == {message.format(key) for key in collector.duplicates}
