@@ -14,6 +14,7 @@ then validate in-process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from inspector.formats.base import Problem, Severity
 
 #: The argument that makes the frozen app (or ``crash-inspector``) act as the child.
 FLAG = "--validation-process"
+#: The temporary folder of one validation (the child removes its input copy from it once read).
+FOLDER_PREFIX = "crash-inspector-validate-"
 #: The child gets this long at most (seconds).
 TIMEOUT_S = 600.0
 
@@ -55,7 +58,7 @@ def validate_in_child(
 ) -> list[Problem]:
     """The problems of the submission ``data`` encodes (as ``validate(load_bytes(data, format=...))``)."""
     # (ignore_cleanup_errors: at interpreter exit the folder may be removed under a child still reading it)
-    with tempfile.TemporaryDirectory(prefix="crash-inspector-validate-", ignore_cleanup_errors=True) as folder:
+    with tempfile.TemporaryDirectory(prefix=FOLDER_PREFIX, ignore_cleanup_errors=True) as folder:
         source = os.path.join(folder, "input")
         answer = os.path.join(folder, "problems.json")
         errors = os.path.join(folder, "stderr.txt")
@@ -106,6 +109,11 @@ def child_main(argv: Sequence[str]) -> int:
     source, answer, format, name = argv
     with open(source, "rb") as fh:
         data = fh.read()
+    # The payload may hold a token: it leaves the disk as soon as it is read (the folder is the user's alone, 0700).
+    # Only the copy validate_in_child made: never a file someone named on a command line.
+    if os.path.basename(os.path.dirname(os.path.abspath(source))).startswith(FOLDER_PREFIX):
+        with contextlib.suppress(OSError):
+            os.remove(source)
     try:
         problems = validate(load_bytes(data, source_name=name or None, format=format))
     except InspectorError as exc:

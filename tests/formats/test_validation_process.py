@@ -78,3 +78,19 @@ def test_the_command_line_is_the_child_in_the_frozen_app(tmp_path: Path) -> None
 
     expected = [p.as_dict() for p in validate(load_bytes(source.read_bytes(), source_name=source.name))]
     assert orjson.loads(answer.read_bytes()) == expected
+
+
+def test_the_payload_copy_leaves_the_disk_once_the_child_has_read_it(tmp_path: Path) -> None:
+    payload = b'{"access_token": "secret-token", "data": {"environment": "x", "body": {"message": {"body": "m"}}}}'
+    folder = tmp_path / (vp.FOLDER_PREFIX + "x")
+    folder.mkdir()
+    source, answer = folder / "input", folder / "problems.json"
+    source.write_bytes(payload)
+    assert vp.child_main([str(source), str(answer), "rollbar", ""]) == 0
+    assert not source.exists() and answer.exists()
+    assert b"secret-token" not in answer.read_bytes()
+    # a file named on a command line is the user's: read, never removed
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(payload)
+    assert vp.child_main([str(mine), str(tmp_path / "out.json"), "rollbar", ""]) == 0
+    assert mine.read_bytes() == payload
