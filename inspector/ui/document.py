@@ -544,14 +544,17 @@ def _validate_big_job(
     except ValidationProcessError as exc:
         log.warning("validating in this process: %s", exc)
         return _validate_job(submission, text)
-    if submission.document is None or not problems or text is None:
-        return problems, {}
-    return problems, locate_nearest(text, {p.pointer for p in problems})
+    return _placed(submission, problems, text)
 
 
 def _validate_job(submission: Submission, text: str | None) -> tuple[list[Problem], dict[str, Location]]:
     """Problems and where they are in ``text`` (none placed without a text)."""
-    problems = validate(submission)
+    return _placed(submission, validate(submission), text)
+
+
+def _placed(
+    submission: Submission, problems: list[Problem], text: str | None
+) -> tuple[list[Problem], dict[str, Location]]:
     if submission.document is None or not problems or text is None:
         return problems, {}
     return problems, locate_nearest(text, {p.pointer for p in problems})
