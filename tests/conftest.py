@@ -13,10 +13,24 @@ import pytest
 CORPUS = Path(__file__).parent / "corpus"
 
 
+# Reference material beside the payloads: Breakpad symbols and minidump-stackwalk's outputs are not payloads.
+REFERENCE_DIRS = (CORPUS / "symbols", CORPUS / "minidump" / "expected")
+
+
+def is_reference(path: Path) -> bool:
+    """True for the corpus's reference material (symbols, expected outputs), which no loader should be given."""
+    return any(path.is_relative_to(folder) for folder in REFERENCE_DIRS)
+
+
 def corpus_files(*folders: str) -> list[Path]:
-    """Every corpus file (optionally of some folders), SOURCES.md excluded."""
+    """Every corpus payload (optionally of some folders): SOURCES.md and the reference material excluded."""
     roots = [CORPUS / f for f in folders] if folders else [CORPUS]
-    return sorted(p for root in roots for p in root.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+    return sorted(
+        p
+        for root in roots
+        for p in root.rglob("*")
+        if p.is_file() and p.name != "SOURCES.md" and not is_reference(p)
+    )
 
 
 @pytest.fixture(autouse=True)
