@@ -13,7 +13,6 @@ import gzip
 import json
 import uuid
 from collections import Counter
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
@@ -31,6 +30,7 @@ from inspector.formats.base import (
     info,
     warning,
 )
+from inspector.formats.http_headers import header, retry_after
 from inspector.formats.jsondoc import Document, dumps, join
 from inspector.report import Report
 
@@ -193,33 +193,6 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
     return RequestSpec("POST", url, headers, body, secrets=[target.app_secret], notes=notes)
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    lname = name.lower()
-    return next((v for k, v in headers if k.lower() == lname), None)
-
-
-def _retry_after(headers: list[tuple[str, str]]) -> float | None:
-    ms = _header(headers, "x-ms-retry-after-ms")
-    if ms is not None:
-        try:
-            return max(0.0, float(ms.strip()) / 1000)
-        except ValueError:
-            pass
-    value = _header(headers, "retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        from datetime import UTC, datetime
-
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
 _STATUS_TEXT = {
     400: "App Center could not read the body (invalid JSON, or logs it cannot accept)",
     401: "unauthorized: the App-Secret header is missing or wrong",
@@ -259,7 +232,7 @@ def _read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> 
     for key, value in headers:
         if key.lower().startswith("x-ms-") or key.lower() in ("retry-after", "x-correlation-id"):
             details.append(f"{key}: {value}")
-    retry = _retry_after(headers)
+    retry = retry_after(headers)
     if 200 <= status < 300:
         summary = f"Accepted by App Center (HTTP {status})"
         return Outcome(ok=True, summary=summary, details=details, retry_after=retry)
@@ -268,7 +241,7 @@ def _read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> 
         if status >= 500:
             explained = "server error; the SDKs retry after 10 s, 5 min and 20 min"
         elif 300 <= status < 400:
-            location = _header(headers, "location")
+            location = header(headers, "location")
             explained = f"redirect{f' to {location}' if location else ''}; the SDKs do not follow redirects"
         else:
             explained = "the request was refused"

@@ -18,7 +18,6 @@ import json
 import mimetypes
 import os
 import secrets
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from inspector.formats.backtrace_report import build_report, is_attachment_part
@@ -35,6 +34,7 @@ from inspector.formats.base import (
     Submission,
     Target,
 )
+from inspector.formats.http_headers import retry_after
 from inspector.formats.jsondoc import Document, dumps
 from inspector.report import Report
 
@@ -265,22 +265,6 @@ _STATUS_MEANING = {
 }
 
 
-def _retry_after(headers: list[tuple[str, str]]) -> float | None:
-    value = next((v for k, v in headers if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from datetime import UTC, datetime
-
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
     """Explain a Backtrace answer (formats.md 1.2; statuses as @backtrace/node's handleResponse). Never raises."""
     try:
@@ -289,7 +273,7 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
         data = None
     text = body[:300].decode("utf-8", "replace").strip()
     details: list[str] = []
-    retry = _retry_after(headers)
+    retry = retry_after(headers)
     if retry is not None:
         details.append(f"Retry-After: {retry:g} s")
     error = data.get("error") if isinstance(data, dict) else None

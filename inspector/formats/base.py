@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from inspector.formats.http_headers import header
+
 if TYPE_CHECKING:
     from inspector.formats.jsondoc import Document
     from inspector.report import Report
@@ -89,8 +91,9 @@ def is_redacted(value: object) -> bool:
 REDACTED_NOTE = "redacted by the receiver (secrets are never stored): resend with a profile that has the secret"
 
 
-def oversized_timestamp(pointer: str, value: Any, rule: str = "", *, severity: Severity = Severity.ERROR
-                        ) -> Problem | None:
+def oversized_timestamp(
+    pointer: str, value: Any, rule: str = "", *, severity: Severity = Severity.ERROR
+) -> Problem | None:
     """A problem for an integer timestamp too big for any float (``10**4000``), else None.
 
     The reports show such a value as "no timestamp" (``float()`` of it raises OverflowError).
@@ -102,9 +105,9 @@ def oversized_timestamp(pointer: str, value: Any, rule: str = "", *, severity: S
     except OverflowError:
         digits = int(abs(value).bit_length() * 0.30103) + 1  # no str(): ints above 4300 digits refuse it
         return Problem(
-            severity, pointer,
-            f"the timestamp is a number of about {digits} digits, too large to be a time: "
-            "it is shown as no timestamp",
+            severity,
+            pointer,
+            f"the timestamp is a number of about {digits} digits, too large to be a time: it is shown as no timestamp",
             rule,
         )
     return None
@@ -151,11 +154,7 @@ class HttpInfo:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return None
+        return header(self.headers, name)
 
     @property
     def path(self) -> str:

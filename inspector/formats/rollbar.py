@@ -27,6 +27,8 @@ from inspector.formats.base import (
     Target,
     is_redacted,
 )
+from inspector.formats.http_headers import header
+from inspector.formats.http_headers import retry_after as header_retry_after
 from inspector.formats.jsondoc import Document, dumps, join
 from inspector.report import (
     ExceptionInfo,
@@ -468,18 +470,6 @@ STATUS_MEANINGS = {
 }
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    lname = name.lower()
-    return next((v for k, v in headers if k.lower() == lname), None)
-
-
-def _float(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
 def _unauthorized_meaning(message: str) -> str | None:
     """A 401 whose body says which case it was: no token arrived, or the token was refused."""
     text = message.lower()
@@ -504,7 +494,7 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
         ("X-Rate-Limit-Reset", "window resets at (epoch seconds)"),
         ("X-Rate-Limit-Remaining-Seconds", "seconds until the window resets"),
     ):
-        found = _header(headers, name)
+        found = header(headers, name)
         if found is not None:
             details.append(f"{name}: {found} ({meaning})")
     message = answer.get("message") if answer else None
@@ -533,9 +523,7 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
         meaning = "server error" if status >= 500 else "the request was refused" if status >= 400 else "unexpected"
     retry_after = None
     if status == 429 or status == 503:
-        retry_after = _float(_header(headers, "X-Rate-Limit-Remaining-Seconds")) or _float(
-            _header(headers, "Retry-After")
-        )
+        retry_after = header_retry_after(headers)
         if retry_after is not None:
             details.append(f"retry after {retry_after:g} s")
     summary = f"{status}: {meaning}"

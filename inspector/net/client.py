@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ import httpx
 
 from inspector import __version__
 from inspector.formats.base import Outcome, RequestSpec
+from inspector.formats.http_headers import header, retry_after
 from inspector.net.explain import REDIRECT_STATUSES, Failure, cancelled, explain_exception, explain_redirect
 
 #: Statuses that mean "come back later": retried while attempts remain.
@@ -107,8 +107,7 @@ class Exchange:
         return 0 if 200 <= self.status < 300 else 1
 
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lname), None)
+        return header(self.headers, name)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -137,30 +136,8 @@ def insecure_warning(spec: RequestSpec) -> str | None:
 
 
 def retry_delay(headers: list[tuple[str, str]]) -> float | None:
-    """Seconds the server asks to wait: ``x-ms-retry-after-ms``, ``Retry-After`` (seconds or a date),
-    ``X-Rate-Limit-Remaining-Seconds`` (Rollbar), first found wins."""
-    values = {k.lower(): v.strip() for k, v in headers}
-    if "x-ms-retry-after-ms" in values:
-        try:
-            return max(0.0, float(values["x-ms-retry-after-ms"]) / 1000.0)
-        except ValueError:
-            pass
-    if "retry-after" in values:
-        value = values["retry-after"]
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-                return max(0.0, when.timestamp() - time.time())
-            except (TypeError, ValueError, IndexError):
-                pass
-    if "x-rate-limit-remaining-seconds" in values:
-        try:
-            return max(0.0, float(values["x-rate-limit-remaining-seconds"]))
-        except ValueError:
-            pass
-    return None
+    """Seconds the server asks to wait (:func:`inspector.formats.http_headers.retry_after`)."""
+    return retry_after(headers)
 
 
 def make_client(options: SendOptions) -> httpx.Client:

@@ -127,8 +127,9 @@ def explain_exception(exc: BaseException, url: str, *, timeout: float | None = N
 REDIRECT_STATUSES = (300, 301, 302, 303, 307, 308)
 
 
-def explain_redirect(status: int, location: str | None, url: str, mask: Callable[[str], str] = str
-                     ) -> tuple[str, list[str]]:
+def explain_redirect(
+    status: int, location: str | None, url: str, mask: Callable[[str], str] = str
+) -> tuple[str, list[str]]:
     """(summary, details) for a 30x answer, which the sender never follows: it would forward the token.
 
     ``location`` is resolved against the request ``url``; ``mask`` hides secrets (a Backtrace token in the

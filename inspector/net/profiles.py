@@ -4,6 +4,11 @@ The file (``profiles.json`` under the platformdirs config dir of ``crash-inspect
 app secret; those are stored with :mod:`keyring` under service ``crash-inspector`` and username
 ``<profile name>/token`` or ``<profile name>/app-secret``. Each App Center profile gets one Install-ID when it is
 created and keeps it (the SDKs generate one per installation).
+
+Where a secret comes from, first found wins: the caller (a CLI flag), the session (typed with "use for this session
+only", kept in this process's memory), the environment variable the profile names (``secret_env``, e.g.
+``ROLLBAR_TOKEN``), the OS keyring. Without a usable keyring (a server, WSL, a container, a minimal desktop) every
+profile still saves and sends; only storing a secret in the keyring is refused, with :data:`NO_KEYRING_HELP`.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ class Profile:
     ca_bundle: str = ""
     max_attempts: int = 3
     attributes: list[tuple[str, str]] = field(default_factory=list)
+    secret_env: str = ""  # the name of an environment variable holding the secret (never the secret itself)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -115,9 +121,32 @@ class Profile:
             max_attempts=max(1, self.max_attempts),
         )
 
+    @property
+    def secret_which(self) -> str:
+        return secret_kind(self.kind)
+
+    def find_secret(self) -> tuple[str | None, str]:
+        """The profile's secret and where it came from: ``session``, ``$VAR``, ``keyring`` or ``none``.
+
+        Never raises: an unusable keyring counts as no secret there (:func:`keyring_problem` says why).
+        """
+        which = self.secret_which
+        value = session_secret(self.name, which)
+        if value:
+            return value, "session"
+        if self.secret_env:
+            value = os.environ.get(self.secret_env)
+            if value:
+                return value, f"${self.secret_env}"
+        try:
+            value = get_secret(self.name, which)
+        except InspectorError:
+            value = None
+        return (value, "keyring") if value else (None, "none")
+
     def target(self, *, token: str | None = None, app_secret: str | None = None) -> Target:
-        """The Target to build a request for; secrets from the arguments, else from the keyring."""
-        secret = get_secret(self.name, secret_kind(self.kind))
+        """The Target to build a request for; secrets from the arguments, else :meth:`find_secret`."""
+        secret = None if (token or app_secret) else self.find_secret()[0]
         if self.kind == "appcenter":
             app_secret = app_secret or secret
         else:
@@ -139,14 +168,64 @@ class Profile:
 # ---------------------------------------------------------------------------------------------- keyring
 
 
+#: Said once, in full, wherever a secret cannot be kept because no OS keyring exists.
+NO_KEYRING_HELP = (
+    "No system keyring is available, so secrets cannot be stored between sessions. Profiles without a secret save "
+    "and send as usual; for a token you can tick \u201cuse for this session only\u201d (kept in memory until you "
+    "quit) or name an environment variable that holds it (e.g. $ROLLBAR_TOKEN, as the command line's --token-env "
+    "does). To store secrets for good, install and start a Secret Service keyring (gnome-keyring, or KWallet on "
+    "KDE) and restart Crash Inspector; or, if you accept secrets in a file on disk, install the keyrings.alt "
+    "package (a file-backed store)."
+)
+
+_session: dict[tuple[str, str], str] = {}
+_probe: tuple[object, str | None] | None = None
+
+
 def _username(profile: str, which: str) -> str:
     return f"{profile}/{which}"
 
 
+def keyring_problem() -> str | None:
+    """None when the OS keyring can be used; otherwise why not (the backend's words). Probed once per backend."""
+    global _probe
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if _probe is not None and _probe[0] is backend:
+        return _probe[1]
+    problem: str | None = None
+    if isinstance(backend, fail.Keyring):
+        problem = "no keyring backend is installed"
+    else:
+        try:
+            backend.get_password(KEYRING_SERVICE, "probe/none")
+        except Exception as exc:  # a backend that is installed but cannot reach its service (no D-Bus session)
+            problem = f"{type(exc).__name__}: {exc}"
+    _probe = (backend, problem)
+    return problem
+
+
+def session_secret(profile: str, which: str) -> str | None:
+    """A secret kept in memory for this run only ("use for this session only")."""
+    return _session.get((profile, which))
+
+
+def set_session_secret(profile: str, which: str, value: str | None) -> None:
+    if value:
+        _session[(profile, which)] = value
+    else:
+        _session.pop((profile, which), None)
+
+
 def get_secret(profile: str, which: str) -> str | None:
+    """The keyring's secret (None when there is none). Raises InspectorError when the keyring cannot be used."""
     import keyring
     from keyring.errors import KeyringError
 
+    if keyring_problem() is not None:
+        raise InspectorError(f"the OS keyring is not available ({keyring_problem()}); pass the secret with --token-env")
     try:
         return keyring.get_password(KEYRING_SERVICE, _username(profile, which))
     except KeyringError as exc:
@@ -154,10 +233,18 @@ def get_secret(profile: str, which: str) -> str | None:
 
 
 def set_secret(profile: str, which: str, value: str | None) -> None:
-    """Store (or with an empty value, remove) a secret."""
+    """Store (or with an empty value, remove) a secret in the keyring.
+
+    Removing from a keyring that does not exist is a no-op (there is nothing to remove); storing raises
+    InspectorError with :data:`NO_KEYRING_HELP`.
+    """
     import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
 
+    if keyring_problem() is not None:
+        if value:
+            raise InspectorError(NO_KEYRING_HELP)
+        return
     try:
         if value:
             keyring.set_password(KEYRING_SERVICE, _username(profile, which), value)
@@ -168,6 +255,21 @@ def set_secret(profile: str, which: str, value: str | None) -> None:
                 pass
     except KeyringError as exc:
         raise InspectorError(f"the OS keyring refused to store the secret: {exc}") from None
+
+
+def _move_secrets(old: str, new: str, keep: bool) -> None:
+    """Carry a renamed profile's keyring and session secrets to its new name (``keep``: copy them over)."""
+    for which in ("token", "app-secret"):
+        held = session_secret(old, which)
+        set_session_secret(old, which, None)
+        if held and keep:
+            set_session_secret(new, which, held)
+        if keyring_problem() is not None:
+            continue
+        moved = get_secret(old, which)
+        set_secret(old, which, None)
+        if moved and keep:
+            set_secret(new, which, moved)
 
 
 # ---------------------------------------------------------------------------------------------- the file
@@ -214,8 +316,11 @@ class ProfileStore:
         names = ", ".join(p.name for p in self.load()) or "none yet"
         raise InspectorError(f"no endpoint profile named {name!r} (profiles: {names})")
 
-    def put(self, profile: Profile, *, secret: str | None = None, old_name: str | None = None) -> None:
-        """Add or replace a profile (renamed from ``old_name``); ``secret`` (when not None) goes to the keyring."""
+    def put(
+        self, profile: Profile, *, secret: str | None = None, old_name: str | None = None, session_only: bool = False
+    ) -> None:
+        """Add or replace a profile (renamed from ``old_name``); ``secret`` (when not None) goes to the keyring,
+        or with ``session_only`` to this session's memory (then any keyring copy is removed)."""
         if not profile.name.strip():
             raise InspectorError("a profile needs a name")
         profiles = self.load()
@@ -225,20 +330,23 @@ class ProfileStore:
         kept = [p for p in profiles if p.name != old]
         index = next((i for i, p in enumerate(profiles) if p.name == old), len(kept))
         kept.insert(index, profile)
+        self.save(kept)  # the profile is kept even when its secret cannot be (no keyring): the error says how
         if old != profile.name:  # move the secrets with the name
-            for which in ("token", "app-secret"):
-                moved = get_secret(old, which)
-                set_secret(old, which, None)
-                if moved and secret is None:
-                    set_secret(profile.name, which, moved)
+            _move_secrets(old, profile.name, keep=secret is None)
         if secret is not None:
-            set_secret(profile.name, secret_kind(profile.kind), secret)
-        self.save(kept)
+            which = secret_kind(profile.kind)
+            if session_only:
+                set_session_secret(profile.name, which, secret)
+                set_secret(profile.name, which, None)
+            else:
+                set_secret(profile.name, which, secret)  # raises (with the fix) when no keyring can keep it
+                set_session_secret(profile.name, which, None)
 
     def delete(self, name: str) -> None:
         self.save([p for p in self.load() if p.name != name])
         for which in ("token", "app-secret"):
             set_secret(name, which, None)
+            set_session_secret(name, which, None)
 
 
 # ---------------------------------------------------------------------------------------------- --url

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inspector.formats import get_format, load_path
+from inspector.formats import load_path
 from inspector.formats.base import InspectorError
-from inspector.net.client import Cancel, WaitingFn, send_request
+from inspector.net.client import Cancel, WaitingFn
+from inspector.net.sending import exchange_json, prepare, send_prepared
 from inspector.net.store import CaptureStore, default_store_dir
 
 if TYPE_CHECKING:
@@ -209,35 +210,26 @@ def send_path(
 ) -> dict[str, Any]:
     """Load, build, send (with the client's retries) and record one payload; the ``exchange_json`` dict.
 
-    Raises InspectorError for bad input (nothing was sent). The CLI uses its own ``send_one`` (flags, stderr).
+    Raises InspectorError for bad input (nothing was sent). The pipeline is :mod:`inspector.net.sending`, as for
+    the CLI's ``send_one`` (which adds flags and stderr).
     """
-    from inspector.net.send_cli import exchange_json
-
     submission = load_path(str(path), format=format)
     target = plan.target(submission.format)
-    module = get_format(submission.format)
-    spec = module.build_request(submission, target)
-    exchange = send_request(spec, read_response=module.read_response, options=plan.options, waiting=waiting,
-                            cancel=cancel)
-    history_id = None
-    if record:
-        from inspector.net.history import History
-
-        try:
-            history = History()
-            try:
-                history_id = history.record(exchange, profile=plan.label, target_kind=target.kind,
-                                            format=submission.format, source=str(path))
-            finally:
-                history.close()
-        except Exception:  # the send happened; a history problem must not change the result
-            history_id = None
-    result = exchange_json(exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
-    result["history_id"] = history_id
+    prepared = prepare(submission, target, label=plan.label, source=str(path))
+    sent = send_prepared(prepared, options=plan.options, history=record, waiting=waiting, cancel=cancel)
+    result = exchange_json(sent.exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
+    result["history_id"] = sent.history_id
     return result
 
 
 __all__ = [
-    "RESULTS_NAME", "ItemResult", "ReplayControl", "ReplaySummary", "folder_items", "inbox_items", "log_line",
-    "replay", "send_path",
+    "RESULTS_NAME",
+    "ItemResult",
+    "ReplayControl",
+    "ReplaySummary",
+    "folder_items",
+    "inbox_items",
+    "log_line",
+    "replay",
+    "send_path",
 ]

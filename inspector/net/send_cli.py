@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from inspector.formats import get_format, load_path
+from inspector.formats import load_path
 from inspector.formats.base import InspectorError, Part, RequestSpec, Submission, Target
-from inspector.net.client import Exchange, SendOptions, insecure_warning, send_request
-from inspector.net.history import History
-from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore, target_from_url
+from inspector.net.client import SendOptions, insecure_warning
+from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore, keyring_problem, target_from_url
 from inspector.net.replay import EXIT_BAD, EXIT_HTTP_ERROR, EXIT_OK, RESULTS_NAME, ItemResult, folder_items, replay
+from inspector.net.sending import exchange_json, prepare, send_prepared
 
 __all__ = ["EXIT_BAD", "EXIT_HTTP_ERROR", "EXIT_OK", "RESULTS_NAME", "Plan", "folder_items", "replay_folder"]
 
@@ -53,6 +53,12 @@ class Plan:
                     f"but the payload is {payload_format}"
                 )
             target = self.profile.target(token=self.token, app_secret=self.app_secret)
+            problem = None if (target.token or target.app_secret) else keyring_problem()
+            if problem is not None:
+                _err(
+                    f"warning: profile {self.profile.name!r} has no secret here: the OS keyring is not available "
+                    f"({problem}); pass the secret with --token-env"
+                )
         else:
             assert self.url is not None
             target = target_from_url(self.url, payload_format)
@@ -153,74 +159,24 @@ def describe_request(spec: RequestSpec) -> list[str]:
     return lines
 
 
-def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_kind: str) -> dict[str, Any]:
-    spec = exchange.request
-    outcome = exchange.outcome
-    body_text = spec.mask(exchange.body[:65536].decode("utf-8", "replace"))
-    return {
-        "file": source,
-        "profile": plan_label,
-        "target_kind": target_kind,
-        "request": {
-            "method": spec.method,
-            "url": spec.masked_url,
-            "headers": spec.masked_headers(),
-            "size": len(spec.body),
-            "notes": list(spec.notes),
-        },
-        "ok": exchange.ok,
-        "status": exchange.status,
-        "summary": spec.mask(exchange.summary),
-        "details": [spec.mask(d) for d in exchange.details],
-        "id": outcome.id if outcome else None,
-        "link": outcome.link if outcome else None,
-        "failure": exchange.failure.as_dict() if exchange.failure else None,
-        "elapsed_ms": round(exchange.elapsed * 1000, 1),
-        "attempts": exchange.attempts,
-        "retries": list(exchange.history),
-        "sent_bytes": exchange.sent_bytes,
-        "response": None
-        if exchange.status is None
-        else {"headers": [(k, spec.mask(v)) for k, v in exchange.headers], "body": body_text},
-        "exit_code": exchange.exit_code,
-    }
-
-
-def _record(exchange: Exchange, plan: Plan, target: Target, submission: Submission, source: str) -> int | None:
-    try:
-        history = History()
-        try:
-            return history.record(
-                exchange, profile=plan.label, target_kind=target.kind, format=submission.format, source=source
-            )
-        finally:
-            history.close()
-    except Exception as exc:  # the send happened; a history problem must not change the result
-        _err(f"warning: the send was not recorded in the history: {exc}")
-        return None
-
-
 def send_one(path: Path, args: argparse.Namespace, plan: Plan, *, quiet: bool = False) -> dict[str, Any]:
-    """Load, build, send, record one payload. Raises InspectorError for bad input (nothing was sent)."""
+    """Load, build, send, record one payload (:mod:`inspector.net.sending`). Raises InspectorError for bad input."""
     submission = load_submission(path, args)
     target = plan.target(submission.format)
-    module = get_format(submission.format)
-    spec = module.build_request(submission, target)
+    prepared = prepare(submission, target, label=plan.label, source=str(path))
+    spec = prepared.spec
     warning = insecure_warning(spec)
     if warning:
         _err(f"warning: {warning}")
     if not args.json and not quiet:
         print("\n".join(describe_request(spec)))
-    exchange = send_request(
-        spec,
-        read_response=module.read_response,
-        options=plan.options,
-        progress=_progress_printer(sys.stderr),
-        waiting=_waiting_printer(sys.stderr),
+    sent = send_prepared(
+        prepared, options=plan.options, progress=_progress_printer(sys.stderr), waiting=_waiting_printer(sys.stderr)
     )
-    history_id = _record(exchange, plan, target, submission, str(path))
-    result = exchange_json(exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
-    result["history_id"] = history_id
+    if sent.record_error is not None:
+        _err(f"warning: the send was not recorded in the history: {sent.record_error}")
+    result = exchange_json(sent.exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
+    result["history_id"] = sent.history_id
     return result
 
 
@@ -292,8 +248,9 @@ def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
             status = line["status"] if line["status"] is not None else "---"
             print(f"{result.path.name}: {status} {line['summary']}")
 
-    done = replay(items, lambda path: send_one(path, args, plan, quiet=True), rate=rate, log_path=log_path,
-                  on_item=show)
+    done = replay(
+        items, lambda path: send_one(path, args, plan, quiet=True), rate=rate, log_path=log_path, on_item=show
+    )
     counts = done.counts
     if args.json:
         results = [r.line for r in done.results]

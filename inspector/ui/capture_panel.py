@@ -272,16 +272,17 @@ def resend_available() -> tuple[bool, str]:
 
 
 def resend(raw: bytes, profile_name: str) -> Any:
-    """Load a capture and send it with a profile (worker thread). Returns the client's Exchange."""
-    from inspector.formats import get_format, load_bytes
-    from inspector.net.client import send_request
+    """Load a capture and send it with a profile through the one send pipeline, recorded in the history like every
+    send (worker thread). Returns the pipeline's ``Sent`` (exchange and history id)."""
+    from inspector.formats import load_bytes
     from inspector.net.profiles import ProfileStore
+    from inspector.net.sending import prepare, send_prepared
+    from inspector.ui.send_panel import shared_history
 
     sub = load_bytes(raw)
     profile = ProfileStore().get(profile_name)
-    module = get_format(sub.format)
-    spec = module.build_request(sub, profile.target())
-    return send_request(spec, read_response=getattr(module, "read_response", None), options=profile.options())
+    prepared = prepare(sub, profile.target(), label=profile.name, source="receiver capture")
+    return send_prepared(prepared, options=profile.options(), history=shared_history())
 
 
 OpenCapture = Callable[[CaptureRecord, bytes], None]
@@ -574,9 +575,13 @@ class CapturePanel(QWidget):
             return
         raw = self.store.read_raw(self.model.record(row).id)
 
-        def done(exchange: Any) -> None:
-            summary = getattr(exchange, "summary", str(exchange))
-            self.message.emit(f"Resent to {profile_name}: {summary}")
+        def done(sent: Any) -> None:
+            from inspector.ui.send_panel import events
+
+            exchange = sent.exchange
+            self.message.emit(f"Resent to {profile_name}: {exchange.request.mask(exchange.summary)}")
+            if sent.history_id is not None:
+                events().recorded.emit(sent.history_id)
             if on_done is not None:
                 on_done(exchange)
 

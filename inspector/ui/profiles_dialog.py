@@ -1,7 +1,9 @@
-"""Edit endpoint profiles. Secrets are typed into masked fields (a "Show" toggle reveals them) and go to the keyring.
+"""Edit endpoint profiles. Secrets are typed into masked fields (a "Show" toggle reveals them) and kept where the
+user chooses: the OS keyring, this session's memory, or an environment variable the profile names.
 
 Changes are kept in the dialog until OK; then each profile is written with :meth:`ProfileStore.put` (renames
-carry their secrets) and removed profiles are deleted with their secrets.
+carry their secrets) and removed profiles are deleted with their secrets. Without an OS keyring the keyring choice
+is off, the dialog says why and how to get one (:data:`NO_KEYRING_HELP`), and every profile still saves.
 """
 
 from __future__ import annotations
@@ -30,7 +32,19 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.profiles import KINDS, Profile, ProfileStore, get_secret, secret_kind
+from inspector.net.profiles import (
+    KIND_FORMAT,
+    KINDS,
+    NO_KEYRING_HELP,
+    SECRET_ENV,
+    Profile,
+    ProfileStore,
+    keyring_problem,
+    session_secret,
+)
+
+#: Where a profile's secret is kept (the storage combo's data, in order).
+KEYRING, SESSION, ENVIRONMENT = "keyring", "session", "env"
 
 
 @dataclass(slots=True)
@@ -38,6 +52,18 @@ class _Row:
     profile: Profile
     secret: str | None  # None: unchanged / not loaded
     original_name: str | None  # None: new
+    storage: str = KEYRING  # KEYRING, SESSION or ENVIRONMENT
+
+
+def _loaded_row(profile: Profile, keyring_ok: bool) -> _Row:
+    """A row for a stored profile: its secret and where it is kept (never raises for a missing keyring)."""
+    if profile.secret_env:
+        return _Row(profile, "", profile.name, ENVIRONMENT)
+    held = session_secret(profile.name, profile.secret_which)
+    if held or not keyring_ok:
+        return _Row(profile, held or "", profile.name, SESSION)
+    secret, _where = profile.find_secret()
+    return _Row(profile, secret or "", profile.name, KEYRING)
 
 
 class ProfilesDialog(QDialog):
@@ -48,7 +74,8 @@ class ProfilesDialog(QDialog):
         self.setWindowTitle("Endpoint profiles")
         self.resize(760, 460)
         self.store = store
-        self._rows: list[_Row] = [_Row(p, get_secret(p.name, secret_kind(p.kind)), p.name) for p in store.load()]
+        self.keyring_problem = keyring_problem()
+        self._rows: list[_Row] = [_loaded_row(p, self.keyring_problem is None) for p in store.load()]
         self._loading = False
         self._build()
         for row in self._rows:
@@ -87,6 +114,16 @@ class ProfilesDialog(QDialog):
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret_edit, 1)
         secret_row.addWidget(self.show_secret)
+        self.storage_combo = QComboBox(objectName="secretStorage")
+        self.storage_combo.addItem("in the system keyring", KEYRING)
+        self.storage_combo.addItem("for this session only (in memory)", SESSION)
+        self.storage_combo.addItem("from an environment variable", ENVIRONMENT)
+        if self.keyring_problem is not None:  # the choice stays visible, switched off, with the reason next to it
+            item = self.storage_combo.model().item(0)  # type: ignore[attr-defined]
+            item.setEnabled(False)
+            item.setToolTip(f"No system keyring: {self.keyring_problem}")
+        self.env_edit = QLineEdit(objectName="secretEnvEdit")
+        self.env_edit.setPlaceholderText("ROLLBAR_TOKEN")
         self.install_edit = QLineEdit(objectName="installIdEdit")
         self.install_edit.setReadOnly(True)
         new_install = QPushButton("New", objectName="newInstallId")
@@ -118,7 +155,9 @@ class ProfilesDialog(QDialog):
         form.addRow("Kind:", self.kind_combo)
         form.addRow("Base URL:", self.base_edit)
         form.addRow("Universe:", self.universe_edit)
+        form.addRow("Keep the secret:", self.storage_combo)
         form.addRow(self.secret_label, secret_row)
+        form.addRow("Variable:", self.env_edit)
         form.addRow("Install-ID:", self.install_row_widget)
         form.addRow("", self.token_in_body)
         form.addRow("", self.gzip_check)
@@ -130,8 +169,16 @@ class ProfilesDialog(QDialog):
         self.form_widget.setLayout(form)
         self._form = form
 
-        for widget in (self.name_edit, self.base_edit, self.universe_edit, self.secret_edit, self.ca_edit):
+        for widget in (
+            self.name_edit,
+            self.base_edit,
+            self.universe_edit,
+            self.secret_edit,
+            self.ca_edit,
+            self.env_edit,
+        ):
             widget.textEdited.connect(lambda _t: self._store_current())
+        self.storage_combo.currentIndexChanged.connect(lambda _i: self._storage_changed())
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._kind_changed())
         for check in (self.token_in_body, self.gzip_check, self.verify_check):
             check.toggled.connect(lambda _c: self._store_current())
@@ -147,9 +194,16 @@ class ProfilesDialog(QDialog):
         body.addWidget(self.form_widget, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
-        note = QLabel("Tokens and app secrets are stored in the system keyring, never in the profiles file.")
+        note = QLabel(
+            "Tokens and app secrets are kept in the system keyring, this session's memory or an environment "
+            "variable; never in the profiles file."
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
+        self.keyring_help = QLabel(NO_KEYRING_HELP, objectName="keyringHelp")
+        self.keyring_help.setWordWrap(True)
+        self.keyring_help.setVisible(self.keyring_problem is not None)
+        layout.addWidget(self.keyring_help)
         layout.addWidget(buttons)
 
     # ------------------------------------------------------------------ form <-> rows
@@ -170,6 +224,8 @@ class ProfilesDialog(QDialog):
         self.base_edit.setText(p.base_url)
         self.universe_edit.setText(p.universe)
         self.secret_edit.setText(row.secret or "")
+        self.storage_combo.setCurrentIndex(self.storage_combo.findData(row.storage))
+        self.env_edit.setText(p.secret_env)
         self.install_edit.setText(p.install_id)
         self.token_in_body.setChecked(p.token_in_body)
         self.gzip_check.setChecked(p.gzip)
@@ -199,6 +255,18 @@ class ProfilesDialog(QDialog):
             (self.token_in_body, kind == "rollbar"),
         ):
             self._form.setRowVisible(widget, visible)
+        from_env = self.storage_combo.currentData() == ENVIRONMENT
+        self._form.setRowVisible(self.env_edit, from_env)
+        self.secret_edit.setEnabled(not from_env)
+        self.show_secret.setEnabled(not from_env)
+        self.env_edit.setPlaceholderText(SECRET_ENV.get(KIND_FORMAT.get(kind, ""), "TOKEN"))
+
+    def _storage_changed(self) -> None:
+        if not self._loading and self.storage_combo.currentData() == ENVIRONMENT and not self.env_edit.text():
+            kind = self.kind_combo.currentData() or "rollbar"
+            self.env_edit.setText(SECRET_ENV.get(KIND_FORMAT.get(kind, ""), "TOKEN"))
+        self._update_kind_fields()
+        self._store_current()
 
     def _store_current(self) -> None:
         row = self._current()
@@ -218,8 +286,12 @@ class ProfilesDialog(QDialog):
             max_attempts=self.attempts_spin.value(),
             verify_tls=self.verify_check.isChecked(),
             ca_bundle=self.ca_edit.text().strip(),
+            secret_env=self.env_edit.text().strip().lstrip("$")
+            if self.storage_combo.currentData() == ENVIRONMENT
+            else "",
         )
         row.secret = self.secret_edit.text()
+        row.storage = self.storage_combo.currentData() or KEYRING
         item = self.list.item(self.list.currentRow())
         if item is not None and item.text() != row.profile.name:
             item.setText(row.profile.name)
@@ -240,7 +312,8 @@ class ProfilesDialog(QDialog):
         n = 1
         while f"profile {n}" in names:
             n += 1
-        self._rows.append(_Row(Profile(f"profile {n}", kind="rollbar"), "", None))
+        storage = KEYRING if self.keyring_problem is None else SESSION
+        self._rows.append(_Row(Profile(f"profile {n}", kind="rollbar"), "", None, storage))
         self.list.addItem(f"profile {n}")
         self.list.setCurrentRow(len(self._rows) - 1)
         self.name_edit.setFocus()
@@ -268,7 +341,12 @@ class ProfilesDialog(QDialog):
             if old.name not in kept_originals:
                 self.store.delete(old.name)
         for row in self._rows:
-            self.store.put(row.profile, secret=row.secret, old_name=row.original_name)
+            if row.storage == ENVIRONMENT and not row.profile.secret_env:
+                raise InspectorError(
+                    f"profile {row.profile.name!r}: name the environment variable that holds the secret"
+                )
+            secret = "" if row.storage == ENVIRONMENT else row.secret  # an env profile keeps no stored copy
+            self.store.put(row.profile, secret=secret, old_name=row.original_name, session_only=row.storage == SESSION)
             row.original_name = row.profile.name
         # keep the file in the dialog's order
         self.store.save(self.profiles())

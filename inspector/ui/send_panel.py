@@ -1,17 +1,25 @@
-"""The Send panel: pick an endpoint profile, see the exact request, send it off the GUI thread, read the answer.
+"""The Send panel: pick an endpoint profile (or type a URL), see the exact request, send it off the GUI thread,
+read the answer.
 
 The panel never changes the document: a failed send (refused, timeout, 4xx) leaves the draft exactly as it was.
-Every send is recorded in the history (secrets masked) and announced with :func:`events` ``.recorded``.
+Every send goes through the one pipeline (:mod:`inspector.net.sending`), is recorded in the history (secrets
+masked) and announced with :func:`events` ``.recorded``. The body on the wire is the editor's bytes unless the
+user picks compact or pretty JSON. The response pane belongs to the document it was sent from: switching tabs
+shows that document's last answer, or nothing.
+
+Without an OS keyring the panel still sends: profiles without a secret, secrets kept for the session or read from
+an environment variable, and an ad-hoc URL; a note says why the keyring is missing and how to get one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -23,6 +31,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
     QPlainTextEdit,
@@ -35,11 +44,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.formats import get_format
-from inspector.formats.base import InspectorError, RequestSpec, Submission, Target
+from inspector.formats.base import InspectorError, RequestSpec, Submission
+from inspector.formats.jsondoc import Document, dumps
 from inspector.net.curl import body_is_text, secret_env_names, to_curl
 from inspector.net.history import History
-from inspector.net.profiles import KIND_FORMAT, Profile, ProfileStore
+from inspector.net.profiles import KIND_FORMAT, NO_KEYRING_HELP, Profile, ProfileStore, keyring_problem, target_from_url
+from inspector.net.sending import Prepared, prepare, send_prepared
 from inspector.ui import style
 from inspector.ui.document import OpenDocument
 from inspector.ui.profiles_dialog import chosen_profile, fill_profile_combo
@@ -47,6 +57,7 @@ from inspector.ui.workers import Task, run_task
 
 if TYPE_CHECKING:
     from inspector.net.client import Exchange, SendOptions
+    from inspector.net.sending import Sent
 
 
 def insecure_warning(spec: RequestSpec) -> str | None:
@@ -99,16 +110,38 @@ class InsecureSendDialog:
         return answer == QMessageBox.StandardButton.Yes
 
 
-@dataclass(slots=True)
-class Prepared:
-    """A request ready to go, with what is needed to send, record and copy it."""
+#: The profile chooser's entry for a send to a typed URL, without a profile.
+ADHOC = "\x00url"
+#: Body choices: the editor's bytes (default), or the JSON re-serialized compact / pretty on purpose.
+BODY_AS_EDITED, BODY_COMPACT, BODY_PRETTY = "edited", "compact", "pretty"
 
-    spec: RequestSpec
-    target: Target
-    module: ModuleType
-    profile: Profile
-    submission: Submission
-    source: str
+
+def with_body(submission: Submission, choice: str, editor_text: str | None = None) -> Submission:
+    """``submission`` whose JSON body is the editor's bytes (``editor_text`` of an edited document; an unedited one
+    sends its original bytes) or, chosen on purpose, compact / pretty JSON. The open document is never changed."""
+    document = submission.document
+    if document is None:
+        return submission
+    if choice == BODY_COMPACT:
+        data = dumps(document.value)
+    elif choice == BODY_PRETTY:
+        data = dumps(document.value, pretty=True)
+    elif document.original is None and editor_text:
+        data = editor_text.encode("utf-8")
+    else:
+        return submission
+    return replace(submission, document=Document(value=document.value, original=data))
+
+
+def secret_from_text(text: str) -> str | None:
+    """An ad-hoc secret field's value: ``$NAME`` reads the environment variable NAME; empty is no secret."""
+    text = text.strip()
+    if text.startswith("$") and len(text) > 1:
+        value = os.environ.get(text[1:])
+        if not value:
+            raise InspectorError(f"the environment variable {text[1:]} is not set or empty")
+        return value
+    return text or None
 
 
 class _Bridge(QObject):
@@ -119,31 +152,18 @@ class _Bridge(QObject):
 
 
 def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history: History | None, cancel: Any) -> Any:
-    """Runs on the worker pool: send, then record. Returns (exchange, history id or None)."""
-    from inspector.net.client import send_request
-
-    exchange = send_request(
-        prepared.spec,
-        read_response=prepared.module.read_response,
+    """Runs on the worker pool: the one send pipeline (send, name the target, record)."""
+    return send_prepared(
+        prepared,
         options=options,
+        history=history if history is not None else False,
         progress=bridge.progress.emit,
         waiting=bridge.waiting.emit,
         cancel=cancel,
     )
-    history_id = None
-    if history is not None:
-        try:
-            history_id = history.record(
-                exchange,
-                profile=prepared.profile.name,
-                target_kind=prepared.target.kind,
-                format=prepared.submission.format,
-                source=prepared.source,
-            )
-        except Exception:  # a full disk must not hide the answer
-            history_id = None
-    return exchange, history_id
 
+
+NOTHING_SENT = "<i>Nothing sent from this document yet.</i>"
 
 #: How much of the body the request preview shows.
 PREVIEW_BYTES = 4096
@@ -199,6 +219,9 @@ class SendPanel(QWidget):
         self._bridge.waiting.connect(self._on_waiting)
         self._task: Task | None = None
         self._prepared: Prepared | None = None
+        self._profiles: dict[int, Profile | None] = {}  # prepared request id -> its profile (for the options)
+        self._responses: weakref.WeakKeyDictionary[OpenDocument, Exchange] = weakref.WeakKeyDictionary()
+        self._sending_for: weakref.ref[OpenDocument] | None = None
         self.last_exchange: Exchange | None = None
         self._watched: OpenDocument | None = None
         self._preview_timer = QTimer(self)
@@ -214,6 +237,26 @@ class SendPanel(QWidget):
         self.profile_combo = QComboBox(objectName="profileCombo")
         self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.profile_combo.currentIndexChanged.connect(self._profile_changed)
+        self.url_edit = QLineEdit(objectName="adhocUrl")
+        self.url_edit.setPlaceholderText("https://host/api/1/item/  or  http://127.0.0.1:8080")
+        self.url_edit.setToolTip("Send to this URL without a profile; the target kind follows the URL and the payload")
+        self.url_edit.textChanged.connect(self.schedule_preview)
+        self.adhoc_secret = QLineEdit(objectName="adhocSecret")
+        self.adhoc_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.adhoc_secret.setPlaceholderText("token / app secret, or $ROLLBAR_TOKEN")
+        self.adhoc_secret.setToolTip(
+            "Kept in memory for this session only. $NAME reads the environment variable NAME when sending."
+        )
+        self.adhoc_secret.textChanged.connect(self.schedule_preview)
+        self.body_combo = QComboBox(objectName="bodyCombo")
+        self.body_combo.addItem("Body as in the editor", BODY_AS_EDITED)
+        self.body_combo.addItem("Body as compact JSON", BODY_COMPACT)
+        self.body_combo.addItem("Body as pretty JSON", BODY_PRETTY)
+        self.body_combo.setToolTip("The bytes on the wire are the editor's, unless you choose compact or pretty here")
+        self.body_combo.currentIndexChanged.connect(self.schedule_preview)
+        self.keyring_note = QLabel(objectName="keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.hide()
         self.profiles_button = QPushButton("Profiles…", objectName="profilesButton")
         self.profiles_button.clicked.connect(self.edit_profiles)
         self.gzip_check = QCheckBox("gzip body", objectName="gzipCheck")
@@ -239,12 +282,21 @@ class SendPanel(QWidget):
         self.curl_button.setMenu(curl_menu)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Profile:"))
+        top.addWidget(QLabel("Target:"))
         top.addWidget(self.profile_combo, 1)
         top.addWidget(self.profiles_button)
+        top.addWidget(self.body_combo)
         top.addWidget(self.gzip_check)
         top.addWidget(QLabel("Timeout:"))
         top.addWidget(self.timeout_spin)
+        self.url_row = QWidget(objectName="adhocRow")
+        url_layout = QHBoxLayout(self.url_row)
+        url_layout.setContentsMargins(0, 0, 0, 0)
+        url_layout.addWidget(QLabel("URL:"))
+        url_layout.addWidget(self.url_edit, 2)
+        url_layout.addWidget(QLabel("Secret:"))
+        url_layout.addWidget(self.adhoc_secret, 1)
+        self.url_row.hide()
 
         self.request_view = QPlainTextEdit(objectName="requestView")
         self.request_view.setReadOnly(True)
@@ -291,7 +343,7 @@ class SendPanel(QWidget):
         response_layout = QVBoxLayout(response_box)
         response_layout.addWidget(self.response_status)
         response_layout.addWidget(self.response_tabs, 1)
-        self.response_status.setText("<i>Nothing sent yet.</i>")
+        self.response_status.setText(NOTHING_SENT)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(request_box)
@@ -301,20 +353,41 @@ class SendPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.url_row)
+        layout.addWidget(self.keyring_note)
         layout.addWidget(splitter, 1)
 
     # ------------------------------------------------------------------ profiles
 
     def reload_profiles(self, select: str | None = None) -> None:
         error = fill_profile_combo(self.profile_combo, self.store, select)
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.addItem("URL without a profile…", ADHOC)
+        if self.profile_combo.count() == 1 or select == ADHOC:
+            self.profile_combo.setCurrentIndex(self.profile_combo.count() - 1)
+        self.profile_combo.blockSignals(False)
         if error:
             self.status_label.setText(error)
+        problem = keyring_problem()
+        self.keyring_note.setVisible(problem is not None)
+        if problem is not None:
+            colour = style.html_colour(style.level_colour("warning"))
+            self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {_html(NO_KEYRING_HELP)}")
+            self.keyring_note.setToolTip(f"The keyring library says: {problem}")
         self._profile_changed()
 
+    @property
+    def adhoc(self) -> bool:
+        """Whether the target is a typed URL (no profile)."""
+        return self.profile_combo.currentData() == ADHOC
+
     def selected_profile(self) -> Profile | None:
+        if self.adhoc:
+            return None
         return chosen_profile(self.profile_combo, self.store)
 
     def _profile_changed(self) -> None:
+        self.url_row.setVisible(self.adhoc)
         profile = self.selected_profile()
         if profile is not None:
             self.gzip_check.blockSignals(True)
@@ -341,31 +414,54 @@ class SendPanel(QWidget):
         self._watched = document if isinstance(document, OpenDocument) else None
         if self._watched is not None:
             self._watched.changed.connect(self.schedule_preview)
+        last = self._responses.get(self._watched) if self._watched is not None else None
+        if last is not None:
+            self.show_exchange(last)
+        else:
+            self.clear_response()
         self.refresh_preview()
 
     def schedule_preview(self) -> None:
         self._preview_timer.start()
 
-    def prepare(self, submission: Submission, profile: Profile, source: str = "") -> Prepared:
-        """Build the request for ``submission``; raises InspectorError with a message for the user."""
-        if KIND_FORMAT[profile.kind] != submission.format:
-            raise InspectorError(
-                f"profile {profile.name!r} sends {KIND_FORMAT[profile.kind]} payloads; this one is {submission.format}"
-            )
-        target = profile.target()
+    def prepare(self, submission: Submission, profile: Profile | None, source: str = "") -> Prepared:
+        """Build the request for ``submission`` to ``profile`` (None: the typed URL); raises InspectorError with a
+        message for the user."""
+        if profile is None:
+            url = self.url_edit.text().strip()
+            if not url:
+                raise InspectorError("type the URL to send to (or choose a profile)")
+            target = target_from_url(url, submission.format)
+            secret = secret_from_text(self.adhoc_secret.text())
+            if secret:
+                if KIND_FORMAT[target.kind] == "appcenter":
+                    target.app_secret = secret
+                else:
+                    target.token = secret
+            label = url
+        else:
+            if KIND_FORMAT[profile.kind] != submission.format:
+                raise InspectorError(
+                    f"profile {profile.name!r} sends {KIND_FORMAT[profile.kind]} payloads; "
+                    f"this one is {submission.format}"
+                )
+            target = profile.target()
+            label = profile.name
         target.gzip = self.gzip_check.isChecked()
-        module = get_format(submission.format)
-        spec = module.build_request(submission, target)
-        return Prepared(spec, target, module, profile, submission, source)
+        prepared = prepare(submission, target, label=label, source=source)
+        self._profiles[id(prepared)] = profile
+        return prepared
 
     def _prepare_current(self) -> Prepared:
         document = self._current_document()
         if document is None:
             raise InspectorError("open a payload first: the panel sends the document of the current tab")
         profile = self.selected_profile()
-        if profile is None:
-            raise InspectorError("add an endpoint profile first (Profiles…)")
-        return self.prepare(document.submission, profile, document.title)
+        if profile is None and not self.adhoc:
+            raise InspectorError("add an endpoint profile first (Profiles…), or choose “URL without a profile”")
+        editor_text = document.text if document.has_text else None
+        submission = with_body(document.submission, self.body_combo.currentData() or BODY_AS_EDITED, editor_text)
+        return self.prepare(submission, profile, document.title)
 
     def refresh_preview(self) -> None:
         try:
@@ -387,8 +483,10 @@ class SendPanel(QWidget):
         self.send_button.setEnabled(self._task is None)
         self.curl_button.setEnabled(True)
 
-    def options(self, profile: Profile) -> SendOptions:
-        options = profile.options()
+    def options(self, profile: Profile | None) -> SendOptions:
+        from inspector.net.client import SendOptions
+
+        options = profile.options() if profile is not None else SendOptions()
         options.timeout = self.timeout_spin.value()
         return options
 
@@ -405,22 +503,23 @@ class SendPanel(QWidget):
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
-        return self.start(prepared)
+        return self.start(prepared, document=self._current_document())
 
     def send_submission(self, submission: Submission, profile_name: str | None = None, source: str = "") -> bool:
         """Send a submission that is not the current document (resend from the history)."""
         try:
             profile = self.store.get(profile_name) if profile_name else self.selected_profile()
-            if profile is None:
+            if profile is None and not self.adhoc:
                 raise InspectorError("choose an endpoint profile first")
             prepared = self.prepare(submission, profile, source)
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
         self.request_view.setPlainText(describe(prepared.spec))
-        return self.start(prepared)
+        return self.start(prepared, document=None)
 
-    def start(self, prepared: Prepared) -> bool:
+    def start(self, prepared: Prepared, document: OpenDocument | None = None) -> bool:
+        """Send ``prepared``; its answer is kept as ``document``'s last response (None: shown, kept for none)."""
         if self._task is not None:
             return False
         warning = insecure_warning(prepared.spec)
@@ -430,13 +529,14 @@ class SendPanel(QWidget):
         self.progress.setRange(0, max(1, len(prepared.spec.body)))
         self.progress.setValue(0)
         self.progress.setVisible(len(prepared.spec.body) > 256 * 1024)
-        self.status_label.setText(f"Sending to {prepared.profile.name}…")
+        self.status_label.setText(f"Sending to {prepared.label}…")
+        self._sending_for = weakref.ref(document) if document is not None else None
         self.send_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self._task = run_task(
             _send_job,
             prepared,
-            self.options(prepared.profile),
+            self.options(self._profiles.pop(id(prepared), None)),
             self._bridge,
             self.history,
             pass_token=True,
@@ -478,11 +578,22 @@ class SendPanel(QWidget):
         else:
             self.status_label.setText(f"Retrying (attempt {attempt} of {max_attempts})…")
 
-    def _on_result(self, result: tuple[Exchange, int | None]) -> None:
-        exchange, history_id = result
+    def _on_result(self, result: Sent) -> None:
+        exchange, history_id = result.exchange, result.history_id
         self._task = None
         self._idle()
-        self.show_exchange(exchange)
+        owner = self._sending_for() if self._sending_for is not None else None
+        self._sending_for = None
+        if owner is not None:
+            self._responses[owner] = exchange
+        if owner is None or owner is self._watched:
+            self.show_exchange(exchange)
+        status = "Accepted." if exchange.ok else "Not accepted: see the response."
+        if owner is not None and owner is not self._watched:
+            status += f" (the answer is kept with {owner.title})"
+        if result.record_error is not None:
+            status += f" Not recorded in the history: {result.record_error}"
+        self.status_label.setText(status)
         if history_id is not None:
             events().recorded.emit(history_id)
         self.sent.emit(exchange)
@@ -495,6 +606,13 @@ class SendPanel(QWidget):
         self.finished.emit()
 
     # ------------------------------------------------------------------ the answer
+
+    def clear_response(self) -> None:
+        """Nothing sent from this document yet: an empty response pane."""
+        self.last_exchange = None
+        self.response_status.setText(NOTHING_SENT)
+        self.response_headers.clear()
+        self.response_body.clear()
 
     def show_exchange(self, exchange: Exchange) -> None:
         self.last_exchange = exchange

@@ -46,7 +46,8 @@ def test_profile_send_ok(server: FaultServer, capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, str(ROLLBAR), "--profile", "local", "--format", "rollbar")
     assert code == 0, err
     assert "POST http://127.0.0.1" in out and "X-Rollbar-Access-Token: ••••••••" in out
-    assert "HTTP 200" in out and "Accepted by Rollbar as occurrence" in out
+    assert "HTTP 200" in out and "Accepted by the local receiver as occurrence" in out
+    assert "rollbar.com" not in out  # no vendor link for a host that is not the vendor's
     assert server.requests[-1].header("X-Rollbar-Access-Token") == TOKEN
     assert TOKEN not in out + err
     assert History().count() == 1

@@ -162,6 +162,10 @@ def test_resend_to_a_profile_pointing_at_a_second_receiver(qtbot, panel: Capture
         panel.resend_row(0, "local2", on_done=results.append)
         qtbot.waitUntil(lambda: bool(results), timeout=20_000)
         assert results[0].status == 200
+        from inspector.net.history import History
+
+        (entry,) = History().page(0, 10)  # a capture's resend is in the history like every send
+        assert entry.profile == "local2" and entry.status == 200 and entry.source == "receiver capture"
         qtbot.waitUntil(lambda: len(other_store.load()) == 1, timeout=5000)
         (record,) = other_store.load()
         assert (record.api, record.kind, record.status) == ("rollbar", "trace_chain", 200)

@@ -79,7 +79,7 @@ def test_send_shows_the_answer_and_records_it(
     exchange = panel.last_exchange
     assert exchange is not None and exchange.ok
     assert server.requests[-1].header("X-Rollbar-Access-Token") == TOKEN
-    assert "200 OK" in panel.response_status.text() and "Accepted by Rollbar" in panel.response_status.text()
+    assert "200 OK" in panel.response_status.text() and "Accepted by the local receiver" in panel.response_status.text()
     assert '"uuid"' in panel.response_body.toPlainText() and "\n  " in panel.response_body.toPlainText()
     assert "Content-Type: application/json" in panel.response_headers.toPlainText()
     assert recorded.args[0] == history.page(0, 1)[0].id
@@ -209,9 +209,9 @@ def test_panel_opens_the_dialog_through_its_entry_point(qtbot, history: History,
     monkeypatch.setattr(ProfilesDialog, "edit", classmethod(fake_edit))
     panel = SendPanel(lambda: None, history=history)
     qtbot.addWidget(panel)
-    assert panel.profile_combo.count() == 0
+    assert panel.profile_combo.count() == 1 and panel.adhoc  # only "URL without a profile"
     panel.profiles_button.click()
-    assert panel.profile_combo.count() == 1 and panel.profile_combo.currentData() == "new one"
+    assert panel.profile_combo.count() == 2 and panel.profile_combo.currentData() == "new one"
 
 
 # ---------------------------------------------------------------------------------------------- history

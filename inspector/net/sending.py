@@ -1,0 +1,175 @@
+"""The one send pipeline: build a submission's request for a target, send it, record it, name who answered.
+
+Every sender goes through here: the Send panel, a resend from the history, a resend of a receiver capture, the
+Replay dialog and ``crash-inspector send`` (one file or a folder). So every send is recorded in the history (secrets
+masked) and every answer names its real target: "Accepted by the local receiver" for a loopback host, "by
+https://staging.example" for a server that is not the vendor's, never a rollbar.com link for someone else's host.
+
+Nothing here imports Qt; :func:`send_prepared` blocks (the window runs it on its worker pool).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from inspector.formats import get_format
+from inspector.formats.base import Outcome, RequestSpec, Submission, Target
+from inspector.net.profiles import KINDS
+
+if TYPE_CHECKING:
+    from inspector.net.client import Cancel, Exchange, ProgressFn, SendOptions, WaitingFn
+    from inspector.net.history import History
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A request ready to go, with what is needed to send, record, describe and copy it."""
+
+    spec: RequestSpec
+    target: Target
+    module: ModuleType
+    submission: Submission
+    label: str  # the profile's name, or the URL of an ad-hoc send
+    source: str = ""
+
+
+@dataclass(slots=True)
+class Sent:
+    """One finished send: the exchange, its history id (None when not recorded) and why recording failed."""
+
+    exchange: Exchange
+    history_id: int | None = None
+    record_error: str | None = None
+
+
+def prepare(submission: Submission, target: Target, *, label: str, source: str = "") -> Prepared:
+    """Build the request; raises InspectorError (nothing is sent) when the submission or target cannot make one."""
+    module = get_format(submission.format)
+    spec = module.build_request(submission, target)
+    return Prepared(spec, target, module, submission, label, source)
+
+
+def target_name(target: Target) -> str:
+    """Who a target is, as the user should read it: the vendor (its public host), "the local receiver" (loopback)
+    or the server's origin (``https://staging.example``)."""
+    from inspector.net.client import is_loopback
+
+    try:
+        parts = urlsplit(target.base_url)
+    except ValueError:
+        return target.base_url or "the server"
+    if is_loopback(parts.hostname):
+        return "the local receiver"
+    default = KINDS.get(target.kind, ("", ""))[1]
+    if default and urlsplit(default).netloc.lower() == parts.netloc.lower():
+        return ""  # the vendor's own service: its module's words are right
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "the server"
+
+
+def name_target(outcome: Outcome, module: ModuleType, target: Target) -> Outcome:
+    """The outcome with "by <vendor>" replaced by the real target, and a vendor link only for the vendor's host."""
+    name = target_name(target)
+    if not name:
+        return outcome
+    title = str(getattr(module, "TITLE", "")) or module.__name__.rsplit(".", 1)[-1]
+    summary = re.sub(rf"\bby {re.escape(title)}\b", f"by {name}", outcome.summary, flags=re.IGNORECASE)
+    if summary == outcome.summary and outcome.ok:
+        summary = f"{outcome.summary} (answered by {name})"
+    return Outcome(outcome.ok, summary, list(outcome.details), id=outcome.id, link=None, retry_after=outcome.retry_after)
+
+
+def record(history: History, sent: Sent, prepared: Prepared) -> None:
+    """Record ``sent`` in ``history``; a history problem is kept in ``record_error``, never raised."""
+    try:
+        sent.history_id = history.record(
+            sent.exchange,
+            profile=prepared.label,
+            target_kind=prepared.target.kind,
+            format=prepared.submission.format,
+            source=prepared.source,
+        )
+    except Exception as exc:  # the send happened; a full disk must not change or hide its result
+        sent.record_error = str(exc) or type(exc).__name__
+
+
+def send_prepared(
+    prepared: Prepared,
+    *,
+    options: SendOptions | None = None,
+    history: History | bool = True,
+    progress: ProgressFn | None = None,
+    waiting: WaitingFn | None = None,
+    cancel: Cancel | None = None,
+) -> Sent:
+    """Send (with the client's bounded retries), name the target in the answer, record it.
+
+    ``history``: a :class:`History` to record in, True for the user's history database, False for none.
+    """
+    from inspector.net.client import send_request
+
+    exchange = send_request(
+        prepared.spec,
+        read_response=prepared.module.read_response,
+        options=options,
+        progress=progress,
+        waiting=waiting,
+        cancel=cancel,
+    )
+    if exchange.outcome is not None:
+        exchange.outcome = name_target(exchange.outcome, prepared.module, prepared.target)
+    sent = Sent(exchange)
+    if history is True:
+        from inspector.net.history import History
+
+        try:
+            db = History()
+        except Exception as exc:
+            sent.record_error = str(exc) or type(exc).__name__
+            return sent
+        try:
+            record(db, sent, prepared)
+        finally:
+            db.close()
+    elif history is not False:
+        record(history, sent, prepared)
+    return sent
+
+
+def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_kind: str) -> dict[str, Any]:
+    spec = exchange.request
+    outcome = exchange.outcome
+    body_text = spec.mask(exchange.body[:65536].decode("utf-8", "replace"))
+    return {
+        "file": source,
+        "profile": plan_label,
+        "target_kind": target_kind,
+        "request": {
+            "method": spec.method,
+            "url": spec.masked_url,
+            "headers": spec.masked_headers(),
+            "size": len(spec.body),
+            "notes": list(spec.notes),
+        },
+        "ok": exchange.ok,
+        "status": exchange.status,
+        "summary": spec.mask(exchange.summary),
+        "details": [spec.mask(d) for d in exchange.details],
+        "id": outcome.id if outcome else None,
+        "link": outcome.link if outcome else None,
+        "failure": exchange.failure.as_dict() if exchange.failure else None,
+        "elapsed_ms": round(exchange.elapsed * 1000, 1),
+        "attempts": exchange.attempts,
+        "retries": list(exchange.history),
+        "sent_bytes": exchange.sent_bytes,
+        "response": None
+        if exchange.status is None
+        else {"headers": [(k, spec.mask(v)) for k, v in exchange.headers], "body": body_text},
+        "exit_code": exchange.exit_code,
+    }
+
+
+__all__ = ["Prepared", "Sent", "exchange_json", "name_target", "prepare", "record", "send_prepared", "target_name"]
