@@ -220,6 +220,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_lazy("inspector.net.commands", "run_send"))
 
+    for name, what in (("upload-symbols", "a symbol archive"), ("upload-sourcemap", "source maps")):
+        p = sub.add_parser(name, help=f"upload {what} to a Backtrace endpoint (files and folders are zipped)")
+        p.add_argument("paths", nargs="+", metavar="PATH", help="an archive, or files and folders to pack")
+        target = p.add_mutually_exclusive_group(required=True)
+        target.add_argument("--profile", metavar="NAME", help="a Backtrace endpoint profile")
+        target.add_argument("--url", metavar="URL", help="a Backtrace submit URL or the server's base URL")
+        p.add_argument("--token-env", metavar="VAR", help="environment variable holding the symbol:post token")
+        p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag field (repeat for more)")
+        p.add_argument("--archive", choices=("zip", "tar.gz"), default="zip", help="what files and folders become")
+        p.add_argument("--timeout", type=float, default=300.0, help="seconds without progress before giving up")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(app_secret_env=None, install_id=None, gzip=False, retries=0)
+        p.set_defaults(run=_lazy("inspector.net.upload_cli", "run_" + name.replace("-", "_")))
+
     p = sub.add_parser("receive", help="run the local receiver that emulates the three ingestion APIs")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

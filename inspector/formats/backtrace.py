@@ -24,6 +24,7 @@ from inspector.formats.backtrace_report import build_report, is_attachment_part
 from inspector.formats.backtrace_rules import validate_submission
 from inspector.formats.backtrace_url import build_url, parse_submit_target
 from inspector.formats.base import (
+    BodyPiece,
     Detection,
     Envelope,
     InspectorError,
@@ -175,37 +176,49 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", " ")
 
 
+def form_part_head(name: str, filename: str | None = None, content_type: str | None = None) -> list[str]:
+    """The header lines of one form-data part."""
+    head = f'Content-Disposition: form-data; name="{_quote(name)}"'
+    if filename is not None:
+        head += f'; filename="{_quote(filename)}"'
+    return [head, f"Content-Type: {content_type}"] if content_type else [head]
+
+
+def form_pieces(parts: list[tuple[list[str], BodyPiece]]) -> tuple[list[BodyPiece], str]:
+    """The multipart/form-data encoder: each part's header lines and data, in order. Returns (pieces, boundary).
+
+    Data is bytes, or a :class:`FileSlice` that stays on disk until the request is sent (a symbol archive of
+    gigabytes is never read into memory). The random 128-bit boundary is checked against the in-memory parts;
+    files are not read to check it (as curl, which never checks): a chance of 2^-128 per position.
+    """
+    while True:
+        boundary = "inspector-" + secrets.token_hex(16)
+        if all(boundary.encode() not in data for _, data in parts if isinstance(data, bytes)):
+            break
+    pieces: list[BodyPiece] = []
+    for head, data in parts:
+        pieces.append(f"--{boundary}\r\n".encode() + "\r\n".join(head).encode("utf-8") + b"\r\n\r\n")
+        pieces.append(data)
+        pieces.append(b"\r\n")
+    pieces.append(f"--{boundary}--\r\n".encode())
+    return pieces, boundary
+
+
 def multipart_body(report: bytes, attachments: list[Part], attributes: list[tuple[str, str]]) -> tuple[bytes, str]:
     """A multipart/form-data body: ``upload_file`` (JSON), attribute fields, then the attachment parts."""
-    chunks: list[tuple[list[str], bytes]] = [
-        (
-            [
-                'Content-Disposition: form-data; name="upload_file"; filename="upload_file.json"',
-                "Content-Type: application/json",
-            ],
-            report,
-        )
+    chunks: list[tuple[list[str], BodyPiece]] = [
+        (form_part_head("upload_file", "upload_file.json", "application/json"), report)
     ]
     for key, val in attributes:
-        chunks.append(([f'Content-Disposition: form-data; name="{_quote(key)}"'], val.encode("utf-8")))
+        chunks.append((form_part_head(key), val.encode("utf-8")))
     for part in attachments:
         field, filename = _attachment_field(part)
-        head = [f'Content-Disposition: form-data; name="{_quote(field)}"; filename="{_quote(filename)}"']
         # The seed: .txt/.log attachments must be text/plain (backtracepython sends application/octet-stream).
         ctype = _content_type_for(filename) if filename.lower().endswith((".txt", ".log")) else None
         ctype = ctype or part.content_type or _content_type_for(filename)
-        if ctype:
-            head.append(f"Content-Type: {ctype}")
-        chunks.append((head, part.data))
-    while True:
-        boundary = "inspector-" + secrets.token_hex(16)
-        if all(boundary.encode() not in data for _, data in chunks):
-            break
-    out = bytearray()
-    for head, data in chunks:
-        out += f"--{boundary}\r\n".encode() + "\r\n".join(head).encode("utf-8") + b"\r\n\r\n" + data + b"\r\n"
-    out += f"--{boundary}--\r\n".encode()
-    return bytes(out), boundary
+        chunks.append((form_part_head(field, filename, ctype), part.data))
+    pieces, boundary = form_pieces(chunks)
+    return b"".join(p for p in pieces if isinstance(p, bytes)), boundary
 
 
 def build_request(submission: Submission, target: Target) -> RequestSpec:

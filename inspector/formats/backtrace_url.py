@@ -46,13 +46,22 @@ def parse_submit_target(target: str) -> SubmitUrl:
     return url
 
 
-def build_url(kind: str, base_url: str, *, token: str, universe: str | None, attributes: list[tuple[str, str]]) -> str:
-    """The JSON submission URL for a target kind; ``attributes`` go to the query string."""
+def build_url(
+    kind: str,
+    base_url: str,
+    *,
+    token: str,
+    universe: str | None,
+    attributes: list[tuple[str, str]],
+    format: str = "json",
+) -> str:
+    """The submission URL for a target kind and ``format`` (``json``; ``symbols``/``sourcemap`` for uploads);
+    ``attributes`` go to the query string."""
     base = (base_url or "").rstrip("/")
     extra = ("&" + urlencode(attributes)) if attributes else ""
     if kind == "backtrace-hosted":
         base = base or HOSTED_BASE
-        url = f"{base}/{quote(universe or '', safe='')}/{quote(token, safe='')}/json"
+        url = f"{base}/{quote(universe or '', safe='')}/{quote(token, safe='')}/{quote(format, safe='')}"
         return url + ("?" + extra[1:] if extra else "")
     path = "/api/post" if kind == "backtrace-onprem" else "/post"
-    return f"{base}{path}?{urlencode([('format', 'json'), ('token', token)])}{extra}"
+    return f"{base}{path}?{urlencode([('format', format), ('token', token)])}{extra}"

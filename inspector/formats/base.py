@@ -253,9 +253,25 @@ class Target:
     attributes: list[tuple[str, str]] = field(default_factory=list)  # Backtrace extra attribute fields
 
 
+@dataclass(frozen=True, slots=True)
+class FileSlice:
+    """A file's bytes in a request body, read from disk only while the request is sent (a multi-GB archive)."""
+
+    path: str
+    size: int
+
+
+#: A piece of a streamed request body: bytes in memory, or a file read while sending.
+BodyPiece = bytes | FileSlice
+
+
 @dataclass(slots=True)
 class RequestSpec:
-    """An HTTP request ready to send. ``secrets`` lists values to mask wherever the request is shown or stored."""
+    """An HTTP request ready to send. ``secrets`` lists values to mask wherever the request is shown or stored.
+
+    ``stream``, when set, is the body instead of ``body``: pieces sent in order, files read as they go out
+    (symbol and source-map uploads); ``body`` then stays empty.
+    """
 
     method: str
     url: str
@@ -263,6 +279,13 @@ class RequestSpec:
     body: bytes
     secrets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # caveats to show before sending ("gzip is SDK-specific")
+    stream: tuple[BodyPiece, ...] | None = None
+
+    @property
+    def body_size(self) -> int:
+        if self.stream is None:
+            return len(self.body)
+        return sum(p.size if isinstance(p, FileSlice) else len(p) for p in self.stream)
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from inspector import __version__
-from inspector.formats.base import Outcome, RequestSpec
+from inspector.formats.base import FileSlice, Outcome, RequestSpec
 from inspector.formats.http_headers import header, retry_after
 from inspector.net.explain import REDIRECT_STATUSES, Failure, cancelled, explain_exception, explain_redirect
 
@@ -173,6 +173,43 @@ def _body_stream(body: bytes, chunk: int, progress: ProgressFn | None, cancel: C
             progress(sent, total)
 
 
+def _pieces_stream(
+    spec: RequestSpec, chunk: int, progress: ProgressFn | None, cancel: Cancel | None
+) -> Iterator[bytes]:
+    """A streamed body (``spec.stream``): bytes pieces as they are, files read ``chunk`` bytes at a time.
+
+    Memory stays at one chunk whatever the files' sizes; a file that changed size since the request was
+    built is an error (the Content-Length sent would be wrong).
+    """
+    assert spec.stream is not None
+    total = spec.body_size
+    sent = 0
+    if progress:
+        progress(0, total)
+    for piece in spec.stream:
+        if cancel is not None and cancel.cancelled:
+            raise _Cancelled()
+        if isinstance(piece, FileSlice):
+            left = piece.size
+            with open(piece.path, "rb") as handle:
+                while left > 0:
+                    if cancel is not None and cancel.cancelled:
+                        raise _Cancelled()
+                    data = handle.read(min(chunk, left))
+                    if not data:
+                        raise OSError(f"{piece.path} became shorter while it was being sent")
+                    left -= len(data)
+                    sent += len(data)
+                    yield data
+                    if progress:
+                        progress(sent, total)
+        elif piece:
+            sent += len(piece)
+            yield piece
+            if progress:
+                progress(sent, total)
+
+
 def _wait(delay: float, attempt: int, max_attempts: int, waiting: WaitingFn | None, cancel: Cancel | None) -> bool:
     """Count down ``delay`` seconds, telling ``waiting`` each whole second. False when cancelled."""
     end = time.monotonic() + delay
@@ -216,7 +253,7 @@ def _attempt(
     cancel: Cancel | None,
 ) -> None:
     headers = [(k, v) for k, v in spec.headers if k.lower() not in ("content-length", "host", "transfer-encoding")]
-    headers.append(("Content-Length", str(len(spec.body))))
+    headers.append(("Content-Length", str(spec.body_size)))
     sent = [0]
 
     def counted(done: int, total: int) -> None:
@@ -228,7 +265,11 @@ def _attempt(
         spec.method,
         spec.url,
         headers=headers,
-        content=_body_stream(spec.body, options.chunk_size, counted, cancel),
+        content=(
+            _body_stream(spec.body, options.chunk_size, counted, cancel)
+            if spec.stream is None
+            else _pieces_stream(spec, options.chunk_size, counted, cancel)
+        ),
         timeout=httpx.Timeout(options.timeout),
     )
     start = time.monotonic()

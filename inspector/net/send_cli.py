@@ -154,7 +154,7 @@ def _waiting_printer(stream: TextIO) -> Any:
 def describe_request(spec: RequestSpec) -> list[str]:
     lines = [f"{spec.method} {spec.masked_url}"]
     lines += [f"  {k}: {v}" for k, v in spec.masked_headers()]
-    lines.append(f"  ({len(spec.body)} bytes of body)")
+    lines.append(f"  ({spec.body_size} bytes of body)")
     lines += [f"  note: {n}" for n in spec.notes]
     return lines
 

@@ -151,7 +151,7 @@ def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_ki
             "method": spec.method,
             "url": spec.masked_url,
             "headers": spec.masked_headers(),
-            "size": len(spec.body),
+            "size": spec.body_size,
             "notes": list(spec.notes),
         },
         "ok": exchange.ok,

@@ -1,0 +1,79 @@
+"""``crash-inspector upload-symbols`` / ``upload-sourcemap``: send an archive (given, or built from files and
+folders) to a Backtrace profile or URL, and explain the answer.
+
+Exit codes as ``send``: 0 accepted (2xx), 1 the server answered with an error status, 2 bad input or no answer.
+The token never reaches stdout or stderr unmasked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from inspector.formats.base import InspectorError
+from inspector.net.client import insecure_warning
+from inspector.net.replay import EXIT_BAD
+from inspector.net.send_cli import _err, _progress_printer, describe_request, make_plan, print_result
+from inspector.net.sending import exchange_json
+from inspector.net.uploads import UPLOAD_KINDS, build_upload_request, check_target, upload
+
+
+def _run(args: argparse.Namespace, kind: str) -> int:
+    try:
+        plan = make_plan(args)
+        target = plan.target("backtrace")
+        check_target(target)
+    except InspectorError as exc:
+        _err(str(exc))
+        return EXIT_BAD
+    paths = [Path(p) for p in args.paths]
+
+    def show_packing(done: int, total: int) -> None:
+        if done == 0 and not args.json:
+            print(f"packing {total // 1024} KiB into a {args.archive}…", file=sys.stderr)
+
+    sent = _progress_printer(sys.stderr)
+    try:
+        result = upload(
+            paths,
+            target,
+            kind,
+            tags=list(args.tag),
+            archive_format=args.archive,
+            options=plan.options,
+            packing=show_packing,
+            progress=sent,
+        )
+    except InspectorError as exc:
+        _err(str(exc))
+        return EXIT_BAD
+    exchange = result.exchange
+    warning = insecure_warning(exchange.request)
+    if warning:
+        _err(f"warning: {warning}")
+    data: dict[str, Any] = exchange_json(
+        exchange, source=", ".join(args.paths), plan_label=plan.label, target_kind=target.kind
+    )
+    data["kind"] = kind
+    data["upload_file"] = result.upload.as_dict()
+    data["tags"] = list(args.tag)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(describe_request(exchange.request)))
+        print_result(data)
+    return int(data["exit_code"])
+
+
+def run_upload_symbols(args: argparse.Namespace) -> int:
+    return _run(args, "symbols")
+
+
+def run_upload_sourcemap(args: argparse.Namespace) -> int:
+    return _run(args, "sourcemap")
+
+
+__all__ = ["UPLOAD_KINDS", "build_upload_request", "run_upload_sourcemap", "run_upload_symbols"]
