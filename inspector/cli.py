@@ -151,8 +151,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     except InspectorError as exc:
         _err(f"{args.path}: {exc}")
         return EXIT_BAD_INPUT
+    mapped: dict[str, Any] | None = None
+    if getattr(args, "sourcemaps", None):
+        from inspector.formats.sourcemap_frames import apply_for_cli
+
+        reports, mapped = apply_for_cli(reports, args.sourcemaps)
+        for line in mapped["problems"]:
+            _err(f"warning: source maps: {line}")
     if args.json:
-        print(json.dumps(show_json(sub, reports, problems), indent=2, ensure_ascii=False))
+        data = show_json(sub, reports, problems)
+        if mapped is not None:
+            data["sourcemaps"] = mapped
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(show_text(sub, reports, problems))
     return EXIT_OK
@@ -192,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--format", choices=fmt_choices, default="auto")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--sourcemaps",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="map minified JavaScript frames through the source maps in this folder (or file); repeatable",
+    )
     p.set_defaults(run=cmd_show)
 
     p = sub.add_parser("shot", help="render the window offscreen with a document and write a PNG")

@@ -457,6 +457,10 @@ class OpenDocument(QObject):
         pretty = "\n" in self.text.strip() or not self.text
         return render_value(self.document.value, pretty=pretty) + ("\n" if pretty else "")
 
+    def rederive(self) -> None:
+        """Derive the reports again: a setting that shapes them changed (the source-map folders)."""
+        self._refresh()
+
     def _refresh(self, attachments: bool = False) -> None:
         self._recompute()
         if attachments:
@@ -470,6 +474,9 @@ class OpenDocument(QObject):
             self.reports = list(module.reports(self.submission))
         except InspectorError:
             self.reports = []
+        from inspector.ui.sourcemaps import source_mapped  # minified JavaScript frames at their original places
+
+        self.reports = source_mapped(self.reports)
         if self.is_big:
             self._validate_async()
         else:
