@@ -10,12 +10,10 @@ and no hook in the envelope decoder are needed, and the file can be replayed wit
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
-from pathlib import Path
 
 from inspector.formats.base import HttpInfo, Part, Submission
+from inspector.settings import atomic_write as atomic_write  # the one atomic write; callers import it here too
 
 #: Headers that describe the body we write ourselves; copied ones are dropped.
 _BODY_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding"}
@@ -117,19 +115,3 @@ def save_bytes(submission: Submission, text: str | None) -> tuple[bytes, str]:
     return data, ".request.http" if env.http is not None else ".multipart"
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename over ``path``."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

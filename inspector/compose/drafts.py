@@ -17,8 +17,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 
+from inspector import settings
 from inspector.compose.bundle import atomic_write
 from inspector.formats.base import Part
 
@@ -27,7 +27,7 @@ AUTOSAVE_MS = 1000
 
 
 def drafts_dir() -> Path:
-    return Path(platformdirs.user_data_dir("crash-inspector", appauthor=False)) / "drafts"
+    return settings.drafts_dir()
 
 
 @dataclass(slots=True)

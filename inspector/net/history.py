@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import platformdirs
 
+from inspector import settings
 from inspector.formats.base import RequestSpec
 
 if TYPE_CHECKING:  # the client brings httpx (0.07 s): only its type is needed here
@@ -74,7 +74,7 @@ LIST_COLUMNS = (
 
 
 def default_path() -> Path:
-    return Path(platformdirs.user_data_dir("crash-inspector", appauthor=False)) / "history.sqlite3"
+    return settings.history_path()
 
 
 @dataclass(slots=True)

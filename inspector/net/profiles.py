@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import platformdirs
 
+from inspector import settings
 from inspector.formats.backtrace_url import parse_submit_target
 from inspector.formats.base import InspectorError, Target
 
@@ -58,7 +58,7 @@ SECRET_ENV = {"backtrace": "BACKTRACE_TOKEN", "rollbar": "ROLLBAR_TOKEN", "appce
 
 
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return settings.config_dir()
 
 
 def secret_kind(kind: str) -> str:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from inspector import settings
 
 RAW_SUFFIX = ".request.http"
 META_SUFFIX = ".json"
@@ -40,8 +40,8 @@ TMP_SUFFIX = ".tmp"
 
 
 def default_store_dir() -> Path:
-    """``<platformdirs user data dir>/crash-inspector/inbox`` (XDG_DATA_HOME on Linux)."""
-    return platformdirs.user_data_path("crash-inspector", appauthor=False) / "inbox"
+    """``inbox`` in the data home (:func:`inspector.settings.inbox_dir`; XDG_DATA_HOME on Linux)."""
+    return settings.inbox_dir()
 
 
 @dataclass(slots=True)

@@ -194,6 +194,12 @@ class OpenDocument(QObject):
         problems_changed: ``problems`` and ``problem_locations`` were recomputed.
         attachments_changed: the Backtrace attachment parts changed.
         saved: the document was written to ``path``.
+        read_only_changed(bool): ``read_only`` changed (the user chose Edit, or an edit started a copy).
+
+    Opening a file never endangers it: a document read from disk, the clipboard or the receiver's inbox is
+    ``read_only`` (the window shows an Edit bar). :meth:`allow_editing` either edits the file itself (then Save
+    writes it: ``edit_in_place``) or a copy that has no path ("Untitled (from customer.json)"; Save asks where).
+    An edit that reaches a read-only document through any path (forms, attachments) starts such a copy.
     """
 
     changed = Signal()
@@ -203,12 +209,20 @@ class OpenDocument(QObject):
     problems_changed = Signal()
     attachments_changed = Signal()
     saved = Signal()
+    read_only_changed = Signal(bool)
 
-    def __init__(self, submission: Submission, path: Path | None = None, title: str | None = None) -> None:
+    def __init__(
+        self, submission: Submission, path: Path | None = None, title: str | None = None, read_only: bool = False
+    ) -> None:
         super().__init__()
         self.submission = submission
         self.path = path
         self.title = title or (path.name if path else "Untitled")
+        #: Shown for reading only: no typing in the editor; an edit through another path starts a copy.
+        self.read_only = read_only
+        #: Save may write ``path`` itself (the user chose to edit that file, or saved there). Otherwise the first
+        #: save of a document that came from a file goes through Save As.
+        self.edit_in_place = False
         self.undo_stack = QUndoStack(self)
         self.syntax_error: InspectorError | None = None
         self.reports: list[Report] = []
@@ -320,6 +334,30 @@ class OpenDocument(QObject):
     def syntax_error_position(self) -> tuple[int, int] | None:
         return error_position(self.syntax_error)
 
+    # ------------------------------------------------------------------ read-only / editing
+
+    def allow_editing(self, in_place: bool) -> None:
+        """The user chose Edit: the file itself (``in_place``: Save writes it) or a copy with no path."""
+        if in_place:
+            self.edit_in_place = self.path is not None
+        else:
+            self._detach()
+        if self.read_only:
+            self.read_only = False
+            self.read_only_changed.emit(False)
+
+    def _detach(self) -> None:
+        """Become an unsaved copy: "Untitled (from customer.json)" with no path, so Save asks where."""
+        origin = self.path.name if self.path is not None else self.title
+        self.path = None
+        self.edit_in_place = False
+        self.title = f"Untitled (from {origin})"
+
+    def _before_edit(self) -> None:
+        """Every edit path calls this first: an edit that reaches a read-only document starts a copy."""
+        if self.read_only:
+            self.allow_editing(in_place=False)
+
     # ------------------------------------------------------------------ the one edit path
 
     def apply_edits(self, edits: Sequence[Edit], description: str) -> None:
@@ -330,6 +368,7 @@ class OpenDocument(QObject):
             return
         for edit in edits:  # check every pointer's parent exists before touching anything
             self.document.resolve(parent(edit.pointer))
+        self._before_edit()
         self.undo_stack.push(_EditCommand(self, edits, description))
 
     def replace_text(self, text: str) -> bool:
@@ -368,6 +407,7 @@ class OpenDocument(QObject):
 
     def set_attachments(self, parts: list[Part], description: str) -> None:
         """Replace the multipart attachment parts (Backtrace) as one undoable step."""
+        self._before_edit()
         self.undo_stack.push(_AttachmentsCommand(self, parts, description))
 
     # ------------------------------------------------------------------ saving
@@ -381,8 +421,8 @@ class OpenDocument(QObject):
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write atomically to ``path`` (or the current path) and mark the document clean."""
-        target = Path(path) if path is not None else self.path
-        if target is None:
+        target = Path(path) if path is not None else self.path if self.edit_in_place else None
+        if target is None:  # never the file a document was opened from, unless the user chose to edit that file
             raise InspectorError("choose a file name first (Save As)")
         data, _ext = self.save_data()
         try:
@@ -391,6 +431,7 @@ class OpenDocument(QObject):
             raise InspectorError(f"cannot write {target}: {exc.strerror or exc}") from None
         self.path = target
         self.title = target.name
+        self.edit_in_place = True  # the user chose this file to save to
         self.undo_stack.setClean()
         self.saved.emit()
         return target
@@ -414,6 +455,7 @@ class OpenDocument(QObject):
             self.syntax_error_changed.emit()
         if text == self.text:
             return
+        self._before_edit()
         self._applying_text = True
         try:
             self.undo_stack.push(_EditCommand(self, [Edit("set", "", value)], "Edit raw JSON", new_text=text))

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 # each; the others are imported where they are needed. No ``Qt`` (see inspector.ui.app): its first use costs 20 ms.
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 import inspector.ui
+from inspector import settings
 from inspector.resources import resource_path
 from inspector.ui.workers import CancelToken, Task, run_task
 
@@ -80,32 +81,41 @@ FILE_FILTERS = ";;".join(
     )
 )
 MAX_RECENT = 10
-APP_DIR_NAME = "crash-inspector"
+APP_DIR_NAME = settings.APP_NAME
+recent_files_path = settings.recent_files_path
 
 
-def recent_files_path() -> Path:
-    import platformdirs
+def _load_paths(target: Path, limit: int) -> list[str]:
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(p) for p in data if isinstance(p, str)][:limit] if isinstance(data, list) else []
 
-    return Path(platformdirs.user_config_dir(APP_DIR_NAME)) / "recent.json"
+
+def _save_paths(target: Path, paths: list[str], what: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        settings.atomic_write(target, json.dumps(paths, indent=1).encode("utf-8"))
+    except OSError as exc:  # a read-only config dir must not stop the app
+        log.warning("cannot save %s: %s", what, exc)
 
 
 def load_recent() -> list[str]:
-    try:
-        data = json.loads(recent_files_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [str(p) for p in data if isinstance(p, str)][:MAX_RECENT] if isinstance(data, list) else []
+    return _load_paths(recent_files_path(), MAX_RECENT)
 
 
 def save_recent(paths: list[str]) -> None:
-    target = recent_files_path()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(paths[:MAX_RECENT], indent=1), encoding="utf-8")
-        tmp.replace(target)
-    except OSError as exc:  # a read-only config dir must not stop the app
-        log.warning("cannot save recent files: %s", exc)
+    _save_paths(recent_files_path(), paths[:MAX_RECENT], "recent files")
+
+
+def load_session() -> list[str]:
+    """The files that were open when the window last closed (those that still exist)."""
+    return [p for p in _load_paths(settings.session_path(), 100) if Path(p).is_file()]
+
+
+def save_session(paths: list[str]) -> None:
+    _save_paths(settings.session_path(), paths, "the session")
 
 
 def sample_paths() -> list[Path]:
@@ -120,7 +130,7 @@ def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
     submission = load_path(path)
     if cancel is not None:
         cancel.check()
-    document = OpenDocument(submission, path=Path(path))
+    document = OpenDocument(submission, path=Path(path), read_only=True)  # opening never endangers the file
     if document.reports:  # the first report's stacks (10 000 threads: 60 ms) are built here, not on the GUI thread
         from inspector.ui.models.frame_text import exception_stacks, thread_stacks
 
@@ -201,7 +211,15 @@ class PanelDock(QDockWidget):
             area = getattr(Qt.DockWidgetArea, f"{area.capitalize()}DockWidgetArea")
         window = self.parentWidget()
         assert isinstance(window, QMainWindow)
+        # Docks of one area share it as tabs: side by side, three panels would crush the document at 1280x800.
+        neighbours = [
+            d
+            for d in window.findChildren(PanelDock)
+            if d is not self and d._area is None and not d.isFloating() and window.dockWidgetArea(d) == area
+        ]
         window.addDockWidget(area, self)
+        if neighbours:
+            window.tabifyDockWidget(neighbours[0], self)
 
 
 class LoadingPage(QWidget):
@@ -268,6 +286,7 @@ class MainWindow(QMainWindow):
     current_document_changed = Signal(object)
     document_opened = Signal(object)
     open_failed = Signal(str, str)
+    settings_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, install_panels: bool = True) -> None:
         super().__init__(parent)
@@ -281,6 +300,8 @@ class MainWindow(QMainWindow):
         self._before_first_view: list[Callable[[], None]] | None = []
         self.panel_errors: dict[str, str] = {}
         self._recent: list[str] | None = None  # read when first needed (the File menu opens, a file is opened)
+        #: Closing the window writes the open files for the next start (the app's window; tests leave it off).
+        self.remember_session = False
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("documentTabs")
@@ -303,6 +324,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         if install_panels:
             self.install_panels()
+        self.arrange_file_menu()
 
     # ------------------------------------------------------------------ API for panels
 
@@ -328,9 +350,13 @@ class MainWindow(QMainWindow):
     def document_views(self) -> list[DocumentView]:
         return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentView)]
 
-    def open_submission(self, submission: Submission, title: str, path: Path | None = None) -> OpenDocument:
-        """Open a submission (a composed payload, a captured request) in a new tab."""
-        document = OpenDocument(submission, path=path, title=title)
+    def open_submission(
+        self, submission: Submission, title: str, path: Path | None = None, read_only: bool | None = None
+    ) -> OpenDocument:
+        """Open a submission (a composed payload, a captured request) in a new tab. ``read_only`` (default: when it
+        has a ``path``, a file on disk) shows it for reading, with an Edit bar."""
+        read_only = path is not None if read_only is None else read_only
+        document = OpenDocument(submission, path=path, title=title, read_only=read_only)
         self._add_document(document)
         return document
 
@@ -430,23 +456,38 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menu("&File")
+        self._action(file_menu, "&New…", self.new_document, QKeySequence.StandardKey.New, "newAction")
         self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "openAction")
         self._action(
             file_menu, "Open from &Clipboard", self.open_clipboard, QKeySequence("Ctrl+Shift+V"), "openClipboard"
         )
         self.samples_menu = file_menu.addMenu("Open &Sample")
+        self.samples_menu.setObjectName("samplesMenu")
         for sample in sample_paths():
             self.samples_menu.addAction(sample.name, lambda p=sample: self.open_paths([str(p)]))
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.setEnabled(False)  # filled when the File menu first opens: the start reads no config file
         file_menu.aboutToShow.connect(lambda: self._recent is None and self._fill_recent_menu())
-        file_menu.addSeparator()
+        file_menu.aboutToShow.connect(self.arrange_file_menu)
         self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
-        file_menu.addSeparator()
+        self._action(file_menu, "Close &All Tabs", self.close_all_tabs, QKeySequence("Ctrl+Shift+W"), "closeAllTabs")
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
 
         edit_menu = self.menu("&Edit")
-        self._action(edit_menu, "&Find / Filter", self.focus_filter, QKeySequence.StandardKey.Find, "findAction")
+        self._action(edit_menu, "&Find…", self.find, QKeySequence.StandardKey.Find, "findAction")
+        replace_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Replace) or [QKeySequence("Ctrl+H")]
+        replace = self._action(edit_menu, "&Replace…", self.replace, None, "replaceAction")
+        replace.setShortcuts(replace_keys)
+        edit_menu.addSeparator()
+        self._action(edit_menu, "&Edit This File", lambda: self.allow_editing(True), None, "editInPlaceAction")
+        self._action(edit_menu, "Edit a &Copy", lambda: self.allow_editing(False), None, "editCopyAction")
+        edit_menu.addSeparator()
+        self._action(
+            edit_menu, "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences, "preferencesAction"
+        ).setMenuRole(QAction.MenuRole.PreferencesRole)
+        if not self.findChild(QAction, "preferencesAction").shortcuts():
+            set_shortcut(self.findChild(QAction, "preferencesAction"), QKeySequence("Ctrl+,"))
 
         view_menu = self.menu("&View")
         self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence("Ctrl+Tab"))
@@ -463,7 +504,67 @@ class MainWindow(QMainWindow):
         self._panels_menu = view_menu.addMenu("&Panels")
         self.menu("&Tools")
         help_menu = self.menu("&Help")
-        self._action(help_menu, "&About Crash Inspector", self._about)
+        self._action(help_menu, "Crash Inspector &Help", self.show_help, QKeySequence.StandardKey.HelpContents, "helpAction")
+        self._action(help_menu, "&Keyboard Shortcuts", lambda: self.show_help("shortcuts"), None, "shortcutsAction")
+        self._action(help_menu, "Files and &Log", lambda: self.show_help("files"), None, "filesAction")
+        help_menu.addSeparator()
+        self._action(help_menu, "&About Crash Inspector", self._about, None, "aboutAction").setMenuRole(
+            QAction.MenuRole.AboutRole
+        )
+        self.arrange_file_menu()
+
+    #: The File menu's groups, top to bottom, by action objectName or menu title (other actions: the "more" group,
+    #: above Close and Quit). Panels add File actions anywhere; :meth:`arrange_file_menu` sorts them into place.
+    FILE_GROUPS = (
+        ("newMenu", "newAction"),
+        ("openAction", "openClipboard", "samplesMenu", "recentMenu"),
+        ("saveAction", "saveAsAction", "duplicateAction", "restoreDraftsAction"),
+        (),  # everything else: Export, Upload symbols...
+        ("closeTab", "closeAllTabs"),
+        ("quitAction",),
+    )
+
+    def arrange_file_menu(self) -> None:
+        """Group the File menu (new | open | save | export and more | close | quit) with separators between groups."""
+        menu = self.menu("&File")
+        actions = [a for a in menu.actions() if not a.isSeparator()]
+        groups: list[list[QAction]] = [[] for _ in self.FILE_GROUPS]
+        more = self.FILE_GROUPS.index(())
+        for action in actions:
+            sub = action.menu()
+            name = sub.objectName() if sub is not None else action.objectName()
+            if sub is not None and not name and sub.title().replace("&", "") == "New":
+                name = "newMenu"
+            slot = next((i for i, names in enumerate(self.FILE_GROUPS) if name in names), more)
+            groups[slot].append(action)
+        for group, names in zip(groups, self.FILE_GROUPS, strict=True):
+            group.sort(key=lambda a: names.index(n) if (n := self._menu_name(a)) in names else len(names))
+        ordered = [a for a in menu.actions()]
+        wanted: list[QAction | None] = []
+        for group in groups:
+            if group:
+                if wanted:
+                    wanted.append(None)
+                wanted.extend(group)
+        current = [None if a.isSeparator() else a for a in ordered]
+        if current == wanted:
+            return
+        for action in ordered:
+            menu.removeAction(action)
+            if action.isSeparator():
+                action.deleteLater()
+        for action in wanted:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+    @staticmethod
+    def _menu_name(action: QAction) -> str:
+        sub = action.menu()
+        if sub is not None:
+            return sub.objectName() or ("newMenu" if sub.title().replace("&", "") == "New" else "")
+        return action.objectName()
 
     def _action(
         self,
@@ -518,12 +619,116 @@ class MainWindow(QMainWindow):
         except InspectorError as exc:
             self._show_error_tab("clipboard", str(exc))
             return None
-        return self.open_submission(submission, "Clipboard")
+        return self.open_submission(submission, "Clipboard", read_only=True)
 
     def focus_filter(self) -> None:
         view = self.current_view()
         if view is not None:
             view.focus_filter()
+
+    def focused_editor(self) -> QWidget | None:
+        """The raw editor (a widget with a find bar: ``show_find``) that holds the keyboard focus, if one does."""
+        widget = QApplication.focusWidget()
+        while widget is not None and widget is not self:
+            if callable(getattr(widget, "show_find", None)):
+                return widget
+            widget = widget.parentWidget()
+        return None
+
+    def find(self) -> None:
+        """Edit › Find (Ctrl+F): the raw editor's find bar when the editor has the focus, the filter elsewhere."""
+        editor = self.focused_editor()
+        if editor is not None:
+            editor.show_find()  # type: ignore[attr-defined]
+        else:
+            self.focus_filter()
+
+    def replace(self) -> None:
+        """Edit › Replace (Ctrl+H; Cmd+Option+F on macOS): the raw editor's find bar with "Replace with" focused.
+        From elsewhere it shows the current document's raw view first."""
+        editor = self.focused_editor()
+        view = self.current_view()
+        if editor is None and view is not None and callable(getattr(view.raw_view, "show_find", None)):
+            view.show_view("raw")
+            editor = view.raw_view
+        if editor is None:
+            self.status_message("Replace works in the raw editor (File › New, or Edit on an open document)")
+            return
+        editor.show_find()  # type: ignore[attr-defined]
+        bar = getattr(editor, "find_bar", None)
+        if bar is not None:
+            bar.replace_edit.setFocus()
+            bar.replace_edit.selectAll()
+
+    def new_document(self) -> None:
+        """File › New… (Ctrl+N): the New menu's templates as a pop-up list under the menu bar (arrows, Enter)."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = self.findChild(QMenu, "newMenu")
+        if menu is None or not menu.actions():
+            self.status_message("No templates installed")
+            return
+        menu.popup(self.mapToGlobal(self.menuBar().geometry().bottomLeft()))
+        menu.setActiveAction(menu.actions()[0])
+
+    def allow_editing(self, in_place: bool) -> None:
+        """Edit › Edit This File / Edit a Copy: make the current read-only document editable."""
+        document = self.current_document()
+        if document is None:
+            return
+        document.allow_editing(in_place)
+        self._update_document_tab(document)
+        if in_place:
+            self.status_message(f"Editing {document.path or document.title}: Save (Ctrl+S) writes this file")
+        else:
+            self.status_message(f"Editing a copy: {document.title}; Save asks where to write it")
+
+    @property
+    def settings(self) -> settings.Settings:
+        """The user's settings (Edit › Preferences), read on first use."""
+        from inspector.ui import preferences
+
+        return preferences.current_settings()
+
+    def show_preferences(self) -> None:
+        from inspector.ui.preferences import PreferencesDialog
+
+        dialog = self.findChild(PreferencesDialog)
+        if dialog is None:
+            dialog = PreferencesDialog(self)
+            dialog.applied.connect(self._settings_applied)
+        dialog.reload()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _settings_applied(self) -> None:
+        from inspector.ui.preferences import apply_theme
+
+        apply_theme(self.settings.theme)
+        self.settings_changed.emit()
+        self.status_message(f"Preferences saved to {settings.settings_path()}")
+
+    def show_help(self, page: str = "guide") -> None:
+        """Help (F1): the README's sections, the keyboard shortcuts, where files and the log are; ``page`` first."""
+        from inspector.ui.help import HelpWindow
+
+        window = self.findChild(HelpWindow)
+        if window is None:
+            window = HelpWindow(self)
+        window.show_page(page)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def close_all_tabs(self) -> bool:
+        """File › Close All Tabs (Ctrl+Shift+W). Stops at the first tab whose close is cancelled; False then."""
+        while self.tabs.count():
+            before = self.tabs.count()
+            self.close_tab(self.tabs.count() - 1)  # the close guard of the compose panel asks about unsaved work
+            if self.tabs.count() == before:
+                return False
+        return True
 
     def show_view(self, name: str) -> None:
         view = self.current_view()
@@ -552,14 +757,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        from inspector import __version__
+        from inspector.ui.help import about_html
 
-        QMessageBox.about(
-            self,
-            "About Crash Inspector",
-            f"<b>Crash Inspector {__version__}</b><br>Read, validate, compose and send crash payloads "
-            "(Backtrace, Rollbar, App Center, minidumps, Apple crash reports).",
-        )
+        QMessageBox.about(self, "About Crash Inspector", about_html())
 
     # ------------------------------------------------------------------ loading
 
@@ -593,6 +793,7 @@ class MainWindow(QMainWindow):
             return
         view = self._new_view(document)
         self._replace_tab(index, view, document.title, str(document.path or ""))
+        self._watch_document(document)
         self._remember(page.path)
         self.status_message(f"Opened {page.path}: {document.format} {document.submission.kind}")
         self.document_opened.emit(document)
@@ -640,6 +841,7 @@ class MainWindow(QMainWindow):
         view = self._new_view(document)
         index = self.tabs.addTab(view, document.title)
         self.tabs.setTabToolTip(index, str(document.path or document.title))
+        self._watch_document(document)
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(index)
         self.document_opened.emit(document)
@@ -648,9 +850,48 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, _index: int) -> None:
         document = self.current_document()
-        title = f"{document.title} — Crash Inspector" if document is not None else "Crash Inspector"
-        self.setWindowTitle(title)
+        self._update_window_title()
         self.current_document_changed.emit(document)
+
+    def _update_window_title(self) -> None:
+        """``name[*] — Crash Inspector``: Qt shows the ``*`` (or the macOS dot) while the document is modified."""
+        document = self.current_document()
+        if document is None:
+            self.setWindowTitle("Crash Inspector")
+            self.setWindowModified(False)
+            return
+        lock = " (read-only)" if document.read_only else ""
+        self.setWindowTitle(f"{document.title}[*]{lock} — Crash Inspector")
+        self.setWindowModified(document.modified)
+
+    def _watch_document(self, document: OpenDocument) -> None:
+        """Keep the tab's text (``*`` when modified) and the window title in step with the document."""
+        for signal in (
+            document.changed,
+            document.saved,
+            document.read_only_changed,
+            document.syntax_error_changed,
+            document.undo_stack.cleanChanged,
+        ):
+            signal.connect(self._document_state_changed)  # a method: disconnected when the window goes
+        self._update_document_tab(document)
+
+    def _document_state_changed(self, *_args: object) -> None:
+        sender = self.sender()
+        document = sender if isinstance(sender, OpenDocument) else sender.parent() if sender is not None else None
+        if isinstance(document, OpenDocument):
+            self._update_document_tab(document)
+
+    def _update_document_tab(self, document: OpenDocument) -> None:
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if getattr(widget, "document", None) is document:
+                mark = "*" if document.modified else ""
+                self.tabs.setTabText(index, f"{document.title}{mark}")
+                tip = str(document.path or document.title)
+                self.tabs.setTabToolTip(index, f"{tip} (read-only)" if document.read_only else tip)
+        if self.current_document() is document:
+            self._update_window_title()
 
     # ------------------------------------------------------------------ drag and drop
 
@@ -666,7 +907,20 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_paths(paths)
 
+    def open_files(self) -> list[str]:
+        """The files of the open tabs (loading or loaded), in tab order: what the next start reopens."""
+        paths: list[str] = []
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, LoadingPage):
+                paths.append(str(Path(widget.path).resolve()))
+            elif isinstance(widget, DocumentView) and widget.document.path is not None:
+                paths.append(str(Path(widget.document.path).resolve()))
+        return paths
+
     def closeEvent(self, event: QCloseEvent) -> None:  # Override QWidget.closeEvent
+        if self.remember_session:
+            save_session(self.open_files())
         for i in range(self.tabs.count()):
             widget = self.tabs.widget(i)
             if isinstance(widget, LoadingPage) and widget.task is not None:

@@ -181,8 +181,8 @@ class Composer(QObject):
             return False
         self._flush_editor()
         _data, ext = doc.save_data()
-        if doc.path is None or not str(doc.path).endswith(ext):
-            return self.save_as(doc)
+        if doc.path is None or not doc.edit_in_place or not str(doc.path).endswith(ext):
+            return self.save_as(doc)  # an opened file is written only once the user chose to edit that file
         return self._write(doc, doc.path)
 
     def save_as(self, doc: OpenDocument | None = None, path: str | None = None) -> bool:
@@ -245,7 +245,7 @@ class Composer(QObject):
             "Unsaved changes",
             f"Save the changes to {doc.title}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+            QMessageBox.StandardButton.Cancel,  # Enter must not discard work, nor overwrite a file
         )
         if answer == QMessageBox.StandardButton.Cancel:
             return False
@@ -339,9 +339,9 @@ def _use_editor_for_raw_views() -> None:
 
 def drafts_folder() -> Path:
     """:func:`inspector.compose.drafts.drafts_dir` (a test keeps both equal), without importing the compose modules."""
-    import platformdirs
+    from inspector import settings
 
-    return Path(platformdirs.user_data_dir("crash-inspector", appauthor=False)) / "drafts"
+    return settings.drafts_dir()
 
 
 def any_drafts(folder: Path) -> bool:

@@ -87,13 +87,10 @@ class EditorWidget(QWidget):
         self.find_bar.replace_button.clicked.connect(self.replace_current)
         self.find_bar.replace_all_button.clicked.connect(lambda: self.replace_all())
         self.find_bar.closed.connect(self.edit.setFocus)
-        for keys, slot in (
-            (QKeySequence.StandardKey.Find, self.show_find),
-            (QKeySequence.StandardKey.Replace, self.show_find),
-            (QKeySequence("Ctrl+L"), self.pointer_bar.edit.setFocus),
-        ):
-            shortcut = QShortcut(keys, self, slot)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # the window's Ctrl+F filters trees
+        # Find (Ctrl+F) and Replace (Ctrl+H) are the window's Edit menu actions: they open this find bar when the
+        # editor has the focus (two shortcuts on one key are ambiguous in Qt, and neither fires).
+        shortcut = QShortcut(QKeySequence("Ctrl+L"), self, self.pointer_bar.edit.setFocus)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         if doc is not None:
             self.set_document(doc)
 
@@ -106,7 +103,7 @@ class EditorWidget(QWidget):
         self.doc = doc
         self._timer.stop()
         self._pending = False
-        self._editable = doc is not None and doc.document is not None
+        self._editable = doc is not None and doc.document is not None and not doc.read_only
         self._set_text(doc.draft_text if doc is not None else "", whole=True)
         self.edit.setReadOnly(not self._editable or not self.loaded)
         if doc is not None:
@@ -120,7 +117,12 @@ class EditorWidget(QWidget):
             (self.doc.text_changed, self._on_doc_text),
             (self.doc.problems_changed, self._update_marks),
             (self.doc.syntax_error_changed, self._update_marks),
+            (self.doc.read_only_changed, self._read_only_changed),
         ]
+
+    def _read_only_changed(self, read_only: bool) -> None:
+        self._editable = self.doc is not None and self.doc.document is not None and not read_only
+        self.edit.setReadOnly(not self._editable or not self.loaded)
 
     def text(self) -> str:
         return self._shown if self._shown is not None else self.edit.toPlainText()
