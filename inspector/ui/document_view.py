@@ -41,12 +41,25 @@ from inspector.ui.models.pointers import index_for_pointer, within
 from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
 from inspector.ui.models.stacks_model import StacksModel
 from inspector.ui.raw_view import create_raw_view
+from inspector.ui.read_only_bar import ReadOnlyBar
 from inspector.ui.source_pane import SourcePane
 from inspector.ui.timeline import TimelineWidget
 from inspector.ui.views.attachment_preview import AttachmentPreview
 from inspector.ui.views.summary import header_html, headline, summary_html
 from inspector.ui.workers import Task, run_task
 
+#: Column widths of the views in characters; 0 is the column that stretches (function, message...).
+STACK_COLUMNS = (5, 0, 40, 18, 19)
+STACK_COLUMNS_NATIVE = (5, 0, 10, 22, 19)
+LIST_COLUMNS = {
+    "binaries": (24, 17, 17, 9, 36, 8, 10, 0),
+    "telemetry": (11, 8, 10, 10, 0),
+    "attachments": (30, 20, 10, 0),
+    "metadata": (28, 0),
+    "problems": (10, 24, 0, 22),
+}
+#: The views the filter box narrows.
+FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
 VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
 #: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
 FILTER_DEBOUNCE_MS = 180
@@ -59,6 +72,73 @@ EXPAND_ROWS = 500
 #: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
 #: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
 SPAN_STACKS = 100
+
+
+#: Views a format never fills, and why (shown in the empty view instead of a blank tree).
+NEVER_CARRIED = {
+    "rollbar": {
+        "threads": "Rollbar items carry no threads: the exception's stack is under Frames.",
+        "binaries": "Rollbar items carry no list of loaded binaries.",
+        "attachments": "Rollbar items carry no attachments.",
+    },
+    "minidump": {"telemetry": "Minidumps carry no telemetry (breadcrumbs)."},
+    "apple": {"telemetry": "Apple crash reports carry no telemetry (breadcrumbs)."},
+}
+#: What an empty view lists, for the note "This report lists no …".
+VIEW_ITEMS = {
+    "frames": "exception frames",
+    "threads": "threads",
+    "binaries": "binaries (loaded modules)",
+    "telemetry": "telemetry (breadcrumbs)",
+    "attachments": "attachments",
+    "metadata": "metadata",
+}
+
+
+def empty_note(format_name: str, view: str, filtered: bool = False) -> str:
+    """Why a view is empty: the format never carries it, the filter hides it, or this report has none."""
+    if view == "problems":
+        return "No problems: the payload passed validation."
+    if filtered:
+        return "Nothing here matches the filter (Esc clears it)."
+    reason = NEVER_CARRIED.get(format_name, {}).get(view)
+    return reason or f"This report lists no {VIEW_ITEMS.get(view, view)}."
+
+
+class EmptyNote(QObject):
+    """A line of text in the middle of a tree's viewport while its model has no rows (why it is empty)."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.label = QLabel(view.viewport())
+        self.label.setObjectName(f"{view.objectName()}EmptyNote")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.label.hide()
+        self.text = ""
+        view.viewport().installEventFilter(self)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.update()
+
+    def update(self) -> None:
+        model = self.view.model()
+        empty = model is None or model.rowCount() == 0
+        self.label.setText(self.text)
+        self.label.setVisible(empty and bool(self.text))
+        self._place()
+
+    def _place(self) -> None:
+        rect = self.view.viewport().rect().adjusted(20, 20, -20, -20)
+        self.label.setGeometry(rect.x(), rect.y(), rect.width(), min(rect.height(), 80))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
 
 
 @dataclass(slots=True)
@@ -193,6 +273,7 @@ class DocumentView(QWidget):
             stacks_view.activated.connect(lambda index, v=stacks_view: self._more_activated(v, index))
         self.raw_view = create_raw_view(document, self)
         document.prepare_text_soon()
+        self.empty_notes = {name: EmptyNote(view) for name, view in self.trees().items()}
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("viewTabs")
@@ -240,6 +321,8 @@ class DocumentView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        self.read_only_bar = ReadOnlyBar(document, self)
+        layout.addWidget(self.read_only_bar)
         layout.addWidget(self.header)
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
@@ -568,6 +651,11 @@ class DocumentView(QWidget):
         self._update_filter_status(None)
         self._update_tab_titles()
 
+    def _update_empty_notes(self) -> None:
+        filtered = bool(self._filter_text)
+        for name, note in self.empty_notes.items():
+            note.set_text(empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS))
+
     def _show_attachments(self, report: Report | None) -> None:
         if report is not None and report.attachments:
             self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
@@ -668,8 +756,6 @@ class DocumentView(QWidget):
             seen += 1
 
     def _size_columns(self) -> None:
-        metrics = self.fontMetrics()
-        char = metrics.horizontalAdvance("m")
         native = not any(
             stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
         )
@@ -682,27 +768,56 @@ class DocumentView(QWidget):
                 if not view.property("spanOnShow"):
                     view.setProperty("spanOnShow", True)
                     view.installEventFilter(self)
-        self.telemetry_view.header().resizeSection(0, 11 * char)
-        self.telemetry_view.header().resizeSection(1, 8 * char)
-        self.telemetry_view.header().resizeSection(2, 10 * char)
-        self.telemetry_view.header().resizeSection(3, 10 * char)
-        for column, chars in enumerate((30, 17, 17, 9, 36, 8, 10)):
-            self.binaries_view.header().resizeSection(column, chars * char)
-        self.attachments_view.header().resizeSection(0, 30 * char)
-        self.attachments_view.header().resizeSection(1, 20 * char)
-        self.metadata_view.header().resizeSection(0, 28 * char)
-        for column, chars in enumerate((10, 24, 72)):
-            self.problems_view.header().resizeSection(column, chars * char)
+        for name, widths in LIST_COLUMNS.items():
+            self._fit_columns(self.trees()[name], name, widths)
 
     def _size_stack_columns(self, view: QTreeView) -> None:
         view.setProperty("columnsPending", False)
-        char = self.fontMetrics().horizontalAdvance("m")
+        native = bool(view.property("nativeColumns"))
+        name = "frames" if view is self.frames_view else "threads"
+        self._fit_columns(view, f"{name}-native" if native else name, STACK_COLUMNS_NATIVE if native else STACK_COLUMNS)
+
+    def _fit_columns(self, view: QTreeView, key: str, widths: tuple[int, ...]) -> None:
+        """Size the columns (``widths`` in characters; the one given as 0 stretches to fill the view, so nothing
+        important is cut and no sideways scrolling is needed); widths the user dragged are remembered per ``key``."""
+        from inspector.ui.preferences import current_settings
+
         header = view.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (5, 52, 10, 22, 19) if view.property("nativeColumns") else (5, 34, 40, 18, 19)
-        for column, chars in enumerate(widths):
-            extra = 2 * view.indentation() if column == 0 else 0  # column 0 holds the tree's indentation
-            header.resizeSection(column, chars * char + extra)
+        char = self.fontMetrics().horizontalAdvance("m")
+        remembered = current_settings().column_widths.get(key, [])
+        view.setProperty("columnsKey", key)
+        self._sizing_columns = True
+        try:
+            header.setStretchLastSection(False)
+            for column, chars in enumerate(widths[: header.count()]):
+                if chars == 0:
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                    continue
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                if column < len(remembered) and remembered[column] > 0:
+                    header.resizeSection(column, remembered[column])
+                else:  # column 0 of a tree also holds the indentation
+                    extra = 2 * view.indentation() if column == 0 and view.rootIsDecorated() else 0
+                    header.resizeSection(column, chars * char + extra)
+        finally:
+            self._sizing_columns = False
+        if not header.property("remembersWidths"):
+            header.setProperty("remembersWidths", True)
+            header.sectionResized.connect(lambda column, *_a, v=view: self._column_dragged(v, column))
+
+    def _column_dragged(self, view: QTreeView, column: int) -> None:
+        """The user resized a column: remember the widths of that view (saved to the settings shortly). The
+        stretching column follows the window's width: resizing the window remembers nothing."""
+        header = view.header()
+        stretch = QHeaderView.ResizeMode.Stretch
+        if getattr(self, "_sizing_columns", False) or not view.isVisible() or header.sectionResizeMode(column) == stretch:
+            return
+        from inspector.ui.preferences import current_settings, save_soon
+
+        key = str(view.property("columnsKey"))
+        widths = [0 if header.sectionResizeMode(c) == stretch else header.sectionSize(c) for c in range(header.count())]
+        current_settings().column_widths[key] = widths
+        save_soon()
 
     def _update_tab_titles(self) -> None:
         report = self.report
@@ -719,6 +834,7 @@ class DocumentView(QWidget):
             name = str(self.tabs.widget(i).property("viewName"))
             number = numbers.get(name)
             self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
+        self._update_empty_notes()
 
     def _select_first_frame(self) -> None:
         """Select the most recent frame of the first stack that has frames (the crash site)."""
@@ -755,6 +871,7 @@ class DocumentView(QWidget):
         self._after_stack_reset(self.frames_view, expand_all=True)
         self._after_stack_reset(self.threads_view, expand_all=result is not None)
         self._update_filter_status(result)
+        self._update_empty_notes()
         self.filter_applied.emit(result.needle if result else "")
 
     def _update_filter_status(self, result: FilterResult | None) -> None:
