@@ -97,20 +97,92 @@ def default_sample() -> str | None:
     return str(chosen) if chosen is not None else None
 
 
-def run_gui(paths: list[str]) -> int:
-    """``crash-inspector [PATH...]``: the window with those files, or the default sample."""
+def setup_logging() -> None:
+    """INFO to stderr and to the log file (Help › Files and Log shows where); a log folder that cannot be written
+    only loses the file."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from logging.handlers import RotatingFileHandler
+
+    from inspector import settings
+
+    try:
+        path = settings.log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=2 * 1024 * 1024, backupCount=2, encoding="utf-8")
+    except OSError as exc:
+        log.warning("no log file: %s", exc)
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
+def files_to_open(paths: list[str], current: object) -> list[str]:
+    """What the window opens at start: the files asked for; else the last session's files (Preferences: on by
+    default); else, on the very first start only, the bundled sample."""
+    from inspector.settings import Settings
+    from inspector.ui.main_window import load_session
+
+    assert isinstance(current, Settings)
+    if paths:
+        return list(paths)
+    if current.restore_session:
+        session = load_session()
+        if session:
+            return session
+    if not current.first_start_done:
+        return [p for p in [default_sample()] if p]
+    return []
+
+
+def run_gui(paths: list[str]) -> int:
+    """``crash-inspector [PATH...]``: the window with those files (or the last session's, or on a first start the
+    sample). When the app already runs, the files open as tabs of its window and this start exits."""
+    setup_logging()
     install_excepthook()
     app = make_app()
+    server = None
+    try:
+        from inspector.ui.single_instance import InstanceServer, send_to_running
+    except ImportError:  # a build without QtNetwork: every start gets its own window
+        send_to_running = None  # type: ignore[assignment]
+    if send_to_running is not None:
+        if send_to_running(paths):
+            log.info("opened %d file(s) in the running Crash Inspector", len(paths))
+            return 0
+        server = InstanceServer()
+        server.listen()
+    from inspector.ui import preferences
     from inspector.ui.main_window import MainWindow, after_first_frame
 
+    current = preferences.current_settings()
+    preferences.apply_theme(current.theme)
     window = MainWindow()
-    opening = list(paths) or [p for p in [default_sample()] if p]
+    window.remember_session = True
+    if server is not None:
+        server.files_received.connect(lambda files: _open_from_second_start(window, files))
+    opening = files_to_open(paths, current)
+    if not current.first_start_done:
+        current.first_start_done = True
+        preferences.save_current()
     window.show()
     # After the first paint: the window appears at once, the files load on workers meanwhile.
     # (Opening them in the event loop's first pass would put their tab and worker, 25 ms, before the first frame.)
     after_first_frame(lambda: window.open_paths(opening), window)
-    return app.exec()
+    code = app.exec()
+    if server is not None:
+        server.close()
+    return code
+
+
+def _open_from_second_start(window: object, files: list[str]) -> None:
+    from inspector.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if files:
+        window.open_paths(files)
+    window.showNormal() if window.isMinimized() else None
+    window.raise_()
+    window.activateWindow()
 
 
 def run_self_test() -> int:

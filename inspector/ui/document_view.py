@@ -7,10 +7,10 @@ lists on a worker (debounced) and hands each model the rows to show.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -148,6 +148,65 @@ class FilterResult:
     threads: StackFilter
     binaries: list[int]
     telemetry: list[int]
+    #: Paths (child rows from the root, as MetadataModel counts them) of the metadata nodes to show.
+    metadata: set[tuple[int, ...]] = field(default_factory=set)
+
+
+#: Metadata nodes the filter looks at, at most (a hostile payload's huge custom data must not stall the filter).
+METADATA_FILTER_NODES = 200_000
+
+
+def metadata_matches(metadata: Any, needle: str, check: Callable[[], None] | None = None) -> set[tuple[int, ...]]:
+    """The paths of metadata nodes whose key or value contains ``needle`` (case-insensitive), with their ancestors
+    (so the tree can show them) and, below a matching container, everything in it."""
+    needle = needle.casefold()
+    shown: set[tuple[int, ...]] = set()
+    seen = 0
+    stack: list[tuple[tuple[int, ...], Any, bool]] = [((), metadata, False)]
+    while stack and seen < METADATA_FILTER_NODES:
+        path, value, inside_match = stack.pop()
+        if isinstance(value, dict):
+            items = [(str(k), v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            items = [(f"[{i}]", v) for i, v in enumerate(value)]
+        else:
+            continue
+        for i, (key, child) in enumerate(items):
+            seen += 1
+            if check is not None and seen % 4096 == 0:
+                check()
+            child_path = (*path, i)
+            scalar = not isinstance(child, (dict, list, tuple))
+            hit = inside_match or needle in key.casefold() or (scalar and needle in str(child).casefold())
+            if hit:
+                shown.update(child_path[:n] for n in range(1, len(child_path) + 1))
+            if not scalar:
+                stack.append((child_path, child, hit))
+    return shown
+
+
+class MetadataFilter(QSortFilterProxyModel):
+    """The metadata tree narrowed to the paths a filter found (None: everything)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.shown: set[tuple[int, ...]] | None = None
+
+    def set_shown(self, shown: set[tuple[int, ...]] | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 (invalidateFilter is deprecated there)
+            self.beginFilterChange()
+            self.shown = shown
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.shown = shown
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # Override
+        if self.shown is None:
+            return True
+        model = self.sourceModel()
+        path = (*model.path(source_parent), source_row) if source_parent.isValid() else (source_row,)
+        return path in self.shown
 
 
 def compute_filter(
@@ -157,8 +216,9 @@ def compute_filter(
     telemetry: Sequence[TelemetryEvent],
     needle: str,
     cancel: Any = None,
+    metadata: Any = None,
 ) -> FilterResult:
-    """Runs on a worker: which rows of every list contain ``needle``."""
+    """Runs on a worker: which rows of every list (and which metadata nodes) contain ``needle``."""
     check = cancel.check if cancel is not None else None
     return FilterResult(
         needle,
@@ -166,6 +226,7 @@ def compute_filter(
         filter_stacks([s.search_text() for s in threads], [s.frames for s in threads], needle, check),
         matching(binaries, needle, check),
         matching(telemetry, needle, check),
+        metadata_matches(metadata, needle, check) if metadata is not None else set(),
     )
 
 
@@ -231,9 +292,15 @@ class DocumentView(QWidget):
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText("Filter frames, threads, binaries, telemetry  (Ctrl+F)")
+        self.filter_edit.setPlaceholderText("Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_typed)
+        clear = QAction("Clear the filter", self.filter_edit)
+        clear.setObjectName("clearFilterAction")
+        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.clear_filter)
+        self.filter_edit.addAction(clear)
         self.filter_status = QLabel()
         self.filter_status.setObjectName("filterStatus")
         self.order_toggle = QCheckBox("Most recent first")
@@ -370,6 +437,11 @@ class DocumentView(QWidget):
     def current_view_name(self) -> str:
         return str(self.tabs.currentWidget().property("viewName"))
 
+    def clear_filter(self) -> None:
+        """Escape in the filter box: empty it and show everything again, now."""
+        self.filter_edit.clear()
+        self.apply_filter()
+
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
@@ -505,6 +577,7 @@ class DocumentView(QWidget):
             report.binaries if report else (),
             report.telemetry if report else (),
             text,
+            metadata=report.metadata if report else None,
             pass_token=True,
             on_result=self._filter_done,
             on_error=self._filter_failed,
@@ -682,12 +755,15 @@ class DocumentView(QWidget):
         self.telemetry_model = TelemetryModel(report.telemetry if report else (), self._crash_time(report), self)
         self.attachments_model = AttachmentsModel(report.attachments if report else [], self)
         self.metadata_model = MetadataModel(report.metadata if report else {}, self)
+        old.append(getattr(self, "metadata_filter", None))
+        self.metadata_filter = MetadataFilter(self)
+        self.metadata_filter.setSourceModel(self.metadata_model)
         self.problems_model = ProblemsModel(self.document.problems, self)
         self.binaries_view.setModel(self.binaries_proxy)
         self.binaries_view.sortByColumn(BinariesModel.COL_START, Qt.SortOrder.AscendingOrder)
         self.telemetry_view.setModel(self.telemetry_model)
         self.attachments_view.setModel(self.attachments_model)
-        self.metadata_view.setModel(self.metadata_model)
+        self.metadata_view.setModel(self.metadata_filter)
         self.problems_view.setModel(self.problems_model)
         for model in old:
             if model is not None:
@@ -868,6 +944,8 @@ class DocumentView(QWidget):
         self.threads_model.set_filter(result.threads if result else None)
         self.binaries_model.set_visible_rows(result.binaries if result else None)
         self.telemetry_model.set_visible_rows(result.telemetry if result else None)
+        self.metadata_filter.set_shown(result.metadata if result else None)
+        self.metadata_view.expandToDepth(0 if result is None else 8)
         self._after_stack_reset(self.frames_view, expand_all=True)
         self._after_stack_reset(self.threads_view, expand_all=result is not None)
         self._update_filter_status(result)

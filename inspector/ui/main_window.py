@@ -184,7 +184,10 @@ def panel_module_names() -> list[str]:
 def set_shortcut(action: QAction, keys: QKeySequence | QKeySequence.StandardKey | str) -> None:
     """``action.setShortcut(keys)``, which Qt 6 implements as ``setShortcuts([keys])``: PySide's overloads of
     ``setShortcut`` build the Qt namespace on first call (20 ms of the start, see inspector.ui.app)."""
-    action.setShortcuts([keys if isinstance(keys, QKeySequence) else QKeySequence(keys)])
+    if isinstance(keys, QKeySequence.StandardKey):  # every binding of the platform (Close: Ctrl+F4 and Ctrl+W)
+        action.setShortcuts(QKeySequence.keyBindings(keys))
+    else:
+        action.setShortcuts([keys if isinstance(keys, QKeySequence) else QKeySequence(keys)])
 
 
 class PanelDock(QDockWidget):
@@ -486,8 +489,10 @@ class MainWindow(QMainWindow):
         self._action(
             edit_menu, "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences, "preferencesAction"
         ).setMenuRole(QAction.MenuRole.PreferencesRole)
-        if not self.findChild(QAction, "preferencesAction").shortcuts():
-            set_shortcut(self.findChild(QAction, "preferencesAction"), QKeySequence("Ctrl+,"))
+        for name, fallback in (("preferencesAction", "Ctrl+,"), ("quitAction", "Ctrl+Q")):
+            action = self.findChild(QAction, name)  # platforms without a standard binding for it get the usual one
+            if action is not None and not action.shortcuts():
+                set_shortcut(action, QKeySequence(fallback))
 
         view_menu = self.menu("&View")
         self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence("Ctrl+Tab"))
@@ -856,6 +861,11 @@ class MainWindow(QMainWindow):
     def _update_window_title(self) -> None:
         """``name[*] — Crash Inspector``: Qt shows the ``*`` (or the macOS dot) while the document is modified."""
         document = self.current_document()
+        editable = document is not None and document.read_only and document.document is not None
+        for name, enabled in (("editInPlaceAction", editable and document.path is not None), ("editCopyAction", editable)):
+            action = self.findChild(QAction, name)
+            if action is not None:
+                action.setEnabled(bool(enabled))
         if document is None:
             self.setWindowTitle("Crash Inspector")
             self.setWindowModified(False)
