@@ -145,7 +145,9 @@ def _valid(name: str, value: Any) -> bool:
     if name in ("format_raw_view", "restore_session", "first_start_done"):
         return isinstance(value, bool)
     if name in ("schema", "receiver_port"):
-        return isinstance(value, int) and not isinstance(value, bool) and (name != "receiver_port" or 0 <= value < 65536)
+        return (
+            isinstance(value, int) and not isinstance(value, bool) and (name != "receiver_port" or 0 <= value < 65536)
+        )
     if name in ("default_profile", "receiver_host"):
         return isinstance(value, str)
     if name == "symbol_paths":

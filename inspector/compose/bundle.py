@@ -113,5 +113,3 @@ def save_bytes(submission: Submission, text: str | None) -> tuple[bytes, str]:
         )
     data = multipart_request(main, list(submission.attachments), form_fields(submission), http=env.http)
     return data, ".request.http" if env.http is not None else ".multipart"
-
-

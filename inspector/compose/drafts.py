@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from inspector import settings
 from inspector.compose.bundle import atomic_write
 from inspector.formats.base import Part

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-
 from inspector import settings
 from inspector.formats.base import RequestSpec
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-
 from inspector import settings
 from inspector.formats.backtrace_url import parse_submit_target
 from inspector.formats.base import InspectorError, Target

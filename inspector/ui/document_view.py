@@ -292,7 +292,9 @@ class DocumentView(QWidget):
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText("Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)")
+        self.filter_edit.setPlaceholderText(
+            "Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_typed)
         clear = QAction("Clear the filter", self.filter_edit)
@@ -746,8 +748,14 @@ class DocumentView(QWidget):
         """The flat views' models (binaries, telemetry, attachments, metadata, problems): cheap to rebuild."""
         old = [
             getattr(self, n, None)
-            for n in ("binaries_proxy", "binaries_model", "telemetry_model", "attachments_model", "metadata_model",
-                      "problems_model")
+            for n in (
+                "binaries_proxy",
+                "binaries_model",
+                "telemetry_model",
+                "attachments_model",
+                "metadata_model",
+                "problems_model",
+            )
         ]
         self.binaries_model = BinariesModel(report.binaries if report else (), self)
         self.binaries_proxy = SortProxy(self)
@@ -886,7 +894,11 @@ class DocumentView(QWidget):
         stretching column follows the window's width: resizing the window remembers nothing."""
         header = view.header()
         stretch = QHeaderView.ResizeMode.Stretch
-        if getattr(self, "_sizing_columns", False) or not view.isVisible() or header.sectionResizeMode(column) == stretch:
+        if (
+            getattr(self, "_sizing_columns", False)
+            or not view.isVisible()
+            or header.sectionResizeMode(column) == stretch
+        ):
             return
         from inspector.ui.preferences import current_settings, save_soon
 

@@ -509,7 +509,9 @@ class MainWindow(QMainWindow):
         self._panels_menu = view_menu.addMenu("&Panels")
         self.menu("&Tools")
         help_menu = self.menu("&Help")
-        self._action(help_menu, "Crash Inspector &Help", self.show_help, QKeySequence.StandardKey.HelpContents, "helpAction")
+        self._action(
+            help_menu, "Crash Inspector &Help", self.show_help, QKeySequence.StandardKey.HelpContents, "helpAction"
+        )
         self._action(help_menu, "&Keyboard Shortcuts", lambda: self.show_help("shortcuts"), None, "shortcutsAction")
         self._action(help_menu, "Files and &Log", lambda: self.show_help("files"), None, "filesAction")
         help_menu.addSeparator()
@@ -862,7 +864,10 @@ class MainWindow(QMainWindow):
         """``name[*] — Crash Inspector``: Qt shows the ``*`` (or the macOS dot) while the document is modified."""
         document = self.current_document()
         editable = document is not None and document.read_only and document.document is not None
-        for name, enabled in (("editInPlaceAction", editable and document.path is not None), ("editCopyAction", editable)):
+        for name, enabled in (
+            ("editInPlaceAction", editable and document.path is not None),
+            ("editCopyAction", editable),
+        ):
             action = self.findChild(QAction, name)
             if action is not None:
                 action.setEnabled(bool(enabled))

@@ -112,7 +112,7 @@ def apply_theme(theme: str) -> None:
     is_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
     if theme == "dark" and not is_dark:
         app.setPalette(_dark_palette())
-    elif theme == "light" and is_dark or theme == "system":
+    elif (theme == "light" and is_dark) or theme == "system":
         app.setPalette(app.style().standardPalette())
 
 

@@ -71,8 +71,8 @@ class InstanceServer(QObject):
     def listen(self, name: str | None = None) -> bool:
         """Start listening; a socket file left by a killed app is removed first. False when another app listens."""
         name = name or server_name()
-        if self.server.listen(name):
-            return True
+        # Asked first: with the user-access option Qt creates the socket aside and renames it over the name,
+        # which would silently take the name from a live app.
         probe = QLocalSocket()
         probe.connectToServer(name)
         if probe.waitForConnected(CONNECT_MS):
@@ -112,7 +112,7 @@ class InstanceServer(QObject):
             message = json.loads(line)
             paths = [str(p) for p in message["paths"] if isinstance(p, str)]
         except (ValueError, KeyError, TypeError):
-            log.warning("single instance: a message that is not {\"paths\": [...]} was dropped")
+            log.warning('single instance: a message that is not {"paths": [...]} was dropped')
             socket.write(b"bad\n")
             socket.flush()
             return

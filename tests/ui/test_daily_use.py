@@ -290,7 +290,9 @@ def test_an_edit_through_the_forms_starts_a_copy(qtbot, window: MainWindow, tmp_
     window.show_panel("forms")
     forms = window.composer.forms
     field = forms.findChild(QWidget, "field:message") or next(
-        w for w in forms.findChildren(QWidget) if getattr(w, "text", None) and callable(w.text) and w.text() == "lookup failed"
+        w
+        for w in forms.findChildren(QWidget)
+        if getattr(w, "text", None) and callable(w.text) and w.text() == "lookup failed"
     )
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
     QTest.keyClick(field, Qt.Key.Key_End)
@@ -327,8 +329,11 @@ def test_every_panel_open_leaves_the_document_room(qtbot, window: MainWindow, si
     assert central.width() >= 0.5 * size[0] and central.height() >= 0.45 * size[1]
     docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
     areas = {window.dockWidgetArea(d) for d in docks}
-    assert all(len([d for d in docks if window.dockWidgetArea(d) == a]) == 1 or window.tabifiedDockWidgets(
-        next(d for d in docks if window.dockWidgetArea(d) == a)) for a in areas)  # one area: tabs, not a stack
+    assert all(
+        len([d for d in docks if window.dockWidgetArea(d) == a]) == 1
+        or window.tabifiedDockWidgets(next(d for d in docks if window.dockWidgetArea(d) == a))
+        for a in areas
+    )  # one area: tabs, not a stack
 
 
 def test_columns_fit_and_remember_the_users_widths(qtbot, window: MainWindow, tmp_path) -> None:
