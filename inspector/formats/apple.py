@@ -15,7 +15,7 @@ from typing import Any
 
 from inspector.formats.apple_ips import parse_ips, split_header
 from inspector.formats.apple_model import CPU_TYPES, AppleCrash, AppleFrame, AppleImage
-from inspector.formats.apple_text import looks_like_text_report, parse_text
+from inspector.formats.apple_text import human_reason, looks_like_text_report, parse_text
 from inspector.formats.base import Detection, Envelope, InspectorError, Problem, Submission, info, warning
 from inspector.formats.plcrash import is_plcrash, to_crash
 from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
@@ -71,7 +71,9 @@ def load(envelope: Envelope, document: Any, detection: Detection) -> Submission:
         raise InspectorError(
             f"{envelope.source_name or 'the .plcrash file'} is empty (0 bytes): a .plcrash file holds a "
             "PLCrashReporter protobuf report, this one has nothing in it (the app was probably stopped while "
-            "writing it)", where="offset 0")
+            "writing it)",
+            where="offset 0",
+        )
     if is_plcrash(body):
         crash = to_crash(body)
     elif detection.kind.startswith("Apple crash report (.ips"):
@@ -95,8 +97,12 @@ def validate(submission: Submission) -> list[Problem]:
     problems = list(crash.problems)
     where = crash.header_where
     if not crash.threads:
-        problems.append(warning("/@line/1" if crash.source == "text" else "/threads",
-                                "the report has no thread backtraces (only its header): nothing to symbolicate"))
+        problems.append(
+            warning(
+                "/@line/1" if crash.source == "text" else "/threads",
+                "the report has no thread backtraces (only its header): nothing to symbolicate",
+            )
+        )
     if not crash.images:
         problems.append(warning("/@section/Binary Images", "no Binary Images: frames cannot be symbolicated"))
     marked = [t.number for t in crash.threads if t.crashed]
@@ -104,19 +110,31 @@ def validate(submission: Submission) -> list[Problem]:
     if crash.threads and not marked and crash.crashed_thread is None:
         problems.append(warning("/@threads", "no thread is marked as crashed"))
     if crash.crashed_thread is not None and crash.threads and crash.crashed_thread not in numbers:
-        problems.append(warning(where.get("Crashed Thread", where.get("Triggered by Thread", "/@header")),
-                                f"the header names crashed thread {crash.crashed_thread}, which is not in the report"))
+        problems.append(
+            warning(
+                where.get("Crashed Thread", where.get("Triggered by Thread", "/@header")),
+                f"the header names crashed thread {crash.crashed_thread}, which is not in the report",
+            )
+        )
     if marked and crash.crashed_thread is not None and marked[0] != crash.crashed_thread:
-        problems.append(warning(where.get("Crashed Thread", "/@header"),
-                                f"the header says thread {crash.crashed_thread} crashed but thread {marked[0]} is "
-                                "marked 'Crashed'; the marked thread is shown as crashed"))
+        problems.append(
+            warning(
+                where.get("Crashed Thread", "/@header"),
+                f"the header says thread {crash.crashed_thread} crashed but thread {marked[0]} is "
+                "marked 'Crashed'; the marked thread is shown as crashed",
+            )
+        )
     if crash.source == "text" and crash.threads:
         for key in ("Exception Type", "OS Version", "Code Type"):
             if key not in crash.header:
                 problems.append(info("/@header", f"the header has no '{key}' line"))
     if crash.images:
-        outside = sum(1 for t in crash.threads for f in t.frames
-                      if f.address is not None and f.address and crash.image_for(f.address) is None)
+        outside = sum(
+            1
+            for t in crash.threads
+            for f in t.frames
+            if f.address is not None and f.address and crash.image_for(f.address) is None
+        )
         if outside:
             problems.append(info("/@threads", f"{outside} frame address(es) fall outside every binary image"))
     return problems
@@ -147,66 +165,192 @@ def _frame(f: AppleFrame, app: set[str]) -> Frame:
         note = f"unsymbolicated: {base} + {f.offset}"
     else:
         note = "unsymbolicated"
-    return Frame(function=f.symbol, file=f.file, line=f.line, module=f.binary, address=f.address,
-                 in_app=(f.binary in app) if f.binary else None, pointer=f.where, note=note)
+    return Frame(
+        function=f.symbol,
+        file=f.file,
+        line=f.line,
+        module=f.binary,
+        address=f.address,
+        in_app=(f.binary in app) if f.binary else None,
+        pointer=f.where,
+        note=note,
+    )
 
 
 def _binary(image: AppleImage) -> Binary:
     debug_id = str(uuid.UUID(hex=image.uuid)).upper() if image.uuid and len(image.uuid) == 32 else image.uuid
     end = image.end + 1 if image.end is not None else None
-    return Binary(name=image.name, start=image.start, end=end, size=end - image.start if end else None,
-                  debug_id=debug_id, code_id=image.uuid, arch=image.arch, path=image.path, version=image.version,
-                  pointer=image.where)
+    return Binary(
+        name=image.name,
+        start=image.start,
+        end=end,
+        size=end - image.start if end else None,
+        debug_id=debug_id,
+        code_id=image.uuid,
+        arch=image.arch,
+        path=image.path,
+        version=image.version,
+        pointer=image.where,
+    )
 
 
-def _title(crash: AppleCrash) -> str:
-    if crash.exception_name:
-        return f"{crash.exception_name}: {crash.exception_reason}" if crash.exception_reason else crash.exception_name
-    kind = crash.exception_type or crash.signal or "Crash"
-    detail = crash.exception_subtype or (crash.exception_codes if crash.exception_codes and
-                                          not crash.exception_codes.startswith(("0x", "#")) else None)
+def _signal_text(crash: AppleCrash) -> str | None:
+    kind = crash.exception_type or crash.signal
+    if kind is None:
+        return None
+    detail = crash.exception_subtype or (
+        crash.exception_codes if crash.exception_codes and not crash.exception_codes.startswith(("0x", "#")) else None
+    )
     return f"{kind}: {detail}" if detail else kind
 
 
-def _report(submission: Submission, crash: AppleCrash) -> Report:
+def _title(crash: AppleCrash) -> str:
+    """The human reason first ("Fatal error: Index out of range", "NSRangeException: ..."), the signal second."""
+    if crash.panic is not None:
+        first = crash.panic.strip().splitlines()[0] if crash.panic.strip() else ""
+        return f"Kernel panic: {first[:200]}" if first else "Kernel panic (the report holds no panic string)"
+    reason, signal = human_reason(crash), _signal_text(crash)
+    if reason and signal:
+        return f"{reason} — {signal}"
+    return reason or signal or "Crash"
+
+
+def relocate(crash: AppleCrash, pointer: str) -> AppleCrash:
+    """Point every part of ``crash`` at ``pointer``: for a report carried as one string inside a JSON document
+    (Rollbar's ``body.crash_report.raw``), where a line of the text has no pointer of its own."""
+    for t in crash.threads:
+        t.where = pointer
+        for f in t.frames:
+            f.where = pointer
+    for f in crash.last_exception or []:
+        f.where = pointer
+    for i in crash.images:
+        i.where = pointer
+    crash.header_where = {k: pointer for k in crash.header_where}
+    if crash.recrash is not None:
+        relocate(crash.recrash, pointer)
+    return crash
+
+
+def crash_views(crash: AppleCrash) -> tuple[list[ExceptionInfo], list[Thread], list[Binary]]:
+    """The exception chain, threads and binaries of a crash, as every Apple input (and Rollbar's
+    ``crash_report``) shows them."""
     app = _app_images(crash)
     crashed = _crashed_number(crash)
     threads = [
-        Thread(id=str(t.number), name=t.name or (f"Dispatch queue: {t.queue}" if t.queue else None),
-               frames=[_frame(f, app) for f in t.frames], crashed=t.number == crashed, pointer=t.where,
-               registers=dict(t.registers) or None)
+        Thread(
+            id=str(t.number),
+            name=t.name or (f"Dispatch queue: {t.queue}" if t.queue else None),
+            frames=[_frame(f, app) for f in t.frames],
+            crashed=t.number == crashed,
+            pointer=t.where,
+            registers=dict(t.registers) or None,
+        )
         for t in crash.threads
     ]
     exceptions: list[ExceptionInfo] = []
     if crash.exception_type or crash.signal:
         message = "; ".join(x for x in (crash.exception_subtype, crash.exception_codes, crash.termination) if x)
-        exceptions.append(ExceptionInfo(type=crash.exception_type or crash.signal, message=message or None,
-                                        frames=(), pointer=crash.header_where.get("Exception Type", "/@header")))
+        exceptions.append(
+            ExceptionInfo(
+                type=crash.exception_type or crash.signal,
+                message=message or None,
+                frames=(),
+                pointer=crash.header_where.get("Exception Type", "/@header"),
+            )
+        )
     if crash.exception_name or crash.last_exception:
-        exceptions.append(ExceptionInfo(
-            type=crash.exception_name or "Last Exception Backtrace", message=crash.exception_reason,
-            frames=[_frame(f, app) for f in crash.last_exception or []], pointer="/@section/Last Exception Backtrace",
-            depth=1 if exceptions else 0, relation="cause" if exceptions else None, handled=False,
-        ))
+        exceptions.append(
+            ExceptionInfo(
+                type=crash.exception_name or "Last Exception Backtrace",
+                message=crash.exception_reason,
+                frames=[_frame(f, app) for f in crash.last_exception or []],
+                pointer="/@section/Last Exception Backtrace",
+                depth=1 if exceptions else 0,
+                relation="cause" if exceptions else None,
+                handled=False,
+            )
+        )
+    if crash.recrash is not None:
+        exceptions.append(_recrash_exception(crash.recrash, app))
+    return exceptions, threads, [_binary(i) for i in crash.images]
+
+
+def crash_title(crash: AppleCrash) -> str:
+    return _title(crash)
+
+
+def _report(submission: Submission, crash: AppleCrash) -> Report:
+    exceptions, threads, binaries = crash_views(crash)
     h = crash.header
     version = h.get("Version")
     summary = Summary(
-        title=_title(crash), level="fatal", fatal="User Requested" not in h,
-        app=crash.process or h.get("Identifier"), app_version=version,
+        title=_title(crash),
+        level="fatal",
+        fatal="User Requested" not in h,
+        app=crash.process or h.get("Identifier"),
+        app_version=version,
         os=h.get("OS Version"),
         device=", ".join(x for x in (h.get("Hardware Model"), crash.code_type) if x) or None,
-        timestamp=crash.timestamp, language="native", sdk=crash.variant, id=h.get("Incident Identifier"),
+        timestamp=crash.timestamp,
+        language="native",
+        sdk=crash.variant,
+        id=h.get("Incident Identifier"),
     )
     metadata: dict[str, Any] = {"Header": dict(h)}
     metadata.update({k: v for k, v in crash.sections.items()})
+    if crash.recrash is not None:
+        metadata["Handler crashed while reporting"] = {"Header": dict(crash.recrash.header), **crash.recrash.sections}
+    if crash.panic is not None:
+        metadata["Panic string"] = crash.panic
     attachments = [
-        Attachment(name=p.filename or p.name, content_type=p.content_type, size=len(p.data),
-                   load=lambda d=p.data: d, pointer=f"/@parts/{p.name}", origin=f"multipart part {p.name}")
+        Attachment(
+            name=p.filename or p.name,
+            content_type=p.content_type,
+            size=len(p.data),
+            load=lambda d=p.data: d,
+            pointer=f"/@parts/{p.name}",
+            origin=f"multipart part {p.name}",
+        )
         for p in submission.attachments
     ]
-    return Report(format=NAME, kind=crash.source, summary=summary, exceptions=exceptions, threads=threads,
-                  binaries=[_binary(i) for i in crash.images], attachments=attachments, metadata=metadata,
-                  most_recent_first=True)
+    return Report(
+        format=NAME,
+        kind=crash.source,
+        summary=summary,
+        exceptions=exceptions,
+        threads=threads,
+        binaries=binaries,
+        attachments=attachments,
+        metadata=metadata,
+        most_recent_first=True,
+    )
+
+
+def _recrash_exception(recrash: AppleCrash, app: set[str]) -> ExceptionInfo:
+    """KSCrash's "Handler crashed while reporting:": the crash reporter crashed while writing the report. Its
+    crashed thread is shown as this exception's stack, not as another thread of the app."""
+    number = _crashed_number(recrash)
+    thread = next((t for t in recrash.threads if t.number == number), recrash.threads[0] if recrash.threads else None)
+    detail = _signal_text(recrash) or "unknown signal"
+    reason = human_reason(recrash)
+    where = recrash.header_where.get("Exception Type") or (thread.where if thread else "/@header")
+    return ExceptionInfo(
+        type=f"Handler crashed while reporting: {detail}",
+        message="; ".join(
+            x
+            for x in (
+                reason,
+                f"thread {thread.number}" + (f" ({thread.name})" if thread.name else "") if thread else None,
+            )
+            if x
+        )
+        or None,
+        frames=[_frame(f, app) for f in thread.frames] if thread else (),
+        pointer=where,
+        handled=False,
+        relation="recrash",
+    )
 
 
 def reports(submission: Submission) -> list[Report]:
@@ -256,8 +400,13 @@ def to_appcenter_logs(submission: Submission) -> dict[str, Any]:
     app_version, app_build = (m.group(2), m.group(1)) if m else (version, version)
     device: dict[str, Any] = {
         "sdkName": "appcenter.ios" if os_name == "iOS" else "appcenter.macos",
-        "sdkVersion": "1.0.0", "osName": os_name, "osVersion": os_version, "locale": "en-US",
-        "timeZoneOffset": 0, "appVersion": app_version, "appBuild": app_build,
+        "sdkVersion": "1.0.0",
+        "osName": os_name,
+        "osVersion": os_version,
+        "locale": "en-US",
+        "timeZoneOffset": 0,
+        "appVersion": app_version,
+        "appBuild": app_build,
     }
     if os_build:
         device["osBuild"] = os_build
@@ -309,8 +458,11 @@ def to_appcenter_logs(submission: Submission) -> dict[str, Any]:
             threads.append(thread)
     log["threads"] = threads
     if crash.last_exception:
-        log["exception"] = {"type": crash.exception_name or "NSException", "message": crash.exception_reason or "",
-                            "frames": _ac_frames(crash.last_exception)}
+        log["exception"] = {
+            "type": crash.exception_name or "NSException",
+            "message": crash.exception_reason or "",
+            "frames": _ac_frames(crash.last_exception),
+        }
     log["binaries"] = [
         {
             "id": str(uuid.UUID(hex=i.uuid)) if i.uuid and len(i.uuid) == 32 else (i.uuid or str(uuid.uuid4())),
@@ -330,8 +482,16 @@ def render_text(crash: AppleCrash) -> str:
     """The report as Apple crash-report text (Report Version 104), for .ips / .plcrash inputs."""
     h = crash.header
     out = []
-    for key in ("Incident Identifier", "Hardware Model", "Process", "Path", "Identifier", "Version", "Code Type",
-                "Parent Process"):
+    for key in (
+        "Incident Identifier",
+        "Hardware Model",
+        "Process",
+        "Path",
+        "Identifier",
+        "Version",
+        "Code Type",
+        "Parent Process",
+    ):
         if h.get(key):
             out.append(f"{key + ':':<21}{h[key]}")
     out.append("")
@@ -347,9 +507,12 @@ def render_text(crash: AppleCrash) -> str:
     if crashed is not None:
         out.append(f"{'Crashed Thread:':<21}{crashed}")
     if crash.exception_name:
-        out += ["", "Application Specific Information:",
-                f"*** Terminating app due to uncaught exception '{crash.exception_name}', reason: "
-                f"'{crash.exception_reason or ''}'"]
+        out += [
+            "",
+            "Application Specific Information:",
+            f"*** Terminating app due to uncaught exception '{crash.exception_name}', reason: "
+            f"'{crash.exception_reason or ''}'",
+        ]
     if crash.last_exception:
         out += ["", "Last Exception Backtrace:"]
         out += [_frame_line(n, f) for n, f in enumerate(crash.last_exception)]

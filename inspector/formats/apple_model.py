@@ -11,10 +11,27 @@ from dataclasses import dataclass, field
 from inspector.formats.base import Problem
 
 #: Mach-O CPU types (mach/machine.h) with the ABI64 bit, as App Center's primaryArchitectureId expects.
-CPU_TYPES = {"x86": 7, "i386": 7, "x86_64": 0x01000007, "arm": 12, "arm64": 0x0100000C, "arm64e": 0x0100000C,
-             "arm64_32": 0x0200000C, "ppc": 18, "ppc64": 0x01000012}
-CODE_TYPES = {"X86-64": "x86_64", "X86": "x86", "ARM-64": "arm64", "ARM64E": "arm64e", "ARM": "arm", "PPC": "ppc",
-              "PPC-64": "ppc64", "ARM64_32": "arm64_32"}
+CPU_TYPES = {
+    "x86": 7,
+    "i386": 7,
+    "x86_64": 0x01000007,
+    "arm": 12,
+    "arm64": 0x0100000C,
+    "arm64e": 0x0100000C,
+    "arm64_32": 0x0200000C,
+    "ppc": 18,
+    "ppc64": 0x01000012,
+}
+CODE_TYPES = {
+    "X86-64": "x86_64",
+    "X86": "x86",
+    "ARM-64": "arm64",
+    "ARM64E": "arm64e",
+    "ARM": "arm",
+    "PPC": "ppc",
+    "PPC-64": "ppc64",
+    "ARM64_32": "arm64_32",
+}
 
 
 @dataclass(slots=True)
@@ -78,6 +95,8 @@ class AppleCrash:
     problems: list[Problem] = field(default_factory=list)
     header_where: dict[str, str] = field(default_factory=dict)
     version: int | None = None  # PLCrashReporter file version / Report Version
+    recrash: AppleCrash | None = None  # KSCrash: "Handler crashed while reporting:", the reporter's own crash
+    panic: str | None = None  # kernel panic .ips (bug_type 210/151): the panic string
 
     @property
     def process(self) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from inspector.formats.base import (
@@ -31,6 +31,7 @@ from inspector.formats.http_headers import header
 from inspector.formats.http_headers import retry_after as header_retry_after
 from inspector.formats.jsondoc import Document, dumps, join
 from inspector.report import (
+    Binary,
     ExceptionInfo,
     Frame,
     LazyList,
@@ -38,8 +39,12 @@ from inspector.report import (
     SourceContext,
     Summary,
     TelemetryEvent,
+    Thread,
     epoch_seconds,
 )
+
+if TYPE_CHECKING:
+    from inspector.formats.apple_model import AppleCrash
 
 NAME = "rollbar"
 TITLE = "Rollbar"
@@ -246,6 +251,16 @@ def _exception(trace: Any, pointer: str, depth: int) -> ExceptionInfo:
     )
 
 
+def _apple_crash(raw: str) -> AppleCrash | None:
+    """``crash_report.raw`` read as the Apple crash report rollbar-apple sends (None when it is not one)."""
+    from inspector.formats.apple import relocate
+    from inspector.formats.apple_text import looks_like_text_report, parse_text
+
+    if not looks_like_text_report(raw[:65536]):
+        return None
+    return relocate(parse_text(raw), "/data/body/crash_report/raw")
+
+
 def _crash_headline(raw: str) -> str | None:
     """The 'Exception Type:' line of an Apple crash report, else its first non-empty line."""
     first = None
@@ -312,6 +327,8 @@ def reports(submission: Submission) -> list[Report]:
     body = data.get("body") if isinstance(data.get("body"), dict) else {}
     kind = body_kind(data) or "item"
     exceptions: list[ExceptionInfo] = []
+    threads: list[Thread] = []
+    binaries: list[Binary] = []
     metadata: dict[str, Any] = {}
     title_guess: str | None = None
     if kind == "trace":
@@ -327,16 +344,25 @@ def reports(submission: Submission) -> list[Report]:
         crash = body["crash_report"]
         raw = crash.get("raw") if isinstance(crash, dict) else None
         raw = raw if isinstance(raw, str) else None
-        headline = _crash_headline(raw) if raw else None
-        exceptions.append(
-            ExceptionInfo(
-                type="crash report",
-                message=headline,
-                frames=(),
-                pointer="/data/body/crash_report",
-                raw_stack=raw,
+        apple = _apple_crash(raw) if raw else None
+        if apple is not None and (apple.threads or apple.images or apple.exception_type):
+            from inspector.formats.apple import crash_title, crash_views
+
+            crash_exceptions, threads, binaries = crash_views(apple)
+            exceptions.extend(crash_exceptions)
+            title_guess = crash_title(apple)
+            metadata["crash_report header"] = dict(apple.header)
+            metadata.update({f"crash_report: {k}": v for k, v in apple.sections.items()})
+        else:
+            exceptions.append(
+                ExceptionInfo(
+                    type="crash report",
+                    message=_crash_headline(raw) if raw else None,
+                    frames=(),
+                    pointer="/data/body/crash_report",
+                    raw_stack=raw,
+                )
             )
-        )
         metadata["crash_report"] = raw if raw is not None else crash
     if exceptions and title_guess is None:
         top = exceptions[0]
@@ -383,8 +409,10 @@ def reports(submission: Submission) -> list[Report]:
             exceptions=exceptions,
             telemetry=telemetry,
             metadata=metadata,
+            threads=threads,
+            binaries=binaries,
             pointer="",
-            most_recent_first=False,
+            most_recent_first=kind == "crash_report",
         )
     ]
 

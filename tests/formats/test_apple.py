@@ -18,33 +18,106 @@ CORPUS = Path(__file__).parent.parent / "corpus" / "apple"
 # file: (kind prefix, threads, frames in threads, binaries, crashed thread id, title, code type, last-exception frames)
 EXPECTED = {
     "rollbar-apple_ios-simulator_swift-index-out-of-range.crash": (
-        "Apple crash report (text, Report Version 104)", 13, 102, 528, "0",
-        "EXC_BREAKPOINT (SIGTRAP): KERN_INVALID_ADDRESS at 0x000000018bd55e10", "iPhone15,2, arm64", 0),
+        "Apple crash report (text, Report Version 104)",
+        13,
+        102,
+        528,
+        "0",
+        "Fatal error: Index out of range — EXC_BREAKPOINT (SIGTRAP): KERN_INVALID_ADDRESS at 0x000000018bd55e10",
+        "iPhone15,2, arm64",
+        0,
+    ),
     "rollbar-apple_macos_SIGSEGV_crash-report-raw.txt": (
-        "Apple crash report (text, Report Version 104)", 10, 59, 379, "0", "SIGSEGV: SEGV_MAPERR at 0x1",
-        "MacBookPro15,2, x86_64", 0),
+        "Apple crash report (text, Report Version 104)",
+        10,
+        59,
+        379,
+        "0",
+        "SIGSEGV: SEGV_MAPERR at 0x1",
+        "MacBookPro15,2, x86_64",
+        0,
+    ),
     "sentry-parser_XCDYouTubeKit-54.crash.txt": (
-        "Apple crash report (text, Report Version 106)", 18, 113, 244, "0", "SIGSEGV: SEGV_MAPERR at 0x8",
-        "MacBookPro5,3, x86_64", 0),
+        "Apple crash report (text, Report Version 106)",
+        18,
+        113,
+        244,
+        "0",
+        "SIGSEGV: SEGV_MAPERR at 0x8",
+        "MacBookPro5,3, x86_64",
+        0,
+    ),
     "sentry-parser_handcrafted.crash.txt": (
-        "Apple crash report (text, Report Version 104)", 2, 17, 5, "1", "SIGSEGV: SEGV_MAPERR at 0x88",
-        "MacBookPro14,3, x86_64", 0),
+        "Apple crash report (text, Report Version 104)",
+        2,
+        17,
+        5,
+        "1",
+        "SIGSEGV: SEGV_MAPERR at 0x88",
+        "MacBookPro14,3, x86_64",
+        0,
+    ),
     "sentry-parser_spaces-in-names.crash.txt": ("Apple crash report (text)", 1, 17, 17, None, "Crash", None, 0),
     "sentry-parser_xcode16-minimal.crash.txt": (
-        "Apple crash report (text)", 0, 0, 0, None, "Crash", "iPhone8,1, arm64", 0),
+        "Apple crash report (text)",
+        0,
+        0,
+        0,
+        None,
+        "Crash",
+        "iPhone8,1, arm64",
+        0,
+    ),
     "appcenter-apple_live_report_arm64e.plcrash": (
-        "PLCrashReporter binary report, version 1", 10, 63, 417, "0",
-        "NSGenericException: An uncaught exception! SCREAM.", "iPhone11,8, arm64e", 26),
+        "PLCrashReporter binary report, version 1",
+        10,
+        63,
+        417,
+        "0",
+        "NSGenericException: An uncaught exception! SCREAM. — SIGABRT",
+        "iPhone11,8, arm64e",
+        26,
+    ),
     "appcenter-apple_live_report_exception.plcrash": (
-        "PLCrashReporter binary report, version 1", 4, 21, 137, "0",
-        "NSRangeException: *** -[__NSArrayI objectAtIndex:]: index 23 beyond bounds for empty array", "x86_64, x86",
-        24),
+        "PLCrashReporter binary report, version 1",
+        4,
+        21,
+        137,
+        "0",
+        "NSRangeException: *** -[__NSArrayI objectAtIndex:]: index 23 beyond bounds for empty array — SIGABRT",
+        "x86_64, x86",
+        24,
+    ),
     "appcenter-apple_live_report_signal.plcrash": (
-        "PLCrashReporter binary report, version 1", 4, 28, 137, "0", "SIGTRAP: TRAP_BRKPT", "x86_64, x86", 0),
+        "PLCrashReporter binary report, version 1",
+        4,
+        28,
+        137,
+        "0",
+        "SIGTRAP: TRAP_BRKPT",
+        "x86_64, x86",
+        0,
+    ),
     "appcenter-apple_macOS_report_abort.plcrash": (
-        "PLCrashReporter binary report, version 1", 10, 59, 309, "0", "SIGABRT", "Macmini7,1, x86_64", 0),
+        "PLCrashReporter binary report, version 1",
+        10,
+        59,
+        309,
+        "0",
+        "SIGABRT",
+        "Macmini7,1, x86_64",
+        0,
+    ),
     "plcrashreporter_fuzz_report.plcrash": (
-        "PLCrashReporter binary report, version 1", 1, 3, 76, "0", "SIGBUS: BUS_ADRERR", "x86", 0),
+        "PLCrashReporter binary report, version 1",
+        1,
+        3,
+        76,
+        "0",
+        "SIGBUS: BUS_ADRERR",
+        "x86",
+        0,
+    ),
 }
 
 
@@ -83,7 +156,12 @@ def test_text_header_threads_registers_and_in_app() -> None:
     crashed = report.crashed_thread
     top = crashed.frames[0]
     assert (top.function, top.module, top.address, top.note, top.in_app) == (
-        "crashIt", "macosAppObjC", 0x10EAE70C8, "+8", True)
+        "crashIt",
+        "macosAppObjC",
+        0x10EAE70C8,
+        "+8",
+        True,
+    )
     assert crashed.frames[2].in_app is False
     assert crashed.registers["rip"] == "0x000000010eae70c8" and len(crashed.registers) == 21
     app = report.binaries[0]
@@ -153,53 +231,127 @@ def test_damaged_plcrash_names_the_offset() -> None:
 
 
 IPS_HEADER = {
-    "app_name": "Sample", "timestamp": "2024-05-02 10:15:42.00 +0200", "app_version": "2.3", "slice_uuid":
-    "9c0a2f5e-1b3d-3a4f-8e6d-2b5f9a7c1d00", "adam_id": "0", "build_version": "45", "platform": 2,
-    "bundleID": "com.example.Sample", "share_with_app_devs": 0, "is_first_party": 0, "bug_type": "309",
-    "os_version": "iPhone OS 17.4.1 (21E236)", "roots_installed": 0, "name": "Sample",
+    "app_name": "Sample",
+    "timestamp": "2024-05-02 10:15:42.00 +0200",
+    "app_version": "2.3",
+    "slice_uuid": "9c0a2f5e-1b3d-3a4f-8e6d-2b5f9a7c1d00",
+    "adam_id": "0",
+    "build_version": "45",
+    "platform": 2,
+    "bundleID": "com.example.Sample",
+    "share_with_app_devs": 0,
+    "is_first_party": 0,
+    "bug_type": "309",
+    "os_version": "iPhone OS 17.4.1 (21E236)",
+    "roots_installed": 0,
+    "name": "Sample",
     "incident_id": "0E8A3B4C-2D1F-4A5B-9C8D-7E6F5A4B3C2D",
 }
 IPS_BODY = {
-    "uptime": 12000, "procRole": "Foreground", "version": 2, "userID": 501, "deployVersion": 210,
-    "modelCode": "iPhone15,3", "coalitionID": 611, "osVersion": {"isEmbedded": True, "train": "iPhone OS 17.4.1",
-                                                                "releaseType": "User", "build": "21E236"},
-    "captureTime": "2024-05-02 10:15:41.8953 +0200", "codeSigningMonitor": 1,
-    "incident": "0E8A3B4C-2D1F-4A5B-9C8D-7E6F5A4B3C2D", "pid": 4242, "cpuType": "ARM-64",
-    "procLaunch": "2024-05-02 10:15:30.1234 +0200", "procName": "Sample",
+    "uptime": 12000,
+    "procRole": "Foreground",
+    "version": 2,
+    "userID": 501,
+    "deployVersion": 210,
+    "modelCode": "iPhone15,3",
+    "coalitionID": 611,
+    "osVersion": {"isEmbedded": True, "train": "iPhone OS 17.4.1", "releaseType": "User", "build": "21E236"},
+    "captureTime": "2024-05-02 10:15:41.8953 +0200",
+    "codeSigningMonitor": 1,
+    "incident": "0E8A3B4C-2D1F-4A5B-9C8D-7E6F5A4B3C2D",
+    "pid": 4242,
+    "cpuType": "ARM-64",
+    "procLaunch": "2024-05-02 10:15:30.1234 +0200",
+    "procName": "Sample",
     "procPath": "/private/var/containers/Bundle/Application/5B1C/Sample.app/Sample",
-    "bundleInfo": {"CFBundleShortVersionString": "2.3", "CFBundleVersion": "45",
-                   "CFBundleIdentifier": "com.example.Sample"},
-    "parentProc": "launchd", "parentPid": 1, "crashReporterKey": "abc123",
-    "exception": {"codes": "0x0000000000000000, 0x0000000000000000", "rawCodes": [0, 0], "type": "EXC_CRASH",
-                  "signal": "SIGABRT"},
-    "termination": {"flags": 0, "code": 6, "namespace": "SIGNAL", "indicator": "Abort trap: 6",
-                    "byProc": "Sample", "byPid": 4242},
+    "bundleInfo": {
+        "CFBundleShortVersionString": "2.3",
+        "CFBundleVersion": "45",
+        "CFBundleIdentifier": "com.example.Sample",
+    },
+    "parentProc": "launchd",
+    "parentPid": 1,
+    "crashReporterKey": "abc123",
+    "exception": {
+        "codes": "0x0000000000000000, 0x0000000000000000",
+        "rawCodes": [0, 0],
+        "type": "EXC_CRASH",
+        "signal": "SIGABRT",
+    },
+    "termination": {
+        "flags": 0,
+        "code": 6,
+        "namespace": "SIGNAL",
+        "indicator": "Abort trap: 6",
+        "byProc": "Sample",
+        "byPid": 4242,
+    },
     "asi": {"libsystem_c.dylib": ["abort() called"]},
     "faultingThread": 0,
     "threads": [
-        {"triggered": True, "id": 81234, "queue": "com.apple.main-thread",
-         "threadState": {"x": [{"value": 0}, {"value": 0}, {"value": 4294967295}], "flavor": "ARM_THREAD_STATE64",
-                         "lr": {"value": 7820345678}, "cpsr": {"value": 1073741824}, "fp": {"value": 6134567888},
-                         "sp": {"value": 6134567840}, "esr": {"value": 1442840704, "description": " Address size"},
-                         "pc": {"value": 7820001234, "matchesCrashFrame": 1}, "far": {"value": 0}},
-         "frames": [{"imageOffset": 37844, "symbol": "__pthread_kill", "symbolLocation": 8, "imageIndex": 1},
-                    {"imageOffset": 30352, "symbol": "pthread_kill", "symbolLocation": 268, "imageIndex": 2},
-                    {"imageOffset": 18772, "sourceLine": 27, "sourceFile": "ContentView.swift",
-                     "symbol": "ContentView.crash()", "imageIndex": 0, "symbolLocation": 40},
-                    {"imageOffset": 9000, "imageIndex": 0}]},
-        {"id": 81240, "name": "com.apple.uikit.eventfetch-thread",
-         "frames": [{"imageOffset": 4012, "symbol": "mach_msg2_trap", "symbolLocation": 8, "imageIndex": 1}]},
+        {
+            "triggered": True,
+            "id": 81234,
+            "queue": "com.apple.main-thread",
+            "threadState": {
+                "x": [{"value": 0}, {"value": 0}, {"value": 4294967295}],
+                "flavor": "ARM_THREAD_STATE64",
+                "lr": {"value": 7820345678},
+                "cpsr": {"value": 1073741824},
+                "fp": {"value": 6134567888},
+                "sp": {"value": 6134567840},
+                "esr": {"value": 1442840704, "description": " Address size"},
+                "pc": {"value": 7820001234, "matchesCrashFrame": 1},
+                "far": {"value": 0},
+            },
+            "frames": [
+                {"imageOffset": 37844, "symbol": "__pthread_kill", "symbolLocation": 8, "imageIndex": 1},
+                {"imageOffset": 30352, "symbol": "pthread_kill", "symbolLocation": 268, "imageIndex": 2},
+                {
+                    "imageOffset": 18772,
+                    "sourceLine": 27,
+                    "sourceFile": "ContentView.swift",
+                    "symbol": "ContentView.crash()",
+                    "imageIndex": 0,
+                    "symbolLocation": 40,
+                },
+                {"imageOffset": 9000, "imageIndex": 0},
+            ],
+        },
+        {
+            "id": 81240,
+            "name": "com.apple.uikit.eventfetch-thread",
+            "frames": [{"imageOffset": 4012, "symbol": "mach_msg2_trap", "symbolLocation": 8, "imageIndex": 1}],
+        },
     ],
     "usedImages": [
-        {"source": "P", "arch": "arm64", "base": 4301520896, "size": 65536,
-         "uuid": "9c0a2f5e-1b3d-3a4f-8e6d-2b5f9a7c1d00",
-         "path": "/private/var/containers/Bundle/Application/5B1C/Sample.app/Sample", "name": "Sample"},
-        {"source": "P", "arch": "arm64e", "base": 7819960320, "size": 241664,
-         "uuid": "4f8e2b1a-6c3d-3e5f-9a7b-1c2d3e4f5a6b", "path": "/usr/lib/system/libsystem_kernel.dylib",
-         "name": "libsystem_kernel.dylib"},
-        {"source": "P", "arch": "arm64e", "base": 8589934592, "size": 49152,
-         "uuid": "1a2b3c4d-5e6f-3a7b-8c9d-0e1f2a3b4c5d", "path": "/usr/lib/system/libsystem_pthread.dylib",
-         "name": "libsystem_pthread.dylib"},
+        {
+            "source": "P",
+            "arch": "arm64",
+            "base": 4301520896,
+            "size": 65536,
+            "uuid": "9c0a2f5e-1b3d-3a4f-8e6d-2b5f9a7c1d00",
+            "path": "/private/var/containers/Bundle/Application/5B1C/Sample.app/Sample",
+            "name": "Sample",
+        },
+        {
+            "source": "P",
+            "arch": "arm64e",
+            "base": 7819960320,
+            "size": 241664,
+            "uuid": "4f8e2b1a-6c3d-3e5f-9a7b-1c2d3e4f5a6b",
+            "path": "/usr/lib/system/libsystem_kernel.dylib",
+            "name": "libsystem_kernel.dylib",
+        },
+        {
+            "source": "P",
+            "arch": "arm64e",
+            "base": 8589934592,
+            "size": 49152,
+            "uuid": "1a2b3c4d-5e6f-3a7b-8c9d-0e1f2a3b4c5d",
+            "path": "/usr/lib/system/libsystem_pthread.dylib",
+            "name": "libsystem_pthread.dylib",
+        },
     ],
     "lastExceptionBacktrace": [
         {"imageOffset": 1200, "symbol": "__exceptionPreprocess", "symbolLocation": 164, "imageIndex": 1},
@@ -226,7 +378,10 @@ def test_ips_report() -> None:
     assert report.threads[1].name == "com.apple.uikit.eventfetch-thread"
     frames = report.crashed_thread.frames
     assert (frames[0].function, frames[0].module, frames[0].address) == (
-        "__pthread_kill", "libsystem_kernel.dylib", 7819960320 + 37844)
+        "__pthread_kill",
+        "libsystem_kernel.dylib",
+        7819960320 + 37844,
+    )
     assert (frames[2].file, frames[2].line, frames[2].in_app) == ("ContentView.swift", 27, True)
     assert frames[3].function is None and frames[3].note == f"unsymbolicated: 0x{4301520896:x} + 9000"
     assert report.crashed_thread.registers["pc"] == f"0x{7820001234:016x}"
@@ -270,14 +425,20 @@ def test_multipart_plcrash_upload_keeps_attachments() -> None:
     dump = (CORPUS / "appcenter-apple_live_report_signal.plcrash").read_bytes()
     boundary = "Boundary-7MA4YWxkTLLu0UIW"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"upload_file\"; filename=\"upload_file\"\r\n"
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + dump + (
-        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"attachment_log.txt\"; filename=\"log.txt\"\r\n"
-        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="upload_file"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + dump
+        + (
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="attachment_log.txt"; filename="log.txt"\r\n'
+            f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+        ).encode()
+    )
+    head = (
+        f"POST /post?format=plcrash&token=abc HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+        f"boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
-    head = (f"POST /post?format=plcrash&token=abc HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-            f"boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
     sub = load_bytes(head + body)
     assert sub.format == "apple" and sub.kind.endswith("(Backtrace multipart upload)")
     report = reports(sub)[0]
@@ -297,8 +458,18 @@ def test_to_appcenter_logs(name: str) -> None:
     container = to_appcenter_logs(sub)
     log = container["logs"][0]
     assert log["type"] == "appleError" and log["fatal"] is True
-    for key in ("id", "processId", "processName", "primaryArchitectureId", "applicationPath", "osExceptionType",
-                "osExceptionCode", "osExceptionAddress", "device", "timestamp"):
+    for key in (
+        "id",
+        "processId",
+        "processName",
+        "primaryArchitectureId",
+        "applicationPath",
+        "osExceptionType",
+        "osExceptionCode",
+        "osExceptionAddress",
+        "device",
+        "timestamp",
+    ):
         assert key in log, key
     assert len(log["binaries"]) == len(sub.native.images)
     assert all(t["frames"] for t in log["threads"])
