@@ -57,7 +57,7 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     score = looks_like_text_report(text)
     if not score:
         return None
-    version = re.search(r"^Report Version:\s*(\d+)", text, re.M)
+    version = re.search(r"^Report Version:[ \t]*(\d{1,9})\b", text, re.M)
     kind = "Apple crash report (text" + (f", Report Version {version.group(1)})" if version else ")")
     return Detection(NAME, kind + _wrapped(envelope), score, f"{kind}: crash report header and thread lines")
 
@@ -380,7 +380,7 @@ def _ac_frames(frames: list[AppleFrame]) -> list[dict[str, Any]]:
 def _os_name(crash: AppleCrash) -> tuple[str, str, str | None]:
     """(osName, osVersion, osBuild) from 'OS Version: iPhone OS 13.3.1 (17D50)' / 'Mac OS X 11.1 (20C69)'."""
     text = crash.header.get("OS Version", "")
-    m = re.match(r"^(.*?)\s*([\d.]+)\s*(?:\((\w+)\))?\s*$", text)
+    m = re.match(r"^(.*?)\s*([\d.]+)\s*(?:\((\w+)\))?\s*$", text[:200])
     if not m:
         return ("iOS" if crash.code_type and crash.code_type.startswith("arm") else "macOS"), "0.0", None
     name = m.group(1).strip()
@@ -396,7 +396,7 @@ def to_appcenter_logs(submission: Submission) -> dict[str, Any]:
     crash: AppleCrash = submission.native
     os_name, os_version, os_build = _os_name(crash)
     version = crash.header.get("Version", "1.0")
-    m = re.match(r"^(\S+)\s*\((.+)\)$", version)
+    m = re.match(r"^(\S+)\s*\((.+)\)$", version[:200])
     app_version, app_build = (m.group(2), m.group(1)) if m else (version, version)
     device: dict[str, Any] = {
         "sdkName": "appcenter.ios" if os_name == "iOS" else "appcenter.macos",
@@ -437,7 +437,7 @@ def to_appcenter_logs(submission: Submission) -> dict[str, Any]:
         "osExceptionAddress": address.group(1) if address else "0x0",
         "device": device,
     }
-    if crash.parent_process and (pm := re.match(r"^(.*?)\s*\[(\d+)\]$", crash.parent_process)):
+    if crash.parent_process and (pm := re.match(r"^(.*?)\s*\[(\d{1,9})\]$", crash.parent_process[:300])):
         log["parentProcessName"], log["parentProcessId"] = pm.group(1) or "?", int(pm.group(2))
     crashed = _crashed_number(crash)
     if crashed is not None:

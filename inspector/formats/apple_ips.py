@@ -17,8 +17,15 @@ from inspector.formats.apple_text import parse_date, parse_text
 from inspector.formats.base import InspectorError, warning
 
 #: bug_type values (from the header) that are crash reports.
-CRASH_BUG_TYPES = {"109": "crash (legacy text)", "309": "crash", "509": "crash (legacy)", "385": "stackshot",
-                   "288": "stackshot", "210": "panic", "298": "hang"}
+CRASH_BUG_TYPES = {
+    "109": "crash (legacy text)",
+    "309": "crash",
+    "509": "crash (legacy)",
+    "385": "stackshot",
+    "288": "stackshot",
+    "210": "panic",
+    "298": "hang",
+}
 
 
 def split_header(body: bytes) -> tuple[dict[str, Any], bytes] | None:
@@ -61,16 +68,18 @@ def _frames(raw: Any, images: list[dict[str, Any]], where: str) -> list[AppleFra
         base = _int(image.get("base"))
         offset = _int(f.get("imageOffset"))
         address = base + offset if base is not None and offset is not None else None
-        frames.append(AppleFrame(
-            binary=_str(image.get("name")) or (str(image.get("path", "")).rsplit("/", 1)[-1] or None),
-            address=address,
-            symbol=_str(f.get("symbol")),
-            offset=_int(f.get("symbolLocation")) if f.get("symbol") else offset,
-            file=_str(f.get("sourceFile")),
-            line=_int(f.get("sourceLine")),
-            image_base=None if f.get("symbol") else base,
-            where=f"{where}/{n}",
-        ))
+        frames.append(
+            AppleFrame(
+                binary=_str(image.get("name")) or (str(image.get("path", "")).rsplit("/", 1)[-1] or None),
+                address=address,
+                symbol=_str(f.get("symbol")),
+                offset=_int(f.get("symbolLocation")) if f.get("symbol") else offset,
+                file=_str(f.get("sourceFile")),
+                line=_int(f.get("sourceLine")),
+                image_base=None if f.get("symbol") else base,
+                where=f"{where}/{n}",
+            )
+        )
     return frames
 
 
@@ -108,8 +117,12 @@ def parse_ips(body: bytes) -> AppleCrash:
     try:
         doc = json.loads(rest)
     except json.JSONDecodeError as exc:
-        raise InspectorError(f"the .ips body is not valid JSON: {exc.msg} at body line {exc.lineno} column "
-                             f"{exc.colno}", where=f"line {exc.lineno + 1}") from None
+        raise InspectorError(
+            f"the .ips body is not valid JSON: {exc.msg} at body line {exc.lineno} column {exc.colno}",
+            where=f"line {exc.lineno + 1}",
+        ) from None
+    except ValueError as exc:  # a number of 4301+ digits: int() refuses it
+        raise InspectorError(f"the .ips body cannot be read: {str(exc)[:120]}", where="line 2") from None
     if not isinstance(doc, dict):
         raise InspectorError("the .ips body is not a JSON object", where="line 2")
     _apply_header(crash, header)
@@ -121,17 +134,28 @@ def parse_ips(body: bytes) -> AppleCrash:
             continue
         uuid = str(image.get("uuid") or "").replace("-", "").lower() or None
         path = _str(image.get("path"))
-        crash.images.append(AppleImage(
-            start=base, end=base + size - 1 if size else None,
-            name=_str(image.get("name")) or (path.rsplit("/", 1)[-1] if path else f"image {n}"),
-            arch=_str(image.get("arch")), uuid=uuid, path=path, where=f"/usedImages/{n}",
-        ))
+        crash.images.append(
+            AppleImage(
+                start=base,
+                end=base + size - 1 if size else None,
+                name=_str(image.get("name")) or (path.rsplit("/", 1)[-1] if path else f"image {n}"),
+                arch=_str(image.get("arch")),
+                uuid=uuid,
+                path=path,
+                where=f"/usedImages/{n}",
+            )
+        )
     faulting = _int(doc.get("faultingThread"))
     for n, t in enumerate(_list(doc.get("threads"))):
         if not isinstance(t, dict):
             continue
-        thread = AppleThread(number=n, name=_str(t.get("name")), queue=_str(t.get("queue")), where=f"/threads/{n}",
-                             crashed=bool(t.get("triggered")) or n == faulting)
+        thread = AppleThread(
+            number=n,
+            name=_str(t.get("name")),
+            queue=_str(t.get("queue")),
+            where=f"/threads/{n}",
+            crashed=bool(t.get("triggered")) or n == faulting,
+        )
         thread.frames = _frames(t.get("frames"), images, f"/threads/{n}/frames")
         thread.registers = _registers(t.get("threadState"))
         crash.threads.append(thread)
@@ -163,8 +187,14 @@ def parse_ips(body: bytes) -> AppleCrash:
     os_version = doc.get("osVersion")
     if isinstance(os_version, dict) and os_version.get("train"):
         h["OS Version"] = f"{os_version['train']} ({os_version.get('build', '?')})"
-    for key, label in (("modelCode", "Hardware Model"), ("procPath", "Path"), ("incident", "Incident Identifier"),
-                       ("cpuType", "Code Type"), ("captureTime", "Date/Time"), ("procLaunch", "Launch Time")):
+    for key, label in (
+        ("modelCode", "Hardware Model"),
+        ("procPath", "Path"),
+        ("incident", "Incident Identifier"),
+        ("cpuType", "Code Type"),
+        ("captureTime", "Date/Time"),
+        ("procLaunch", "Launch Time"),
+    ):
         if doc.get(key):
             h[label] = str(doc[key])
     if doc.get("procName"):
@@ -183,15 +213,20 @@ def parse_ips(body: bytes) -> AppleCrash:
     crash.timestamp = parse_date(h.get("Date/Time"))
     crash.launch_timestamp = parse_date(h.get("Launch Time"))
     if faulting is not None and not 0 <= faulting < len(crash.threads):
-        crash.problems.append(warning("/faultingThread", f"faultingThread {faulting} is not one of the "
-                                      f"{len(crash.threads)} threads"))
+        crash.problems.append(
+            warning("/faultingThread", f"faultingThread {faulting} is not one of the {len(crash.threads)} threads")
+        )
     return crash
 
 
 def _apply_header(crash: AppleCrash, header: dict[str, Any]) -> None:
     h = crash.header
-    for key, label in (("incident_id", "Incident Identifier"), ("os_version", "OS Version"),
-                       ("timestamp", "Date/Time"), ("bundleID", "Identifier")):
+    for key, label in (
+        ("incident_id", "Incident Identifier"),
+        ("os_version", "OS Version"),
+        ("timestamp", "Date/Time"),
+        ("bundleID", "Identifier"),
+    ):
         if header.get(key):
             h.setdefault(label, str(header[key]))
     if header.get("app_name"):

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspector.cli import main
-from inspector.formats import get_format, load_bytes, load_path, validate
+from inspector.formats import get_format, load_bytes, load_path, reports, validate
 from inspector.formats.base import Detection, Envelope, InspectorError, Severity, Submission, Target
 from inspector.formats.jsondoc import Document, dumps, parse_json
 from inspector.report import LazyList
@@ -266,18 +266,30 @@ def test_form_encoded_payload_is_unwrapped() -> None:
     assert [p for p in validate(sub) if p.severity is not Severity.INFO] == []
 
 
-def test_crash_report_keeps_the_raw_text() -> None:
-    raw_text = (CORPUS / "apple" / "rollbar-apple_macos_SIGSEGV_crash-report-raw.txt").read_text()
+def test_crash_report_raw_is_read_like_the_apple_file_and_keeps_the_text() -> None:
+    """rollbar-apple sends ``body.crash_report.raw`` (RollbarBody.m initWithCrashReport): the real Apple text of
+    the corpus, carried in that body, shows the same threads, frames and binaries as the file itself."""
+    path = CORPUS / "apple" / "rollbar-apple_macos_SIGSEGV_crash-report-raw.txt"
+    raw_text = path.read_text()
     sub = _load(_item(body={"crash_report": {"raw": raw_text}}))
     assert sub.kind == "crash_report"
     (report,) = rollbar_format.reports(sub)
-    (exc,) = report.exceptions
-    assert exc.type == "crash report" and len(exc.frames) == 0 and exc.raw_stack == raw_text
-    assert exc.message == next(
-        line.split(":", 1)[1].strip() for line in raw_text.splitlines() if line.startswith("Exception Type:")
-    )
+    (apple,) = reports(load_path(str(path)))
+    assert (len(report.threads), sum(len(t.frames) for t in report.threads), len(report.binaries)) == (10, 59, 379)
+    assert [t.id for t in report.threads] == [t.id for t in apple.threads]
+    assert [f.function for f in report.crashed_thread.frames] == [f.function for f in apple.crashed_thread.frames]
+    assert report.summary.title == apple.summary.title == "SIGSEGV: SEGV_MAPERR at 0x1"
+    assert report.most_recent_first is True
+    assert report.threads[0].frames[0].pointer == "/data/body/crash_report/raw"
     assert report.metadata["crash_report"] == raw_text
     assert [p for p in validate(sub) if p.severity is Severity.ERROR] == []
+
+
+def test_crash_report_that_is_not_apple_text_keeps_the_raw_text() -> None:
+    sub = _load(_item(body={"crash_report": {"raw": "something else entirely"}}))
+    (report,) = rollbar_format.reports(sub)
+    (exc,) = report.exceptions
+    assert exc.type == "crash report" and exc.raw_stack == "something else entirely" and report.threads == []
 
 
 def test_non_json_body_sent_to_rollbar_is_a_clear_error() -> None:
@@ -945,7 +957,8 @@ def test_a_token_redacted_by_the_receiver_is_an_info_and_never_sent() -> None:
     assert placeholder.encode() not in own.body and b'"access_token"' not in own.body
     assert ("X-Rollbar-Access-Token", TOKEN) in own.headers
     in_body = get_format("rollbar").build_request(
-        sub, Target(kind="rollbar", base_url="http://h", token=TOKEN, token_in_body=True))
+        sub, Target(kind="rollbar", base_url="http://h", token=TOKEN, token_in_body=True)
+    )
     assert json.loads(in_body.body)["access_token"] == TOKEN and placeholder.encode() not in in_body.body
     none = get_format("rollbar").build_request(sub, Target(kind="rollbar", base_url="http://h"))
     assert not any(k == "X-Rollbar-Access-Token" for k, _ in none.headers) and placeholder.encode() not in none.body

@@ -1,0 +1,150 @@
+"""Apple text reports as other tools write them (issue 17 items 1, 8, 9, 10; issue 14 item 6; issue 15 items 3, 7).
+
+The KSCrash files are the Apple-style reports of KSCrash's own ``Example-Reports`` (tests/corpus/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from inspector.formats import load_bytes, load_path, reports, validate
+from inspector.formats.apple_text import MAX_LINE, parse_text
+
+CORPUS = Path(__file__).parent.parent / "corpus" / "apple"
+
+
+def _read(name: str):
+    sub = load_path(str(CORPUS / name))
+    return sub, reports(sub)[0], validate(sub)
+
+
+def test_binary_images_end_at_the_blank_line_and_kscrash_sections_are_metadata() -> None:
+    # before: 297 warnings ("line N in Binary Images is not an image line"), 9 threads (one twice)
+    _sub, report, problems = _read("kscrash_CrashInHandler_recrash.txt")
+    assert problems == []
+    assert len(report.binaries) == 123 and len(report.threads) == 8
+    assert set(report.metadata) >= {"Extra Information", "Notable Addresses"}
+    stack_dump = next(k for k in report.metadata if k.startswith("Stack Dump ("))
+    assert report.metadata[stack_dump].startswith("897C0935")
+    assert '"last_deallocated_obj": "UIDeviceWhiteColor"' in report.metadata["Notable Addresses"]
+    diagnosis = report.metadata["Header"]["CrashDoctor Diagnosis"]
+    assert diagnosis.splitlines() == [
+        "Attempted to dereference garbage pointer 0xffffffff.",
+        "Originated at or in a subcall of -[Crasher dereferenceBadPointer]",
+    ]
+
+
+def test_kscrash_frame_lines_name_the_symbol_in_parentheses() -> None:
+    _sub, report, _problems = _read("kscrash_BadPointer.txt")
+    top = report.crashed_thread.frames[0]
+    assert (top.function, top.module, top.address, top.note) == (
+        "-[Crasher dereferenceBadPointer]",
+        "Crash-Tester",
+        0x5B720,
+        "+24",
+    )
+    frames = [f for t in report.threads for f in t.frames]
+    assert len(frames) == 37 and all(f.function and not f.function.startswith("0x") for f in frames)
+
+
+def test_apple_symbol_plus_offset_and_file_line_forms() -> None:
+    crash = parse_text(
+        "Thread 0 Crashed:\n"
+        "0   libswiftCore.dylib  0x000000018bd55e10 _assertionFailure(_:_:file:line:flags:) + 356\n"
+        "1   App                 0x0000000102f8c1f0 main + 24 (AppDelegate.swift:12)\n"
+        "2   App                 0x0000000102f8c1f0 0x102f80000 + 49648\n"
+        "3   App Namespace       0x0000000102f8c1f0 closure #1 in f() (in App Namespace) (F.swift:3:9)\n"
+    )
+    f = crash.threads[0].frames
+    assert (f[0].symbol, f[0].offset) == ("_assertionFailure(_:_:file:line:flags:)", 356)
+    assert (f[1].symbol, f[1].offset, f[1].file, f[1].line) == ("main", 24, "AppDelegate.swift", 12)
+    assert (f[2].symbol, f[2].image_base, f[2].offset) == (None, 0x102F80000, 49648)
+    assert (f[3].binary, f[3].symbol, f[3].file, f[3].line) == ("App Namespace", "closure #1 in f()", "F.swift", 3)
+
+
+def test_an_image_without_uuid_is_kept() -> None:
+    # before: 122 of 123 images (WinterBoard.dylib's "<(null)>" line dropped with a warning)
+    _sub, report, problems = _read("kscrash_BadPointer.txt")
+    winter = [b for b in report.binaries if b.name == "WinterBoard.dylib"]
+    assert len(report.binaries) == 123 and len(winter) == 1 and problems == []
+    assert (
+        winter[0].debug_id is None and winter[0].path == "/Library/MobileSubstrate/DynamicLibraries/WinterBoard.dylib"
+    )
+
+
+def test_handler_crash_is_its_own_exception() -> None:
+    _sub, report, _problems = _read("kscrash_CrashInHandler_recrash.txt")
+    recrash = [e for e in report.exceptions if e.relation == "recrash"]
+    assert len(recrash) == 1
+    assert recrash[0].type == (
+        "Handler crashed while reporting: EXC_BAD_ACCESS (SIGBUS): KERN_PROTECTION_FAILURE at 0x00000000"
+    )
+    assert "Attempted to dereference null pointer." in recrash[0].message
+    assert [f.function for f in recrash[0].frames][:3] == ["__vfprintf", "vfprintf_l", "printf"]
+    assert len(recrash[0].frames) == 9
+    assert [t.id for t in report.threads] == [str(n) for n in range(8)]  # thread 7 is not listed twice
+    assert report.crashed_thread.id == "0"
+    assert report.metadata["Handler crashed while reporting"]["Header"]["Crashed Thread"] == "7"
+
+
+def test_titles_lead_with_the_human_reason() -> None:
+    assert _read("kscrash_NSException.txt")[1].summary.title == (
+        "NSInvalidArgumentException: -[__NSArrayI objectForKey:]: unrecognized selector sent to instance "
+        "0x1e59bc50 — EXC_CRASH (SIGABRT)"
+    )
+    assert _read("rollbar-apple_ios-simulator_swift-index-out-of-range.crash")[1].summary.title == (
+        "Fatal error: Index out of range — EXC_BREAKPOINT (SIGTRAP): KERN_INVALID_ADDRESS at 0x000000018bd55e10"
+    )
+    assert _read("appcenter-apple_live_report_exception.plcrash")[1].summary.title.startswith(
+        "NSRangeException: *** -[__NSArrayI objectAtIndex:]: index 23 beyond bounds for empty array — SIGABRT"
+    )
+    nsexc = _read("kscrash_NSException.txt")[1].exceptions
+    assert nsexc[0].type == "EXC_CRASH (SIGABRT)" and nsexc[1].type == "NSInvalidArgumentException"
+
+
+def test_hostile_lines_are_read_in_linear_time() -> None:
+    """Each of these took minutes with the old backtracking expressions (a 24 KB line of spaces: 8.8 s, and the
+    work grew with the square of the length); at these sizes a quadratic parser would hit pytest's timeout."""
+    spaces = " " * 3_000_000
+    hostile = [
+        "Thread 0 Crashed:\n0   App   0x1 " + spaces + "x\n",
+        "Thread 0 Crashed:\n" + ("0   App   0x1 sym" + " " * 4000 + "\n") * 2000,
+        "Exception Type:" + spaces + "\n",
+        "Thread 0 crashed with" + " Thread State" * 300_000 + "\n",
+        "Binary Images:\n" + ("0x1 - 0x2 " + "a " * 2000 + "\n") * 2000,
+        ("Thread 0 crashed with ARM Thread State:\n" + "a" * 4000 + "\n") * 2000,
+    ]
+    for text in hostile:
+        crash = parse_text(text)
+        assert all(len(p.message) < 300 for p in crash.problems)
+
+
+def test_a_number_of_thousands_of_digits_is_not_a_traceback(tmp_path: Path) -> None:
+    big = "9" * 5000
+    text = (
+        f"Incident Identifier: X\nReport Version: {big}\nCrashed Thread: {big}\nProcess: a [{big}]\n"
+        f"Parent Process: b [{big}]\n\nThread {big} Crashed:\n0  App  0x1 sym + {big}\n\nBinary Images:\n"
+        "0x1 - 0x2 App arm64 <00> /a\n"
+    )
+    path = tmp_path / "big.crash"
+    path.write_text(text)
+    for command in (["show", str(path)], ["convert", "--to", "appcenter", str(path)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "inspector", *command], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr
+    ips = tmp_path / "big.ips"
+    ips.write_text('{"bug_type":"309"}\n{"pid": ' + big + "}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "show", str(ips)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "line 2" in done.stderr
+
+
+def test_long_line_is_cut_with_one_warning() -> None:
+    sub = load_bytes(("Incident Identifier: X\nThread 0 Crashed:\n0 App 0x1 " + "y" * (MAX_LINE * 3) + "\n").encode())
+    problems = [p.message for p in validate(sub)]
+    assert any(f"only its first {MAX_LINE} are read" in m for m in problems)
