@@ -17,6 +17,7 @@ Where each piece comes from (reference/formats.md 1.3; the SDKs in the corpus):
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -48,7 +49,7 @@ MILLISECONDS_ABOVE = 100_000_000_000
 
 _LANGUAGES = {"nodejs": "javascript", "node": "javascript", "js": "javascript", "python": "python", "java": "java"}
 _JS_FRAME = re.compile(r"^\s*at (?:(?P<func>.+?) \((?P<loc>[^()]*)\)|(?P<bare>\S+))\s*$")
-_LOCATION = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
+_LOCATION = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d{1,9}))?(?::(?P<col>\d{1,9}))?$")
 
 
 def is_breadcrumbs_part(part: Part) -> bool:
@@ -231,7 +232,29 @@ def exception_chain(root: dict[str, Any], rp: str) -> list[ExceptionInfo]:
             )
             cause = None
         depth += 1
+    text = chain[0].raw_stack
+    if text is not None and not any(len(c.frames) for c in chain) and _stack_text_repeats_thread(text, root):
+        # the crashed thread lists the same frames and is shown first: one stack, counted once; the text stays
+        # reachable in annotations
+        chain[0] = dataclasses.replace(chain[0], raw_stack=None)
     return chain
+
+
+def _stack_text_repeats_thread(text: str, root: dict[str, Any]) -> bool:
+    """True when a JS ``error.stack`` text holds the same frames (line:column, in order) as the crashed thread's
+    ``stack`` (@backtrace/node sends both)."""
+    threads = _dict(root.get("threads"))
+    key = next((k for k, t in threads.items() if _dict(t).get("fault") is True), None) or crashed_fallback(root)
+    stack = _dict(threads.get(key)).get("stack") if key is not None else None
+    if not isinstance(stack, list) or not stack:
+        return False
+    parsed = parse_js_stack(text[:1_000_000], "")
+    if len(parsed) != len(stack):
+        return False
+    return all(
+        isinstance(raw, dict) and (f.line, f.column) == (raw.get("line"), raw.get("column"))
+        for f, raw in zip(parsed, stack, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- threads, binaries
@@ -242,6 +265,7 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
     if not isinstance(threads, dict):
         return []
     result = []
+    fallback = crashed_fallback(root)
     for key, thread in threads.items():
         ptr = join(rp, "threads", key)
         thread = _dict(thread)
@@ -255,11 +279,25 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
                 id=key,
                 name=_str(thread.get("name")),
                 frames=frames,
-                crashed=thread.get("fault") is True,
+                crashed=thread.get("fault") is True or key == fallback,
                 pointer=ptr,
             )
         )
     return result
+
+
+def crashed_fallback(root: dict[str, Any]) -> str | None:
+    """The thread shown as crashed when no thread says ``fault: true`` (backtracepython before 0.4 sends no
+    ``fault`` at all): ``mainThread`` (the docs tie the two: "if two are faulted, the first listed gets the status
+    of mainThread"; backtracepython sets it to the thread that raised), else the only thread with frames."""
+    threads = root.get("threads")
+    if not isinstance(threads, dict) or any(_dict(t).get("fault") is True for t in threads.values()):
+        return None
+    main = root.get("mainThread")
+    if isinstance(main, str) and main in threads:
+        return main
+    with_frames = [k for k, t in threads.items() if isinstance(_dict(t).get("stack"), list) and _dict(t)["stack"]]
+    return with_frames[0] if len(with_frames) == 1 else None
 
 
 def binaries_of(root: dict[str, Any], rp: str) -> Sequence[Binary]:

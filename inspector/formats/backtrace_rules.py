@@ -11,7 +11,13 @@ import binascii
 import re
 from typing import Any
 
-from inspector.formats.backtrace_report import KNOWN_KEYS, MILLISECONDS_ABOVE, is_breadcrumbs_part, parse_breadcrumbs
+from inspector.formats.backtrace_report import (
+    KNOWN_KEYS,
+    MILLISECONDS_ABOVE,
+    crashed_fallback,
+    is_breadcrumbs_part,
+    parse_breadcrumbs,
+)
 from inspector.formats.backtrace_url import SUBMIT_FORMATS, parse_submit_target
 from inspector.formats.base import (
     REDACTED_NOTE,
@@ -30,6 +36,8 @@ DOCS = "sauce-docs error-reporting.md"
 HTTP_DOCS = "sauce-docs http-submission.md"
 FRAME_TYPE = "JS sdk-core BacktraceSubmitStackFrame.ts"
 SOURCE_TYPE = "JS sdk-core BacktraceSubmitSourceCode.ts"
+THREAD_TYPE = "JS sdk-core BacktraceSubmitThread.ts"
+MAX_LISTED = 20
 NODE_HANDLER = "JS node BacktraceNodeRequestHandler.ts"
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -169,6 +177,7 @@ def _object_rules(root: dict[str, Any], rp: str) -> list[Problem]:
                 )
             )
     problems.extend(_frame_rules(root, threads, rp))
+    problems.extend(_thread_rules(root, threads, rp))
     faulted = [k for k, t in threads.items() if isinstance(t, dict) and t.get("fault") is True]
     if len(faulted) > 1:
         problems.append(
@@ -197,6 +206,38 @@ def _object_rules(root: dict[str, Any], rp: str) -> list[Problem]:
                 "fingerprint should be a base64-encoded 32-byte id (or 64 hex characters, as sha256 digests); "
                 "anything else is grouped unpredictably",
                 f"{DOCS}: fingerprint, base64 encoded unique ID (32 bytes)",
+            )
+        )
+    return problems
+
+
+def _thread_rules(root: dict[str, Any], threads: dict[str, Any], rp: str) -> list[Problem]:
+    """A thread without ``stack`` and a report without ``fault``: the docs require neither (only the JS SDK's
+    TypeScript type has ``stack``), and backtracepython before 0.4 sends both ways, so these are notes."""
+    problems: list[Problem] = []
+    fallback = crashed_fallback(root)
+    no_stack = [k for k, t in threads.items() if isinstance(t, dict) and "stack" not in t]
+    for key in no_stack[:MAX_LISTED]:
+        crashed = threads[key].get("fault") is True or key == fallback
+        problems.append(
+            (warning if crashed else info)(
+                join(rp, "threads", key),
+                f"thread {key!r} has no 'stack'"
+                + (": the crashed thread shows no frames" if crashed else " (only its name is known)"),
+                f"{DOCS}: threads (stack is not marked required); {THREAD_TYPE} declares it, backtracepython 0.3 "
+                "omits it on every thread but the faulting one",
+            )
+        )
+    if len(no_stack) > MAX_LISTED:
+        problems.append(info(join(rp, "threads"), f"... and {len(no_stack) - MAX_LISTED} more threads without 'stack'"))
+    if fallback is not None:
+        problems.append(
+            info(
+                join(rp, "threads", fallback),
+                f"no thread is marked fault: true; thread {fallback!r} "
+                + ("(mainThread)" if fallback == root.get("mainThread") else "(the only one with frames)")
+                + " is shown as the crashed thread and its stack is the one converted",
+                f"{DOCS}: mainThread is the thread that triggered the error; backtracepython 0.3 sends no fault flag",
             )
         )
     return problems

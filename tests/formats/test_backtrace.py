@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]]
             ("error", "/mainThread"),
             ("warning", "/threads/main/stack/0/sourceCode"),
             ("warning", "/threads/main/stack/1/sourceCode"),
+            ("info", "/threads/main"),  # no fault flag: 'main', the only thread with frames, is the crashed one
         ],
     ),
     "backtrace-android_test_submit-response_error.json": (
@@ -112,6 +113,20 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]]
         {"threads": 1, "frames": 1, "binaries": 0, "telemetry": 3, "attachments": 2},
         [("Message", "Request over threshold of 10 seconds")],
         [],
+    ),
+    # backtracepython 0.3.3: no 'fault' anywhere, non-faulting threads are {"name": ...} without 'stack' (issue 17.3/4)
+    "backtracepython-0.3.3_exception_3-threads_no-fault.json": (
+        "error object",
+        "JSON error object with 3 threads and 2 frames",
+        {"threads": 3, "frames": 2, "binaries": 0, "telemetry": 0, "attachments": 0},
+        [("KeyError", "'timeout'")],
+        [
+            ("info", "/threads/139627182393024"),
+            ("info", "/threads/139627174000320"),
+            ("info", "/threads/139627195009920"),
+            ("info", "/entrySourceCode"),
+            ("info", "/cwd"),
+        ],
     ),
     "backtracepython-0.4.3_exception_3-threads.json": (
         "error object",
@@ -969,7 +984,6 @@ def test_timestamp_too_big_for_a_float_is_no_timestamp_and_an_error() -> None:
     found = [p for p in validate(sub) if p.pointer == "/timestamp"]
     assert [p.severity for p in found] == [Severity.ERROR], found
     assert "too large to be a time" in found[0].message and str(HUGE)[:50] not in found[0].message
-
 
 
 def test_a_token_redacted_by_the_receiver_is_an_info() -> None:
