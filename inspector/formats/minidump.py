@@ -27,9 +27,8 @@ from inspector.formats.base import (
     info,
     warning,
 )
-from inspector.formats.minidump_micro import Microdump, is_microdump
-from inspector.formats.minidump_micro import parse as parse_microdump
-from inspector.formats.minidump_names import APPLE_PLATFORMS, POSIX_PLATFORMS, exception_name
+from inspector.formats.minidump_micro import Microdump, MicrodumpPaste, is_microdump, parse_all
+from inspector.formats.minidump_names import APPLE_PLATFORMS, ASSERTION_TYPES, POSIX_PLATFORMS, exception_name
 from inspector.formats.minidump_parse import MdModule, MdThread, Minidump, parse
 from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
 
@@ -51,8 +50,10 @@ _NOT_CRASHES = {"DUMP_REQUESTED", "EXC_CRASHPAD_SIMULATED"}
 def _upload_kind(envelope: Envelope) -> str:
     if envelope.main_part is not None and envelope.parts:
         part = envelope.parts[envelope.main_part].name
-        return f"minidump (Backtrace multipart upload, part {part})" if part != "upload_file_minidump" else (
-            "minidump (Backtrace multipart upload)"
+        return (
+            f"minidump (Backtrace multipart upload, part {part})"
+            if part != "upload_file_minidump"
+            else ("minidump (Backtrace multipart upload)")
         )
     if envelope.http is not None:
         return "minidump (raw HTTP upload)"
@@ -79,7 +80,7 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
 def load(envelope: Envelope, document: Any, detection: Detection) -> Submission:
     body = envelope.body
     if detection.kind == MICRODUMP_KIND:
-        native: Minidump | Microdump = parse_microdump(body)
+        native: Minidump | MicrodumpPaste = parse_all(body)
     elif body[:4] != b"MDMP":
         where = "multipart part" if envelope.parts else "body"
         raise InspectorError(
@@ -97,17 +98,8 @@ def load(envelope: Envelope, document: Any, detection: Detection) -> Submission:
 
 def validate(submission: Submission) -> list[Problem]:
     md = submission.native
-    if isinstance(md, Microdump):
-        problems = [
-            warning("/@offset/0", "this is a Breakpad microdump (Android logcat text), not a minidump: Backtrace and "
-                    "App Center accept binary minidumps only; convert it with Breakpad's microdump tools first",
-                    "breakpad src/processor/microdump.cc"),
-        ]
-        if not md.complete:
-            problems.append(
-                error("/@line/end", "the microdump has no '-----END BREAKPAD MICRODUMP-----' line (cut off?)")
-            )
-        return problems
+    if isinstance(md, MicrodumpPaste):
+        return _microdump_problems(md)
     problems = list(md.problems)
     read = set(md.read_streams)
     if "ThreadListStream" not in read:
@@ -117,19 +109,30 @@ def validate(submission: Submission) -> list[Problem]:
     if "SystemInfoStream" not in read:
         problems.append(warning("/@stream/SystemInfoStream", "no readable system info: OS and CPU are unknown"))
     if "ExceptionStream" not in read:
-        problems.append(info("/@stream/ExceptionStream",
-                             "no readable exception stream: the dump was taken without a crash (or it is damaged)"))
+        problems.append(
+            info(
+                "/@stream/ExceptionStream",
+                "no readable exception stream: the dump was taken without a crash (or it is damaged)",
+            )
+        )
     elif md.exception is not None and md.threads and md.exception.thread_id not in {t.id for t in md.threads}:
         problems.append(
-            warning("/@stream/ExceptionStream", f"the exception names thread {md.exception.thread_id}, "
-                    "which is not in the thread list")
+            warning(
+                "/@stream/ExceptionStream",
+                f"the exception names thread {md.exception.thread_id}, which is not in the thread list",
+            )
         )
     env = submission.envelope
     if env.http is not None:
         fmt = dict(env.fields).get("format")
         if fmt is not None and fmt != "minidump" and env.http.path.rstrip("/").rsplit("/", 1)[-1] != "minidump":
-            problems.append(warning("/@http/query/format", f"a minidump is sent with format={fmt}; Backtrace expects "
-                                    "format=minidump", "Backtrace submission API"))
+            problems.append(
+                warning(
+                    "/@http/query/format",
+                    f"a minidump is sent with format={fmt}; Backtrace expects format=minidump",
+                    "Backtrace submission API",
+                )
+            )
     return problems
 
 
@@ -221,6 +224,27 @@ def _exception_text(md: Minidump) -> tuple[str, str | None, str, bool]:
     return name, "; ".join(parts), title, name not in _NOT_CRASHES
 
 
+def _assertion_exception(md: Minidump, nested: bool) -> ExceptionInfo:
+    """The MD_ASSERTION_INFO stream (an invalid-parameter handler or a pure virtual call: Breakpad writes it)."""
+    a = md.assertion
+    assert a is not None
+    kind = ASSERTION_TYPES.get(a.kind, f"type {a.kind}")
+    where = f"{a.file}:{a.line}" if a.file else None
+    text = " ".join(
+        x
+        for x in (a.expression or None, f"in {a.function}" if a.function else None, f"at {where}" if where else None)
+        if x
+    )
+    return ExceptionInfo(
+        type=f"assertion ({kind})",
+        message=text or kind,
+        frames=(),
+        pointer="/@stream/AssertionInfoStream",
+        depth=1 if nested else 0,
+        relation="assertion" if nested else None,
+    )
+
+
 def _os_text(md: Minidump) -> str | None:
     s = md.system
     if s is None:
@@ -293,10 +317,16 @@ def _attachments(submission: Submission) -> list[Attachment]:
     out = []
     for part in submission.attachments:
         data = part.data
-        out.append(Attachment(
-            name=part.filename or part.name, content_type=part.content_type, size=len(data),
-            load=lambda d=data: d, pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
-        ))
+        out.append(
+            Attachment(
+                name=part.filename or part.name,
+                content_type=part.content_type,
+                size=len(data),
+                load=lambda d=data: d,
+                pointer=f"/@parts/{part.name}",
+                origin=f"multipart part {part.name}",
+            )
+        )
     return out
 
 
@@ -315,14 +345,23 @@ def _crashpad_exception(md: Minidump, main: MdModule | None) -> ExceptionInfo | 
             except ValueError:
                 continue
             module = md.module_for(address)
-            frames.append(Frame(
-                module=module.basename if module else None, address=address,
-                in_app=True if module is not None and module is main else None,
-                note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
-                pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
-            ))
-        return ExceptionInfo(type=str(objects["exceptionName"]), message=str(objects.get("exceptionReason") or ""),
-                             frames=frames, pointer="/@stream/CrashpadInfoStream", depth=1, relation="cause")
+            frames.append(
+                Frame(
+                    module=module.basename if module else None,
+                    address=address,
+                    in_app=True if module is not None and module is main else None,
+                    note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
+                    pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
+                )
+            )
+        return ExceptionInfo(
+            type=str(objects["exceptionName"]),
+            message=str(objects.get("exceptionReason") or ""),
+            frames=frames,
+            pointer="/@stream/CrashpadInfoStream",
+            depth=1,
+            relation="cause",
+        )
     return None
 
 
@@ -341,8 +380,11 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
             ip, sp = _ip_sp(regs)
         pointer = f"/@stream/ThreadListStream/{i}"
         frames = _frames(ip, sp, _thread_stack(md, t), md, md.pointer_size, main, pointer)
-        threads.append(Thread(id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer,
-                              registers=_regs(regs, width)))
+        threads.append(
+            Thread(
+                id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer, registers=_regs(regs, width)
+            )
+        )
     exceptions = []
     if md.exception is not None:
         exceptions.append(ExceptionInfo(type=etype, message=message, frames=(), pointer="/@stream/ExceptionStream"))
@@ -350,6 +392,9 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
         if extra is not None:
             exceptions.append(extra)
             title = f"{title} ({extra.type})"
+    if md.assertion is not None:
+        exceptions.append(_assertion_exception(md, bool(exceptions)))
+        title = f"{title}: {exceptions[-1].message}" if md.exception is not None else exceptions[-1].type or title
     elif any(p.severity == "error" for p in md.problems):
         title = f"Damaged minidump ({sum(p.severity == 'error' for p in md.problems)} errors)"
     annotations = md.crashpad.annotations if md.crashpad else {}
@@ -369,9 +414,16 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
         id=md.crashpad.report_id if md.crashpad else None,
     )
     return Report(
-        format=NAME, kind="minidump", summary=summary, exceptions=exceptions, threads=threads,
-        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
-        metadata=_metadata(submission, md), pointer="", most_recent_first=True,
+        format=NAME,
+        kind="minidump",
+        summary=summary,
+        exceptions=exceptions,
+        threads=threads,
+        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)],
+        attachments=_attachments(submission),
+        metadata=_metadata(submission, md),
+        pointer="",
+        most_recent_first=True,
     )
 
 
@@ -387,15 +439,22 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
     s = md.system
     if s is not None:
         meta["System"] = {
-            "OS": s.platform, "OS version": s.os_version, "platform id": f"0x{s.platform_id:x}",
-            "CPU architecture": s.arch, "CPU count": s.cpu_count, "CPU vendor": s.cpu_vendor,
+            "OS": s.platform,
+            "OS version": s.os_version,
+            "platform id": f"0x{s.platform_id:x}",
+            "CPU architecture": s.arch,
+            "CPU count": s.cpu_count,
+            "CPU vendor": s.cpu_vendor,
             "CPU level / revision": f"{s.level} / 0x{s.revision:x}",
         }
     if md.exception is not None:
         e = md.exception
         meta["Exception"] = {
-            "thread id": e.thread_id, "code": f"0x{e.code:08x}", "flags": f"0x{e.flags:08x}",
-            "address": f"0x{e.address:x}", "parameters": [f"0x{p:x}" for p in e.params],
+            "thread id": e.thread_id,
+            "code": f"0x{e.code:08x}",
+            "flags": f"0x{e.flags:08x}",
+            "address": f"0x{e.address:x}",
+            "parameters": [f"0x{p:x}" for p in e.params],
         }
     process = {"id": md.process_id}
     if md.process_create_time:
@@ -404,15 +463,21 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
         meta["Process"] = process
     if md.memory:
         meta["Memory"] = {
-            "source": md.memory_source, "ranges": len(md.memory), "bytes": sum(size for _s, size, _r in md.memory),
+            "source": md.memory_source,
+            "ranges": len(md.memory),
+            "bytes": sum(size for _s, size, _r in md.memory),
             "list": [f"0x{start:x}-0x{start + size:x} ({size} bytes)" for start, size, _r in md.memory[:200]],
         }
-    meta["Stack"] = ("unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
-                     f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)")
+    meta["Stack"] = (
+        "unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
+        f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)"
+    )
     if md.crashpad is not None:
         meta["Crashpad"] = {
-            "report id": md.crashpad.report_id, "client id": md.crashpad.client_id,
-            "annotations": md.crashpad.annotations, "module annotations": md.crashpad.module_annotations,
+            "report id": md.crashpad.report_id,
+            "client id": md.crashpad.client_id,
+            "annotations": md.crashpad.annotations,
+            "module annotations": md.crashpad.module_annotations,
         }
     if md.breakpad_info:
         meta["Breakpad"] = md.breakpad_info
@@ -424,32 +489,114 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
     return meta
 
 
-def _microdump_report(submission: Submission, md: Microdump) -> Report:
+def _microdump_problems(paste: MicrodumpPaste) -> list[Problem]:
+    problems = [
+        warning(
+            "/@offset/0",
+            "this is a Breakpad microdump (Android logcat text), not a minidump: Backtrace and "
+            "App Center accept binary minidumps only; convert it with Breakpad's microdump tools first",
+            "breakpad src/processor/microdump.cc",
+        ),
+    ]
+    if len(paste.dumps) > 1:
+        lines = ", ".join(str(d.first_line) for d in paste.dumps[:20])
+        problems.append(
+            info(
+                "/@offset/0",
+                f"the paste holds {len(paste.dumps)} microdumps (BEGIN lines {lines}"
+                f"{', ...' if len(paste.dumps) > 20 else ''}): each is a report of its own",
+            )
+        )
+    if paste.orphan_end is not None:
+        problems.append(
+            info(
+                f"/@line/{paste.orphan_end}",
+                f"the paste starts in the middle of a microdump: its "
+                f"END is line {paste.orphan_end} but its BEGIN line was not copied; those lines are "
+                "skipped",
+            )
+        )
+    for first, last in paste.stray[:20]:
+        if paste.orphan_end is not None and first <= paste.orphan_end <= last:
+            continue
+        problems.append(
+            info(
+                f"/@line/{first}",
+                f"lines {first}-{last} are outside every BEGIN...END block (other logcat output): skipped",
+            )
+        )
+    for dump in paste.dumps:
+        if not dump.complete:
+            problems.append(
+                error(
+                    f"/@line/{dump.first_line}",
+                    f"the microdump that begins at line "
+                    f"{dump.first_line} has no '-----END BREAKPAD MICRODUMP-----' line (cut off?)",
+                )
+            )
+    return problems
+
+
+def _microdump_report(submission: Submission, md: Microdump, number: int = 1, total: int = 1) -> Report:
     width = 16 if md.arch in ("arm64", "x86_64", "mips64") else 8
     main = _main_module(md.modules)
     stack = (md.stack_start, bytes(md.stack)) if md.stack else None
-    frames = _frames(md.ip, md.sp, stack, md, width // 2, main, "/@microdump/thread")
-    thread = Thread(id="0", name="crashing thread", frames=frames, crashed=True, pointer="/@microdump/thread",
-                    registers=_regs(md.registers, width))
+    where = f"/@line/{md.first_line}"
+    frames = _frames(md.ip, md.sp, stack, md, width // 2, main, where)
+    thread = Thread(
+        id="0", name="crashing thread", frames=frames, crashed=True, pointer=where, registers=_regs(md.registers, width)
+    )
+    exceptions = []
+    if md.signal is not None:
+        address = f"0x{md.crash_address & ((1 << (width * 4)) - 1):x}" if md.crash_address is not None else None
+        title = f"{md.signal} at {address}" if address else md.signal
+        exceptions.append(
+            ExceptionInfo(
+                type=md.signal,
+                message=f"signal {md.signal_number}" + (f" at {address}" if address else ""),
+                frames=(),
+                pointer=where,
+            )
+        )
+    else:
+        title = "Breakpad microdump (text)"
     summary = Summary(
-        title="Breakpad microdump (text)", level="fatal", fatal=True, app=main.basename if main else None,
+        title=title + (f" (microdump {number} of {total})" if total > 1 else ""),
+        level="fatal",
+        fatal=True,
+        app=main.basename if main else None,
         os=" ".join(x for x in (md.os, md.os_build) if x) or None,
-        device=", ".join(x for x in (md.arch, md.cpu, f"{md.cpu_count} CPUs" if md.cpu_count else None) if x)
-        or None,
-        language="native", sdk="Breakpad (microdump)",
+        device=", ".join(x for x in (md.arch, md.cpu, f"{md.cpu_count} CPUs" if md.cpu_count else None) if x) or None,
+        language="native",
+        sdk="Breakpad (microdump)",
     )
     return Report(
-        format=NAME, kind="microdump", summary=summary, threads=[thread],
-        binaries=[_binary(m, i, md.arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
-        metadata={"Microdump": {"lines": md.lines, "complete": md.complete, "version": md.version},
-                  "Note": "A microdump is Android logcat text written by Breakpad instead of a minidump file."},
+        format=NAME,
+        kind="microdump",
+        summary=summary,
+        exceptions=exceptions,
+        threads=[thread],
+        binaries=[_binary(m, i, md.arch) for i, m in enumerate(md.modules)],
+        attachments=_attachments(submission),
+        metadata={
+            "Microdump": {
+                "lines": md.lines,
+                "complete": md.complete,
+                "version": md.version,
+                "first line": md.first_line,
+                "last line": md.last_line,
+                "crash reason": " ".join(str(x) for x in (md.signal_number, md.signal) if x is not None) or None,
+            },
+            "Note": "A microdump is Android logcat text written by Breakpad instead of a minidump file.",
+        },
+        pointer=where,
     )
 
 
 def reports(submission: Submission) -> list[Report]:
     md = submission.native
-    if isinstance(md, Microdump):
-        return [_microdump_report(submission, md)]
+    if isinstance(md, MicrodumpPaste):
+        return [_microdump_report(submission, dump, n, len(md.dumps)) for n, dump in enumerate(md.dumps, 1)]
     return [_minidump_report(submission, md)]
 
 
@@ -458,7 +605,7 @@ def reports(submission: Submission) -> list[Report]:
 
 def _dump_of(submission: Submission) -> Minidump:
     if not isinstance(submission.native, Minidump):
-        raise InspectorError("only a binary minidump can be sent; this is a microdump (text)")
+        raise InspectorError("only a binary minidump can be sent; this is a microdump (text)", where="line 1")
     return submission.native
 
 
@@ -482,15 +629,22 @@ def to_backtrace_multipart(submission: Submission) -> tuple[list[Part], list[tup
         if key not in ("format", "token") and key not in seen:
             fields.append((key, value))
             seen.add(key)
-    for key, value in (md.crashpad.annotations.items() if md.crashpad else ()):
+    for key, value in md.crashpad.annotations.items() if md.crashpad else ():
         if key not in seen:
             fields.append((key, value))
             seen.add(key)
     return parts, fields
 
 
-_APPCENTER_OS = {0: "WINDOWS", 1: "WINDOWS", 2: "WINDOWS", 0x8101: "macOS", 0x8102: "iOS", 0x8201: "Linux",
-                 0x8203: "Android"}
+_APPCENTER_OS = {
+    0: "WINDOWS",
+    1: "WINDOWS",
+    2: "WINDOWS",
+    0x8101: "macOS",
+    0x8102: "iOS",
+    0x8201: "Linux",
+    0x8203: "Android",
+}
 
 
 def _iso(ts: datetime) -> str:

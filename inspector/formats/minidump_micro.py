@@ -4,6 +4,10 @@ A microdump is not a minidump: it is text lines behind a logcat prefix (``W/goog
 ``O`` (OS / CPU), ``C`` (the crashing thread's CPU context, hex), ``S`` (stack memory, hex), ``M`` (modules) and
 ``V``/``G``/``H`` lines. Backtrace and App Center ingest minidumps, not this; we read it to explain it and to show
 the one thread and the modules it holds (Breakpad ``src/processor/microdump.cc`` describes the lines).
+
+A paste from logcat often holds several dumps, and may start in the middle of one: :func:`parse_all` reads every
+``BEGIN``...``END`` block (each becomes one report, like the logs of an App Center batch) and says which lines
+belong to no block. ``R <signal number> <signal name> <address>`` is the crash reason.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ class Microdump:
     stack: bytearray = field(default_factory=bytearray)
     lines: int = 0
     complete: bool = False
+    first_line: int = 1  # the BEGIN line's number in the paste
+    last_line: int | None = None  # the END line's number (None: the paste ends inside this dump)
+    signal_number: int | None = None  # the R line: "R 00000005 SIGTRAP 4A7CB000"
+    signal: str | None = None
+    crash_address: int | None = None
 
     def read_memory(self, address: int, size: int) -> bytes | None:
         off = address - self.stack_start
@@ -47,62 +56,96 @@ class Microdump:
         return next((m for m in self.modules if m.base <= address < m.end), None)
 
 
+@dataclass
+class MicrodumpPaste:
+    """Every microdump of a paste, with the lines outside any BEGIN...END block."""
+
+    dumps: list[Microdump]
+    stray: list[tuple[int, int]] = field(default_factory=list)  # (first, last) line numbers outside every block
+    orphan_end: int | None = None  # an END line with no BEGIN before it: the paste starts mid-dump
+
+
 def is_microdump(body: bytes) -> bool:
-    return BEGIN in body[:8192]
+    return BEGIN in body[: 1 << 20]
 
 
 def parse(body: bytes) -> Microdump:
-    """Read the microdump lines; InspectorError with the line number when a line is damaged."""
+    """The first microdump of ``body`` (see :func:`parse_all` for a paste of several)."""
+    return parse_all(body).dumps[0]
+
+
+def parse_all(body: bytes) -> MicrodumpPaste:
+    """Read every BEGIN...END block; InspectorError with the line number when a line is damaged."""
     text = body.decode("utf-8", "replace")
-    md = Microdump()
-    started = False
+    paste = MicrodumpPaste(dumps=[])
+    md: Microdump | None = None
+    stray_from: int | None = None
+    number = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        line = _PREFIX.sub("", raw, count=1).strip()
+        line = _PREFIX.sub("", raw[:1_000_000], count=1).strip()
         if line.startswith("-----BEGIN"):
-            started = True
+            if stray_from is not None:
+                paste.stray.append((stray_from, number - 1))
+                stray_from = None
+            md = Microdump(first_line=number)  # a BEGIN without END before it: that dump was cut off
+            paste.dumps.append(md)
             continue
         if line.startswith("-----END"):
-            md.complete = True
-            break
-        if not started or not line:
+            if md is None:
+                paste.orphan_end = paste.orphan_end or number
+            else:
+                md.complete, md.last_line = True, number
+            md = None
             continue
-        md.lines += 1
-        tag, _, rest = line.partition(" ")
-        fields = rest.split()
-        try:
-            if tag == "O" and len(fields) >= 3:
-                md.os = _OS.get(fields[0], fields[0])
-                md.arch = fields[1]
-                md.cpu_count = int(fields[2], 16)
-                md.cpu = fields[3] if len(fields) > 3 else None
-                md.os_build = " ".join(fields[4:]) or None
-            elif tag == "V":
-                md.version = rest.strip()
-            elif tag == "S" and fields and fields[0] == "0" and len(fields) >= 4:
-                md.stack_start = int(fields[2], 16)
-            elif tag == "S" and len(fields) >= 2:
-                addr = int(fields[0], 16)
-                chunk = bytes.fromhex(fields[1])
-                off = addr - md.stack_start
-                if off < 0 or off > 64 * 1024 * 1024:
-                    raise ValueError(f"stack line address 0x{addr:x} is outside the stack")
-                if len(md.stack) < off:
-                    md.stack.extend(b"\0" * (off - len(md.stack)))
-                md.stack[off : off + len(chunk)] = chunk
-            elif tag == "C":
-                ctx = bytes.fromhex(rest.strip())
-                arch = "arm64" if md.arch == "arm64" else ("amd64" if md.arch == "x86_64" else md.arch)
-                md.registers, md.ip, md.sp = read_context(ctx, 0, len(ctx), arch)
-            elif tag == "M" and len(fields) >= 5:
-                base, _offset, size = (int(f, 16) for f in fields[:3])
-                ident = fields[3]
-                name = " ".join(fields[4:])
-                md.modules.append(MdModule(base, size, 0, 0, name, debug_id=ident, debug_file=name,
-                                           cv_kind="ELF build id"))
-        except ValueError as exc:
-            raise InspectorError(
-                f"microdump line {number} ({tag} record) is damaged: {exc}", where=f"line {number}"
-            ) from None
-    if not started:
+        if md is None:
+            if line and stray_from is None:
+                stray_from = number
+            continue
+        if line:
+            _read_line(md, line, number)
+    if stray_from is not None:
+        paste.stray.append((stray_from, number))
+    if not paste.dumps:
         raise InspectorError("no '-----BEGIN BREAKPAD MICRODUMP-----' line", where="line 1")
-    return md
+    return paste
+
+
+def _read_line(md: Microdump, line: str, number: int) -> None:
+    md.lines += 1
+    tag, _, rest = line.partition(" ")
+    fields = rest.split()
+    try:
+        if tag == "O" and len(fields) >= 3:
+            md.os = _OS.get(fields[0], fields[0])
+            md.arch = fields[1]
+            md.cpu_count = int(fields[2], 16)
+            md.cpu = fields[3] if len(fields) > 3 else None
+            md.os_build = " ".join(fields[4:]) or None
+        elif tag == "V":
+            md.version = rest.strip()
+        elif tag == "R" and len(fields) >= 3:
+            md.signal_number, md.signal, md.crash_address = int(fields[0], 16), fields[1], int(fields[2], 16)
+        elif tag == "S" and fields and fields[0] == "0" and len(fields) >= 4:
+            md.stack_start = int(fields[2], 16)
+        elif tag == "S" and len(fields) >= 2:
+            addr = int(fields[0], 16)
+            chunk = bytes.fromhex(fields[1])
+            off = addr - md.stack_start
+            if off < 0 or off > 64 * 1024 * 1024:
+                raise ValueError(f"stack line address 0x{addr:x} is outside the stack")
+            if len(md.stack) < off:
+                md.stack.extend(b"\0" * (off - len(md.stack)))
+            md.stack[off : off + len(chunk)] = chunk
+        elif tag == "C":
+            ctx = bytes.fromhex(rest.strip())
+            arch = "arm64" if md.arch == "arm64" else ("amd64" if md.arch == "x86_64" else md.arch)
+            md.registers, md.ip, md.sp = read_context(ctx, 0, len(ctx), arch)
+        elif tag == "M" and len(fields) >= 5:
+            base, _offset, size = (int(f, 16) for f in fields[:3])
+            ident = fields[3]
+            name = " ".join(fields[4:])
+            md.modules.append(MdModule(base, size, 0, 0, name, debug_id=ident, debug_file=name, cv_kind="ELF build id"))
+    except ValueError as exc:
+        raise InspectorError(
+            f"microdump line {number} ({tag} record) is damaged: {str(exc)[:200]}", where=f"line {number}"
+        ) from None

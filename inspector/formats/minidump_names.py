@@ -178,10 +178,26 @@ SIGNALS: dict[int, str] = {
 SIGNAL_CODES: dict[int, dict[int, str]] = {
     11: {1: "SEGV_MAPERR", 2: "SEGV_ACCERR", 3: "SEGV_BNDERR", 4: "SEGV_PKUERR"},
     7: {1: "BUS_ADRALN", 2: "BUS_ADRERR", 3: "BUS_OBJERR"},
-    8: {1: "FPE_INTDIV", 2: "FPE_INTOVF", 3: "FPE_FLTDIV", 4: "FPE_FLTOVF", 5: "FPE_FLTUND", 6: "FPE_FLTRES",
-        7: "FPE_FLTINV", 8: "FPE_FLTSUB"},
-    4: {1: "ILL_ILLOPC", 2: "ILL_ILLOPN", 3: "ILL_ILLADR", 4: "ILL_ILLTRP", 5: "ILL_PRVOPC", 6: "ILL_PRVREG",
-        7: "ILL_COPROC", 8: "ILL_BADSTK"},
+    8: {
+        1: "FPE_INTDIV",
+        2: "FPE_INTOVF",
+        3: "FPE_FLTDIV",
+        4: "FPE_FLTOVF",
+        5: "FPE_FLTUND",
+        6: "FPE_FLTRES",
+        7: "FPE_FLTINV",
+        8: "FPE_FLTSUB",
+    },
+    4: {
+        1: "ILL_ILLOPC",
+        2: "ILL_ILLOPN",
+        3: "ILL_ILLADR",
+        4: "ILL_ILLTRP",
+        5: "ILL_PRVOPC",
+        6: "ILL_PRVREG",
+        7: "ILL_COPROC",
+        8: "ILL_BADSTK",
+    },
 }
 SI_USER_CODES = {-1: "SI_QUEUE", -6: "SI_TKILL", 0x80: "SI_KERNEL"}
 
@@ -205,6 +221,17 @@ MAC_EXCEPTIONS: dict[int, str] = {
 MAC_BAD_ACCESS_CODES = {1: "KERN_INVALID_ADDRESS", 2: "KERN_PROTECTION_FAILURE", 0x32: "KERN_CODESIGN_ERROR"}
 
 
+def ntstatus_name(code: int) -> str | None:
+    """``0xC000000D`` -> ``STATUS_INVALID_PARAMETER`` (the full ntstatus.h table, read on first use)."""
+    from inspector.formats.minidump_ntstatus import NTSTATUS
+
+    return NTSTATUS.get(code)
+
+
+#: MD_ASSERTION_INFO ``type`` (Breakpad minidump_format.h MDAssertionInfoData).
+ASSERTION_TYPES = {0: "unknown", 1: "invalid parameter", 2: "pure virtual call"}
+
+
 def exception_name(platform_id: int | None, code: int, flags: int, params: tuple[int, ...]) -> tuple[str, str | None]:
     """(name, detail) of an exception record, e.g. ("SIGSEGV", "SEGV_MAPERR")."""
     if platform_id in APPLE_PLATFORMS:
@@ -222,7 +249,7 @@ def exception_name(platform_id: int | None, code: int, flags: int, params: tuple
         signed = flags - (1 << 32) if flags & 0x80000000 else flags
         detail = SIGNAL_CODES.get(code, {}).get(signed) or SI_USER_CODES.get(signed)
         return name, detail
-    name = WINDOWS_EXCEPTIONS.get(code, f"0x{code:08x}")
+    name = WINDOWS_EXCEPTIONS.get(code) or ntstatus_name(code) or f"0x{code:08x}"
     detail = None
     if code in (0xC0000005, 0xC0000006) and params:
         access = ACCESS_TYPES.get(params[0])

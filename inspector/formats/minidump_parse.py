@@ -92,6 +92,15 @@ class MdModule:
 
 
 @dataclass(slots=True)
+class MdAssertion:
+    expression: str
+    function: str
+    file: str
+    line: int
+    kind: int  # 0 unknown, 1 invalid parameter, 2 pure virtual call
+
+
+@dataclass(slots=True)
 class MdException:
     thread_id: int
     code: int
@@ -158,6 +167,7 @@ class Minidump:
     memory_source: str | None = None
     crashpad: CrashpadInfo | None = None
     breakpad_info: dict[str, int] | None = None
+    assertion: MdAssertion | None = None
     text_streams: dict[str, str] = field(default_factory=dict)
     read_streams: list[str] = field(default_factory=list)
     _index: list[MdModule] = field(default_factory=list, repr=False)
@@ -193,6 +203,12 @@ class Minidump:
     def pointer_size(self) -> int:
         arch = self.system.arch if self.system else ""
         return 4 if arch in ("x86", "arm", "mips", "ppc", "sparc", "riscv") else 8
+
+    @property
+    def address_mask(self) -> int:
+        """Addresses are truncated to the CPU's width: 32-bit writers store them sign-extended in 64-bit fields
+        (``0xffffffff00000045`` for ``0x45``), as Breakpad's processor also reads them."""
+        return (1 << (8 * self.pointer_size)) - 1
 
     @property
     def crashing_thread_id(self) -> int | None:
@@ -260,8 +276,24 @@ def _list_count(entry: StreamEntry, data: bytes, record_size: int, what: str) ->
 
 # ----------------------------------------------------------------------------------------------- contexts
 
-_AMD64_GPRS = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
-               "r14", "r15")
+_AMD64_GPRS = (
+    "rax",
+    "rcx",
+    "rdx",
+    "rbx",
+    "rsp",
+    "rbp",
+    "rsi",
+    "rdi",
+    "r8",
+    "r9",
+    "r10",
+    "r11",
+    "r12",
+    "r13",
+    "r14",
+    "r15",
+)
 _X86_GPRS = ("edi", "esi", "ebx", "edx", "ecx", "eax", "ebp", "eip", "cs", "eflags", "esp", "ss")
 
 CONTEXT_SIZES = {716: "x86", 1232: "amd64", 912: "arm64", 796: "arm64"}
@@ -307,7 +339,8 @@ def _read_threads(md: Minidump, entry: StreamEntry) -> None:
         tid, suspend, _pclass, prio, teb, st_start, st_size, st_rva, ctx_size, ctx_rva = _unpack(
             "<IIIIQQIIII", data, pos + 48 * i, f"thread record {i}"
         )
-        thread = MdThread(tid, suspend, prio, teb, st_start, st_size, st_rva, ctx_size, ctx_rva)
+        mask = md.address_mask
+        thread = MdThread(tid, suspend, prio, teb & mask, st_start & mask, st_size, st_rva, ctx_size, ctx_rva)
         try:
             thread.registers, thread.ip, thread.sp = read_context(data, ctx_rva, ctx_size, arch)
         except Damage as exc:
@@ -327,8 +360,11 @@ def _read_cv(md: Minidump, module: MdModule, size: int, rva: int) -> None:
     if size < 4 or rva + size > len(data):
         if size:
             md.problems.append(
-                warning("/@stream/ModuleListStream", f"module {module.basename}: debug record at offset {rva} "
-                        f"({size} bytes) runs past the end of the file")
+                warning(
+                    "/@stream/ModuleListStream",
+                    f"module {module.basename}: debug record at offset {rva} "
+                    f"({size} bytes) runs past the end of the file",
+                )
             )
         return
     raw = data[rva : rva + size]
@@ -359,6 +395,7 @@ def _read_modules(md: Minidump, entry: StreamEntry) -> None:
     for i in range(count):
         at = pos + 108 * i
         base, size, checksum, stamp, name_rva = _unpack("<QIIII", data, at, f"module record {i}")
+        base &= md.address_mask
         cv_size, cv_rva = struct.unpack_from("<II", data, at + 76)
         try:
             name = read_string(data, name_rva, f"name of module {i}")
@@ -384,11 +421,16 @@ def _read_exception(md: Minidump, entry: StreamEntry) -> None:
     ctx_size, ctx_rva = struct.unpack_from("<II", data, entry.rva + 160)
     if nparams > 15:
         md.problems.append(
-            warning("/@stream/ExceptionStream", f"the exception claims {nparams} parameters (at most 15); "
-                    f"offset {entry.rva + 32}")
+            warning(
+                "/@stream/ExceptionStream",
+                f"the exception claims {nparams} parameters (at most 15); offset {entry.rva + 32}",
+            )
         )
         nparams = 15
-    exc = MdException(tid, code, flags, record, address, params[:nparams], ctx_size, ctx_rva)
+    mask = md.address_mask
+    exc = MdException(
+        tid, code, flags, record, address & mask, tuple(p & mask for p in params[:nparams]), ctx_size, ctx_rva
+    )
     try:
         exc.registers, _ip, _sp = read_context(data, ctx_rva, ctx_size, md.system.arch if md.system else None)
     except Damage as dmg:
@@ -430,10 +472,14 @@ def _read_memory(md: Minidump, entry: StreamEntry) -> None:
     count, pos = _list_count(entry, md.data, 16, "MemoryListStream")
     for i in range(count):
         start, size, rva = _unpack("<QII", md.data, pos + 16 * i, f"memory range {i}")
+        start &= md.address_mask
         if rva + size > len(md.data):
             md.problems.append(
-                error("/@stream/MemoryListStream", f"memory range {i} (0x{start:x}, {size} bytes) points at offset "
-                      f"{rva}, past the end of the file ({len(md.data)} bytes)")
+                error(
+                    "/@stream/MemoryListStream",
+                    f"memory range {i} (0x{start:x}, {size} bytes) points at offset "
+                    f"{rva}, past the end of the file ({len(md.data)} bytes)",
+                )
             )
             continue
         md.memory.append((start, size, rva))
@@ -448,8 +494,12 @@ def _read_memory64(md: Minidump, entry: StreamEntry) -> None:
     for i in range(count):
         start, size = struct.unpack_from("<QQ", md.data, entry.rva + 16 + 16 * i)
         if rva + size > len(md.data):
-            md.problems.append(error("/@stream/Memory64ListStream", f"memory range {i} runs past the end of the file "
-                                     f"(offset {rva}, {size} bytes)"))
+            md.problems.append(
+                error(
+                    "/@stream/Memory64ListStream",
+                    f"memory range {i} runs past the end of the file (offset {rva}, {size} bytes)",
+                )
+            )
             break
         md.memory.append((start, size, rva))
         rva += size
@@ -527,6 +577,25 @@ def _read_crashpad(md: Minidump, entry: StreamEntry) -> None:
     md.crashpad = CrashpadInfo(report_id, client_id, annotations, module_annotations)
 
 
+def _utf16_field(data: bytes, pos: int, chars: int) -> str:
+    raw = data[pos : pos + 2 * chars].decode("utf-16-le", "replace")
+    return raw.split("\0", 1)[0].strip()
+
+
+def _read_assertion(md: Minidump, entry: StreamEntry) -> None:
+    """MD_ASSERTION_INFO (Breakpad minidump_format.h): expression, function, file (UTF-16, 128 each), line, type."""
+    if entry.size < 776:
+        raise Damage(f"AssertionInfoStream is {entry.size} bytes; it must be 776", entry.rva)
+    line, kind = _unpack("<II", md.data, entry.rva + 768, "assertion info")
+    md.assertion = MdAssertion(
+        expression=_utf16_field(md.data, entry.rva, 128),
+        function=_utf16_field(md.data, entry.rva + 256, 128),
+        file=_utf16_field(md.data, entry.rva + 512, 128),
+        line=line,
+        kind=kind,
+    )
+
+
 def _read_breakpad_info(md: Minidump, entry: StreamEntry) -> None:
     validity, dump_tid, requesting_tid = _unpack("<III", md.data, entry.rva, "Breakpad info")
     info: dict[str, int] = {}
@@ -559,6 +628,7 @@ _READERS = {
     "ThreadNamesStream": _read_thread_names,
     "CrashpadInfoStream": _read_crashpad,
     "BreakpadInfoStream": _read_breakpad_info,
+    "AssertionInfoStream": _read_assertion,
 }
 #: Streams other readers depend on come first (system info gives the CPU for contexts, modules for Crashpad).
 _ORDER = ["SystemInfoStream", "ThreadListStream", "ModuleListStream", "ExceptionStream", "ThreadNamesStream"]
@@ -577,12 +647,15 @@ def parse(data: bytes) -> Minidump:
             warning("/@offset/4", f"header version is 0x{version & 0xFFFF:04x}, expected 0xa793 (read anyway)")
         )
     if count > MAX_STREAMS:
-        raise InspectorError(f"the minidump header claims {count} streams (at most {MAX_STREAMS} are plausible)",
-                             where="offset 8")
+        raise InspectorError(
+            f"the minidump header claims {count} streams (at most {MAX_STREAMS} are plausible)", where="offset 8"
+        )
     if dir_rva + 12 * count > len(data):
         raise InspectorError(
             f"the stream directory ({count} entries at offset {dir_rva}) runs past the end of the file "
-            f"({len(data)} bytes)", where=f"offset {dir_rva}")
+            f"({len(data)} bytes)",
+            where=f"offset {dir_rva}",
+        )
     if dir_rva < 32 and count:
         md.problems.append(
             error(f"/@offset/{dir_rva}", f"the stream directory at offset {dir_rva} overlaps the 32-byte header")
@@ -594,8 +667,11 @@ def parse(data: bytes) -> Minidump:
             continue
         if rva + size > len(data):
             md.problems.append(
-                error(entry.pointer, f"directory entry {i}: {entry.name} ({size} bytes at offset {rva}) "
-                      f"runs past the end of the file ({len(data)} bytes); skipped")
+                error(
+                    entry.pointer,
+                    f"directory entry {i}: {entry.name} ({size} bytes at offset {rva}) "
+                    f"runs past the end of the file ({len(data)} bytes); skipped",
+                )
             )
             continue
         md.streams.append(entry)
