@@ -50,10 +50,8 @@ _NOT_CRASHES = {"DUMP_REQUESTED", "EXC_CRASHPAD_SIMULATED"}
 def _upload_kind(envelope: Envelope) -> str:
     if envelope.main_part is not None and envelope.parts:
         part = envelope.parts[envelope.main_part].name
-        return (
-            f"minidump (Backtrace multipart upload, part {part})"
-            if part != "upload_file_minidump"
-            else ("minidump (Backtrace multipart upload)")
+        return f"minidump (Backtrace multipart upload, part {part})" if part != "upload_file_minidump" else (
+            "minidump (Backtrace multipart upload)"
         )
     if envelope.http is not None:
         return "minidump (raw HTTP upload)"
@@ -109,30 +107,19 @@ def validate(submission: Submission) -> list[Problem]:
     if "SystemInfoStream" not in read:
         problems.append(warning("/@stream/SystemInfoStream", "no readable system info: OS and CPU are unknown"))
     if "ExceptionStream" not in read:
-        problems.append(
-            info(
-                "/@stream/ExceptionStream",
-                "no readable exception stream: the dump was taken without a crash (or it is damaged)",
-            )
-        )
+        problems.append(info("/@stream/ExceptionStream",
+                             "no readable exception stream: the dump was taken without a crash (or it is damaged)"))
     elif md.exception is not None and md.threads and md.exception.thread_id not in {t.id for t in md.threads}:
         problems.append(
-            warning(
-                "/@stream/ExceptionStream",
-                f"the exception names thread {md.exception.thread_id}, which is not in the thread list",
-            )
+            warning("/@stream/ExceptionStream", f"the exception names thread {md.exception.thread_id}, "
+                    "which is not in the thread list")
         )
     env = submission.envelope
     if env.http is not None:
         fmt = dict(env.fields).get("format")
         if fmt is not None and fmt != "minidump" and env.http.path.rstrip("/").rsplit("/", 1)[-1] != "minidump":
-            problems.append(
-                warning(
-                    "/@http/query/format",
-                    f"a minidump is sent with format={fmt}; Backtrace expects format=minidump",
-                    "Backtrace submission API",
-                )
-            )
+            problems.append(warning("/@http/query/format", f"a minidump is sent with format={fmt}; Backtrace expects "
+                                    "format=minidump", "Backtrace submission API"))
     return problems
 
 
@@ -317,16 +304,10 @@ def _attachments(submission: Submission) -> list[Attachment]:
     out = []
     for part in submission.attachments:
         data = part.data
-        out.append(
-            Attachment(
-                name=part.filename or part.name,
-                content_type=part.content_type,
-                size=len(data),
-                load=lambda d=data: d,
-                pointer=f"/@parts/{part.name}",
-                origin=f"multipart part {part.name}",
-            )
-        )
+        out.append(Attachment(
+            name=part.filename or part.name, content_type=part.content_type, size=len(data),
+            load=lambda d=data: d, pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
+        ))
     return out
 
 
@@ -345,23 +326,14 @@ def _crashpad_exception(md: Minidump, main: MdModule | None) -> ExceptionInfo | 
             except ValueError:
                 continue
             module = md.module_for(address)
-            frames.append(
-                Frame(
-                    module=module.basename if module else None,
-                    address=address,
-                    in_app=True if module is not None and module is main else None,
-                    note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
-                    pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
-                )
-            )
-        return ExceptionInfo(
-            type=str(objects["exceptionName"]),
-            message=str(objects.get("exceptionReason") or ""),
-            frames=frames,
-            pointer="/@stream/CrashpadInfoStream",
-            depth=1,
-            relation="cause",
-        )
+            frames.append(Frame(
+                module=module.basename if module else None, address=address,
+                in_app=True if module is not None and module is main else None,
+                note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
+                pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
+            ))
+        return ExceptionInfo(type=str(objects["exceptionName"]), message=str(objects.get("exceptionReason") or ""),
+                             frames=frames, pointer="/@stream/CrashpadInfoStream", depth=1, relation="cause")
     return None
 
 
@@ -380,11 +352,8 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
             ip, sp = _ip_sp(regs)
         pointer = f"/@stream/ThreadListStream/{i}"
         frames = _frames(ip, sp, _thread_stack(md, t), md, md.pointer_size, main, pointer)
-        threads.append(
-            Thread(
-                id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer, registers=_regs(regs, width)
-            )
-        )
+        threads.append(Thread(id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer,
+                              registers=_regs(regs, width)))
     exceptions = []
     if md.exception is not None:
         exceptions.append(ExceptionInfo(type=etype, message=message, frames=(), pointer="/@stream/ExceptionStream"))
@@ -414,16 +383,9 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
         id=md.crashpad.report_id if md.crashpad else None,
     )
     return Report(
-        format=NAME,
-        kind="minidump",
-        summary=summary,
-        exceptions=exceptions,
-        threads=threads,
-        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)],
-        attachments=_attachments(submission),
-        metadata=_metadata(submission, md),
-        pointer="",
-        most_recent_first=True,
+        format=NAME, kind="minidump", summary=summary, exceptions=exceptions, threads=threads,
+        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
+        metadata=_metadata(submission, md), pointer="", most_recent_first=True,
     )
 
 
@@ -439,22 +401,15 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
     s = md.system
     if s is not None:
         meta["System"] = {
-            "OS": s.platform,
-            "OS version": s.os_version,
-            "platform id": f"0x{s.platform_id:x}",
-            "CPU architecture": s.arch,
-            "CPU count": s.cpu_count,
-            "CPU vendor": s.cpu_vendor,
+            "OS": s.platform, "OS version": s.os_version, "platform id": f"0x{s.platform_id:x}",
+            "CPU architecture": s.arch, "CPU count": s.cpu_count, "CPU vendor": s.cpu_vendor,
             "CPU level / revision": f"{s.level} / 0x{s.revision:x}",
         }
     if md.exception is not None:
         e = md.exception
         meta["Exception"] = {
-            "thread id": e.thread_id,
-            "code": f"0x{e.code:08x}",
-            "flags": f"0x{e.flags:08x}",
-            "address": f"0x{e.address:x}",
-            "parameters": [f"0x{p:x}" for p in e.params],
+            "thread id": e.thread_id, "code": f"0x{e.code:08x}", "flags": f"0x{e.flags:08x}",
+            "address": f"0x{e.address:x}", "parameters": [f"0x{p:x}" for p in e.params],
         }
     process = {"id": md.process_id}
     if md.process_create_time:
@@ -463,21 +418,15 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
         meta["Process"] = process
     if md.memory:
         meta["Memory"] = {
-            "source": md.memory_source,
-            "ranges": len(md.memory),
-            "bytes": sum(size for _s, size, _r in md.memory),
+            "source": md.memory_source, "ranges": len(md.memory), "bytes": sum(size for _s, size, _r in md.memory),
             "list": [f"0x{start:x}-0x{start + size:x} ({size} bytes)" for start, size, _r in md.memory[:200]],
         }
-    meta["Stack"] = (
-        "unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
-        f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)"
-    )
+    meta["Stack"] = ("unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
+                     f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)")
     if md.crashpad is not None:
         meta["Crashpad"] = {
-            "report id": md.crashpad.report_id,
-            "client id": md.crashpad.client_id,
-            "annotations": md.crashpad.annotations,
-            "module annotations": md.crashpad.module_annotations,
+            "report id": md.crashpad.report_id, "client id": md.crashpad.client_id,
+            "annotations": md.crashpad.annotations, "module annotations": md.crashpad.module_annotations,
         }
     if md.breakpad_info:
         meta["Breakpad"] = md.breakpad_info
@@ -605,7 +554,7 @@ def reports(submission: Submission) -> list[Report]:
 
 def _dump_of(submission: Submission) -> Minidump:
     if not isinstance(submission.native, Minidump):
-        raise InspectorError("only a binary minidump can be sent; this is a microdump (text)", where="line 1")
+        raise InspectorError("only a binary minidump can be sent; this is a microdump (text)")
     return submission.native
 
 
@@ -629,22 +578,15 @@ def to_backtrace_multipart(submission: Submission) -> tuple[list[Part], list[tup
         if key not in ("format", "token") and key not in seen:
             fields.append((key, value))
             seen.add(key)
-    for key, value in md.crashpad.annotations.items() if md.crashpad else ():
+    for key, value in (md.crashpad.annotations.items() if md.crashpad else ()):
         if key not in seen:
             fields.append((key, value))
             seen.add(key)
     return parts, fields
 
 
-_APPCENTER_OS = {
-    0: "WINDOWS",
-    1: "WINDOWS",
-    2: "WINDOWS",
-    0x8101: "macOS",
-    0x8102: "iOS",
-    0x8201: "Linux",
-    0x8203: "Android",
-}
+_APPCENTER_OS = {0: "WINDOWS", 1: "WINDOWS", 2: "WINDOWS", 0x8101: "macOS", 0x8102: "iOS", 0x8201: "Linux",
+                 0x8203: "Android"}
 
 
 def _iso(ts: datetime) -> str:
