@@ -134,6 +134,9 @@ def show_text(sub: Submission, reports: list[Report], problems: list[Problem], t
             for i in list(order)[:top]:
                 f = frames[i]
                 where = f.location() or f.module or (f"0x{f.address:x}" if f.address is not None else "")
+                if f.module_offset is not None and f.module:
+                    where = f"{f.module}+0x{f.module_offset:x}" + (f"  {f.location()}" if f.file else "")
+                    where += f"  ({f.trust})" if f.trust else ""
                 out.append(f"    #{i:<3} {f.function or '?'}  {where}")
         counts = report.counts()
         out.append("  Counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -143,11 +146,39 @@ def show_text(sub: Submission, reports: list[Report], problems: list[Problem], t
     return "\n".join(out)
 
 
+def _native_stack(sub: Submission, args: argparse.Namespace) -> tuple[list[Report], Any] | None:
+    """With ``--stack`` or ``--symbols`` on a minidump: the reports walked with symbols, and the crashed thread's
+    walked frames (None for other formats)."""
+    if sub.format != "minidump" or not (getattr(args, "stack", False) or getattr(args, "symbols", None)):
+        return None
+    from inspector.formats.minidump import symbolicated_reports
+    from inspector.formats.minidump_parse import Minidump
+    from inspector.native.stack import walk_thread
+    from inspector.native.store import SymbolStore
+
+    md = sub.native
+    if not isinstance(md, Minidump):
+        return None
+
+    def progress(step: Any) -> None:
+        if step.done == 0:
+            print(f"crash-inspector: fetching {step.what} from {step.source}", file=sys.stderr)
+
+    store = SymbolStore.from_sources(args.symbols or [], progress=progress)
+    reports = symbolicated_reports(sub, store)
+    thread = next((t for t in md.threads if t.id == md.crashing_thread_id), md.threads[0] if md.threads else None)
+    frames = walk_thread(md, thread, store) if thread is not None else None
+    for line in store.errors:
+        _err(f"symbols: {line}")
+    return reports, frames
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     try:
         sub = load_path(args.path, format=args.format)
         problems = validate(sub)
-        reports = get_format(sub.format).reports(sub)
+        native = _native_stack(sub, args)
+        reports = native[0] if native is not None else get_format(sub.format).reports(sub)
     except InspectorError as exc:
         _err(f"{args.path}: {exc}")
         return EXIT_BAD_INPUT
@@ -158,13 +189,25 @@ def cmd_show(args: argparse.Namespace) -> int:
         reports, mapped = apply_for_cli(reports, args.sourcemaps)
         for line in mapped["problems"]:
             _err(f"warning: source maps: {line}")
+    walked = native[1] if native is not None else None
     if args.json:
         data = show_json(sub, reports, problems)
         if mapped is not None:
             data["sourcemaps"] = mapped
+        if getattr(args, "stack", False):
+            from inspector.native.render import stack_json
+
+            size = sub.native.pointer_size if walked is not None else 8
+            for entry in data["reports"]:
+                entry["stack"] = stack_json(walked, size) if walked is not None else []
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(show_text(sub, reports, problems))
+        if getattr(args, "stack", False) and walked is not None:
+            from inspector.native.render import stack_text
+
+            print("Crashed thread stack:")
+            print("\n".join(stack_text(walked)))
     return EXIT_OK
 
 
@@ -208,6 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="DIR",
         help="map minified JavaScript frames through the source maps in this folder (or file); repeatable",
+    )
+    p.add_argument(
+        "--stack",
+        action="store_true",
+        help='minidumps: add the crashed thread\'s walked stack (JSON key "stack", as minidump-stackwalk)',
+    )
+    p.add_argument(
+        "--symbols",
+        action="append",
+        default=[],
+        metavar="DIR_OR_URL",
+        help="a Breakpad symbol store folder or HTTP server (repeatable; also $CRASH_INSPECTOR_SYMBOLS)",
     )
     p.set_defaults(run=cmd_show)
 

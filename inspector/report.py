@@ -102,6 +102,10 @@ class Frame:
     variables: tuple[tuple[str, Any], ...] = ()  # (("locals", {...}), ("registers", {...}))
     source: SourceContext | None = None
     note: str | None = None  # e.g. "scanned", "unsymbolicated", "module + 0x1a2b"
+    #: How a native frame was found: context, cfi, frame_pointer, cfi_scan, scan, inlined (None: not walked).
+    trust: str | None = None
+    #: The address relative to its module's base (native frames).
+    module_offset: int | None = None
 
     def location(self) -> str:
         if not self.file:

@@ -4,8 +4,10 @@ The dump may arrive as a bare ``.dmp`` file, as the raw body of ``POST ...?forma
 multipart upload (``upload_file_minidump``, the Breakpad/Crashpad convention, where the other parts are
 attachments and the form fields are Crashpad annotations). Reading is done by :mod:`minidump_parse`.
 
-Frames are not symbolicated: each thread shows its instruction pointer as ``module+offset``, then return
-address candidates found by scanning the thread's stack memory for values inside a module ("scanned").
+Frames are walked by :mod:`inspector.native` (CFI from symbol files, frame pointers, then a validated stack
+scan, as minidump-stackwalk does) and shown as ``module+offset`` with how each was found; with symbol files
+(:func:`symbolicated_reports`) they get function names, source lines and inlined frames. CPUs the walker does not
+know (arm32, mips...) fall back to the instruction pointer and the return-address candidates of a stack scan.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from inspector.formats.base import (
 from inspector.formats.minidump_micro import Microdump, MicrodumpPaste, is_microdump, parse_all
 from inspector.formats.minidump_names import APPLE_PLATFORMS, ASSERTION_TYPES, POSIX_PLATFORMS, exception_name
 from inspector.formats.minidump_parse import MdModule, MdThread, Minidump, parse
+from inspector.native.stack import thread_context, walker_for
+from inspector.native.unwind import Symbols, WalkedFrame
 from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
 
 NAME = "minidump"
@@ -156,7 +160,9 @@ def _frames(
             address=address,
             in_app=True if module is not None and module is main else None,
             pointer=f"{pointer}/frames/{n}",
-            note=note or where or "outside every module",
+            note=f"{where}, {note}" if where and note else (note or where or "outside every module"),
+            trust="scan" if n else "context",
+            module_offset=address - module.base if module else None,
         )
 
     frames: list[Frame] = []
@@ -337,23 +343,93 @@ def _crashpad_exception(md: Minidump, main: MdModule | None) -> ExceptionInfo | 
     return None
 
 
-def _minidump_report(submission: Submission, md: Minidump) -> Report:
+def _registers_text(registers: dict[str, int], width: int) -> dict[str, str]:
+    return {k: _hex(v, width) for k, v in registers.items()}
+
+
+def walked_to_frames(walked: list[WalkedFrame], main: MdModule | None, pointer: str, width: int) -> list[Frame]:
+    """Report frames of a walked stack: each inlined call as its own row (innermost first), then the physical
+    frame, all with ``module+offset`` and how they were found."""
+    out: list[Frame] = []
+    for wf in walked:
+        module = wf.module
+        offset = wf.instruction - module.base if module is not None else None
+        name = module.basename if isinstance(module, MdModule) else (getattr(module, "name", None) or None)
+        note = f"{name}+0x{offset:x}" if name is not None and offset is not None else "outside every module"
+        in_app = True if module is not None and module is main else None
+        symbol = wf.symbol
+        for inline in symbol.inlines if symbol is not None else ():
+            out.append(
+                Frame(
+                    function=inline.function,
+                    file=inline.file,
+                    line=inline.line,
+                    module=name,
+                    address=wf.instruction,
+                    in_app=in_app,
+                    pointer=f"{pointer}/frames/{len(out)}",
+                    note=note,
+                    trust="inlined",
+                    module_offset=offset,
+                )
+            )
+        out.append(
+            Frame(
+                function=symbol.function if symbol is not None else None,
+                file=symbol.file if symbol is not None else None,
+                line=symbol.line if symbol is not None else None,
+                module=name,
+                address=wf.instruction,
+                in_app=in_app,
+                pointer=f"{pointer}/frames/{len(out)}",
+                note=note,
+                variables=(("registers", _registers_text(wf.registers, width)),),
+                trust=wf.trust,
+                module_offset=offset,
+            )
+        )
+    return out
+
+
+def _dump_thread_id(md: Minidump) -> int | None:
+    """Breakpad's own dump-writing thread (minidump-stackwalk does not walk it: its stack is the handler's)."""
+    info = md.breakpad_info or {}
+    dump = info.get("dump_thread_id")
+    return dump if dump is not None and dump != md.crashing_thread_id else None
+
+
+def _minidump_report(submission: Submission, md: Minidump, symbols: Symbols | None = None) -> Report:
     width = md.pointer_size * 2
     arch = md.system.arch if md.system else None
     main = _main_module(md.modules)
     etype, message, title, fatal = _exception_text(md)
     crashed_id = md.crashing_thread_id
+    walker = walker_for(md, symbols)
+    dump_thread = _dump_thread_id(md)
     threads: list[Thread] = []
     for i, t in enumerate(md.threads):
         crashed = t.id == crashed_id
-        regs, ip, sp = t.registers, t.ip, t.sp
-        if crashed and md.exception is not None and md.exception.registers:
-            regs = md.exception.registers  # the context at the crash, not the handler's
-            ip, sp = _ip_sp(regs)
         pointer = f"/@stream/ThreadListStream/{i}"
-        frames = _frames(ip, sp, _thread_stack(md, t), md, md.pointer_size, main, pointer)
-        threads.append(Thread(id=str(t.id), name=t.name, frames=frames, crashed=crashed, pointer=pointer,
-                              registers=_regs(regs, width)))
+        ctx = thread_context(md, t)
+        name = t.name
+        if t.id == dump_thread:
+            frames: list[Frame] = []
+            name = name or "Breakpad dump writer (not walked)"
+        elif walker is not None:
+            frames = walked_to_frames(walker.walk(ctx.registers, ctx.stack), main, pointer, width)
+        else:
+            ip, sp = _ip_sp(ctx.registers)
+            frames = _frames(ip, sp, _thread_stack(md, t), md, md.pointer_size, main, pointer)
+        threads.append(
+            Thread(
+                id=str(t.id),
+                name=name,
+                frames=frames,
+                crashed=crashed,
+                pointer=pointer,
+                registers=_regs(ctx.registers, width),
+            )
+        )
     exceptions = []
     if md.exception is not None:
         exceptions.append(ExceptionInfo(type=etype, message=message, frames=(), pointer="/@stream/ExceptionStream"))
@@ -385,7 +461,8 @@ def _minidump_report(submission: Submission, md: Minidump) -> Report:
     return Report(
         format=NAME, kind="minidump", summary=summary, exceptions=exceptions, threads=threads,
         binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
-        metadata=_metadata(submission, md), pointer="", most_recent_first=True,
+        metadata=_metadata(submission, md, walker is not None, symbols, threads), pointer="",
+        most_recent_first=True,
     )
 
 
@@ -396,7 +473,34 @@ def _ip_sp(regs: dict[str, int]) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
+def _symbols_section(symbols: Symbols | None, threads: list[Thread], md: Minidump) -> dict[str, Any]:
+    """Which modules on the stacks have symbols, and what to fetch (debug file + id) for the others."""
+    on_stack = {f.module for t in threads for f in t.frames if f.module}
+    by_name = {m.basename: m for m in md.modules}
+    loaded: list[str] = []
+    missing: list[str] = []
+    for name in sorted(on_stack):
+        module = by_name.get(name)
+        if module is None:
+            continue
+        found = symbols.symbols_for(module) if symbols is not None else None
+        ident = f"{module.debug_file or module.basename} {module.debug_id or '(no debug id)'}"
+        if found is not None:
+            loaded.append(f"{ident} — {found.path}")
+        else:
+            missing.append(ident)
+    section: dict[str, Any] = {"symbol files used": loaded or "none"}
+    section["missing symbols (debug file, debug id) to fetch"] = missing or "none"
+    return section
+
+
+def _metadata(
+    submission: Submission,
+    md: Minidump,
+    walked: bool = False,
+    symbols: Symbols | None = None,
+    threads: list[Thread] | None = None,
+) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     s = md.system
     if s is not None:
@@ -421,8 +525,17 @@ def _metadata(submission: Submission, md: Minidump) -> dict[str, Any]:
             "source": md.memory_source, "ranges": len(md.memory), "bytes": sum(size for _s, size, _r in md.memory),
             "list": [f"0x{start:x}-0x{start + size:x} ({size} bytes)" for start, size, _r in md.memory[:200]],
         }
-    meta["Stack"] = ("unsymbolicated: each thread shows its instruction pointer as module+offset, then return-"
-                     f"address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)")
+    if walked:
+        meta["Stack"] = (
+            "walked as minidump-stackwalk does: CFI from symbol files, then frame pointers, then a stack scan that "
+            'keeps only addresses inside a module\'s code ("scan" frames may be wrong)'
+        )
+        meta["Symbols"] = _symbols_section(symbols, threads or [], md)
+    else:
+        meta["Stack"] = (
+            "not walked (CPU not supported): each thread shows its instruction pointer as module+offset, then "
+            f"return-address candidates found by scanning stack memory (at most {MAX_SCANNED_FRAMES} frames)"
+        )
     if md.crashpad is not None:
         meta["Crashpad"] = {
             "report id": md.crashpad.report_id, "client id": md.crashpad.client_id,
@@ -547,6 +660,15 @@ def reports(submission: Submission) -> list[Report]:
     if isinstance(md, MicrodumpPaste):
         return [_microdump_report(submission, dump, n, len(md.dumps)) for n, dump in enumerate(md.dumps, 1)]
     return [_minidump_report(submission, md)]
+
+
+def symbolicated_reports(submission: Submission, symbols: Symbols) -> list[Report]:
+    """The reports with frames walked and named using ``symbols`` (may read files and the network: call it off
+    the GUI thread)."""
+    md = submission.native
+    if isinstance(md, Microdump):
+        return [_microdump_report(submission, md)]
+    return [_minidump_report(submission, md, symbols)]
 
 
 # ------------------------------------------------------------------------------------------------ converting

@@ -153,10 +153,16 @@ def exception_stacks(report: Report) -> list[Stack]:
             thread = next((t for t in report.threads if len(t.frames)), None)
             label = "No thread is marked as crashed; first thread"
         if thread is not None:
+            # The thread stands for the frameless exceptions (native crashes): no "(0 frames)" rows beside it.
+            lead = next((s for s in stacks if not s.from_text), None)
+            stacks = [s for s in stacks if s.from_text]
+            title = f"{label}: {thread_title(thread).replace('  (crashed)', '')}"
+            if lead is not None and thread.crashed:
+                title = f"{lead.title} — {title}"
             stacks.insert(
                 0,
                 Stack(
-                    title=f"{label}: {thread_title(thread).replace('  (crashed)', '')}",
+                    title=title,
                     frames=thread.frames,
                     pointer=thread.pointer,
                     crashed=thread.crashed,
