@@ -13,6 +13,7 @@ allowed).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -43,23 +44,11 @@ def cache_dir() -> Path:
 
 
 def env_sources() -> list[str]:
+    """``CRASH_INSPECTOR_SYMBOLS``: folders and URLs separated by ``os.pathsep``. On POSIX, where that is ``:``, a
+    colon of ``http://`` or of a port (``:8080/``) does not separate."""
     text = os.environ.get(ENV_PATHS, "")
-    out: list[str] = []
-    for piece in text.split(os.pathsep) if "://" not in text else _split_urls(text):
-        if piece.strip():
-            out.append(piece.strip())
-    return out
-
-
-def _split_urls(text: str) -> list[str]:
-    """Split on ``os.pathsep`` without cutting ``http://`` (``:`` is the separator on POSIX)."""
-    parts: list[str] = []
-    for piece in text.split(os.pathsep):
-        if parts and piece.startswith("//") and parts[-1] in ("http", "https", "file"):
-            parts[-1] += os.pathsep + piece
-        else:
-            parts.append(piece)
-    return parts
+    pieces = text.split(";") if os.pathsep == ";" else re.split(r":(?!//)(?!\d+(?:/|$))", text)
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def sym_name(debug_file: str) -> str:
@@ -117,6 +106,8 @@ class SymbolStore:
     #: Problems met (unreachable server, damaged file): one line each.
     errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Servers that did not answer: not asked again in this session (one timeout, not one per module).
+    _down: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def from_sources(cls, sources: Iterable[str] = (), use_env: bool = True, **kwargs: object) -> SymbolStore:
@@ -162,8 +153,8 @@ class SymbolStore:
             if opened is not None:
                 return opened
         for url in (s for s in self.sources if s.startswith(("http://", "https://"))):
-            if cache is None:
-                break
+            if cache is None or url in self._down:
+                continue
             path = self._download(url, relative, cache)
             if path is not None:
                 opened = self._open(path)
@@ -217,6 +208,8 @@ class SymbolStore:
         except Cancelled:
             raise
         except (httpx.HTTPError, OSError) as exc:
-            self.errors.append(f"{address}: {type(exc).__name__}: {exc}")
+            if isinstance(exc, httpx.TransportError):
+                self._down.add(url)
+            self.errors.append(f"{address}: {type(exc).__name__}: {exc or 'no answer'}")
             return None
         return target

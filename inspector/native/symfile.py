@@ -283,9 +283,10 @@ class SymbolFile:
         symbol = Symbol(
             function=parts[4].strip() if len(parts) > 4 else "", function_address=func_address, parameter_size=param
         )
-        win = self.stack_win(address)
-        if win is not None:
-            symbol.parameter_size = win.parameter_size
+        if self.arch == "x86":  # 32-bit Windows: STACK WIN knows the parameter size better than FUNC
+            win = self.stack_win(address)
+            if win is not None:
+                symbol.parameter_size = win.parameter_size
         lines: list[tuple[int, int, int, int]] = []  # (address, size, line, file)
         inlines: list[tuple[int, int, int, int, int]] = []  # (depth, start, end, call_line/file packed, origin)
         calls: list[tuple[int, int]] = []
