@@ -306,12 +306,36 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(app_secret_env=None, install_id=None, gzip=False, retries=0)
         p.set_defaults(run=_lazy("inspector.net.upload_cli", "run_" + name.replace("-", "_")))
 
-    p = sub.add_parser("receive", help="run the local receiver that emulates the three ingestion APIs")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--store", default=None, metavar="DIR")
+    p = sub.add_parser(
+        "receive",
+        help="run the local receiver that emulates the three ingestion APIs",
+        description="Run the local receiver: point an SDK at it and every request is answered like the vendor "
+        "would and stored for inspection. The first line of output is 'listening on http://HOST:PORT'; the "
+        "endpoints each SDK should use follow on stderr. Ctrl+C stops it.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; any other exposes the receiver to the network: a warning "
+        "says so)",
+    )
+    p.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one, printed)"
+    )
+    p.add_argument(
+        "--store",
+        default=None,
+        metavar="DIR",
+        help="folder for the captured requests (default: the inbox in the app's data folder, shared with the window)",
+    )
     p.add_argument("--strict", action="store_true", help="reject invalid payloads the way the vendor would")
-    p.add_argument("--max-body", type=int, default=64 * 1024 * 1024, metavar="BYTES")
+    p.add_argument(
+        "--max-body",
+        type=int,
+        default=64 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest request body accepted (default 64 MiB); bigger ones get 413 like the vendors",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per request")
     p.set_defaults(run=_lazy("inspector.net.commands", "run_receive"))
 

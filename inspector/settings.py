@@ -124,7 +124,7 @@ class Settings:
     default_profile: str = ""
     #: Where "Start receiver" listens by default.
     receiver_host: str = "127.0.0.1"
-    receiver_port: int = 8080
+    receiver_port: int = 8000
     #: Reopen the files of the last session at start.
     restore_session: bool = True
     #: Set once the first start has shown the bundled sample (later starts open no sample).

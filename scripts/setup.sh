@@ -26,6 +26,16 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+# pip runs only when pyproject.toml (the dependencies) changed since the last successful run, or the install is
+# broken: a second run takes a second instead of a minute of resolving. FORCE=1 reinstalls all the same.
+STAMP=.venv/.setup-stamp
+want="$(.venv/bin/python -c 'import hashlib, sys; print(sys.version.split()[0], hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')"
+if [ "${FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
+  && .venv/bin/python -c "import inspector, PySide6.QtWidgets, pytest, pytestqt" >/dev/null 2>&1; then
+  echo "setup: Python packages already installed (pyproject.toml unchanged; FORCE=1 reinstalls)"
+else
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[test]"
+  echo "$want" > "$STAMP"
+fi
 echo "setup: ready (.venv)"

@@ -59,7 +59,7 @@ def test_a_broken_or_hand_edited_file_gives_defaults_for_what_is_wrong(tmp_path,
         encoding="utf-8",
     )
     loaded = settings.load_settings(path)
-    assert loaded.theme == "system" and loaded.receiver_port == 8080 and loaded.format_raw_view is True
+    assert loaded.theme == "system" and loaded.receiver_port == 8000 and loaded.format_raw_view is True
     assert loaded.restore_session is False  # the valid key is kept
     assert "theme='purple' is not valid" in caplog.text
 

@@ -34,6 +34,18 @@ def format_line(record: CaptureRecord) -> str:
     return f"{head}{text}{tail}{note}"
 
 
+def endpoint_lines(url: str) -> list[str]:
+    """The endpoints the receiver emulates, with the setting each SDK needs (printed at start)."""
+    base = url.rstrip("/")
+    return [
+        "emulated endpoints:",
+        f"  Backtrace   POST {base}/post?format=json&token=T   (also /api/post, /{{universe}}/{{token}}/json;"
+        " format=minidump)",
+        f"  Rollbar     POST {base}/api/1/item/   (SDK endpoint: {base}/api/1/)",
+        f"  App Center  POST {base}/logs?api-version=1.0.0   (SDK log URL: {base})",
+    ]
+
+
 def _emit(record: CaptureRecord, as_json: bool) -> None:
     if as_json:
         data = record.as_dict()
@@ -50,6 +62,8 @@ async def serve(config: ReceiverConfig, store: CaptureStore, as_json: bool) -> N
     if warning:
         print(warning, file=sys.stderr, flush=True)
     print(f"listening on {receiver.url}", flush=True)
+    for line in endpoint_lines(str(receiver.url)):
+        print(line, file=sys.stderr, flush=True)
     print(f"storing requests in {store.root}", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -85,4 +99,4 @@ def run_receive(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["format_line", "run_receive", "serve"]
+__all__ = ["endpoint_lines", "format_line", "run_receive", "serve"]

@@ -37,7 +37,9 @@ def readme_text() -> str:
 
 
 def _keys(keys: list[QKeySequence]) -> str:
-    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys if not k.isEmpty())
+    """The keys as the platform writes them, without the dedicated keys of some keyboards ("New", "Undo")."""
+    texts = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys if not k.isEmpty()]
+    return ", ".join(t for t in texts if "+" in t or not (t.isalpha() and len(t) > 1)) or ", ".join(texts)
 
 
 def shortcut_rows(window: QObject) -> list[tuple[str, str, str]]:

@@ -81,6 +81,8 @@ FILE_FILTERS = ";;".join(
     )
 )
 MAX_RECENT = 10
+#: The part of the window's width (side docks) or height (bottom docks) a panel takes when it opens.
+DOCK_SHARE = 0.32
 APP_DIR_NAME = settings.APP_NAME
 recent_files_path = settings.recent_files_path
 
@@ -223,6 +225,12 @@ class PanelDock(QDockWidget):
         window.addDockWidget(area, self)
         if neighbours:
             window.tabifyDockWidget(neighbours[0], self)
+        # A new dock takes a share of the window, not what its contents would like (the document keeps the most).
+        vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+        if vertical:
+            window.resizeDocks([self], [int(window.height() * DOCK_SHARE)], Qt.Orientation.Vertical)
+        else:
+            window.resizeDocks([self], [int(window.width() * DOCK_SHARE)], Qt.Orientation.Horizontal)
 
 
 class LoadingPage(QWidget):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from inspector.ui.document import OpenDocument
@@ -15,10 +16,13 @@ class ReadOnlyBar(QFrame):
         self.setObjectName("readOnlyBar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)  # the desktop's note colour, light or dark
+        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self.document = document
         self.label = QLabel()
         self.label.setObjectName("readOnlyText")
         self.label.setWordWrap(True)
+        self.label.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self.edit_button = QPushButton("&Edit This File")
         self.edit_button.setObjectName("editInPlaceButton")
         self.edit_button.setToolTip("Edit the payload; Save (Ctrl+S) then writes this file")
