@@ -87,6 +87,11 @@ def drafts_dir() -> Path:
     return data_dir() / "drafts"
 
 
+def symbols_cache_dir() -> Path:
+    """Symbol files downloaded from symbol servers."""
+    return cache_dir() / "symbols"
+
+
 def log_path() -> Path:
     """The GUI's log file."""
     return log_dir() / "crash-inspector.log"
@@ -102,6 +107,7 @@ def all_paths() -> dict[str, Path]:
         "send history": history_path(),
         "receiver inbox": inbox_dir(),
         "drafts": drafts_dir(),
+        "symbol cache": symbols_cache_dir(),
         "log": log_path(),
     }
 

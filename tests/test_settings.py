@@ -28,8 +28,9 @@ def test_every_file_lives_under_the_apps_homes() -> None:
     config = Path(platformdirs.user_config_dir("crash-inspector", appauthor=False))
     data = Path(platformdirs.user_data_dir("crash-inspector", appauthor=False))
     logs = Path(platformdirs.user_log_dir("crash-inspector", appauthor=False))
+    cache = Path(platformdirs.user_cache_dir("crash-inspector", appauthor=False))
     for name, path in settings.all_paths().items():
-        assert any(path.is_relative_to(home) for home in (config, data, logs)), name
+        assert any(path.is_relative_to(home) for home in (config, data, logs, cache)), name
     # the modules that keep files ask the settings module (on Windows recent.json and profiles.json once differed)
     assert profiles.config_dir() == settings.config_dir() == settings.recent_files_path().parent
     assert history.default_path() == settings.history_path()

@@ -38,9 +38,9 @@ def cache_dir() -> Path:
     override = os.environ.get(ENV_CACHE)
     if override:
         return Path(override)
-    import platformdirs
+    from inspector import settings
 
-    return Path(platformdirs.user_cache_dir("crash-inspector", appauthor=False)) / "symbols"
+    return settings.symbols_cache_dir()
 
 
 def env_sources() -> list[str]:
