@@ -479,16 +479,16 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.setEnabled(False)  # filled when the File menu first opens: the start reads no config file
-        file_menu.aboutToShow.connect(lambda: self._recent is None and self._fill_recent_menu())
+        file_menu.aboutToShow.connect(lambda: None if self._recent is not None else self._fill_recent_menu())
         file_menu.aboutToShow.connect(self.arrange_file_menu)
         self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
         self._action(file_menu, "Close &All Tabs", self.close_all_tabs, QKeySequence("Ctrl+Shift+W"), "closeAllTabs")
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
 
         edit_menu = self.menu("&Edit")
-        self._action(edit_menu, "&Find…", self.find, QKeySequence.StandardKey.Find, "findAction")
+        self._action(edit_menu, "&Find…", self.find_or_filter, QKeySequence.StandardKey.Find, "findAction")
         replace_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Replace) or [QKeySequence("Ctrl+H")]
-        replace = self._action(edit_menu, "&Replace…", self.replace, None, "replaceAction")
+        replace = self._action(edit_menu, "&Replace…", self.find_and_replace, None, "replaceAction")
         replace.setShortcuts(replace_keys)
         edit_menu.addSeparator()
         self._action(edit_menu, "&Edit This File", lambda: self.allow_editing(True), None, "editInPlaceAction")
@@ -546,15 +546,12 @@ class MainWindow(QMainWindow):
         groups: list[list[QAction]] = [[] for _ in self.FILE_GROUPS]
         more = self.FILE_GROUPS.index(())
         for action in actions:
-            sub = action.menu()
-            name = sub.objectName() if sub is not None else action.objectName()
-            if sub is not None and not name and sub.title().replace("&", "") == "New":
-                name = "newMenu"
+            name = self._menu_name(action)
             slot = next((i for i, names in enumerate(self.FILE_GROUPS) if name in names), more)
             groups[slot].append(action)
         for group, names in zip(groups, self.FILE_GROUPS, strict=True):
             group.sort(key=lambda a: names.index(n) if (n := self._menu_name(a)) in names else len(names))
-        ordered = [a for a in menu.actions()]
+        ordered = list(menu.actions())
         wanted: list[QAction | None] = []
         for group in groups:
             if group:
@@ -568,16 +565,19 @@ class MainWindow(QMainWindow):
             menu.removeAction(action)
             if action.isSeparator():
                 action.deleteLater()
-        for action in wanted:
-            if action is None:
+        for entry in wanted:
+            if entry is None:
                 menu.addSeparator()
             else:
-                menu.addAction(action)
+                menu.addAction(entry)
 
     @staticmethod
     def _menu_name(action: QAction) -> str:
+        """The action's objectName, or its submenu's (a New menu without a name counts as "newMenu")."""
+        from PySide6.QtWidgets import QMenu
+
         sub = action.menu()
-        if sub is not None:
+        if isinstance(sub, QMenu):
             return sub.objectName() or ("newMenu" if sub.title().replace("&", "") == "New" else "")
         return action.objectName()
 
@@ -650,7 +650,7 @@ class MainWindow(QMainWindow):
             widget = widget.parentWidget()
         return None
 
-    def find(self) -> None:
+    def find_or_filter(self) -> None:
         """Edit › Find (Ctrl+F): the raw editor's find bar when the editor has the focus, the filter elsewhere."""
         editor = self.focused_editor()
         if editor is not None:
@@ -658,7 +658,7 @@ class MainWindow(QMainWindow):
         else:
             self.focus_filter()
 
-    def replace(self) -> None:
+    def find_and_replace(self) -> None:
         """Edit › Replace (Ctrl+H; Cmd+Option+F on macOS): the raw editor's find bar with "Replace with" focused.
         From elsewhere it shows the current document's raw view first."""
         editor = self.focused_editor()
@@ -873,7 +873,7 @@ class MainWindow(QMainWindow):
         document = self.current_document()
         editable = document is not None and document.read_only and document.document is not None
         for name, enabled in (
-            ("editInPlaceAction", editable and document.path is not None),
+            ("editInPlaceAction", editable and document is not None and document.path is not None),
             ("editCopyAction", editable),
         ):
             action = self.findChild(QAction, name)

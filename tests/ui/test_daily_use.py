@@ -438,7 +438,11 @@ def test_preferences_by_keyboard(qtbot, window: MainWindow) -> None:
     saved = json.loads(settings.settings_path().read_text(encoding="utf-8"))
     assert saved["theme"] == "dark" and saved["format_raw_view"] is False
     assert saved["symbol_paths"] == ["/symbols/one"] and saved["schema"] == settings.SCHEMA_VERSION
+    from PySide6.QtGui import QPalette
+
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128  # dark now
     preferences.apply_theme("system")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() >= 128
 
 
 def test_escape_clears_the_filter_and_the_filter_searches_metadata(qtbot, window: MainWindow) -> None:
@@ -497,3 +501,20 @@ def test_session_reopens_last_files_and_the_sample_only_on_a_first_start(qtbot, 
     assert files_to_open([], settings.Settings(first_start_done=True, restore_session=False)) == []
     b.unlink()  # a file gone since: not reopened
     assert files_to_open([], later) == [str(a.resolve())]
+
+
+def test_a_capture_from_the_receivers_inbox_opens_read_only(qtbot, window: MainWindow) -> None:
+    from inspector.net.store import CaptureStore
+    from tests.ui.test_capture_panel import make_record
+
+    store = CaptureStore()  # the default inbox (an isolated data dir in tests)
+    store.save((CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http").read_bytes(), make_record(store, 1))
+    panel = window.show_panel("capture").widget()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)
+    rect = panel.table.visualRect(panel.model.index(0, 0))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_document() is not None, timeout=10000)
+    doc = window.current_document()
+    assert doc.read_only and window.current_view().read_only_bar.isVisible()
+    panel.shutdown()
