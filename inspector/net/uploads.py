@@ -23,6 +23,7 @@ from inspector.formats import backtrace
 from inspector.formats.backtrace_url import build_url
 from inspector.formats.base import FileSlice, InspectorError, Outcome, RequestSpec, Target
 from inspector.net.client import Cancel, Exchange, ProgressFn, SendOptions, send_request
+from inspector.net.sending import name_target
 from inspector.net.upload_archive import UploadFile, prepare_upload_file
 
 #: Upload kinds: the ``format`` in the URL and what the user calls it.
@@ -140,4 +141,6 @@ def upload(
         )
     finally:
         made.discard()
+    if exchange.outcome is not None:  # who answered: "the local receiver", a staging server's origin
+        exchange.outcome = name_target(exchange.outcome, backtrace, target)
     return UploadResult(made, exchange)

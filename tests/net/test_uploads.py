@@ -93,6 +93,7 @@ def test_folder_zipped_and_sent_to_hosted_symbols_byte_for_byte(server: UploadSe
     assert exchange.outcome is not None and exchange.outcome.id == RXID
     assert f"receipt (_rxid) {RXID}" in exchange.summary
     assert "receipt number for this upload" in exchange.details[0]
+    assert exchange.summary.endswith("(answered by the local receiver)")
 
     rec = server.requests[-1]
     assert rec.method == "POST" and rec.target == f"/demo/{TOKEN}/symbols"
