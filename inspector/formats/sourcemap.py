@@ -89,10 +89,16 @@ class SourceMap:
         self._decode(mappings)
 
     def _decode(self, mappings: str) -> None:
+        try:
+            self._decode_lines(mappings)
+        except OverflowError:  # a position beyond 32 bits: no real file has one
+            raise InspectorError(f"{self.name}: the mappings hold a position beyond 2^31") from None
+
+    def _decode_lines(self, mappings: str) -> None:
         """Fill the flat arrays: per generated line the slice [line_start[l], line_start[l+1]) of segments."""
-        self.line_start = array("l", [0])
-        self.gen_col, self.src = array("l"), array("l")
-        self.orig_line, self.orig_col, self.name_idx = array("l"), array("l"), array("l")
+        self.line_start = array("i", [0])
+        self.gen_col, self.src = array("i"), array("i")
+        self.orig_line, self.orig_col, self.name_idx = array("i"), array("i"), array("i")
         src = orig_line = orig_col = name = 0
         gen_col, srcs, lines, cols, names = self.gen_col, self.src, self.orig_line, self.orig_col, self.name_idx
         for line_no, line in enumerate(mappings.split(";")):
@@ -124,7 +130,7 @@ class SourceMap:
             if not ordered:  # maps must be sorted by column; some tools are not
                 order = sorted(range(start, len(gen_col)), key=gen_col.__getitem__)
                 for column in (gen_col, srcs, lines, cols, names):
-                    column[start:] = array("l", [column[i] for i in order])
+                    column[start:] = array("i", [column[i] for i in order])
             self.line_start.append(len(gen_col))
 
     @property
@@ -214,6 +220,8 @@ def parse_source_map(raw: bytes, name: str = "source map") -> AnyMap:
         data = json.loads(text)
     except ValueError as exc:
         raise InspectorError(f"{name}: not JSON ({exc})") from None
+    except RecursionError:
+        raise InspectorError(f"{name}: not a source map (JSON nested too deep)") from None
     if isinstance(data, dict) and "sections" in data:
         return IndexMap(data, name=name)
     return SourceMap(data, name=name)

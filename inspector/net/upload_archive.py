@@ -230,7 +230,8 @@ def prepare_upload_file(
     except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise InspectorError(f"cannot build the archive in {folder}: {exc.strerror or exc}") from None
+            where = exc.filename or folder
+            raise InspectorError(f"cannot build the archive ({where}): {exc.strerror or exc}") from None
         raise
     ctype = "application/zip" if archive_format == "zip" else "application/gzip"
     return UploadFile(out, out.stat().st_size, name, ctype, archive_format, built=True, members=len(files))

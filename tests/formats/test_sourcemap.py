@@ -174,11 +174,21 @@ def test_index_map_sections_and_data_urls() -> None:
 
 @pytest.mark.parametrize(
     ("mappings", "message"),
-    [("AAAA,!", "not a Base64 VLQ digit"), ("gggggggggggggggA", "longer than"), ("AAAg", "inside a VLQ")],
+    [
+        ("AAAA,!", "not a Base64 VLQ digit"),
+        ("gggggggggggggggA", "longer than"),
+        ("AAAg", "inside a VLQ"),
+        ("ggggggggggB", "beyond 2"),
+    ],
 )
 def test_hostile_mappings_are_one_clear_error(mappings: str, message: str) -> None:
     with pytest.raises(InspectorError, match=message):
         SourceMap({"version": 3, "sources": ["a.js"], "names": [], "mappings": mappings}, name="x.map")
+
+
+def test_deeply_nested_json_is_refused_in_one_line() -> None:
+    with pytest.raises(InspectorError, match="nested too deep"):
+        parse_source_map(b"[" * 200_000 + b"]" * 200_000)
 
 
 def test_broken_inputs_do_not_raise_and_say_why(tmp_path: Path) -> None:
