@@ -126,6 +126,8 @@ class Settings:
     format_raw_view: bool = True
     #: Folders or ``srv*`` paths searched for Breakpad symbols, in order.
     symbol_paths: list[str] = field(default_factory=list)
+    #: Folders or files searched for JavaScript source maps (Tools › Source Maps…), in order.
+    sourcemap_paths: list[str] = field(default_factory=list)
     #: The send profile selected when the Send panel opens ("" = the first one).
     default_profile: str = ""
     #: Where "Start receiver" listens by default.
@@ -156,7 +158,7 @@ def _valid(name: str, value: Any) -> bool:
         )
     if name in ("default_profile", "receiver_host"):
         return isinstance(value, str)
-    if name == "symbol_paths":
+    if name in ("symbol_paths", "sourcemap_paths"):
         return isinstance(value, list) and all(isinstance(p, str) for p in value)
     if name == "column_widths":
         return isinstance(value, dict) and all(

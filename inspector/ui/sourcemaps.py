@@ -1,16 +1,14 @@
 """The source-map folders of the window (issue 16): minified JavaScript frames of every open document are shown
 at their original file, line and function, with ``sourcesContent`` in the source pane.
 
-The folders are a small JSON list in the config folder (``sourcemaps.json``), plus ``CRASH_INSPECTOR_SOURCEMAPS``
+The folders are the settings' ``sourcemap_paths`` (:mod:`inspector.settings`), plus ``CRASH_INSPECTOR_SOURCEMAPS``
 (paths separated by ``os.pathsep``). One :class:`SourceMapStore` serves every document, so each map is decoded
 once; the Tools ▸ Source Maps… dialog decodes the maps on the worker pool before the views ask for frames.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,27 +30,22 @@ _store: SourceMapStore | None = None
 _loaded = False
 
 
-def settings_path() -> Path:
-    from inspector.net.profiles import config_dir
-
-    return config_dir() / "sourcemaps.json"
-
-
 def saved_folders() -> list[str]:
-    try:
-        data = json.loads(settings_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    folders = data.get("folders") if isinstance(data, dict) else None
-    return [str(f) for f in folders] if isinstance(folders, list) else []
+    from inspector.settings import load_settings
+
+    return list(load_settings().sourcemap_paths)
 
 
 def save_folders(folders: list[str]) -> None:
-    from inspector.compose.bundle import atomic_write
+    """Keep the folders in the settings file; a read-only home only costs their being remembered."""
+    from inspector.settings import load_settings, save_settings
 
-    path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, (json.dumps({"folders": folders}, indent=1) + "\n").encode("utf-8"))
+    settings = load_settings()
+    settings.sourcemap_paths = list(folders)
+    try:
+        save_settings(settings)
+    except OSError:
+        pass
 
 
 def folders() -> list[str]:
