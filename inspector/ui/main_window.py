@@ -129,10 +129,21 @@ def sample_paths() -> list[Path]:
 
 def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
     """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread."""
-    submission = load_path(path)
+    from inspector.ui.editor.recover import recover_file
+
+    recovered = None
+    try:
+        submission = load_path(path)
+    except Exception as exc:  # invalid JSON opens in the editor, its error marked, instead of an error page
+        recovered = recover_file(path, exc)
+        if recovered is None:
+            raise
+        submission = recovered.submission
     if cancel is not None:
         cancel.check()
     document = OpenDocument(submission, path=Path(path), read_only=True)  # opening never endangers the file
+    if recovered is not None:
+        document.replace_text(recovered.text)
     if document.reports:  # the first report's stacks (10 000 threads: 60 ms) are built here, not on the GUI thread
         from inspector.ui.models.frame_text import exception_stacks, thread_stacks
 
@@ -629,11 +640,19 @@ class MainWindow(QMainWindow):
             return None
         from inspector.formats.base import InspectorError
 
+        from inspector.ui.editor.recover import recover
+
         try:
             submission = load_bytes(text.encode("utf-8"), source_name="clipboard")
         except InspectorError as exc:
-            self._show_error_tab("clipboard", str(exc))
-            return None
+            recovered = recover(text.encode("utf-8"), exc, source_name="clipboard")
+            if recovered is None:
+                self._show_error_tab("clipboard", str(exc))
+                return None
+            document = OpenDocument(recovered.submission, title="Clipboard", read_only=True)
+            document.replace_text(recovered.text)
+            self._add_document(document)
+            return document
         return self.open_submission(submission, "Clipboard", read_only=True)
 
     def focus_filter(self) -> None:
@@ -850,7 +869,10 @@ class MainWindow(QMainWindow):
         callbacks, self._before_first_view = self._before_first_view or [], None
         for callback in callbacks:
             callback()
-        return DocumentView(document)
+        view = DocumentView(document)
+        if document.syntax_error is not None:  # invalid JSON opened for fixing: the editor, its error marked
+            view.show_view("raw")
+        return view
 
     def _add_document(self, document: OpenDocument) -> DocumentView:
         view = self._new_view(document)
