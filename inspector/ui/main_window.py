@@ -639,7 +639,6 @@ class MainWindow(QMainWindow):
             self.open_failed.emit("clipboard", "the clipboard holds no text")
             return None
         from inspector.formats.base import InspectorError
-
         from inspector.ui.editor.recover import recover
 
         try:
