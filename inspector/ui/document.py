@@ -50,14 +50,31 @@ LONG_LINE = 5000
 _LINE_COL = re.compile(r"line (\d+) column (\d+)")
 
 
-def initial_text(document: Document) -> str:
-    """The text to show: the file as written, unless it is minified (one huge line); then pretty-printed.
+#: Below this size a file on fewer than :data:`MINIFIED_LINES` lines is short enough to read as written.
+MINIFIED_MIN_BYTES = 120
+MINIFIED_LINES = 2
+
+
+def is_minified(data: bytes) -> bool:
+    """Whether ``data`` is JSON written for machines: one huge line, or (over a few bytes) hardly any newline."""
+    if _has_long_line(data):
+        return True
+    head = data[:65536]
+    return len(data) > MINIFIED_MIN_BYTES and head.count(b"\n", 0, len(head.rstrip())) < MINIFIED_LINES
+
+
+def initial_text(document: Document, *, format_minified: bool = True) -> str:
+    """The text to show: the file as written, unless it is minified; then pretty-printed for reading.
+
+    ``format_minified`` (the raw-view setting, on by default) pretty-prints any minified file; off, only a file with
+    a line too long for the editor is. The bytes saved and sent stay the original ones until the user edits.
 
     Big documents are decoded and pretty-printed in pieces: this runs on a worker while the window is in use,
     and one C call over 100 MB (``bytes.decode``, ``orjson.dumps``) holds the GIL, freezing the window for its length.
     """
     original = document.original
-    if original is not None and not _has_long_line(original):
+    minified = original is not None and (is_minified(original) if format_minified else _has_long_line(original))
+    if original is not None and not minified:
         try:
             text = _decode_in_pieces(original)
         except UnicodeDecodeError:
@@ -202,6 +219,9 @@ class OpenDocument(QObject):
     An edit that reaches a read-only document through any path (forms, attachments) starts such a copy.
     """
 
+    #: The raw-view setting "format minified payloads for reading" (the preferences set it; on by default).
+    format_minified = True
+
     changed = Signal()
     text_ready = Signal()
     syntax_error_changed = Signal()
@@ -237,7 +257,7 @@ class OpenDocument(QObject):
         if document is None:
             self._text = ""
         elif document.original is None or len(document.original) <= BIG_DOCUMENT:
-            self._text = initial_text(document)
+            self._text = initial_text(document, format_minified=self.format_minified)
         #: (report, exception stacks, thread stacks) built off the GUI thread by a loading worker, or None.
         self.prepared_stacks: tuple[Any, list[Any], list[Any]] | None = None
         #: The editor's latest text when it differs from ``text`` (possibly not valid JSON: what a draft keeps).
@@ -265,7 +285,7 @@ class OpenDocument(QObject):
                 text = self._text
                 if text is None:
                     assert self.document is not None
-                    text = self._text = initial_text(self.document)
+                    text = self._text = initial_text(self.document, format_minified=self.format_minified)
         return text
 
     @text.setter

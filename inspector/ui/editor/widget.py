@@ -17,9 +17,9 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QTextCursor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
-from inspector.compose.locate import common_affixes, has_astral, locate, utf16_offset
+from inspector.compose.locate import common_affixes, has_astral, locate, render_value, utf16_offset
 from inspector.formats.base import Severity
 from inspector.ui.document import OpenDocument
 from inspector.ui.editor.find_bar import FindBar, PointerBar
@@ -34,6 +34,8 @@ DEBOUNCE_BIG_MS = 900
 MAX_WAIT_S = 1.0
 #: Underlines beyond this many problems are not drawn (the problems view lists them all).
 MAX_MARKS = 500
+#: Keys of "Format document" (VS Code's; Ctrl+Shift+F and Ctrl+Alt+L are taken on some desktops).
+FORMAT_KEYS = "Shift+Alt+F"
 #: Documents whose text is longer than this many characters are shown read-only (the forms still edit them).
 EDIT_LIMIT = 32 * 1024 * 1024
 
@@ -56,6 +58,15 @@ class EditorWidget(QWidget):
         self.pointer_bar = PointerBar(self)
         self.status = QLabel(self)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.format_button = QToolButton(self)
+        self.format_button.setObjectName("formatDocument")
+        self.format_button.setText("Format document")
+        self.format_button.setToolTip(
+            f"Pretty-print the JSON ({FORMAT_KEYS}): an edit like any other (undo restores the text); "
+            "the saved and sent bytes then are the formatted text."
+        )
+        self.format_button.clicked.connect(self.format_document)
+        self.pointer_bar.layout().addWidget(self.format_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -89,8 +100,12 @@ class EditorWidget(QWidget):
         self.find_bar.closed.connect(self.edit.setFocus)
         # Find (Ctrl+F) and Replace (Ctrl+H) are the window's Edit menu actions: they open this find bar when the
         # editor has the focus (two shortcuts on one key are ambiguous in Qt, and neither fires).
-        shortcut = QShortcut(QKeySequence("Ctrl+L"), self, self.pointer_bar.edit.setFocus)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for keys, slot in (
+            (QKeySequence("Ctrl+L"), self.pointer_bar.edit.setFocus),
+            (QKeySequence(FORMAT_KEYS), self.format_document),
+        ):
+            shortcut = QShortcut(keys, self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         if doc is not None:
             self.set_document(doc)
 
@@ -104,6 +119,7 @@ class EditorWidget(QWidget):
         self._timer.stop()
         self._pending = False
         self._editable = doc is not None and doc.document is not None and not doc.read_only
+        self.format_button.setEnabled(self._editable)
         self._set_text(doc.draft_text if doc is not None else "", whole=True)
         self.edit.setReadOnly(not self._editable or not self.loaded)
         if doc is not None:
@@ -123,6 +139,7 @@ class EditorWidget(QWidget):
     def _read_only_changed(self, read_only: bool) -> None:
         self._editable = self.doc is not None and self.doc.document is not None and not read_only
         self.edit.setReadOnly(not self._editable or not self.loaded)
+        self.format_button.setEnabled(self._editable)
 
     def text(self) -> str:
         return self._shown if self._shown is not None else self.edit.toPlainText()
@@ -189,6 +206,25 @@ class EditorWidget(QWidget):
             self.doc.replace_text(text)
         self.committed.emit()
         self._update_marks()
+
+    def format_document(self) -> bool:
+        """Replace the text with the pretty-printed JSON, through the one edit path (one undo step). False when
+        there is nothing to format (not JSON, read-only, a syntax error to fix first, already formatted)."""
+        doc = self.doc
+        if doc is None or doc.document is None or not self._editable:
+            return False
+        self.ensure_loaded()
+        self.flush()
+        if doc.syntax_error is not None:
+            self.status.setText("⚠ Fix the syntax error first: only valid JSON can be formatted.")
+            return False
+        formatted = render_value(doc.document.value, pretty=True) + "\n"
+        if formatted == self.text():
+            return False
+        self._set_text(formatted)
+        self._pending = True
+        self.flush()
+        return True
 
     def undo(self) -> None:
         self.flush()
