@@ -72,5 +72,6 @@ def test_format_document_on_purpose_by_click_and_key(qtbot, window: MainWindow, 
 
 def test_short_pretty_files_are_shown_as_written(tmp_path: Path) -> None:
     assert not is_minified(b'{"a": 1}')
-    assert not is_minified(b'{\n    "data": {\n        "body": {"message": {"body": "' + b"x" * 300 + b'"}}\n    }\n}\n')
+    x = b"x" * 300
+    assert not is_minified(b'{\n    "data": {\n        "body": {"message": {"body": "' + x + b'"}}\n    }\n}\n')
     assert is_minified(b'{"data": {"body": {"message": {"body": "' + b"x" * 300 + b'"}}}}\n')
