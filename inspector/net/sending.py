@@ -79,7 +79,8 @@ def name_target(outcome: Outcome, module: ModuleType, target: Target) -> Outcome
     summary = re.sub(rf"\bby {re.escape(title)}\b", f"by {name}", outcome.summary, flags=re.IGNORECASE)
     if summary == outcome.summary and outcome.ok:
         summary = f"{outcome.summary} (answered by {name})"
-    return Outcome(outcome.ok, summary, list(outcome.details), id=outcome.id, link=None, retry_after=outcome.retry_after)
+    details = list(outcome.details)
+    return Outcome(outcome.ok, summary, details, id=outcome.id, link=None, retry_after=outcome.retry_after)
 
 
 def record(history: History, sent: Sent, prepared: Prepared) -> None:
