@@ -64,7 +64,10 @@ def test_trailing_commas_open_in_the_editor_marked_and_are_fixed_by_typing(
     # the trees show a lenient reading, and the problems say so
     assert doc.format == "appcenter" and doc.document.value["logs"][0]["type"] == "handledError"
     assert any("not valid JSON" in p.message for p in doc.problems)
-    # fix it: delete each trailing comma with the keyboard, where the editor marks it
+    # opened read-only like every file: the user chooses Edit, then fixes it where the editor marks it
+    assert editor.edit.isReadOnly()
+    qtbot.mouseClick(view.read_only_bar.edit_button, Qt.MouseButton.LeftButton)
+    assert not editor.edit.isReadOnly()
     for _ in range(5):
         if doc.syntax_error is None:
             break
