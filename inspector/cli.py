@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", choices=VIEWS, default="summary")
     p.add_argument("--out", required=True, metavar="PNG")
     p.add_argument("--size", default="1280x800", metavar="WxH")
+    p.add_argument("--symbols", action="append", default=[], metavar="DIR_OR_URL", help="symbolicate a minidump first")
     p.add_argument("--panel", default=None, help="an extra panel to show (send, history, capture, editor, ...)")
     p.set_defaults(run=_lazy("inspector.ui.shot", "run_shot"))
 

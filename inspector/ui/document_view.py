@@ -59,8 +59,8 @@ from inspector.ui.views.summary import header_html, headline, summary_html
 from inspector.ui.workers import Task, run_task
 
 #: Column widths of the views in characters; 0 is the column that stretches (function, message...).
-STACK_COLUMNS = (5, 0, 40, 18, 19)
-STACK_COLUMNS_NATIVE = (5, 0, 10, 22, 19)
+STACK_COLUMNS = (5, 0, 30, 18, 17, 9)
+STACK_COLUMNS_NATIVE = (5, 0, 22, 20, 17, 9)
 LIST_COLUMNS = {
     "binaries": (24, 17, 17, 9, 36, 8, 10, 0),
     "telemetry": (11, 8, 10, 10, 0),

@@ -49,6 +49,10 @@ def run_shot(args: argparse.Namespace) -> int:
     window.open_submission(submission, path.name, path)
     view = window.current_view()
     assert view is not None
+    if getattr(args, "symbols", None):  # a symbolicated minidump (Tools › Symbolicate…, done here on this thread)
+        from inspector.ui.panel_symbolicate import symbolicate_now
+
+        symbolicate_now(window, args.symbols)
     try:
         view.show_view(args.view)
         if getattr(args, "panel", None):

@@ -26,6 +26,43 @@ def is_library_frame(frame: Frame) -> bool:
     return bool(where) and bool(_LIBRARY_PATH.search(where))
 
 
+#: How a native frame was found, as the "Found by" column says it.
+TRUST_LABELS = {
+    "context": "context",
+    "cfi": "CFI",
+    "frame_pointer": "frame pointer",
+    "cfi_scan": "CFI + scan",
+    "scan": "scan",
+    "inlined": "inlined",
+}
+TRUST_HELP = {
+    "context": "the CPU context of the crash (certain)",
+    "cfi": "call frame information from the symbol file (reliable)",
+    "frame_pointer": "the previous frame's frame pointer (reliable when the code keeps frame pointers)",
+    "cfi_scan": "call frame information after scanning the stack",
+    "scan": "scanning the stack for a return address (may be a stale value: treat with care)",
+    "inlined": "an inlined call inside the frame below (from the symbol file's INLINE records)",
+}
+
+
+def is_weak_frame(frame: Frame) -> bool:
+    """A native frame found by scanning the stack: a guess, shown weaker."""
+    return frame.trust in ("scan", "cfi_scan")
+
+
+def module_text(frame: Frame) -> str:
+    """``crashme.exe+0x1a2b`` for native frames, else the module name."""
+    if frame.module and frame.module_offset is not None:
+        return f"{frame.module}+0x{frame.module_offset:x}"
+    return frame.module or ""
+
+
+def short_location(frame: Frame) -> str:
+    """``lib.rs:133`` for ``/long/build/path/lib.rs`` (the whole path is in the tooltip and the copy)."""
+    name = (frame.file or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{name}:{frame.line}" if frame.line is not None else name
+
+
 def format_address(address: int | None) -> str:
     if address is None:
         return ""
@@ -63,6 +100,8 @@ def frame_location(frame: Frame) -> str:
     """``file:line`` (or module + offset, or the address) for copying."""
     if frame.file:
         return frame.location()
+    if frame.module and frame.module_offset is not None:
+        return module_text(frame)
     if frame.module:
         return frame.module if frame.address is None else f"{frame.module} {format_address(frame.address)}"
     return format_address(frame.address)
@@ -74,9 +113,11 @@ def frame_line(number: int, frame: Frame) -> str:
     if where:
         parts.append(f"at {where}")
     if frame.module and frame.file:
-        parts.append(f"({frame.module})")
+        parts.append(f"({module_text(frame)})")
     if frame.address is not None and frame.file:
         parts.append(format_address(frame.address))
+    if frame.trust in ("scan", "cfi_scan", "inlined"):
+        parts.append(f"[{frame.trust}]")
     return " ".join(parts)
 
 

@@ -16,10 +16,15 @@ from inspector.report import Frame
 from inspector.ui import style
 from inspector.ui.models.filtering import StackFilter
 from inspector.ui.models.frame_text import (
+    TRUST_HELP,
+    TRUST_LABELS,
     Stack,
     format_address,
     frame_line,
     is_library_frame,
+    is_weak_frame,
+    module_text,
+    short_location,
     short_value,
 )
 from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE, SORT_ROLE
@@ -32,6 +37,17 @@ _FRAME_CACHE_SIZE = 4096
 #: one for minutes. The "more" row lists :data:`LIST_MORE_STEP` more when activated; the filter scans all frames.
 MAX_LISTED_FRAMES = 500
 LIST_MORE_STEP = 5_000
+
+
+_ITALIC: QFont | None = None
+
+
+def _italic() -> QFont:
+    global _ITALIC
+    if _ITALIC is None:
+        _ITALIC = QFont()
+        _ITALIC.setItalic(True)
+    return _ITALIC
 
 
 def _entries(value: Any) -> list[tuple[str, Any]]:
@@ -50,8 +66,8 @@ class StacksModel(PathTreeModel):
         most_recent_first: the vendor's order of the frames lists (Report.most_recent_first).
     """
 
-    COLUMNS = ("#", "Function", "Location", "Module", "Address")
-    COL_INDEX, COL_FUNCTION, COL_LOCATION, COL_MODULE, COL_ADDRESS = range(5)
+    COLUMNS = ("#", "Function", "Location", "Module", "Address", "Found by")
+    COL_INDEX, COL_FUNCTION, COL_LOCATION, COL_MODULE, COL_ADDRESS, COL_TRUST = range(6)
 
     def __init__(self, stacks: Sequence[Stack], most_recent_first: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -334,17 +350,29 @@ class StacksModel(PathTreeModel):
                 return str(self.frame_number(stack, index))
             if column == self.COL_FUNCTION:
                 text = frame.function or "?"
+                if frame.trust == "inlined":
+                    text = f"↳ {text}"  # an inlined call: its own row, above the frame that holds it
+                if frame.module_offset is not None:  # native: module+offset has its own column
+                    return text
                 return f"{text}  [{frame.note}]" if frame.note else text
             if column == self.COL_LOCATION:
+                if frame.module_offset is not None and frame.file:  # native: the file name, as minidump-stackwalk
+                    return short_location(frame)
                 return frame.location()
             if column == self.COL_MODULE:
-                return frame.module or ""
+                return module_text(frame)
             if column == self.COL_ADDRESS:
                 return format_address(frame.address)
+            if column == self.COL_TRUST:
+                return TRUST_LABELS.get(frame.trust or "", frame.trust or "")
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and is_library_frame(frame):
+        if role == Qt.ItemDataRole.ForegroundRole and (is_library_frame(frame) or is_weak_frame(frame)):
             return style.dim_text()
         if role == Qt.ItemDataRole.FontRole:
+            if is_weak_frame(frame):  # found by scanning: may be a stale return address
+                return _italic()
+            if column in (self.COL_ADDRESS, self.COL_MODULE) and frame.module_offset is not None:
+                return style.mono_font()
             if column == self.COL_ADDRESS:
                 return style.mono_font()
             if column == self.COL_FUNCTION and frame.in_app:
@@ -354,7 +382,10 @@ class StacksModel(PathTreeModel):
                 return self._bold
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return frame_line(self.frame_number(stack, index), frame)
+            tip = frame_line(self.frame_number(stack, index), frame)
+            if frame.trust:
+                tip += f"\nFound by: {TRUST_HELP.get(frame.trust, frame.trust)}"
+            return tip
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_INDEX:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == POINTER_ROLE:
