@@ -58,8 +58,11 @@ def test_shortcut_symbolicates_the_minidump(qtbot, window: MainWindow) -> None: 
         qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     functions = _frame_texts(view, StacksModel.COL_FUNCTION)
     # Inlined calls are rows of their own, above the frame that holds them.
-    assert functions[:3] == ["↳ core::ptr::write_volatile::<u8>", "sadness_generator::raise_segfault",
-                             "↳ crash_client::real_main::{closure#1}"]
+    assert functions[:3] == [
+        "↳ core::ptr::write_volatile::<u8>",
+        "sadness_generator::raise_segfault",
+        "↳ crash_client::real_main::{closure#1}",
+    ]
     trust = _frame_texts(view, StacksModel.COL_TRUST)
     assert trust[:3] == ["inlined", "context", "inlined"] and trust[-1] == "scan"
     modules = _frame_texts(view, StacksModel.COL_MODULE)
