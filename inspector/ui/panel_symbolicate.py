@@ -33,9 +33,9 @@ def configured_sources() -> list[str]:
 
 
 def is_native(document: Any) -> bool:
-    from inspector.formats.minidump_parse import Minidump
-
-    return document is not None and isinstance(getattr(document.submission, "native", None), Minidump)
+    """A binary minidump is open (checked by name: the start must not import the format modules)."""
+    submission = getattr(document, "submission", None)
+    return submission is not None and type(getattr(submission, "native", None)).__name__ == "Minidump"
 
 
 def _job(submission: Any, sources: list[str], progress: Any, cancel: Any) -> tuple[list[Any], list[str], list[str]]:
