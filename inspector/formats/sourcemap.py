@@ -61,6 +61,11 @@ def _decode_segment(text: str, where: str) -> list[int]:
     return values
 
 
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 class SourceMap:
     """A decoded regular (non-index) map. ``sources`` are the map's names joined to ``sourceRoot``."""
 
@@ -71,16 +76,16 @@ class SourceMap:
         if data.get("version") not in (3, "3", None):
             raise InspectorError(f"{name}: version {data.get('version')!r}; only revision 3 maps are read")
         root = data.get("sourceRoot") if isinstance(data.get("sourceRoot"), str) else ""
-        sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+        sources = _list(data, "sources")
         self.sources = [
             (posixpath.join(root, s) if root and not s.startswith(("/", "webpack:")) and "://" not in s else s)
             if isinstance(s, str)
             else None
             for s in sources
         ]
-        names = data.get("names") if isinstance(data.get("names"), list) else []
+        names = _list(data, "names")
         self.names = [n if isinstance(n, str) else None for n in names]
-        content = data.get("sourcesContent") if isinstance(data.get("sourcesContent"), list) else []
+        content = _list(data, "sourcesContent")
         self.sources_content: list[str | None] = [c if isinstance(c, str) else None for c in content]
         self.file = data.get("file") if isinstance(data.get("file"), str) else None
         mappings = data.get("mappings")

@@ -177,9 +177,9 @@ def build_archive(
         return
     with tarfile.open(out, "w:gz", compresslevel=6) as tar:
         for file, arcname in files:
-            info = tar.gettarinfo(str(file), arcname)
+            member = tar.gettarinfo(str(file), arcname)
             with open(file, "rb") as src:
-                tar.addfile(info, _CountingReader(src, done, total, progress, cancel))
+                tar.addfile(member, _CountingReader(src, done, total, progress, cancel))
 
 
 class _CountingReader:

@@ -96,7 +96,7 @@ class UploadDialog(QDialog):
         self.setWindowTitle("Upload Symbols / Source Maps")
         self.setObjectName("uploadDialog")
         self.store = store or ProfileStore()
-        self.result: UploadResult | None = None
+        self.upload_result: UploadResult | None = None
         self._task: Task | None = None
         self._cancel: CancelToken | None = None
         self._bridge: _Bridge | None = None
@@ -268,7 +268,7 @@ class UploadDialog(QDialog):
         if not self._confirm_plain_http(profile):
             self.status_label.setText("Not started.")
             return False
-        self.result = None
+        self.upload_result = None
         self.result_label.clear()
         self.progress.setRange(0, 0)  # busy until the first progress report
         self._cancel = CancelToken()
@@ -359,7 +359,7 @@ class UploadDialog(QDialog):
 
     def _on_finished(self, result: UploadResult) -> None:
         self._task = None
-        self.result = result
+        self.upload_result = result
         self._idle()
         exchange = result.exchange
         if exchange.status is not None:

@@ -60,7 +60,7 @@ def test_uploads_a_folder_with_typed_tags_off_the_gui_thread(
     qtbot.keyClicks(dialog.tags_edit, "2.4.1, release")
     qtbot.mouseClick(dialog.upload_button, Qt.MouseButton.LeftButton)
     assert dialog.running and not dialog.upload_button.isEnabled()
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=15000)
+    qtbot.waitUntil(lambda: dialog.upload_result is not None, timeout=15000)
     assert threads and threads[0] is not threading.main_thread()
 
     rec = server.requests[-1]
@@ -83,7 +83,7 @@ def test_sourcemap_kind_and_wrong_profile_kind(qtbot, server: UploadServer, tmp_
     assert not dialog.running and "not a Backtrace endpoint" in dialog.status_label.text()
     choose_profile(dialog, "bt")
     qtbot.mouseClick(dialog.upload_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=15000)
+    qtbot.waitUntil(lambda: dialog.upload_result is not None, timeout=15000)
     assert server.requests[-1].target == f"/demo/{TOKEN}/sourcemap"
     assert server.requests[-1].body is not None and source_map.read_bytes() in server.requests[-1].body
 
@@ -99,8 +99,10 @@ def test_cancel_stops_a_big_upload(qtbot, server: UploadServer, tmp_path: Path) 
     qtbot.mouseClick(dialog.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=15000)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=15000)
-    assert dialog.result.exchange.failure is not None and dialog.result.exchange.failure.kind == "cancelled"
+    qtbot.waitUntil(lambda: dialog.upload_result is not None, timeout=15000)
+    assert (
+        dialog.upload_result.exchange.failure is not None and dialog.upload_result.exchange.failure.kind == "cancelled"
+    )
     assert "cancel" in dialog.result_label.text().lower()
     assert not server.requests[-1].complete and big.exists()
 
