@@ -170,11 +170,11 @@ class Profile:
 #: Said once, in full, wherever a secret cannot be kept because no OS keyring exists.
 NO_KEYRING_HELP = (
     "No system keyring is available, so secrets cannot be stored between sessions. Profiles without a secret save "
-    "and send as usual; for a token you can tick \u201cuse for this session only\u201d (kept in memory until you "
-    "quit) or name an environment variable that holds it (e.g. $ROLLBAR_TOKEN, as the command line's --token-env "
-    "does). To store secrets for good, install and start a Secret Service keyring (gnome-keyring, or KWallet on "
-    "KDE) and restart Crash Inspector; or, if you accept secrets in a file on disk, install the keyrings.alt "
-    "package (a file-backed store)."
+    "and send as usual; keep a token \u201cfor this session only\u201d (in memory until you quit, chosen in "
+    "Endpoint Profiles or typed next to a URL) or read it from an environment variable (e.g. $ROLLBAR_TOKEN, as "
+    "the command line's --token-env does). To store secrets for good, install and start a Secret Service keyring "
+    "(gnome-keyring, or KWallet on KDE) and restart Crash Inspector; or, if you accept secrets in a file on disk, "
+    "install the keyrings.alt package (a file-backed store)."
 )
 
 _session: dict[tuple[str, str], str] = {}

@@ -43,6 +43,7 @@ from inspector.formats.base import InspectorError
 from inspector.report import Binary, Frame, Report, TelemetryEvent
 from inspector.ui import style
 from inspector.ui.document import OpenDocument
+from inspector.ui.labels import occurrence_word
 from inspector.ui.models.filtering import StackFilter, filter_stacks, matching
 from inspector.ui.models.frame_text import Stack, exception_stacks, frame_location, stack_text, thread_stacks
 from inspector.ui.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
@@ -524,7 +525,7 @@ class DocumentView(QWidget):
         self._build_list_models(report)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
-        self.timeline.set_events(report.telemetry, self._crash_time(report))
+        self.timeline.set_events(report.telemetry, self._crash_time(report), occurrence_word(report))
         self._show_attachments(report)
         for view in (self.frames_view, self.threads_view):  # the source pane shows the re-derived frame
             frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
@@ -730,7 +731,7 @@ class DocumentView(QWidget):
         self._after_stack_reset(self.threads_view, expand_all=False)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
-        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report))
+        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
         self.source_pane.show_frame(None)
         self._show_attachments(report)
         self._select_first_frame()

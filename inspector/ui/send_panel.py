@@ -248,6 +248,7 @@ class SendPanel(QWidget):
             "Kept in memory for this session only. $NAME reads the environment variable NAME when sending."
         )
         self.adhoc_secret.textChanged.connect(self.schedule_preview)
+        self.adhoc_secret.textChanged.connect(self._secret_echo)
         self.body_combo = QComboBox(objectName="bodyCombo")
         self.body_combo.addItem("Body as in the editor", BODY_AS_EDITED)
         self.body_combo.addItem("Body as compact JSON", BODY_COMPACT)
@@ -375,6 +376,11 @@ class SendPanel(QWidget):
             self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {_html(NO_KEYRING_HELP)}")
             self.keyring_note.setToolTip(f"The keyring library says: {problem}")
         self._profile_changed()
+
+    def _secret_echo(self, text: str) -> None:
+        """A ``$NAME`` is a variable's name, not a secret: shown as typed; a token stays masked."""
+        shown = text.startswith("$")
+        self.adhoc_secret.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
 
     @property
     def adhoc(self) -> bool:

@@ -34,6 +34,7 @@ class TimelineWidget(QWidget):
         self.setMouseTracking(True)
         self._events: Sequence[TelemetryEvent] = ()
         self._crash: float | None = None
+        self._end_label = "crash"
         self._marks: list[tuple[float, int, str]] = []  # (time or ordinal, index, level)
         self._start = 0.0
         self._end = 1.0
@@ -41,7 +42,9 @@ class TimelineWidget(QWidget):
     def sizeHint(self) -> QSize:  # Override QWidget.sizeHint
         return QSize(600, 72)
 
-    def set_events(self, events: Sequence[TelemetryEvent], crash_time: float | None) -> None:
+    def set_events(self, events: Sequence[TelemetryEvent], crash_time: float | None, end_label: str = "crash") -> None:
+        """``end_label`` names the moment at the end of the axis (:func:`inspector.ui.labels.occurrence_word`)."""
+        self._end_label = end_label
         self._events = events
         self._crash = crash_time
         n = len(events)
@@ -102,7 +105,7 @@ class TimelineWidget(QWidget):
             path.closeSubpath()
             painter.fillPath(path, crash)
             painter.setPen(crash)
-            painter.drawText(QRectF(x - 30, mid + 10, 60, 18), int(Qt.AlignmentFlag.AlignCenter), "crash")
+            painter.drawText(QRectF(x - 30, mid + 10, 60, 18), int(Qt.AlignmentFlag.AlignCenter), self._end_label)
         painter.setPen(style.dim_text())
         label = format_relative(self._start - self._end) if self._crash is not None else ""
         painter.drawText(QRectF(_MARGIN, 2, 160, 16), int(Qt.AlignmentFlag.AlignLeft), label)

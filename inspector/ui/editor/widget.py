@@ -24,6 +24,7 @@ from inspector.formats.base import Severity
 from inspector.ui.document import OpenDocument
 from inspector.ui.editor.find_bar import FindBar, PointerBar
 from inspector.ui.editor.text_edit import JsonTextEdit, Mark
+from inspector.ui.labels import plural
 from inspector.ui.raw_view import FILL_AT_ONCE, RawView, TextFiller
 
 #: Pause after the last keystroke before the text is parsed and validated (short enough to feel live).
@@ -324,8 +325,9 @@ class EditorWidget(QWidget):
             return f"⚠ {message}{where} — the trees show the last valid version"
         errors = sum(1 for p in doc.problems if p.severity is Severity.ERROR)
         warnings = sum(1 for p in doc.problems if p.severity is Severity.WARNING)
-        busy = " (validating…)" if doc.validating else ""
-        return f"Valid JSON · {errors} errors, {warnings} warnings{busy}"
+        if doc.validating:
+            return "Valid JSON · validating…"
+        return f"Valid JSON · {plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
     # ------------------------------------------------------------------ navigation
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from inspector.ui import style
+from inspector.ui.labels import human_value
 from inspector.ui.models.frame_text import short_value
 from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, variant_safe
 from inspector.ui.models.tree_base import Path, PathTreeModel
@@ -56,9 +57,11 @@ class MetadataModel(PathTreeModel):
                 return f"{{{len(value)} keys}}" if value else "{}"
             if isinstance(value, (list, tuple)):
                 return f"[{len(value)} items]" if value else "[]"
-            return short_value(value)
+            return human_value(key, value) or short_value(value)
         if role == Qt.ItemDataRole.ToolTipRole and column == 1 and not _is_container(value):
-            return short_value(value, 2000)
+            readable = human_value(key, value)
+            raw = short_value(value, 2000)
+            return f"{raw} (shown as {readable})" if readable else raw
         if role == Qt.ItemDataRole.FontRole and len(path) == 1 and column == 0:
             return style.bold(QFont())
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and _is_container(value):

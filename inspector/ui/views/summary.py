@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from inspector.formats import get_format
 from inspector.formats.base import Problem, Severity, Submission
 from inspector.report import Report
+from inspector.ui.labels import plural
 from inspector.ui.models.frame_text import exception_stacks, frame_line, thread_title
 
 #: Frames listed on the summary page.
@@ -18,16 +19,19 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def format_times(ts: float | None) -> tuple[str, str] | None:
-    """(local, UTC) renderings of an epoch timestamp."""
+def format_times(ts: float | None) -> tuple[str | None, str] | None:
+    """(local, UTC) renderings of an epoch timestamp; local is None when the local zone is UTC (said once)."""
     if ts is None:
         return None
     try:
         utc = datetime.fromtimestamp(ts, UTC)
     except (OverflowError, OSError, ValueError):
-        return str(ts), str(ts)
+        return None, str(ts)
     local = utc.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S %Z"), utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    utc_text = utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    if local.utcoffset() == timedelta(0):
+        return None, utc_text
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z"), utc_text
 
 
 def headline(report: Report) -> tuple[str, str]:
@@ -57,9 +61,9 @@ def header_html(
     errors, warnings, infos = problem_counts(problems)
     prob = []
     if errors:
-        prob.append(f"<span style='color:{colours['error']}'><b>{errors} error{'s' * (errors != 1)}</b></span>")
+        prob.append(f"<span style='color:{colours['error']}'><b>{plural(errors, 'error')}</b></span>")
     if warnings:
-        prob.append(f"<span style='color:{colours['warning']}'>{warnings} warning{'s' * (warnings != 1)}</span>")
+        prob.append(f"<span style='color:{colours['warning']}'>{plural(warnings, 'warning')}</span>")
     if infos:
         prob.append(f"{infos} info")
     if validating:
@@ -94,7 +98,10 @@ def header_html(
             facts.append(_e(value))
     times = format_times(s.timestamp)
     line2 = " &nbsp;·&nbsp; ".join(facts)
-    line3 = f"{_e(times[0])} &nbsp;({_e(times[1])})" if times else "no timestamp"
+    if times is None:
+        line3 = "no timestamp"
+    else:
+        line3 = _e(times[1]) if times[0] is None else f"{_e(times[0])} &nbsp;({_e(times[1])})"
     line3 += f" &nbsp;·&nbsp; {problems_text}"
     dim = colours["dim"]
     return f"{line1}<br><span>{line2}</span><br><span style='color:{dim}'>{line3}</span>"
@@ -117,7 +124,7 @@ def summary_html(
             ("OS", s.os),
             ("Device", s.device),
             ("Time (local)", times[0] if times else None),
-            ("Time (UTC)", times[1] if times else None),
+            ("Time (UTC)" if times and times[0] else "Time", times[1] if times else None),
             ("Environment", s.environment),
             ("Language", s.language),
             ("SDK", s.sdk),
@@ -161,7 +168,8 @@ def summary_html(
         counts = report.counts()
         out.append("<p>" + " &nbsp;·&nbsp; ".join(f"{_e(k)}: <b>{v}</b>" for k, v in counts.items()) + "</p>")
     errors, warnings, infos = problem_counts(problems)
-    out.append(f"<h4>Problems: {errors} errors, {warnings} warnings, {infos} info</h4><ul>")
+    counts_text = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {infos} info"
+    out.append(f"<h4>Problems: {counts_text}</h4><ul>")
     for p in problems[:8]:
         colour = colours.get(str(p.severity), colours["dim"])
         out.append(
