@@ -79,7 +79,25 @@ _VARIABLE_KEYS = ("locals", "args", "kwargs", "argspec", "varargspec", "keywords
 def _data_of(value: Any) -> dict[str, Any] | None:
     if isinstance(value, dict) and isinstance(value.get("data"), dict):
         return value["data"]
+    if is_bare_data(value):
+        return value
     return None
+
+
+def is_bare_data(value: Any) -> bool:
+    """A Rollbar ``data`` object without its ``{"data": ...}`` envelope: what people copy from an occurrence's
+    JSON view. Rollbar's API expects the envelope, so it is sent wrapped."""
+    return (
+        isinstance(value, dict)
+        and "data" not in value
+        and isinstance(value.get("body"), dict)
+        and body_kind(value) is not None
+    )
+
+
+def root_pointer(value: Any) -> str:
+    """Where ``data`` sits in the document: ``/data``, or the whole document for a bare data object."""
+    return "" if is_bare_data(value) else "/data"
 
 
 def body_kind(data: dict[str, Any] | None) -> str | None:
@@ -115,6 +133,8 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
         return None
     kind = body_kind(data)
     score = 90 if kind else 45
+    if data is value:  # a bare data object: a Rollbar item once wrapped, weaker than a real one
+        score = 70
     if kind and ("environment" in data or "notifier" in data):
         score += 3
     if on_path:
@@ -142,6 +162,8 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     else:
         token = "no access token" if envelope.http is not None else "no access_token in the body"
     extra = ", form-encoded payload=" if "form" in envelope.layers else ""
+    if data is value:
+        extra += ', a bare data object (no {"data": ...} envelope)'
     return Detection(NAME, kind or "item", score, f"Rollbar: {what}, {token}{extra}")
 
 
@@ -251,14 +273,14 @@ def _exception(trace: Any, pointer: str, depth: int) -> ExceptionInfo:
     )
 
 
-def _apple_crash(raw: str) -> AppleCrash | None:
+def _apple_crash(raw: str, rp: str) -> AppleCrash | None:
     """``crash_report.raw`` read as the Apple crash report rollbar-apple sends (None when it is not one)."""
     from inspector.formats.apple import relocate
     from inspector.formats.apple_text import looks_like_text_report, parse_text
 
     if not looks_like_text_report(raw[:65536]):
         return None
-    return relocate(parse_text(raw), "/data/body/crash_report/raw")
+    return relocate(parse_text(raw), f"{rp}/body/crash_report/raw")
 
 
 def _crash_headline(raw: str) -> str | None:
@@ -324,6 +346,7 @@ def reports(submission: Submission) -> list[Report]:
     """One Report per item. Lists stay views over the parsed document (nothing is copied)."""
     value = submission.document.value if submission.document is not None else None
     data = _data_of(value) or {}
+    rp = root_pointer(value)
     body = data.get("body") if isinstance(data.get("body"), dict) else {}
     kind = body_kind(data) or "item"
     exceptions: list[ExceptionInfo] = []
@@ -332,9 +355,9 @@ def reports(submission: Submission) -> list[Report]:
     metadata: dict[str, Any] = {}
     title_guess: str | None = None
     if kind == "trace":
-        exceptions.append(_exception(body["trace"], "/data/body/trace", 0))
+        exceptions.append(_exception(body["trace"], f"{rp}/body/trace", 0))
     elif kind == "trace_chain" and isinstance(body["trace_chain"], list):
-        exceptions.extend(_exception(t, f"/data/body/trace_chain/{i}", i) for i, t in enumerate(body["trace_chain"]))
+        exceptions.extend(_exception(t, f"{rp}/body/trace_chain/{i}", i) for i, t in enumerate(body["trace_chain"]))
     elif kind == "message":
         message = body["message"]
         metadata["message"] = message
@@ -344,7 +367,7 @@ def reports(submission: Submission) -> list[Report]:
         crash = body["crash_report"]
         raw = crash.get("raw") if isinstance(crash, dict) else None
         raw = raw if isinstance(raw, str) else None
-        apple = _apple_crash(raw) if raw else None
+        apple = _apple_crash(raw, rp) if raw else None
         if apple is not None and (apple.threads or apple.images or apple.exception_type):
             from inspector.formats.apple import crash_title, crash_views
 
@@ -359,7 +382,7 @@ def reports(submission: Submission) -> list[Report]:
                     type="crash report",
                     message=_crash_headline(raw) if raw else None,
                     frames=(),
-                    pointer="/data/body/crash_report",
+                    pointer=f"{rp}/body/crash_report",
                     raw_stack=raw,
                 )
             )
@@ -370,11 +393,11 @@ def reports(submission: Submission) -> list[Report]:
 
     telemetry_raw = body.get("telemetry")
     if isinstance(telemetry_raw, list):
-        telemetry = LazyList(telemetry_raw, telemetry_converter("/data/body/telemetry", False), _telemetry_text)
+        telemetry = LazyList(telemetry_raw, telemetry_converter(f"{rp}/body/telemetry", False), _telemetry_text)
     elif isinstance(telemetry_raw, dict):  # the 2018 docs show a single object
-        telemetry = LazyList([telemetry_raw], telemetry_converter("/data/body/telemetry", True), _telemetry_text)
+        telemetry = LazyList([telemetry_raw], telemetry_converter(f"{rp}/body/telemetry", True), _telemetry_text)
     else:
-        telemetry = LazyList([], telemetry_converter("/data/body/telemetry", False))
+        telemetry = LazyList([], telemetry_converter(f"{rp}/body/telemetry", False))
 
     for key, val in data.items():
         if key != "body":
@@ -455,13 +478,16 @@ def build_request(submission: Submission, target: Target) -> RequestSpec:
     if submission.document is None:
         raise InspectorError("nothing to send: the Rollbar item has no JSON document")
     document = submission.document
+    notes: list[str] = []
+    if is_bare_data(document.value):
+        document = Document(value={"data": document.value}, original=None)
+        notes.append('the bare data object is sent wrapped as {"data": ...}, as the API expects')
     body_token = document.value.get("access_token") if isinstance(document.value, dict) else None
     redacted = is_redacted(body_token)  # a capture of the local receiver: the token was never stored
     if redacted:
         body_token = None
     token = target.token or (body_token if isinstance(body_token, str) else None)
     headers: list[tuple[str, str]] = [("Content-Type", "application/json")]
-    notes: list[str] = []
     if target.token_in_body and token:
         body = _body_with_token(document, token)
     else:

@@ -6,6 +6,7 @@ Every rule names its source (the docs page rollbar/docs ``api/items_post.md`` @ 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -48,12 +49,31 @@ def validate_submission(submission: Submission) -> list[Problem]:
     if submission.document is None:
         return [error("", "the Rollbar item has no JSON document", DOCS)]
     value = submission.document.value
+    from inspector.formats.rollbar import is_bare_data
+
+    bare = is_bare_data(value)
+    if bare:  # read as the item it becomes once wrapped; pointers are then moved back to the document's own
+        value = {"data": value}
     problems = _structure(value)
     if isinstance(value, dict):
         problems += _top_level(value)
         data = value.get("data")
         if isinstance(data, dict):
             problems += _data_rules(data)
+    if bare:
+        problems = [
+            dataclasses.replace(p, pointer=p.pointer.removeprefix("/data")) if p.pointer.startswith("/data") else p
+            for p in problems
+        ]
+        problems.insert(
+            0,
+            warning(
+                "",
+                "this is a bare Rollbar data object (as copied from an occurrence view): the API expects it inside "
+                '{"data": ...}. It is shown as the item it belongs to and sent wrapped',
+                f'{DOCS}: the request body is {{"data": {{...}}}}',
+            ),
+        )
     problems += _token_rules(submission)
     problems += _transport_rules(submission)
     problems += _size_rules(submission)
@@ -226,9 +246,12 @@ def _body_rules(body: dict[str, Any]) -> list[Problem]:
                     )
                 )
             ts = event.get("timestamp_ms") if isinstance(event, dict) else None
-            huge = oversized_timestamp(f"/data/body/telemetry/{i}/timestamp_ms", ts,
-                                       f"{DOCS}: timestamp_ms is a unix timestamp in milliseconds",
-                                       severity=Severity.WARNING)
+            huge = oversized_timestamp(
+                f"/data/body/telemetry/{i}/timestamp_ms",
+                ts,
+                f"{DOCS}: timestamp_ms is a unix timestamp in milliseconds",
+                severity=Severity.WARNING,
+            )
             if huge is not None:
                 problems.append(huge)
             elif isinstance(ts, int) and not isinstance(ts, bool) and 0 < ts < _MAX_SECONDS:

@@ -963,3 +963,29 @@ def test_a_token_redacted_by_the_receiver_is_an_info_and_never_sent() -> None:
     none = get_format("rollbar").build_request(sub, Target(kind="rollbar", base_url="http://h"))
     assert not any(k == "X-Rollbar-Access-Token" for k, _ in none.headers) and placeholder.encode() not in none.body
     assert any("redacted by the receiver" in n for n in none.notes)
+
+
+def test_bare_data_object_is_read_with_a_warning_and_sent_wrapped(receiver: Receiver, tmp_path: Path) -> None:
+    """Issue 17: a bare ``data`` object (what people copy from an occurrence view), here the data of a real
+    pyrollbar 1.5.0 capture, was refused ("not recognized"); it opens as the item it belongs to."""
+    item = json.loads((ROLLBAR / "pyrollbar-1.5.0_trace_person_context_fingerprint.json").read_text())
+    path = tmp_path / "occurrence.json"
+    path.write_text(json.dumps(item["data"], indent=2))
+    sub = load_path(str(path))
+    assert sub.format == "rollbar" and "a bare data object" in sub.detection.reason
+    (report,) = rollbar_format.reports(sub)
+    (whole,) = rollbar_format.reports(_load(item))
+    assert report.summary.title == whole.summary.title == "KeyError: 'missing'"
+    assert [f.function for f in report.exceptions[0].frames] == [f.function for f in whole.exceptions[0].frames]
+    assert report.exceptions[0].frames[0].pointer.startswith("/body/trace/frames/")  # points into this document
+    assert sub.document.resolve(report.exceptions[0].frames[0].pointer) is not None
+    problems = validate(sub)
+    assert problems[0].pointer == "" and "bare Rollbar data object" in problems[0].message
+    assert not [p for p in problems if p.severity is Severity.ERROR]
+    assert all(not p.pointer.startswith("/data") for p in problems)
+    spec = rollbar_format.build_request(sub, Target(kind="rollbar", base_url=receiver.url, token=TOKEN))
+    assert any("sent wrapped" in note for note in spec.notes)
+    _send(spec)
+    (rec,) = receiver.requests
+    assert json.loads(rec.body) == {"data": item["data"]}
+    assert path.read_text() == json.dumps(item["data"], indent=2)  # the file is not changed
