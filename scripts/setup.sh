@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up Crash Inspector on a fresh Debian/Ubuntu machine: Qt's system libraries and a real font (without
-# fonts-dejavu-core every text renders as boxes, silently), a virtual environment in .venv, and the package
+# fonts-dejavu-core every text renders as boxes, silently; without fonts-noto-color-emoji so does every emoji in
+# a crash message: Qt falls back to it through fontconfig), a virtual environment in .venv, and the package
 # with its test extras. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
-  libbrotli1 fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1
-  libxcb-randr0 libxcb-render-util0 libxcb-image0)
+  libbrotli1 fonts-dejavu-core fonts-noto-color-emoji libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+  libxcb-xkb1 libxcb-randr0 libxcb-render-util0 libxcb-image0)
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
   for pkg in "${APT_PACKAGES[@]}"; do

@@ -8,6 +8,7 @@ and the binary images. Converters build App Center ``appleError`` logs and Rollb
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from datetime import UTC, datetime
@@ -96,6 +97,16 @@ def validate(submission: Submission) -> list[Problem]:
     crash: AppleCrash = submission.native
     problems = list(crash.problems)
     where = crash.header_where
+    if (crash.variant or "").startswith((".ips bug_type 210", ".ips bug_type 151")):
+        what = "the panic string" if crash.panic else "no panic string"
+        problems.append(
+            info(
+                "",
+                f"this is a kernel report ({crash.variant.removeprefix('.ips ')}): it holds {what}, "
+                "not an app's threads; there is nothing to symbolicate or send as an app crash",
+            )
+        )
+        return problems
     if not crash.threads:
         problems.append(
             warning(
@@ -206,9 +217,11 @@ def _signal_text(crash: AppleCrash) -> str | None:
 
 def _title(crash: AppleCrash) -> str:
     """The human reason first ("Fatal error: Index out of range", "NSRangeException: ..."), the signal second."""
-    if crash.panic is not None:
-        first = crash.panic.strip().splitlines()[0] if crash.panic.strip() else ""
-        return f"Kernel panic: {first[:200]}" if first else "Kernel panic (the report holds no panic string)"
+    if crash.panic is not None or (crash.variant or "").startswith((".ips bug_type 210", ".ips bug_type 151")):
+        first = crash.panic.strip().splitlines()[0] if crash.panic and crash.panic.strip() else ""
+        if first:
+            return f"Kernel panic: {first[:200]}"
+        return f"Kernel report (bug_type {crash.header.get('bug_type', '?')}): no panic string, no app threads"
     reason, signal = human_reason(crash), _signal_text(crash)
     if reason and signal:
         return f"{reason} — {signal}"
@@ -248,31 +261,49 @@ def crash_views(crash: AppleCrash) -> tuple[list[ExceptionInfo], list[Thread], l
         )
         for t in crash.threads
     ]
-    exceptions: list[ExceptionInfo] = []
+    signal: ExceptionInfo | None = None
     if crash.exception_type or crash.signal:
         message = "; ".join(x for x in (crash.exception_subtype, crash.exception_codes, crash.termination) if x)
-        exceptions.append(
-            ExceptionInfo(
-                type=crash.exception_type or crash.signal,
-                message=message or None,
-                frames=(),
-                pointer=crash.header_where.get("Exception Type", "/@header"),
-            )
+        signal = ExceptionInfo(
+            type=crash.exception_type or crash.signal,
+            message=message or None,
+            frames=(),
+            pointer=crash.header_where.get("Exception Type", "/@header"),
         )
+    reason: ExceptionInfo | None = None
     if crash.exception_name or crash.last_exception:
-        exceptions.append(
-            ExceptionInfo(
-                type=crash.exception_name or "Last Exception Backtrace",
-                message=crash.exception_reason,
-                frames=[_frame(f, app) for f in crash.last_exception or []],
-                pointer="/@section/Last Exception Backtrace",
-                depth=1 if exceptions else 0,
-                relation="cause" if exceptions else None,
-                handled=False,
-            )
+        reason = ExceptionInfo(
+            type=crash.exception_name or "Last Exception Backtrace",
+            message=crash.exception_reason,
+            frames=[_frame(f, app) for f in crash.last_exception or []],
+            pointer="/@section/Last Exception Backtrace",
+            handled=False,
         )
+    elif (fatal := human_reason(crash)) and fatal.startswith("Fatal error:"):
+        reason = ExceptionInfo(
+            type="Fatal error",
+            message=fatal.removeprefix("Fatal error:").strip() or None,
+            frames=(),
+            pointer="/@section/Application Specific Information",
+            handled=False,
+        )
+    exceptions: list[ExceptionInfo] = []
+    if reason is not None and reason.type != "Last Exception Backtrace":
+        # the human reason leads ("NSRangeException: ...", "Fatal error: Index out of range"), the signal second
+        exceptions.append(reason)
+        if signal is not None:
+            exceptions.append(dataclasses.replace(signal, depth=1, relation="signal"))
+    else:
+        exceptions += [signal] if signal is not None else []
+        if reason is not None:
+            exceptions.append(
+                dataclasses.replace(reason, depth=1 if exceptions else 0, relation="cause" if exceptions else None)
+            )
     if crash.recrash is not None:
-        exceptions.append(_recrash_exception(crash.recrash, app))
+        recrash_exception, recrash_thread = _recrash_views(crash.recrash, app)
+        exceptions.append(recrash_exception)
+        if recrash_thread is not None:
+            threads.append(recrash_thread)
     return exceptions, threads, [_binary(i) for i in crash.images]
 
 
@@ -327,29 +358,32 @@ def _report(submission: Submission, crash: AppleCrash) -> Report:
     )
 
 
-def _recrash_exception(recrash: AppleCrash, app: set[str]) -> ExceptionInfo:
-    """KSCrash's "Handler crashed while reporting:": the crash reporter crashed while writing the report. Its
-    crashed thread is shown as this exception's stack, not as another thread of the app."""
+def _recrash_views(recrash: AppleCrash, app: set[str]) -> tuple[ExceptionInfo, Thread | None]:
+    """KSCrash's "Handler crashed while reporting:": the crash reporter crashed while writing the report. It is
+    its own exception, and its crashed thread a thread of its own ("handler crash 7"), not a second thread 7."""
     number = _crashed_number(recrash)
     thread = next((t for t in recrash.threads if t.number == number), recrash.threads[0] if recrash.threads else None)
     detail = _signal_text(recrash) or "unknown signal"
     reason = human_reason(recrash)
     where = recrash.header_where.get("Exception Type") or (thread.where if thread else "/@header")
-    return ExceptionInfo(
+    named = f"thread {thread.number}" + (f" ({thread.name})" if thread.name else "") if thread else None
+    exception = ExceptionInfo(
         type=f"Handler crashed while reporting: {detail}",
-        message="; ".join(
-            x
-            for x in (
-                reason,
-                f"thread {thread.number}" + (f" ({thread.name})" if thread.name else "") if thread else None,
-            )
-            if x
-        )
-        or None,
-        frames=[_frame(f, app) for f in thread.frames] if thread else (),
+        message="; ".join(x for x in (reason, f"its stack: {named}" if named else None) if x) or None,
+        frames=(),
         pointer=where,
         handled=False,
         relation="recrash",
+    )
+    if thread is None:
+        return exception, None
+    return exception, Thread(
+        id=f"handler crash {thread.number}",
+        name=f"Handler crashed while reporting: {thread.name or f'thread {thread.number}'}",
+        frames=[_frame(f, app) for f in thread.frames],
+        crashed=False,
+        pointer=thread.where,
+        registers=dict(thread.registers) or None,
     )
 
 

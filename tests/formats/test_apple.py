@@ -138,7 +138,7 @@ def test_corpus_report(name: str) -> None:
     assert (report.crashed_thread.id if report.crashed_thread else None) == crashed
     assert report.summary.title == title
     assert report.summary.device == device
-    last = [e for e in report.exceptions if e.relation == "cause" or e.type == "Last Exception Backtrace"]
+    last = [e for e in report.exceptions if e.pointer == "/@section/Last Exception Backtrace"]
     assert sum(len(e.frames) for e in last) == last_exc
     assert not any(p.severity is Severity.ERROR for p in validate(sub))
     for binary in report.binaries:
@@ -210,9 +210,9 @@ def test_plcrash_details() -> None:
     report = reports(load_path(str(CORPUS / "appcenter-apple_live_report_exception.plcrash")))[0]
     assert report.summary.id == "DCB1A17E-365B-48EB-86CB-8B7CC65E4AF8"
     assert report.metadata["Header"]["Process"] == "HockeySDK-iOSDem [816]"
-    assert report.exceptions[0].type == "SIGABRT"
-    nsexc = report.exceptions[1]
-    assert nsexc.type == "NSRangeException" and nsexc.relation == "cause" and len(nsexc.frames) == 24
+    nsexc, signal = report.exceptions  # the human reason first, the signal second (issue 14 item 6)
+    assert nsexc.type == "NSRangeException" and nsexc.depth == 0 and len(nsexc.frames) == 24
+    assert (signal.type, signal.depth, signal.relation) == ("SIGABRT", 1, "signal")
     top = report.crashed_thread.frames[0]
     assert (top.function, top.module, top.note) == ("___pthread_kill", "libsystem_kernel.dylib", "+10")
     assert report.crashed_thread.registers

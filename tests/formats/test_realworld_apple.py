@@ -21,10 +21,10 @@ def _read(name: str):
 
 
 def test_binary_images_end_at_the_blank_line_and_kscrash_sections_are_metadata() -> None:
-    # before: 297 warnings ("line N in Binary Images is not an image line"), 9 threads (one twice)
+    # before: 297 warnings ("line N in Binary Images is not an image line"), thread 7 listed twice
     _sub, report, problems = _read("kscrash_CrashInHandler_recrash.txt")
     assert problems == []
-    assert len(report.binaries) == 123 and len(report.threads) == 8
+    assert len(report.binaries) == 123 and len(report.threads) == 9  # 8 + the handler's own crashed thread
     assert set(report.metadata) >= {"Extra Information", "Notable Addresses"}
     stack_dump = next(k for k in report.metadata if k.startswith("Stack Dump ("))
     assert report.metadata[stack_dump].startswith("897C0935")
@@ -75,6 +75,7 @@ def test_an_image_without_uuid_is_kept() -> None:
 
 
 def test_handler_crash_is_its_own_exception() -> None:
+    # before: the recrash's thread 7 was merged into the app's threads (listed twice), its crash shown nowhere
     _sub, report, _problems = _read("kscrash_CrashInHandler_recrash.txt")
     recrash = [e for e in report.exceptions if e.relation == "recrash"]
     assert len(recrash) == 1
@@ -82,10 +83,12 @@ def test_handler_crash_is_its_own_exception() -> None:
         "Handler crashed while reporting: EXC_BAD_ACCESS (SIGBUS): KERN_PROTECTION_FAILURE at 0x00000000"
     )
     assert "Attempted to dereference null pointer." in recrash[0].message
-    assert [f.function for f in recrash[0].frames][:3] == ["__vfprintf", "vfprintf_l", "printf"]
-    assert len(recrash[0].frames) == 9
-    assert [t.id for t in report.threads] == [str(n) for n in range(8)]  # thread 7 is not listed twice
-    assert report.crashed_thread.id == "0"
+    assert [t.id for t in report.threads] == [*(str(n) for n in range(8)), "handler crash 7"]
+    handler = report.threads[-1]
+    assert handler.name == "Handler crashed while reporting: KSCrash Exception Handler (Primary)"
+    assert [f.function for f in handler.frames][:3] == ["__vfprintf", "vfprintf_l", "printf"]
+    assert len(handler.frames) == 9 and not handler.crashed and handler.registers["pc"] == "0x3625d1dc"
+    assert report.crashed_thread.id == "0" and report.counts()["frames"] == 46
     assert report.metadata["Handler crashed while reporting"]["Header"]["Crashed Thread"] == "7"
 
 
@@ -101,7 +104,13 @@ def test_titles_lead_with_the_human_reason() -> None:
         "NSRangeException: *** -[__NSArrayI objectAtIndex:]: index 23 beyond bounds for empty array — SIGABRT"
     )
     nsexc = _read("kscrash_NSException.txt")[1].exceptions
-    assert nsexc[0].type == "EXC_CRASH (SIGABRT)" and nsexc[1].type == "NSInvalidArgumentException"
+    assert [(e.type, e.depth, e.relation) for e in nsexc] == [
+        ("NSInvalidArgumentException", 0, None),
+        ("EXC_CRASH (SIGABRT)", 1, "signal"),
+    ]
+    swift = _read("rollbar-apple_ios-simulator_swift-index-out-of-range.crash")[1].exceptions
+    assert next((e.type, e.message) for e in swift) == ("Fatal error", "Index out of range")
+    assert swift[1].type == "EXC_BREAKPOINT (SIGTRAP)" and swift[1].relation == "signal"
 
 
 def test_hostile_lines_are_read_in_linear_time() -> None:
@@ -148,3 +157,37 @@ def test_long_line_is_cut_with_one_warning() -> None:
     sub = load_bytes(("Incident Identifier: X\nThread 0 Crashed:\n0 App 0x1 " + "y" * (MAX_LINE * 3) + "\n").encode())
     problems = [p.message for p in validate(sub)]
     assert any(f"only its first {MAX_LINE} are read" in m for m in problems)
+
+
+def test_kernel_panic_ips_shows_the_panic_string() -> None:
+    """No kernel panic .ips under a permissive licence was found in public repositories (they live in blog posts
+    and issue comments); this one follows the field names of the published panic-full reports (bug_type 210:
+    header line, then build / product / kernel / date / panicString / panicFlags)."""
+    body = (
+        b'{"bug_type":"210","timestamp":"2021-11-03 13:06:45.00 -0400","os_version":"iPhone OS 14.6 (18F72)",'
+        b'"incident_id":"D6CE2A99-9C2A-49E4-8150-D648AC1F3BE6"}\n'
+        b'{"build":"iPhone OS 14.6 (18F72)","product":"iPhone10,4","kernel":"Darwin Kernel Version 20.5.0",'
+        b'"date":"2021-11-03 13:06:45.03 -0400","panicString":"panic(cpu 2 caller 0xfffffff028aff2d4): Unaligned '
+        b'kernel data abort.\\nDebugger message: panic","panicFlags":"0x0"}\n'
+    )
+    sub = load_bytes(body)
+    (report,) = reports(sub)
+    # before: title "Crash", nothing else
+    assert report.summary.title == "Kernel panic: panic(cpu 2 caller 0xfffffff028aff2d4): Unaligned kernel data abort."
+    assert report.metadata["Panic string"].endswith("Debugger message: panic")
+    assert report.summary.device == "iPhone10,4"
+    problems = validate(sub)
+    assert [p.message for p in problems if "kernel report" in p.message]
+    assert not [p for p in problems if "no thread backtraces" in p.message]
+
+
+def test_force_reset_ips_says_plainly_it_is_a_kernel_report() -> None:
+    body = (
+        b'{"bug_type":"151","timestamp":"2023-05-24 13:22:01.00 -0700","os_version":"iPhone OS 15.7.6 (19H349)"}\n'
+        b'{"processByPid":{"0":{"pid":0,"procname":"kernel_task"},"2143":{"pid":2143,"procname":"SpringBoard"}}}\n'
+    )
+    sub = load_bytes(body)
+    (report,) = reports(sub)
+    assert report.summary.title == "Kernel report (bug_type 151): no panic string, no app threads"
+    assert report.metadata["Processes"] == "2 processes: kernel_task, SpringBoard"
+    assert any("without a panic string" in p.message for p in validate(sub))
