@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import platform
+import re
 import sys
 
 from PySide6.QtCore import QObject
@@ -27,13 +28,32 @@ to edit the file itself or a copy. **File › New** (Ctrl+N) starts a payload fr
 
 
 def readme_text() -> str:
-    """The README of the checkout (or the bundled copy); a short guide when there is none."""
+    """The README of the checkout (or the bundled copy) without its screenshots (the window is right there);
+    a short guide when there is none."""
     for candidate in (resources_dir().parent / "README.md", resources_dir() / "README.md"):
         try:
-            return candidate.read_text(encoding="utf-8")
+            return without_images(candidate.read_text(encoding="utf-8"))
         except OSError:
             continue
     return FALLBACK_GUIDE
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+
+
+def without_images(markdown: str) -> str:
+    """Drop the tables of screenshots and any other image of a Markdown text."""
+    out: list[str] = []
+    table: list[str] = []
+    for line in [*markdown.splitlines(), ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table and not any(_IMAGE.search(row) for row in table):
+            out.extend(table)
+        table = []
+        out.append(_IMAGE.sub("", line))
+    return "\n".join(out)
 
 
 def _keys(keys: list[QKeySequence]) -> str:
