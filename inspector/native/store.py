@@ -166,8 +166,9 @@ class SymbolStore:
         return any(s.startswith(("http://", "https://")) for s in self.sources)
 
     def _open(self, path: Path) -> SymbolFile | None:
+        index_dir = (self.cache if self.cache is not None else cache_dir()) / "index"
         try:
-            return SymbolFile(path)
+            return SymbolFile(path, index_dir=index_dir)
         except (OSError, SymbolFileError, ValueError) as exc:
             self.errors.append(f"{path}: {exc}")
             return None

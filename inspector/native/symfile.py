@@ -12,11 +12,14 @@ Record formats: https://chromium.googlesource.com/breakpad/breakpad/+/HEAD/docs/
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import os
 import re
+import tempfile
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,17 +117,23 @@ class _RangeIndex:
         return i if i >= 0 else None
 
 
-def _scan(data: bytes | mmap.mmap, pattern: re.Pattern[bytes], with_size: bool) -> _RangeIndex:
+#: Bytes read per step of an index scan (read with pread, not through the mapping: scanning 300 MB must not leave
+#: 300 MB of touched pages in the process's resident set).
+SCAN_CHUNK = 8 << 20
+#: Bytes of the next chunk also given to the pattern, so a record head cut by the chunk end is still seen.
+SCAN_OVERLAP = 512
+_INDEX_VERSION = 1
+#: Files smaller than this are scanned each time (a few ms) rather than leaving index files in the cache.
+INDEX_CACHE_MIN = 8 << 20
+
+
+def _ranges(matches: Iterator[tuple[int, re.Match[bytes]]], with_size: bool) -> _RangeIndex:
     starts, sizes, offsets = array("Q"), array("Q"), array("Q")
-    for m in pattern.finditer(data):
+    for at, m in matches:
         starts.append(int(m.group(1), 16))
         sizes.append(int(m.group(2), 16) if with_size else 1)
-        offsets.append(m.start() + 1)
+        offsets.append(at + 1)
     return _RangeIndex(starts, sizes, offsets)
-
-
-def _scan_ids(data: bytes | mmap.mmap, pattern: re.Pattern[bytes]) -> dict[int, int]:
-    return {int(m.group(1)): m.end() for m in pattern.finditer(data)}
 
 
 class SymbolFile:
@@ -134,14 +143,16 @@ class SymbolFile:
         path: the ``.sym`` file. Raises :class:`SymbolFileError` when it does not start with ``MODULE``.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], index_dir: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path)
+        self.index_dir = Path(index_dir) if index_dir is not None else None
         with open(self.path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             head = fh.read(512)
             if not head.startswith(b"MODULE "):
                 raise SymbolFileError(f"{self.path}: not a Breakpad symbol file (no MODULE line at the start)")
             self._data: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            self._stamp = f"{self.path.resolve()}|{size}|{os.fstat(fh.fileno()).st_mtime_ns}"
         self._read_module_line(head)
         self.size = size
         self._funcs: _RangeIndex | None = None
@@ -158,6 +169,7 @@ class SymbolFile:
         if not data.startswith(b"MODULE "):
             raise SymbolFileError("not a Breakpad symbol file (no MODULE line at the start)")
         self.path = Path("<memory>")
+        self.index_dir = None
         self._data = data
         self._read_module_line(data[:512])
         self.size = len(data)
@@ -191,44 +203,121 @@ class SymbolFile:
 
     # ------------------------------------------------------------------ indexes (built on first need)
 
+    def _matches(self, pattern: re.Pattern[bytes]) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """(absolute offset, match) of every match, reading the file in chunks (never through the mapping)."""
+        if not isinstance(self._data, mmap.mmap):
+            for m in pattern.finditer(self._data):
+                yield m.start(), m
+            return
+        with open(self.path, "rb") as fh:
+            fd = fh.fileno()
+            pos = 0
+            while pos < self.size:
+                chunk = os.pread(fd, SCAN_CHUNK + SCAN_OVERLAP, pos)
+                if not chunk:
+                    break
+                last = pos + SCAN_CHUNK >= self.size
+                for m in pattern.finditer(chunk):
+                    if not last and m.start() >= SCAN_CHUNK:
+                        break
+                    yield pos + m.start(), m
+                pos += SCAN_CHUNK
+
+    def _index_path(self, kind: str) -> Path | None:
+        if self.index_dir is None or not hasattr(self, "_stamp") or self.size < INDEX_CACHE_MIN:
+            return None
+        digest = hashlib.sha256(f"{_INDEX_VERSION}|{self._stamp}".encode()).hexdigest()[:24]
+        return self.index_dir / f"{digest}.{kind}.idx"
+
+    def _cached(self, kind: str, build: Callable[[], list[array]]) -> list[array]:
+        """Arrays of an index, from the index cache when this very file (path, size, mtime) was indexed before."""
+        path = self._index_path(kind)
+        if path is not None and path.is_file():
+            try:
+                with open(path, "rb") as fh:
+                    counts = array("Q")
+                    counts.fromfile(fh, 1)
+                    n_arrays = array("Q")
+                    n_arrays.fromfile(fh, 1)
+                    out = []
+                    for _ in range(n_arrays[0]):
+                        values = array("Q")
+                        values.fromfile(fh, counts[0])
+                        out.append(values)
+                    return out
+            except (OSError, EOFError, ValueError):
+                pass  # a damaged or cut index: build it again
+        arrays = build()
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+                with os.fdopen(fd, "wb") as fh:
+                    array("Q", [len(arrays[0]) if arrays else 0, len(arrays)]).tofile(fh)
+                    for values in arrays:
+                        values.tofile(fh)
+                os.replace(tmp, path)
+            except OSError:
+                pass  # no cache: the next session scans again
+        return arrays
+
+    def _range_index(self, kind: str, pattern: re.Pattern[bytes], with_size: bool) -> _RangeIndex:
+        def build() -> list[array]:
+            index = _ranges(self._matches(pattern), with_size)
+            return [index.starts, index.sizes, index.offsets]
+
+        starts, sizes, offsets = self._cached(kind, build)
+        return _RangeIndex(starts, sizes, offsets)
+
+    def _id_index(self, kind: str, pattern: re.Pattern[bytes]) -> dict[int, int]:
+        def build() -> list[array]:
+            ids, ends = array("Q"), array("Q")
+            for at, m in self._matches(pattern):
+                ids.append(int(m.group(1)))
+                ends.append(at + m.end() - m.start())
+            return [ids, ends]
+
+        ids, ends = self._cached(kind, build)
+        return dict(zip(ids, ends, strict=True))
+
     @property
     def functions(self) -> _RangeIndex:
         if self._funcs is None:
-            self._funcs = _scan(self._data, _FUNC, with_size=True)
+            self._funcs = self._range_index("func", _FUNC, with_size=True)
         return self._funcs
 
     @property
     def publics(self) -> _RangeIndex:
         if self._publics is None:
-            self._publics = _scan(self._data, _PUBLIC, with_size=False)
+            self._publics = self._range_index("public", _PUBLIC, with_size=False)
         return self._publics
 
     @property
     def cfi(self) -> _RangeIndex:
         if self._cfi is None:
-            self._cfi = _scan(self._data, _CFI_INIT, with_size=True)
+            self._cfi = self._range_index("cfi", _CFI_INIT, with_size=True)
         return self._cfi
 
     def _win_index(self, kind: int) -> _RangeIndex:
         if self._win is None:
             by_type: dict[int, tuple[array, array, array]] = {}
-            for m in _WIN.finditer(self._data):
+            for at, m in self._matches(_WIN):
                 lists = by_type.setdefault(int(m.group(1), 16), (array("Q"), array("Q"), array("Q")))
                 lists[0].append(int(m.group(2), 16))
                 lists[1].append(int(m.group(3), 16))
-                lists[2].append(m.start() + 1)
+                lists[2].append(at + 1)
             self._win = {k: _RangeIndex(*v) for k, v in by_type.items()}
         return self._win.get(kind) or _RangeIndex(array("Q"), array("Q"), array("Q"))
 
     def file_name(self, number: int) -> str | None:
         if self._files is None:
-            self._files = _scan_ids(self._data, _FILE)
+            self._files = self._id_index("file", _FILE)
         at = self._files.get(number)
         return self._text_after(at) if at is not None else None
 
     def origin_name(self, number: int) -> str | None:
         if self._origins is None:
-            self._origins = _scan_ids(self._data, _ORIGIN)
+            self._origins = self._id_index("origin", _ORIGIN)
         at = self._origins.get(number)
         if at is None:
             return None

@@ -138,3 +138,34 @@ def test_real_symbol_file_lookups() -> None:
     found = sym.lookup(0x429E)
     assert found.function == "`anonymous namespace'::CrashFunction" and found.line == 58
     assert sym.stack_win(0x41B0) is not None
+
+
+def test_chunked_scan_and_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records cut by the scan's chunk ends are found; a second open of the same file reads the cached index."""
+    from inspector.native import symfile
+
+    path = tmp_path / "libdemo.so.sym"
+    path.write_text(SYM)
+    whole = SymbolFile(path)
+    expected = [(a, whole.lookup(a)) for a in (0x1004, 0x101C, 0x2010, 0x3050, 0x3205)]
+    monkeypatch.setattr(symfile, "SCAN_CHUNK", 37)  # smaller than a line: every record head crosses a chunk end
+    monkeypatch.setattr(symfile, "INDEX_CACHE_MIN", 0)
+    chunked = SymbolFile(path, index_dir=tmp_path / "index")
+    assert [(a, chunked.lookup(a)) for a, _ in expected] == expected
+    assert chunked.cfi_rules(0x1030).rules == whole.cfi_rules(0x1030).rules
+    assert len(list((tmp_path / "index").glob("*.idx"))) == 5  # func, public, file, origin, cfi
+
+    def no_scan(self: SymbolFile, pattern: object) -> None:
+        raise AssertionError("scanned although the index is cached")
+
+    monkeypatch.setattr(SymbolFile, "_matches", no_scan)
+    cached = SymbolFile(path, index_dir=tmp_path / "index")
+    assert [(a, cached.lookup(a)) for a, _ in expected] == expected
+    # The file changes: its old index is not used.
+    monkeypatch.undo()
+    path.write_text(SYM.replace("FUNC 1000 40 0 main", "FUNC 1000 40 0 renamed"))
+    monkeypatch.setattr(symfile, "INDEX_CACHE_MIN", 0)
+    assert SymbolFile(path, index_dir=tmp_path / "index").lookup(0x1004).function == "renamed"
+    for index in (tmp_path / "index").glob("*.idx"):
+        index.write_bytes(b"\x01")  # damaged index files are rebuilt, not trusted
+    assert SymbolFile(path, index_dir=tmp_path / "index").lookup(0x2010).function == "other(int)"
