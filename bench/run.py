@@ -25,6 +25,7 @@ BENCHES = (
     ("bench_startup.py", 600),
     ("bench_send.py", 600),
     ("bench_uploads.py", 900),
+    ("bench_stackwalk.py", 900),
 )
 
 
