@@ -164,7 +164,11 @@ def _native_stack(sub: Submission, args: argparse.Namespace) -> tuple[list[Repor
         if step.done == 0:
             print(f"crash-inspector: fetching {step.what} from {step.source}", file=sys.stderr)
 
-    store = SymbolStore.from_sources(args.symbols or [], progress=progress)
+    from inspector.settings import load_settings
+
+    sources = list(args.symbols or [])  # then $CRASH_INSPECTOR_SYMBOLS, then Preferences' symbol paths
+    store = SymbolStore.from_sources(sources, progress=progress)
+    store.sources += [p for p in load_settings().symbol_paths if p not in store.sources]
     reports = symbolicated_reports(sub, store)
     thread = next((t for t in md.threads if t.id == md.crashing_thread_id), md.threads[0] if md.threads else None)
     frames = walk_thread(md, thread, store) if thread is not None else None

@@ -110,3 +110,17 @@ def test_damaged_dump_with_stack_is_one_line_exit_2(tmp_path: Path) -> None:
     for name in ("rust-minidump_MALFORMED_invalid-range.dmp", "rust-minidump_MALFORMED_invalid-record-count.dmp"):
         run = _run("show", str(DUMPS / name), "--json", "--stack", "--symbols", str(SYMBOLS))
         assert run.returncode in (0, 2) and "Traceback" not in run.stderr
+
+
+def test_symbol_paths_from_preferences() -> None:
+    """The settings file the Preferences dialog writes (``symbol_paths``) is read by the CLI too."""
+    from inspector import settings
+
+    current = settings.load_settings()
+    current.symbol_paths = [str(SYMBOLS)]
+    settings.save_settings(current)
+    env = {k: os.environ[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "CRASH_INSPECTOR_HOME")
+           if k in os.environ}
+    run = _run("show", str(DUMPS / "breakpad_windows-x86_minidump2.dmp"), "--json", "--stack", env=env)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["reports"][0]["stack"][1]["function"] == "main"
