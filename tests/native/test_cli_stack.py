@@ -119,8 +119,11 @@ def test_symbol_paths_from_preferences() -> None:
     current = settings.load_settings()
     current.symbol_paths = [str(SYMBOLS)]
     settings.save_settings(current)
-    env = {k: os.environ[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "CRASH_INSPECTOR_HOME")
-           if k in os.environ}
+    env = {
+        k: os.environ[k]
+        for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "CRASH_INSPECTOR_HOME")
+        if k in os.environ
+    }
     run = _run("show", str(DUMPS / "breakpad_windows-x86_minidump2.dmp"), "--json", "--stack", env=env)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["reports"][0]["stack"][1]["function"] == "main"

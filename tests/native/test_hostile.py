@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -32,9 +33,14 @@ def _walker(arch) -> Walker:  # type: ignore[no-untyped-def]
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from([AMD64, X86, ARM64]),
-    st.lists(st.sampled_from([0, 1, 0x400010, 0x401000, 0x7F0000000100, BASE + 8, BASE + 64, 2**64 - 1,
-                              0x10000 + 16]) | st.integers(0, 2**64 - 1), max_size=300),
-    st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1),
+    st.lists(
+        st.sampled_from([0, 1, 0x400010, 0x401000, 0x7F0000000100, BASE + 8, BASE + 64, 2**64 - 1, 0x10000 + 16])
+        | st.integers(0, 2**64 - 1),
+        max_size=300,
+    ),
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**64 - 1),
 )
 def test_random_stacks(arch, words: list[int], ip: int, sp: int, fp: int) -> None:  # type: ignore[no-untyped-def]
     size = arch.pointer_size
@@ -44,12 +50,14 @@ def test_random_stacks(arch, words: list[int], ip: int, sp: int, fp: int) -> Non
     frames = _walker(arch).walk(regs, MemoryRegion(BASE, data))
     assert 1 <= len(frames) <= MAX_FRAMES
     sps = [f.registers.get(arch.sp, 0) for f in frames]
-    assert all(b >= a for a, b in zip(sps, sps[1:], strict=False))  # the walk never goes back down the stack
+    assert all(b >= a for a, b in pairwise(sps))  # the walk never goes back down the stack
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(st.text(alphabet="FUNCPUBLISTACKWINIT 0123456789abcdef:.$+-^=@\r\t\x00é", max_size=80), max_size=40),
-       st.integers(0, 0x20000))
+@given(
+    st.lists(st.text(alphabet="FUNCPUBLISTACKWINIT 0123456789abcdef:.$+-^=@\r\t\x00é", max_size=80), max_size=40),
+    st.integers(0, 0x20000),
+)
 def test_random_symbol_files(tmp_path_factory, lines: list[str], address: int) -> None:  # type: ignore[no-untyped-def]
     path: Path = tmp_path_factory.mktemp("sym") / "x.sym"
     path.write_bytes(("MODULE Linux x86 00 x\n" + "\n".join(lines)).encode("utf-8", "surrogatepass"))
@@ -59,5 +67,6 @@ def test_random_symbol_files(tmp_path_factory, lines: list[str], address: int) -
     sym.stack_win(address)
     walker = _walker(X86)
     walker.symbols = Table({"app": sym})
-    walker.walk({"eip": 0x400000 + address % 0x10000, "esp": BASE, "ebp": BASE + 8},
-                MemoryRegion(BASE, bytes(range(256)) * 4))
+    walker.walk(
+        {"eip": 0x400000 + address % 0x10000, "esp": BASE, "ebp": BASE + 8}, MemoryRegion(BASE, bytes(range(256)) * 4)
+    )
