@@ -12,8 +12,8 @@ from typing import Any
 
 from inspector.formats import appcenter_logs as L
 from inspector.formats.base import (
-    REDACTED_NOTE,
     MAX_PER_KIND,
+    REDACTED_NOTE,
     HttpInfo,
     Problem,
     Submission,
@@ -134,8 +134,6 @@ def structure_problems(view: Any) -> list[Problem]:
 # jsonschema needs ~45 s for a million frames, so the schema runs over a view of the document whose frame lists
 # are emptied (shallow copies along the way, frames themselves untouched), and the frames are checked here in one
 # loop against the schema's own StackFrame definition (the schema file stays the single source of the rule).
-
-
 
 
 def _exception_view(exc: Any, ptr: str, out: list[tuple[str, list[Any]]]) -> Any:

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from inspector import cli
 from inspector.formats import InspectorError, Severity, load_bytes, load_path, validate
 from inspector.formats import appcenter as ac
-from inspector.formats.base import MAX_PER_KIND
-from inspector.formats.base import Envelope, Target
+from inspector.formats.base import MAX_PER_KIND, Envelope, Target
 from inspector.formats.jsondoc import Document, Edit, parse_json
 from inspector.report import LazyList
 from tests.conftest import CORPUS, corpus_files
