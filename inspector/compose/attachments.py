@@ -281,12 +281,12 @@ def save_path(folder: str | Path, filename: str) -> Path:
 
 def save_out(folder: str | Path, filename: str, data: bytes, *, overwrite: bool = False) -> Path:
     """Save an attachment. Raises FileExistsError when the file exists and ``overwrite`` was not asked for."""
-    from inspector.compose.bundle import atomic_write
+    from inspector.atomic import write_bytes
 
     path = save_path(folder, filename)
     if path.exists() and not overwrite:
         raise FileExistsError(str(path))
-    atomic_write(path, data)
+    write_bytes(path, data)
     return path
 
 

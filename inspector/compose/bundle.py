@@ -1,4 +1,4 @@
-"""Save a submission as one file that re-opens to the same state, and write files atomically.
+"""Save a submission as one file that re-opens to the same state (written by :mod:`inspector.atomic`).
 
 A payload without attachments saves as its JSON text. A submission with attachments (or any multipart upload,
 such as a Backtrace minidump) saves as its multipart body: the report part, the attribute form fields and every

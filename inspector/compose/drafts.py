@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inspector import settings
-from inspector.compose.bundle import atomic_write
+from inspector.atomic import write_bytes
 from inspector.formats.base import Part
 
 #: Autosave period. With the editor's longest debounce wait (1 s) at most ~2 s of typing is lost on a kill.
@@ -125,7 +125,7 @@ class DraftStore:
         draft.pid = os.getpid()
         draft.saved_at = time.time()
         path = self.folder / f"{draft.id}.json"
-        atomic_write(path, draft.to_json())
+        write_bytes(path, draft.to_json(), mode=0o600)  # a draft holds a payload
         return path
 
     def remove(self, draft_id: str) -> None:

@@ -14,8 +14,6 @@ profile still saves and sends; only storing a secret in the keyring is refused, 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from inspector import settings
+from inspector.atomic import write_text
 from inspector.formats.backtrace_url import parse_submit_target
 from inspector.formats.base import InspectorError, Target
 
@@ -54,6 +53,10 @@ KIND_FORMAT = {
 }
 #: The environment variable named in "copy as curl" for each kind's secret.
 SECRET_ENV = {"backtrace": "BACKTRACE_TOKEN", "rollbar": "ROLLBAR_TOKEN", "appcenter": "APPCENTER_APP_SECRET"}
+
+
+#: The profiles file is the user's alone (it names endpoints and accounts, never secrets).
+PROFILES_MODE = 0o600
 
 
 def config_dir() -> Path:
@@ -298,15 +301,7 @@ class ProfileStore:
     def save(self, profiles: list[Profile]) -> None:
         data = {"schema_version": SCHEMA_VERSION, "profiles": [p.as_dict() for p in profiles]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".profiles-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, ensure_ascii=False)
-                handle.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", mode=PROFILES_MODE)
 
     def get(self, name: str) -> Profile:
         for profile in self.load():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector import __version__
+from inspector.atomic import replacing
 from inspector.formats import reports, validate
 from inspector.formats.base import InspectorError, Submission
 from inspector.formats.jsondoc import dumps
@@ -131,7 +132,7 @@ def build_bundle(submission: Submission, out: str | Path, *, rules: Rules | None
              *result.notes, "", "Files:", *(f"  {name}" for name, _ in files)]
     files.append(("NOTES.txt", ("\n".join(notes) + "\n").encode("utf-8")))
     try:
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with replacing(out) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name, data in files:
                 zf.writestr(name, data)
     except OSError as exc:

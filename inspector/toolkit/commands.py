@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from inspector.atomic import write_bytes
 from inspector.formats import InspectorError, load_path, reports, validate
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
@@ -28,7 +29,7 @@ def _write(out: str | None, data: bytes) -> None:
         sys.stdout.flush()
         return
     try:
-        Path(out).write_bytes(data)
+        write_bytes(out, data)
     except OSError as exc:
         raise InspectorError(f"cannot write {out}: {exc.strerror or exc}") from None
 

@@ -27,6 +27,7 @@ import orjson
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from inspector import atomic
 from inspector.compose import bundle
 from inspector.compose.drafts import AUTOSAVE_MS, Draft, DraftStore
 from inspector.compose.locate import Location, locate_nearest, parent, render_value, splice
@@ -446,7 +447,7 @@ class OpenDocument(QObject):
             raise InspectorError("choose a file name first (Save As)")
         data, _ext = self.save_data()
         try:
-            bundle.atomic_write(target, data)
+            atomic.write_bytes(target, data)
         except OSError as exc:
             raise InspectorError(f"cannot write {target}: {exc.strerror or exc}") from None
         self.path = target
@@ -774,7 +775,7 @@ def _save_in_pieces(store: DraftStore, draft: Draft) -> None:
             return
         data = b"".join([before, *pieces, after])
     store.folder.mkdir(parents=True, exist_ok=True)
-    bundle.atomic_write(store.folder / f"{draft.id}.json", data)
+    atomic.write_bytes(store.folder / f"{draft.id}.json", data, mode=0o600)  # a draft holds a payload
 
 
 def open_draft(draft: Draft) -> OpenDocument:

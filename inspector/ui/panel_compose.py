@@ -139,7 +139,8 @@ class Composer(QObject):
         """N copies of the current payload with fresh ids: tabs for a few, files in a folder for many."""
         from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-        from inspector.compose import bundle, templates
+        from inspector import atomic
+        from inspector.compose import templates
         from inspector.formats import load_bytes
 
         doc = self.window.current_document()
@@ -168,7 +169,7 @@ class Composer(QObject):
         paths = []
         for n, data in enumerate(copies, start=1):
             path = Path(folder) / f"{stem}-{n:04d}{ext}"
-            bundle.atomic_write(path, data)
+            atomic.write_bytes(path, data)
             paths.append(path)
         self.window.status_message(f"Wrote {count} copies to {folder}")
         return paths

@@ -29,6 +29,7 @@ def export_current(window: Any, kind: str, path: str | None = None) -> Path | No
     """Write the current document's summary (``markdown`` / ``html``) or support bundle (``bundle``)."""
     from PySide6.QtWidgets import QFileDialog
 
+    from inspector import atomic
     from inspector.formats.base import InspectorError
     from inspector.toolkit.bundle import build_bundle
     from inspector.toolkit.export import to_html, to_markdown
@@ -51,8 +52,7 @@ def export_current(window: Any, kind: str, path: str | None = None) -> Path | No
             window.status_message(f"Bundle written: {len(result.entries)} files, {result.redactions} redactions")
         else:
             render = to_html if kind == "html" else to_markdown
-            Path(path).write_text(render(document.submission, document.reports[0], document.problems),
-                                  encoding="utf-8")
+            atomic.write_text(path, render(document.submission, document.reports[0], document.problems))
             window.status_message(f"Summary written to {path}")
     except (InspectorError, OSError) as exc:
         window.status_message(f"Cannot export: {exc}")
