@@ -102,7 +102,7 @@ def test_sigkill_while_writing_leaves_the_old_file_or_the_new_one(tmp_path: Path
             kills += 1
         proc.wait(timeout=60)
         after = out.read_bytes()
-        assert after == old or after == new, f"{kind}: a torn file of {len(after)} bytes after SIGKILL"
+        assert after in (old, new), f"{kind}: a torn file of {len(after)} bytes after SIGKILL"
         for leftover in tmp_path.glob(f"*{atomic.TMP_SUFFIX}"):
             leftover.unlink()
     assert kills >= 1 and caught_writing >= 1

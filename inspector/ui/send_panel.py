@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -46,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from inspector.formats.base import InspectorError, RequestSpec, Submission
 from inspector.formats.jsondoc import Document, dumps
-from inspector.net.curl import body_is_text, secret_env_names, to_curl
+from inspector.net.curl import curl_command, secret_env_names
 from inspector.net.history import History
 from inspector.net.profiles import KIND_FORMAT, NO_KEYRING_HELP, Profile, ProfileStore, keyring_problem, target_from_url
 from inspector.net.sending import Prepared, prepare, send_prepared
@@ -655,14 +653,7 @@ class SendPanel(QWidget):
             raise InspectorError("nothing to copy: no request is ready")
         spec, target = self._prepared.spec, self._prepared.target
         names = secret_env_names(target, self._prepared.submission.format, spec)
-        body_file = None
-        if spec.body and not body_is_text(spec.body):
-            folder = Path(tempfile.gettempdir()) / "crash-inspector-bodies"
-            folder.mkdir(exist_ok=True)
-            path = folder / f"body-{abs(hash(spec.body)) & 0xFFFFFFFF:08x}.bin"
-            path.write_bytes(spec.body)
-            body_file = str(path)
-        return to_curl(spec, names, inline_secrets=inline_secrets, body_file=body_file)
+        return curl_command(spec, names, inline_secrets=inline_secrets)  # body files: private, removed at exit
 
     def copy_curl(self, *, inline_secrets: bool = False) -> None:
         try:
