@@ -7,6 +7,8 @@ Nothing here imports Qt. Every format module (``backtrace``, ``rollbar``, ``appc
 from __future__ import annotations
 
 import enum
+import functools
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -379,6 +381,38 @@ class FileSlice:
 BodyPiece = bytes | FileSlice
 
 
+#: Characters that end or split a line of an HTTP head: a value holding one would inject a header.
+_HEAD_BREAKERS = re.compile("[\r\n\x00]")
+#: RFC 9110 token characters: what a header name may be made of.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def check_request_head(method: str, url: str, headers: list[tuple[str, str]]) -> None:
+    """Refuse a request whose head could be split: CR, LF or NUL in the URL or a header, or a bad header name.
+
+    Every request is a :class:`RequestSpec`, so this is the one edge all of them pass (a profile's Install-ID
+    with a newline, a pasted token with a trailing CR). The message names the header, never its value (it may be
+    a secret).
+    """
+    if not _TOKEN.fullmatch(method or ""):
+        raise InspectorError(f"the HTTP method {clip(method, 40)!r} is not a valid method name")
+    if (bad := _HEAD_BREAKERS.search(url)) is not None:
+        raise InspectorError(f"the URL holds a {_describe(bad.group())} (at character {bad.start() + 1}): remove it")
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name or ""):
+            raise InspectorError(f"{clip(name, 60)!r} is not a valid header name")
+        if (bad := _HEAD_BREAKERS.search(value)) is not None:
+            raise InspectorError(
+                f"the {name} header value holds a {_describe(bad.group())} (at character {bad.start() + 1}); "
+                "header values cannot contain CR, LF or NUL: check where it comes from (the profile?)",
+                where=f"header {name}",
+            )
+
+
+def _describe(char: str) -> str:
+    return {"\r": "carriage return (CR)", "\n": "line break (LF)", "\x00": "NUL character"}[char]
+
+
 @dataclass(slots=True)
 class RequestSpec:
     """An HTTP request ready to send. ``secrets`` lists values to mask wherever the request is shown or stored.
@@ -401,11 +435,13 @@ class RequestSpec:
             return len(self.body)
         return sum(p.size if isinstance(p, FileSlice) else len(p) for p in self.stream)
 
+    def __post_init__(self) -> None:
+        check_request_head(self.method, self.url, self.headers)
+
     def mask(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, "•" * 8)
-        return text
+        """``text`` with every secret replaced, in any spelling a request gives it (see :func:`secret_regex`)."""
+        pattern = secret_regex(tuple(self.secrets))
+        return pattern.sub("•" * 8, text) if pattern is not None else text
 
     @property
     def masked_url(self) -> str:
@@ -413,6 +449,41 @@ class RequestSpec:
 
     def masked_headers(self) -> list[tuple[str, str]]:
         return [(k, self.mask(v)) for k, v in self.headers]
+
+
+def _char_spellings(char: str) -> str:
+    """A regex for one character of a secret: itself, or percent-encoded (either hex case), ``+`` for a space."""
+    encoded = "".join(f"%(?i:{byte:02x})" for byte in char.encode("utf-8"))
+    forms = [re.escape(char), encoded] + (["\\+"] if char == " " else [])
+    return f"(?:{'|'.join(forms)})"
+
+
+@functools.lru_cache(maxsize=64)
+def secret_regex(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern matching every secret as written or URL-encoded (``token=a%2Fb%2B...`` is ``a/b+...``).
+
+    Masking compares decoded values: a token the URL carries percent-encoded (a query value, a path segment)
+    is masked like the plain one, whatever encoder wrote it. Group ``s{i}`` tells which secret matched.
+    """
+    live = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not live:
+        return None
+    return re.compile("|".join(f"(?P<s{i}>{''.join(map(_char_spellings, s))})" for i, s in enumerate(live)))
+
+
+def secret_of(match: re.Match[str], secrets: tuple[str, ...]) -> str:
+    """The secret a :func:`secret_regex` match stands for."""
+    live = sorted({s for s in secrets if s}, key=len, reverse=True)
+    return live[int((match.lastgroup or "s0")[1:])]
+
+
+def mask_bytes(secrets: list[str], data: bytes, mask: bytes) -> bytes:
+    """``data`` with every secret (any URL spelling, as UTF-8) replaced by ``mask``."""
+    pattern = secret_regex(tuple(secrets))
+    if pattern is None:
+        return data
+    binary = re.compile(pattern.pattern.encode("utf-8"))
+    return binary.sub(mask.replace(b"\\", b"\\\\"), data)
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ import zlib
 from pathlib import Path
 
 from inspector.atomic import write_bytes
-from inspector.formats.base import InspectorError, RequestSpec, Target
+from inspector.formats.base import InspectorError, RequestSpec, Target, secret_of, secret_regex
 
 #: Headers curl computes itself.
 _SKIP_HEADERS = ("content-length", "host", "transfer-encoding")
@@ -46,17 +46,24 @@ def secret_env_names(target: Target, format: str, spec: RequestSpec | None = Non
     return names
 
 
+#: A secret the request carries URL-encoded (``token=a%2Fb%2B...``) becomes this variable: the value as encoded.
+ENCODED_SUFFIX = "_URLENCODED"
+
+
 def _split(text: str, names: dict[str, str]) -> list[tuple[str, str | None]]:
-    """Pieces of ``text``: (literal, None) and (secret, VAR)."""
-    if not names:
+    """Pieces of ``text``: (literal, None) and (secret, VAR); a URL-encoded secret is ``VAR_URLENCODED``."""
+    secrets = tuple(names)
+    pattern = secret_regex(secrets)
+    if pattern is None:
         return [(text, None)]
-    pattern = re.compile("|".join(re.escape(s) for s in sorted(names, key=len, reverse=True)))
     pieces: list[tuple[str, str | None]] = []
     pos = 0
     for match in pattern.finditer(text):
         if match.start() > pos:
             pieces.append((text[pos : match.start()], None))
-        pieces.append((match.group(0), names[match.group(0)]))
+        secret = secret_of(match, secrets)
+        var = names[secret] if match.group(0) == secret else names[secret] + ENCODED_SUFFIX
+        pieces.append((match.group(0), var))
         pos = match.end()
     if pos < len(text) or not pieces:
         pieces.append((text[pos:], None))
@@ -151,7 +158,11 @@ def to_curl(
         else:
             command += " " + arg
             line += " " + arg
-    return pipe_prefix + command + heredoc + "\n"
+    encoded = sorted({var for var in re.findall(r"\$\{?(\w+)", command) if var.endswith(ENCODED_SUFFIX)})
+    notes = "".join(
+        f"# {var}: ${var[: -len(ENCODED_SUFFIX)]} URL-encoded, as the request carries it\n" for var in encoded
+    )
+    return notes + pipe_prefix + command + heredoc + "\n"
 
 
 # ------------------------------------------------------------------------------------------- body files

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from inspector import settings
-from inspector.formats.base import RequestSpec
+from inspector.formats.base import RequestSpec, mask_bytes, secret_regex
 
 if TYPE_CHECKING:  # the client brings httpx (0.07 s): only its type is needed here
     from inspector.net.client import Exchange
@@ -100,17 +101,13 @@ class Entry:
 
 
 def _mask_bytes(spec: RequestSpec, data: bytes, mask: str = MASK) -> bytes:
-    for secret in spec.secrets:
-        if secret:
-            data = data.replace(secret.encode("utf-8"), mask.encode("utf-8"))
-    return data
+    """Every secret out of ``data``, in any spelling (URL-encoded too: masking compares decoded values)."""
+    return mask_bytes(spec.secrets, data, mask.encode("utf-8"))
 
 
 def _mask_ascii(spec: RequestSpec, text: str) -> str:
-    for secret in spec.secrets:
-        if secret:
-            text = text.replace(secret, ASCII_MASK)
-    return text
+    pattern = secret_regex(tuple(spec.secrets))
+    return pattern.sub(ASCII_MASK, text) if pattern is not None else text
 
 
 def request_message(spec: RequestSpec) -> bytes:
@@ -132,12 +129,32 @@ def request_message(spec: RequestSpec) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + body
 
 
+#: The database holds payloads and responses: the user's alone (SQLite gives its journal the same mode).
+DB_MODE = 0o600
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` (and a new folder, 0700) readable by the user only; an existing file is made so."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), DB_MODE)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, DB_MODE)  # a database from an older version was 0644
+    finally:
+        os.close(fd)
+    for suffix in ("-journal", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.chmod(side, DB_MODE)
+
+
 class History:
     """The history database. Thread-safe (one connection, a lock): sends are recorded from worker threads."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.executescript(_SCHEMA)
