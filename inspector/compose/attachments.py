@@ -253,20 +253,39 @@ def appcenter_set_error(log_index: int, error_id: str) -> list[Edit]:
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
+#: Longest file name written, in UTF-8 bytes (NAME_MAX is 255; room is left for a " (2)" and a temp prefix).
+MAX_NAME_BYTES = 200
+
+
+def _safe_char(char: str) -> str:
+    """A character kept as is, replaced (controls, reserved punctuation, lone surrogates) or dropped (format
+    characters: bidi overrides such as U+202E that disguise ``evil\u202Etxt.exe``, zero-width spaces)."""
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ""
+    if category in ("Cc", "Cs", "Co", "Cn") or char in '<>:"|?*':
+        return "_"
+    return char
+
+
 def sanitize_filename(name: str, default: str = "attachment") -> str:
-    """A file name safe to create in a chosen folder: no folders, no traversal, no control or reserved names."""
+    """A file name safe to create in a chosen folder: never empty, no folders, no traversal, no control, format
+    (bidi) or reserved names, valid UTF-8 of at most :data:`MAX_NAME_BYTES` bytes (the extension kept)."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]  # keep only the last path component, for / and \ alike
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "_", name)
+    name = "".join(_safe_char(c) for c in name)
     name = name.strip().strip(".").strip()
     if not name or set(name) <= {"."}:
         name = default
     if name.split(".")[0].lower() in _RESERVED:
         name = "_" + name
-    if len(name.encode("utf-8")) > 200:
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
-        ext = ext[:16] if dot else ""
-        name = stem.encode("utf-8")[: 200 - len(ext) - 1].decode("utf-8", "ignore") + (dot + ext if dot else "")
+        if not dot or not stem or len(ext.encode("utf-8")) > 16:
+            stem, dot, ext = name, "", ""
+        room = MAX_NAME_BYTES - len((dot + ext).encode("utf-8"))
+        stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or default
+        name = stem + dot + ext
     return name
 
 

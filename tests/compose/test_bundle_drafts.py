@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from inspector import atomic
 from inspector.compose import bundle
 from inspector.compose.drafts import Draft, DraftStore, drafts_dir
 from inspector.compose.templates import instantiate
@@ -35,7 +36,7 @@ def test_bundle_with_attachments_round_trips(tmp_path: Path) -> None:
     data, ext = bundle.save_bytes(sub, sub.document.to_bytes().decode())
     assert ext == ".multipart"
     path = tmp_path / f"saved{ext}"
-    bundle.atomic_write(path, data)
+    atomic.write_bytes(path, data)
     again = load_path(str(path))
     assert _state(again) == _state(sub)
     data2, _ = bundle.save_bytes(again, None)  # and once more: stable
@@ -60,8 +61,8 @@ def test_http_request_keeps_its_request_line(corpus: Path) -> None:
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "a.json"
-    bundle.atomic_write(target, b"1")
-    bundle.atomic_write(target, b"2")
+    atomic.write_bytes(target, b"1")
+    atomic.write_bytes(target, b"2")
     assert target.read_bytes() == b"2" and os.listdir(tmp_path) == ["a.json"]
 
 
