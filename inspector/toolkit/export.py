@@ -8,6 +8,7 @@ inline CSS and no external assets; every value goes through :func:`html.escape`.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,10 +95,45 @@ def summary_data(submission: Submission, report: Report, problems: list[Problem]
     )
 
 
+#: Characters that end a line somewhere (CommonMark: LF, CR; other renderers and editors: the Unicode ones).
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+#: Other control characters (shown as an escape, never passed through).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+#: The ASCII punctuation that can start inline Markdown in the middle of a line: escapes, code spans, emphasis,
+#: links and images, table cells, strikethrough, a heading's closing #s (``&``, ``<``, ``>`` become entities).
+_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#!])")
+
+
+def _one_line(text: Any) -> str:
+    """``text`` on one line: line breaks and control characters become visible escapes (``\\n``, ``\\x00``)."""
+    out = _LINE_BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", out)
+
+
 def _md(text: Any) -> str:
-    """Escape Markdown table/inline syntax in a value."""
-    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("\n", " ")
-    return out.replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;").replace(">", "&gt;")
+    """A value as Markdown text that renders as exactly that text: one line, no markup, no raw HTML.
+
+    Values always sit inside a line (after ``## ``, ``| ``, ``- **key**: ``), so only inline syntax matters: its
+    punctuation is backslash-escaped (CommonMark allows it, GFM tables need it for ``|``) and ``&``, ``<``, ``>``
+    become entities, so no value can open a tag, a link, an autolink, an entity, emphasis or a code span, nor end
+    a table cell or a list item (line breaks are escapes, see :func:`_one_line`).
+    """
+    out = _PUNCTUATION.sub(r"\\\1", _one_line(text))
+    return out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: Any) -> str:
+    """A value as an inline code span (CommonMark 6.1): one line, fenced by more backticks than it holds."""
+    body = _one_line(text) or " "
+    fence = "`" * (max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def _fence(lines: list[str]) -> str:
+    """A code fence longer than any run of backticks in ``lines`` (so none of them can close it)."""
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def to_markdown(submission: Submission, report: Report, problems: list[Problem] | None = None) -> str:
@@ -111,11 +147,11 @@ def to_markdown(submission: Submission, report: Report, problems: list[Problem] 
                 for depth, t, m in d.chain]
         out.append("")
     if d.frames:
-        out += [f"### {_md(d.stack_title)}", "", "```"]
-        out += [f"#{i:<3} {func}  {where}".replace("```", "'''") for i, func, where in d.frames]
+        lines = [f"#{i:<3} {_one_line(func)}  {_one_line(where)}" for i, func, where in d.frames]
         if d.more_frames:
-            out.append(f"... {d.more_frames} more frames")
-        out += ["```", ""]
+            lines.append(f"... {d.more_frames} more frames")
+        fence = _fence(lines)
+        out += [f"### {_md(d.stack_title)}", "", fence, *lines, fence, ""]
     if d.device:
         out += ["### Device", "", *(f"- **{_md(k)}**: {_md(v)}" for k, v in d.device), ""]
     if d.attributes:
@@ -130,7 +166,7 @@ def to_markdown(submission: Submission, report: Report, problems: list[Problem] 
         out.append("")
     out += ["### Problems", ""]
     if d.problems:
-        out += [f"- **{p.severity}** `{p.pointer.replace('`', '') or '/'}`: {_md(p.message)}" for p in d.problems]
+        out += [f"- **{p.severity}** {_code(p.pointer or '/')}: {_md(p.message)}" for p in d.problems]
     else:
         out.append("No problems found.")
     out.append("")
