@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
+from inspector.atomic import replacing
 from inspector.formats.base import InspectorError
 
 #: Archive layouts the tool builds.
@@ -168,14 +169,16 @@ def build_archive(
     if progress:
         progress(0, total)
     if archive_format == "zip":
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        with replacing(out) as handle, zipfile.ZipFile(  # atomic: a cancel or a kill leaves no torn archive
+            handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+        ) as archive:
             for file, arcname in files:
                 info = zipfile.ZipInfo.from_file(file, arcname)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with open(file, "rb") as src, archive.open(info, "w", force_zip64=info.file_size > 2**31) as dst:
                     _copy(src, dst, done, total, progress, cancel)
         return
-    with tarfile.open(out, "w:gz", compresslevel=6) as tar:
+    with replacing(out) as handle, tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as tar:
         for file, arcname in files:
             member = tar.gettarinfo(str(file), arcname)
             with open(file, "rb") as src:
