@@ -19,8 +19,10 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 @pytest.mark.parametrize(
     "path",
-    [CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http",
-     *[p for p in corpus_files("backtrace", "appcenter") if p.suffix == ".json" and "INVALID" not in p.name][:4]],
+    [
+        CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http",
+        *[p for p in corpus_files("backtrace", "appcenter") if p.suffix == ".json" and "INVALID" not in p.name][:4],
+    ],
     ids=lambda p: p.name,
 )
 def test_the_child_finds_what_this_process_finds(path: Path) -> None:
@@ -94,3 +96,69 @@ def test_the_payload_copy_leaves_the_disk_once_the_child_has_read_it(tmp_path: P
     mine.write_bytes(payload)
     assert vp.child_main([str(mine), str(tmp_path / "out.json"), "rollbar", ""]) == 0
     assert mine.read_bytes() == payload
+
+
+PARENT = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from inspector.formats import validation_process as vp
+# the real hand-over, with a child that holds the descriptors and waits (killed with its parent below)
+vp.child_command = lambda rest: [sys.executable, "-c", "import sys, time; print(sys.argv, flush=True); time.sleep(120)",
+                                 *rest]
+print("validating", flush=True)
+vp.validate_in_child(b'{"access_token": "' + sys.argv[2].encode() + b'", "data": {}}', format="rollbar",
+                     source_name="x.json")
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc (Linux)")
+def test_no_payload_copy_outlives_the_app_and_the_child_killed_together(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    token = "tok-" + os.urandom(8).hex()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, TMPDIR=str(scratch))
+    app = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(Path(__file__).resolve().parents[2]), token],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stdout is not None and app.stdout.readline().strip() == "validating"
+    deadline = time.monotonic() + 60
+    while not _children(app.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = _children(app.pid)
+    # while both run: the copy is open in the child, and has no name anywhere in the temporary folder
+    held = [os.readlink(f"/proc/{child}/fd/{fd}") for fd in os.listdir(f"/proc/{child}/fd")]
+    assert any("(deleted)" in link or link.startswith("/memfd") or str(scratch) in link for link in held)
+    assert list(scratch.rglob("*")) == []
+    for pid in (app.pid, child):
+        os.kill(pid, signal.SIGKILL)
+    app.wait()
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(scratch.rglob("*")) == []  # nothing left to find, let alone a token
+
+
+def test_stale_folders_of_dead_processes_are_swept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"{vp.FOLDER_PREFIX}{gone.stdout.strip()}-abc"
+    dead.mkdir()
+    (dead / "input").write_bytes(b"token")
+    alive = tmp_path / f"{vp.FOLDER_PREFIX}{os.getppid()}-abc"
+    alive.mkdir()
+    assert vp.sweep_stale_folders(str(tmp_path)) == 1
+    assert not dead.exists() and alive.exists()
