@@ -14,6 +14,7 @@ profile still saves and sends; only storing a secret in the keyring is refused, 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
