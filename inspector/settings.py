@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -215,19 +214,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename over ``path`` (the app's one
-    atomic write: a crash leaves the old file or the new one, never half of one)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Replace ``path`` with ``data`` atomically: :func:`inspector.atomic.write_bytes`, the app's one atomic write
+    (temp file in the folder, fsync, rename, folder fsync; a crash leaves the old file or the new one)."""
+    from inspector.atomic import write_bytes  # the bottom layer: imports nothing of the program
+
+    write_bytes(path, data)
