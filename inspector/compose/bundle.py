@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import uuid
 
-from inspector.atomic import write_bytes as atomic_write  # noqa: F401  (the one atomic write, old name)
 from inspector.formats.base import HttpInfo, Part, Submission
-from inspector.settings import atomic_write as atomic_write  # the one atomic write; callers import it here too
+from inspector.atomic import write_bytes as atomic_write  # the one atomic write; callers import it here too
 
 #: Headers that describe the body we write ourselves; copied ones are dropped.
 _BODY_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding"}
