@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import platformdirs
+
+# The app's one atomic write (temp file in the folder, fsync, rename, folder fsync): a crash leaves the old file or
+# the new one. inspector.atomic is the bottom layer (it imports nothing of the program), so this module may use it.
+from inspector.atomic import write_bytes as atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -208,14 +211,3 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(settings.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
-
-
-# ---------------------------------------------------------------------------------------------- writing
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically: :func:`inspector.atomic.write_bytes`, the app's one atomic write
-    (temp file in the folder, fsync, rename, folder fsync; a crash leaves the old file or the new one)."""
-    from inspector.atomic import write_bytes  # the bottom layer: imports nothing of the program
-
-    write_bytes(path, data)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import uuid
 
+from inspector.atomic import write_bytes
 from inspector.formats.base import HttpInfo, Part, Submission
-from inspector.atomic import write_bytes as atomic_write  # the one atomic write; callers import it here too
+
+#: The one atomic write (:mod:`inspector.atomic`), under the name callers import from here.
+atomic_write = write_bytes
 
 #: Headers that describe the body we write ourselves; copied ones are dropped.
 _BODY_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding"}
