@@ -28,7 +28,7 @@ class LazyList(Sequence[T], Generic[T]):
         text_of: optional cheap ``text_of(raw_item) -> str`` used for substring filtering without building T.
     """
 
-    __slots__ = ("_convert", "_raw", "_text_of")
+    __slots__ = ("_convert", "_raw", "_text_of", "search_cache")
 
     def __init__(
         self,
@@ -39,6 +39,8 @@ class LazyList(Sequence[T], Generic[T]):
         self._raw = raw
         self._convert = convert
         self._text_of = text_of
+        #: The filter's lower-cased text of every row, made on the first filter (ui.models.filtering.SearchIndex).
+        self.search_cache: object | None = None
 
     def __len__(self) -> int:
         return len(self._raw)
@@ -65,6 +67,14 @@ class LazyList(Sequence[T], Generic[T]):
         if self._text_of is not None:
             return self._text_of(item)
         return self._convert(item, index).search_text()  # type: ignore[attr-defined]
+
+    def texts(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """Searchable text of rows ``start:stop`` in one pass (what the filter's search index is made of)."""
+        items = self._raw[start:stop]
+        text_of = self._text_of
+        if text_of is not None:
+            return [text_of(item) for item in items]
+        return [self._convert(item, start + i).search_text() for i, item in enumerate(items)]  # type: ignore[attr-defined]
 
     def matching(self, needle: str) -> list[int]:
         """Indexes of rows whose text contains ``needle`` (case-insensitive)."""
