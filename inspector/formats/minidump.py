@@ -599,12 +599,29 @@ def _microdump_problems(paste: MicrodumpPaste) -> list[Problem]:
     return problems
 
 
+_MICRODUMP_ARCHS = {"arm64": "arm64", "x86_64": "amd64", "x86": "x86"}
+
+
+def _microdump_frames(md: Microdump, main: MdModule | None, where: str, width: int) -> list[Frame] | None:
+    """The microdump's stack walked like a minidump's (frame pointers, then a scan); None for other CPUs."""
+    from inspector.native.memory import MemoryRegion
+    from inspector.native.unwind import ARCHS, NoSymbols, Walker
+
+    arch = ARCHS.get(_MICRODUMP_ARCHS.get(md.arch or "", ""))
+    if arch is None or not md.registers:
+        return None
+    ends = [m.end for m in md.modules]
+    walker = Walker(arch, md.module_for, NoSymbols(), modules_end=max(ends) if ends else 0)
+    stack = MemoryRegion(md.stack_start, bytes(md.stack)) if md.stack else None
+    return walked_to_frames(walker.walk(md.registers, stack), main, where, width) or None
+
+
 def _microdump_report(submission: Submission, md: Microdump, number: int = 1, total: int = 1) -> Report:
     width = 16 if md.arch in ("arm64", "x86_64", "mips64") else 8
     main = _main_module(md.modules)
     stack = (md.stack_start, bytes(md.stack)) if md.stack else None
     where = f"/@line/{md.first_line}"
-    frames = _frames(md.ip, md.sp, stack, md, width // 2, main, where)
+    frames = _microdump_frames(md, main, where, width) or _frames(md.ip, md.sp, stack, md, width // 2, main, where)
     thread = Thread(
         id="0", name="crashing thread", frames=frames, crashed=True, pointer=where, registers=_regs(md.registers, width)
     )
