@@ -599,7 +599,7 @@ def _microdump_problems(paste: MicrodumpPaste) -> list[Problem]:
     return problems
 
 
-_MICRODUMP_ARCHS = {"arm64": "arm64", "x86_64": "amd64", "x86": "x86"}
+_MICRODUMP_ARCHS = {"arm64": "arm64", "x86_64": "amd64", "x86": "x86", "arm": "arm"}
 
 
 def _microdump_frames(md: Microdump, main: MdModule | None, where: str, width: int) -> list[Frame] | None:

@@ -296,7 +296,8 @@ _AMD64_GPRS = (
 )
 _X86_GPRS = ("edi", "esi", "ebx", "edx", "ecx", "eax", "ebp", "eip", "cs", "eflags", "esp", "ss")
 
-CONTEXT_SIZES = {716: "x86", 1232: "amd64", 912: "arm64", 796: "arm64"}
+CONTEXT_SIZES = {716: "x86", 1232: "amd64", 912: "arm64", 796: "arm64", 368: "arm"}
+_ARM_GPRS = (*(f"r{i}" for i in range(11)), "fp", "ip", "sp", "lr", "pc")
 
 
 def read_context(data: bytes, rva: int, size: int, arch: str | None) -> tuple[dict[str, int], int | None, int | None]:
@@ -305,7 +306,7 @@ def read_context(data: bytes, rva: int, size: int, arch: str | None) -> tuple[di
         return {}, None, None
     if rva + size > len(data):
         raise Damage(f"thread context ({size} bytes at offset {rva}) runs past the end of the file", rva)
-    kind = arch if arch in ("x86", "amd64", "arm64") else CONTEXT_SIZES.get(size)
+    kind = arch if arch in ("x86", "amd64", "arm64", "arm") else CONTEXT_SIZES.get(size)
     if kind == "amd64" and size >= 256:
         values = struct.unpack_from("<16Q", data, rva + 120)
         regs = dict(zip(_AMD64_GPRS, values, strict=True))
@@ -324,6 +325,10 @@ def read_context(data: bytes, rva: int, size: int, arch: str | None) -> tuple[di
         names = [f"x{i}" for i in range(29)] + ["fp", "lr", "sp", "pc"]
         regs = dict(zip(names, values, strict=True))
         regs["cpsr"] = cpsr
+        return regs, regs["pc"], regs["sp"]
+    if kind == "arm" and size >= 72:  # u32 flags, r0..r15 (r11 fp, r12 ip, r13 sp, r14 lr, r15 pc), u32 cpsr
+        regs = dict(zip(_ARM_GPRS, struct.unpack_from("<16I", data, rva + 4), strict=True))
+        regs["cpsr"] = struct.unpack_from("<I", data, rva + 68)[0]
         return regs, regs["pc"], regs["sp"]
     return {}, None, None
 

@@ -50,6 +50,7 @@ def walker_for(md: Minidump, symbols: Symbols | None = None) -> Walker | None:
         module_for=md.module_for,
         symbols=symbols or NoSymbols(),
         windows=md.system is not None and md.system.platform_id in _WINDOWS_PLATFORMS,
+        apple=md.system is not None and md.system.platform_id in (0x8101, 0x8102),
         modules_end=max(ends) if ends else 0,
     )
 

@@ -69,7 +69,11 @@ ARM64 = Arch(
     4,
     aliases={"x29": "fp", "x30": "lr", "x31": "sp"},
 )
-ARCHS = {"amd64": AMD64, "x86": X86, "arm64": ARM64}
+ARM = Arch(
+    "arm", 4, "pc", "sp", "fp", ("r4", "r5", "r6", "r7", "r8", "r9", "r10", "fp"), 2,
+    aliases={"r11": "fp", "r12": "ip", "r13": "sp", "r14": "lr", "r15": "pc"},
+)
+ARCHS = {"amd64": AMD64, "x86": X86, "arm64": ARM64, "arm": ARM}
 
 
 @dataclass(slots=True)
@@ -114,6 +118,7 @@ class Walker:
         module_for: the module holding an address (or None).
         symbols: where symbol files come from.
         windows: the dump is of a Windows process (the amd64 frame-pointer search looks further).
+        apple: the dump is of an Apple process (32-bit ARM then keeps a frame-pointer chain in r7).
         modules_end: the highest module end address (arm64 pointer-authentication bits are stripped above it).
     """
 
@@ -122,6 +127,7 @@ class Walker:
     symbols: Symbols
     windows: bool = False
     modules_end: int = 0
+    apple: bool = False
 
     # ------------------------------------------------------------------ public
 
@@ -183,7 +189,10 @@ class Walker:
         last_sp = callee.registers.get(arch.sp, 0)
         if ip < 4096:
             return None
-        if arch is ARM64:
+        if arch is ARM:
+            if sp < last_sp or (sp == last_sp and callee.trust != "context"):
+                return None
+        elif arch is ARM64:
             if sp < last_sp:
                 return None
             if sp == last_sp:
@@ -317,6 +326,15 @@ class Walker:
             if ip is None or caller_bp is None:
                 return None
             return WalkedFrame(ip, {"eip": ip, "esp": bp + 8, "ebp": caller_bp}, "frame_pointer")
+        if arch is ARM:
+            # Only Apple's ARM code keeps frame records (in r7); elsewhere r11 is not reliably one.
+            fp = regs.get("r7")
+            if not self.apple or fp is None or "sp" not in regs or fp == 0 or fp >= 0xFFFFFFFF - 8:
+                return None
+            caller_fp, pc = stack.read(fp, 4), stack.read(fp + 4, 4)
+            if caller_fp is None or pc is None:
+                return None
+            return WalkedFrame(pc, {"pc": pc, "r7": caller_fp, "sp": fp + 8}, "frame_pointer")
         if arch is ARM64:
             fp, sp = regs.get("fp"), regs.get("sp")
             if fp is None or sp is None or fp >= (1 << 64) - 16 or fp == 0:
@@ -384,7 +402,8 @@ class Walker:
         sp = regs.get(arch.sp)
         if sp is None:
             return None
-        last_bp = regs.get(arch.fp) if arch is not ARM64 else None
+        frame_records = arch in (AMD64, X86)
+        last_bp = regs.get(arch.fp) if frame_records else None
         words = SCAN_WORDS_EXTENDED if callee.trust in ("context", "cfi") else SCAN_WORDS
         for i in range(words):
             at = sp + i * size
@@ -395,7 +414,7 @@ class Walker:
                 continue
             caller_sp = at + size
             caller = {arch.ip: candidate, arch.sp: caller_sp}
-            if arch is not ARM64 and i > 0:
+            if frame_records and i > 0:
                 bp_at = at - size
                 bp = stack.read(bp_at, size)
                 if bp is None:

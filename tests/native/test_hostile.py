@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from inspector.native.memory import MemoryRegion
 from inspector.native.symfile import SymbolFile
-from inspector.native.unwind import AMD64, ARM64, MAX_FRAMES, X86, Walker
+from inspector.native.unwind import AMD64, ARM, ARM64, MAX_FRAMES, X86, Walker
 from tests.conftest import CORPUS
 from tests.native.test_unwind import APP, LIB, Mod, Table
 
@@ -32,7 +32,7 @@ def _walker(arch) -> Walker:  # type: ignore[no-untyped-def]
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.sampled_from([AMD64, X86, ARM64]),
+    st.sampled_from([AMD64, X86, ARM64, ARM]),
     st.lists(
         st.sampled_from([0, 1, 0x400010, 0x401000, 0x7F0000000100, BASE + 8, BASE + 64, 2**64 - 1, 0x10000 + 16])
         | st.integers(0, 2**64 - 1),
