@@ -36,6 +36,7 @@ from inspector.formats.base import InspectorError, Part, Problem, Submission
 from inspector.formats.jsondoc import Document, Edit, dumps
 from inspector.formats.validation_process import Cancelled, ValidationProcessError, validate_in_child
 from inspector.report import Report
+from inspector.ui.preferences import current_settings
 from inspector.ui.workers import CancelToken, Task, TaskCancelled, run_task
 
 log = logging.getLogger(__name__)
@@ -220,8 +221,10 @@ class OpenDocument(QObject):
     An edit that reaches a read-only document through any path (forms, attachments) starts such a copy.
     """
 
-    #: The raw-view setting "format minified payloads for reading" (the preferences set it; on by default).
-    format_minified = True
+    @property
+    def format_minified(self) -> bool:
+        """Preferences › Raw view: minified payloads shown pretty-printed for reading (on by default)."""
+        return current_settings().format_raw_view
 
     changed = Signal()
     text_ready = Signal()

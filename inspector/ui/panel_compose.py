@@ -133,6 +133,8 @@ class Composer(QObject):
         doc = self.window.open_submission(submission, f"New {template.title}")
         doc.undo_stack.resetClean()  # a new payload is unsaved work
         self.track(doc)
+        self.window.show_view("raw")  # a new payload is made to be edited: the raw editor, the forms beside it
+        self.window.show_panel("forms")
         return doc
 
     def duplicate(self, count: int | None = None, folder: str | None = None) -> list[Any]:

@@ -13,6 +13,7 @@ from inspector.ui.document import OpenDocument, is_minified
 from inspector.ui.document_view import DocumentView
 from inspector.ui.editor import EditorWidget
 from inspector.ui.main_window import MainWindow
+from inspector.ui.preferences import current_settings
 from inspector.ui.send_panel import BODY_AS_EDITED, with_body
 
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -53,7 +54,7 @@ def test_minified_payload_reads_formatted_and_keeps_its_bytes(qtbot, window: Mai
 
 
 def test_format_document_on_purpose_by_click_and_key(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(OpenDocument, "format_minified", False)  # the setting off: shown as written
+    monkeypatch.setattr(current_settings(), "format_raw_view", False)  # Preferences › Raw view off: as written
     original = MINIFIED.read_bytes()
     document = OpenDocument(load_path(str(MINIFIED)), path=MINIFIED)
     editor = _raw_editor(qtbot, window, document)

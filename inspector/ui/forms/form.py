@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +34,14 @@ from PySide6.QtWidgets import (
 from inspector.compose import fields as F
 from inspector.compose.ids import iso_now, parse_iso
 from inspector.formats.base import InspectorError
+from inspector.formats.jsondoc import Edit
 from inspector.report import epoch_seconds
 from inspector.ui.document import OpenDocument
 from inspector.ui.forms.models import JsonListModel, KeyValueModel
 
 _ABSENT = object()
+#: What an empty text field says: the key is missing, it holds an empty string, or JSON null.
+ABSENT_TEXT, EMPTY_TEXT, NULL_TEXT = "(absent)", '"" (empty string)', "null"
 #: Times beyond this (seconds, about year 292 million) do not fit QDateTime's milliseconds: the editor stays empty.
 _MAX_EDITOR_SECONDS = 9.2e15
 
@@ -76,7 +80,8 @@ class _FieldRow(QWidget):
             layout.addWidget(now)
         else:
             line = QLineEdit()
-            line.setPlaceholderText("(absent)")
+            line.setPlaceholderText(ABSENT_TEXT)
+            line.setToolTip('Empty: the field is absent. Type "" for an empty string.')
             line.editingFinished.connect(self.commit)
             self.editor = line
             if spec.kind == "uuid":
@@ -87,6 +92,13 @@ class _FieldRow(QWidget):
                 layout.addWidget(regen)
         if layout.count() == 0:
             layout.addWidget(self.editor, 1)
+        if spec.kind not in ("bool",):
+            self.remove_button = QToolButton()
+            self.remove_button.setText("×")
+            self.remove_button.setObjectName(f"absent:{spec.key}")
+            self.remove_button.setToolTip("Remove the field from the payload (absent)")
+            self.remove_button.clicked.connect(self.remove)
+            layout.addWidget(self.remove_button)
         self.editor.setObjectName(f"field:{spec.key}")
 
     # reading -----------------------------------------------------------------------------------------
@@ -104,7 +116,10 @@ class _FieldRow(QWidget):
         self.editor.blockSignals(True)
         try:
             if isinstance(self.editor, QComboBox):
-                self.editor.setEditText("" if value is _ABSENT else str(value))
+                self.editor.setEditText("" if value is _ABSENT or value is None else str(value))
+                self.editor.lineEdit().setPlaceholderText(
+                    ABSENT_TEXT if value is _ABSENT else NULL_TEXT if value is None else EMPTY_TEXT
+                )
             elif isinstance(self.editor, QCheckBox):
                 self.editor.setChecked(value is True)
             elif isinstance(self.editor, QDateTimeEdit):
@@ -113,6 +128,9 @@ class _FieldRow(QWidget):
                     self.editor.setDateTime(QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), QTimeZone.utc()))
             elif isinstance(self.editor, QLineEdit):
                 self.editor.setText("" if value is _ABSENT or value is None else str(value))
+                self.editor.setPlaceholderText(
+                    ABSENT_TEXT if value is _ABSENT else NULL_TEXT if value is None else EMPTY_TEXT
+                )
         finally:
             self.editor.blockSignals(False)
 
@@ -134,6 +152,8 @@ class _FieldRow(QWidget):
             return self._encode_time(self.editor.dateTime().toMSecsSinceEpoch() / 1000.0)
         assert isinstance(self.editor, QLineEdit)
         text = self.editor.text()
+        if text == '""':  # typed on purpose: an empty string, not an absent field
+            return ""
         old = self.current()
         if isinstance(old, int) and not isinstance(old, bool) and text.lstrip("-").isdigit():
             return int(text)
@@ -150,11 +170,29 @@ class _FieldRow(QWidget):
     def commit(self) -> None:
         new = self.value_from_editor()
         old = self.current()
-        if old is _ABSENT and new in ("", None):
+        if old is _ABSENT and new is None:
             return
+        if old is _ABSENT and new == "" and self._typed_text() != '""':
+            return  # left empty: stays absent
+        if old is None and new == "" and self._typed_text() != '""':
+            return  # null shows as an empty field: leaving it does not turn it into a string
         if old == new and type(old) is type(new):
             return
         self.form.commit(self.spec, new)
+
+    def _typed_text(self) -> str:
+        if isinstance(self.editor, QLineEdit):
+            return self.editor.text()
+        if isinstance(self.editor, QComboBox):
+            return self.editor.currentText()
+        return ""
+
+    def remove(self) -> None:
+        """Make the field absent (one undo step); nothing when it is absent already."""
+        doc = self.form.doc
+        if doc is None or doc.document is None or self.current() is _ABSENT:
+            return
+        doc.apply_edits([Edit("remove", self.spec.pointer)], f"Remove {self.spec.label}")
 
     def set_now(self) -> None:
         self.form.commit(self.spec, self._encode_time(time.time()))
