@@ -4,7 +4,8 @@
 Where maps come from (:class:`SourceMapStore`, given folders and files): for a frame's file (a URL or a path),
 its last path segment names the minified file; that file, found in the given folders (or at the frame's own path
 on this machine), says where its map is in its ``//# sourceMappingURL=`` comment (a ``data:`` URL, or a path
-next to it); without the minified file, ``<name>.map`` in the folders is the map.
+next to it); without the minified file, ``<name>.map`` in the folders is the map, else a ``.map`` file the user
+gave by itself whose ``file`` is that name.
 
 Function names: a minified frame's own name is the minifier's (``e``, ``i``). The original name is the one the
 map gives the *caller's* call site (``e(r)`` in the caller maps to the token ``validateQuantity``), which is how
@@ -161,6 +162,13 @@ class SourceMapStore:
                     found = self._load(str(candidate), self._read(candidate), str(candidate))
                     if found is not None:
                         break
+            if found is None and name:  # a map the user picked by itself: its "file" names the minified file
+                for path in self.paths:
+                    if path.suffix == ".map" and path.is_file():
+                        loaded = self._load(str(path), self._read(path), str(path))
+                        if loaded is not None and frame_file_name(loaded.map.file or "") == name:
+                            found = loaded
+                            break
             self._by_file[file] = found
             return found
 

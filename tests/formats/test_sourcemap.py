@@ -139,6 +139,16 @@ def test_backtrace_payload_with_only_the_map_in_the_folder(tmp_path: Path) -> No
     assert [(f.function, f.file, f.line, f.column) for f in frames] == expected()
 
 
+def test_a_map_given_by_itself_under_another_name_is_found_by_its_file_field(tmp_path: Path) -> None:
+    """(esbuild writes no ``file``; webpack and terser do: it is added here.)"""
+    data = json.loads((FIXTURES / "bundle.min.js.map").read_text())
+    renamed = tmp_path / "release-2.4.1.map"
+    renamed.write_text(json.dumps({**data, "file": "bundle.min.js"}))
+    sub = load_path(str(FIXTURES / "backtrace-js_minified.json"))
+    report = map_reports(get_format(sub.format).reports(sub), SourceMapStore([renamed]))[0]
+    assert [(f.function, f.file, f.line, f.column) for f in report.threads[0].frames] == expected()
+
+
 def test_inline_data_url_map_of_a_minified_file() -> None:
     store = SourceMapStore([FIXTURES / "inline"])
     loaded = store.map_for("/srv/shop/dist/bundle.inline.min.js")
