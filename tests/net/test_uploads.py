@@ -257,6 +257,10 @@ def test_cli_url_token_env_and_refused_connection(
     assert server.requests[-1].target == f"/api/post?format=symbols&token={TOKEN}"
     assert TOKEN not in out + err
 
+    code, out, err = cli(capsys, "upload-sourcemap", str(symbols), "--url", f"{server.url}/demo/{TOKEN}/json")
+    assert code == 0, err  # the error-submission URL of a project: its universe and token, the upload's format
+    assert server.requests[-1].target == f"/demo/{TOKEN}/sourcemap" and TOKEN not in out + err
+
     code, out, err = cli(
         capsys,
         "upload-symbols",
