@@ -31,7 +31,10 @@ def install(window: Any) -> None:
     def build() -> CapturePanel:
         from inspector.ui.capture_panel import CapturePanel
 
-        panel = CapturePanel(open_capture=open_capture, parent=window)
+        chosen = window.settings  # Edit › Preferences: where the receiver listens by default
+        panel = CapturePanel(
+            open_capture=open_capture, host=chosen.receiver_host, port=chosen.receiver_port, parent=window
+        )
         panel.setObjectName("capturePanel")
         panel.message.connect(window.status_message)
         app = QCoreApplication.instance()

@@ -25,6 +25,9 @@ def install(window: Any) -> None:
         window.current_document_changed.connect(panel.document_changed)
         panel.document_changed(window.current_document())
         panel.sent.connect(lambda exchange: window.status_message(exchange.request.mask(exchange.summary)))
+        default = window.settings.default_profile  # Edit › Preferences
+        if default:
+            panel.reload_profiles(select=default)
         return panel
 
     def send() -> None:

@@ -519,3 +519,28 @@ def test_a_capture_from_the_receivers_inbox_opens_read_only(qtbot, window: MainW
     doc = window.current_document()
     assert doc.read_only and window.current_view().read_only_bar.isVisible()
     panel.shutdown()
+
+
+def test_preferences_choose_the_send_profile_and_the_receivers_address(qtbot, window: MainWindow) -> None:
+    from inspector.net.profiles import Profile, ProfileStore
+    from inspector.ui.preferences import PreferencesDialog
+
+    store = ProfileStore()
+    for name in ("production", "staging"):
+        store.put(Profile(name=name, kind="rollbar", base_url="http://127.0.0.1:9"))
+    press(qtbot, window, "Ctrl+,")
+    dialog = window.findChild(PreferencesDialog)
+    qtbot.mouseClick(dialog.default_profile.lineEdit(), Qt.MouseButton.LeftButton)
+    dialog.default_profile.lineEdit().selectAll()
+    QTest.keyClicks(dialog.default_profile.lineEdit(), "staging")
+    qtbot.mouseClick(dialog.receiver_port, Qt.MouseButton.LeftButton)
+    dialog.receiver_port.lineEdit().selectAll()
+    QTest.keyClicks(dialog.receiver_port, "0")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert window.settings.default_profile == "staging" and window.settings.receiver_port == 0
+
+    send = window.show_panel("send").widget()
+    assert send.profile_combo.currentData() == "staging"  # not the first one
+    capture = window.show_panel("capture").widget()
+    assert capture.port_spin.value() == 0 and capture.host_edit.text() == "127.0.0.1"
+    capture.shutdown()
