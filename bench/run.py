@@ -26,6 +26,7 @@ BENCHES = (
     ("bench_send.py", 600),
     ("bench_uploads.py", 900),
     ("bench_stackwalk.py", 900),
+    ("bench_linear.py", 600),
 )
 
 

@@ -26,6 +26,8 @@ MAX_LINE = 4096
 #: Numbers longer than this are not numbers of a crash report (and int() refuses 4301+ digits).
 MAX_DIGITS = 20
 RECRASH_MARKER = "Handler crashed while reporting:"
+#: Lines kept as the continuation of one header value ("CrashDoctor Diagnosis: ..." spans two).
+MAX_CONTINUED = 50
 
 _THREAD = re.compile(r"Thread (\d{1,9})( Crashed)?:(:?)[ \t]*(.*)")
 _THREAD_NAME = re.compile(r"Thread (\d{1,9}) name:[ \t]*(.*)")
@@ -206,11 +208,18 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
     crash = crash or AppleCrash(source="text")
     lines = text.splitlines()
     recrash_at = next((i for i, ln in enumerate(lines) if ln.strip() == RECRASH_MARKER), None)
-    if recrash_at is not None:
-        crash.recrash = parse_text("\n".join(lines[recrash_at + 1 :]), first_line=first_line + recrash_at + 1)
+    if recrash_at is not None:  # only the first marker splits: a handler crash inside it is read as text
+        crash.recrash = _parse_lines(lines[recrash_at + 1 :], AppleCrash(source="text"), first_line + recrash_at + 1)
         crash.recrash.variant = "KSCrash handler crash"
         lines = lines[:recrash_at]
+    return _parse_lines(lines, crash, first_line)
+
+
+def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleCrash:
     thread: AppleThread | None = None
+    by_number: dict[int, AppleThread] = {}
+    section_parts: dict[str, list[str]] = {}
+    continued: dict[str, list[str]] = {}
     names: dict[int, str] = {}
     mode = "header"  # header, thread, state, images, section, lastexc
     section: str | None = None
@@ -223,8 +232,7 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
     def close_section() -> None:
         nonlocal section, section_lines
         if section is not None:
-            body = "\n".join(section_lines).strip("\n")
-            crash.sections[section] = (crash.sections[section] + "\n" + body) if section in crash.sections else body
+            section_parts.setdefault(section, []).append("\n".join(section_lines).strip("\n"))
         section, section_lines = None, []
 
     for i, raw in enumerate(lines):
@@ -282,6 +290,7 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
             elif tail:
                 thread.name = tail
             crash.threads.append(thread)
+            by_number.setdefault(thread.number, thread)
             mode = "thread"
             continue
         if state := _state(stripped):
@@ -312,7 +321,7 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
         if mode == "state":
             regs = _REGISTER.findall(line)
             if regs:
-                target = next((t for t in crash.threads if t.number == state_thread), None)
+                target = by_number.get(state_thread) if state_thread is not None else None
                 for name, value in regs:
                     if target is not None:
                         target.registers[name] = value
@@ -348,10 +357,16 @@ def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 
             mode = "header"
             continue
         if mode == "header" and last_key is not None:  # "CrashDoctor Diagnosis: ..." continued on the next line
-            crash.header[last_key] += "\n" + stripped
-            continue
+            more = continued.setdefault(last_key, [])
+            if len(more) < MAX_CONTINUED:
+                more.append(stripped)
+                continue
         crash.problems.append(warning(where, f"line {number} was not understood: {stripped[:80]!r}"))
     close_section()
+    for key, parts in section_parts.items():
+        crash.sections[key] = "\n".join([crash.sections[key], *parts] if key in crash.sections else parts)
+    for key, more in continued.items():
+        crash.header[key] = "\n".join([crash.header[key], *more])
     for t in crash.threads:
         if t.number in names and not t.name:
             t.name = names[t.number]
