@@ -123,6 +123,11 @@ def test_hostile_lines_are_read_in_linear_time() -> None:
         "Exception Type:" + spaces + "\n",
         "Thread 0 crashed with" + " Thread State" * 300_000 + "\n",
         "Binary Images:\n" + ("0x1 - 0x2 " + "a " * 2000 + "\n") * 2000,
+        # nested handler-crash markers (each one re-read the rest: quadratic, and a RecursionError at ~1000)
+        ("Handler crashed while reporting:\nThread 0 Crashed:\n0 App 0x1 f + 1\n") * 20_000,
+        # one header value continued for ever, the same section header again and again
+        "CrashDoctor Diagnosis: x\n" + "more text\n" * 200_000,
+        "Notable Addresses:\nx\n\n" * 100_000,
         ("Thread 0 crashed with ARM Thread State:\n" + "a" * 4000 + "\n") * 2000,
     ]
     for text in hostile:
