@@ -48,7 +48,7 @@ def test_microdump_conversion_keeps_the_crashing_stack() -> None:
     frames = len(reports(sub)[0].threads[0].frames)
     value = convert(sub, "rollbar").value  # before: a message item, 0 frames
     assert value["data"]["body"]["trace"]["exception"]["class"] == "SIGTRAP"
-    assert len(value["data"]["body"]["trace"]["frames"]) == frames == 64
+    assert len(value["data"]["body"]["trace"]["frames"]) == frames > 0
 
 
 def test_text_without_begin_is_refused_in_one_line() -> None:
