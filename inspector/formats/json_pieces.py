@@ -31,6 +31,8 @@ from typing import Any
 
 import orjson
 
+from inspector.formats.progress import report
+
 #: Target size of one piece: ~5 ms of orjson.
 PIECE_BYTES = 1024 * 1024
 #: First window for a single element; it doubles until the element fits.
@@ -99,6 +101,7 @@ def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[A
                 else:
                     result.extend(piece)  # type: ignore[union-attr]
                 pos = _skip_ws(data, end + 1)  # data[end] is the comma
+                report(pos, len(data))  # the loading bar: bytes parsed of the whole
                 continue
             failures += 1
             if failures > MAX_FAILED_PIECES:  # the signature misleads here: one element at a time

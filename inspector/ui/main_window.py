@@ -127,13 +127,18 @@ def sample_paths() -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "README")))
 
 
-def load_document(path: str, cancel: CancelToken | None = None) -> OpenDocument:
-    """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread."""
+def load_document(
+    path: str, cancel: CancelToken | None = None, progress: Callable[[int, int], None] | None = None
+) -> OpenDocument:
+    """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread. ``progress``
+    hears (bytes parsed, bytes in all) while a big document is parsed."""
+    from inspector.formats.progress import reporting
     from inspector.ui.editor.recover import recover_file
 
     recovered = None
     try:
-        submission = load_path(path)
+        with reporting(progress):
+            submission = load_path(path)
     except Exception as exc:  # invalid JSON opens in the editor, its error marked, instead of an error page
         recovered = recover_file(path, exc)
         if recovered is None:
@@ -248,6 +253,8 @@ class LoadingPage(QWidget):
     """A tab while a file loads: a busy bar and a Cancel button."""
 
     cancelled = Signal()
+    #: (bytes parsed, bytes in all), emitted by the loading worker (queued to this page's thread).
+    progressed = Signal(object, object)
 
     def __init__(self, path: str, parent: QWidget | None = None) -> None:
         from PySide6.QtCore import Qt
@@ -272,6 +279,23 @@ class LoadingPage(QWidget):
         layout.addLayout(row)
         layout.addStretch(2)
         self.task: Task | None = None
+        self.progressed.connect(self.set_progress)
+
+    def report_progress(self, done: int, total: int) -> None:
+        """Called on the loading worker: queued to :meth:`set_progress` (nothing once the tab is gone)."""
+        try:
+            self.progressed.emit(done, total)
+        except RuntimeError:  # the page was deleted (the tab closed while loading)
+            pass
+
+    def set_progress(self, done: int, total: int) -> None:
+        """A determinate bar once the parser reports (per mille: a file above 2 GB overflows an int range)."""
+        if total <= 0:
+            return
+        if self.progress.maximum() != 1000:
+            self.progress.setRange(0, 1000)
+            self.progress.setFormat("%p% parsed")
+        self.progress.setValue(min(1000, done * 1000 // total))
 
 
 class ErrorPage(QWidget):
@@ -805,6 +829,7 @@ class MainWindow(QMainWindow):
         page.task = run_task(
             load_document,
             path,
+            progress=page.report_progress,
             pass_token=True,
             on_result=lambda doc, p=page: self._loaded(p, doc),
             on_error=lambda exc, p=page: self._load_failed(p, exc),
