@@ -186,21 +186,30 @@ def _context(source_map: SourceMap, index: int, path: str | None, line: int) -> 
     return SourceContext(tuple(lines[first:last]), first + 1, line, path, "javascript")
 
 
-def map_frame(frame: Frame, store: SourceMapStore, caller: Frame | None = None) -> Frame:
-    """``frame`` at its original place (a new Frame), or ``frame`` itself when no map covers it."""
+def columns_from_zero(report: Report) -> bool:
+    """rollbar.js on node sends ``colno`` 0-based (V8's column - 1, ``src/server/parser.js``); its browser build,
+    the Backtrace SDKs and V8 stack text count from 1."""
+    return report.format == "rollbar" and (report.summary.sdk or "").startswith("node_rollbar")
+
+
+def map_frame(frame: Frame, store: SourceMapStore, caller: Frame | None = None, column_shift: int = 0) -> Frame:
+    """``frame`` at its original place (a new Frame), or ``frame`` itself when no map covers it.
+
+    ``column_shift`` turns the payload's column into a 1-based one (1 for a 0-based payload)."""
     if not frame.file or frame.line is None or frame.column is None:
         return frame
     loaded = store.map_for(frame.file)
     if loaded is None:
         return frame
-    found = lookup(loaded.map, frame.line, frame.column)
+    column = frame.column + column_shift
+    found = lookup(loaded.map, frame.line, column)
     if found is None:
         return dataclasses.replace(frame, note=_join(frame.note, f"not in its source map ({loaded.origin})"))
     source_map, original = found
     function = frame.function
     if caller is not None and caller.file and caller.line is not None and caller.column is not None:
         caller_map = store.map_for(caller.file)
-        at_call = lookup(caller_map.map, caller.line, caller.column) if caller_map is not None else None
+        at_call = lookup(caller_map.map, caller.line, caller.column + column_shift) if caller_map is not None else None
         if at_call is not None and at_call[1].name:
             function = at_call[1].name
     path = display_path(original.source)
@@ -214,7 +223,7 @@ def map_frame(frame: Frame, store: SourceMapStore, caller: Frame | None = None) 
         in_app=None if path is None else "node_modules" not in path,
         note=_join(
             frame.note,
-            f"source-mapped from {frame_file_name(frame.file)}:{frame.line}:{frame.column}"
+            f"source-mapped from {frame_file_name(frame.file)}:{frame.line}:{column}"
             + (f" ({frame.function})" if frame.function and frame.function != function else ""),
         ),
     )
@@ -241,14 +250,16 @@ def _join(*notes: str | None) -> str | None:
     return ", ".join(n for n in notes if n) or None
 
 
-def map_frames(frames: Sequence[Frame], store: SourceMapStore, most_recent_first: bool) -> Sequence[Frame]:
+def map_frames(
+    frames: Sequence[Frame], store: SourceMapStore, most_recent_first: bool, column_shift: int = 0
+) -> Sequence[Frame]:
     """A lazy view of ``frames`` with each frame mapped when it is asked for."""
     step = 1 if most_recent_first else -1
 
     def convert(frame: Frame, index: int) -> Frame:
         at = index + step
         caller = frames[at] if 0 <= at < len(frames) else None
-        return map_frame(frame, store, caller)
+        return map_frame(frame, store, caller, column_shift)
 
     return LazyList(frames, convert)
 
@@ -256,10 +267,13 @@ def map_frames(frames: Sequence[Frame], store: SourceMapStore, most_recent_first
 def map_report(report: Report, store: SourceMapStore) -> Report:
     """A copy of ``report`` whose exception and thread frames are source-mapped (lazily)."""
     order = report.most_recent_first
+    shift = 1 if columns_from_zero(report) else 0
     return dataclasses.replace(
         report,
-        exceptions=[dataclasses.replace(e, frames=map_frames(e.frames, store, order)) for e in report.exceptions],
-        threads=[dataclasses.replace(t, frames=map_frames(t.frames, store, order)) for t in report.threads],
+        exceptions=[
+            dataclasses.replace(e, frames=map_frames(e.frames, store, order, shift)) for e in report.exceptions
+        ],
+        threads=[dataclasses.replace(t, frames=map_frames(t.frames, store, order, shift)) for t in report.threads],
         _frame_count=None,
     )
 

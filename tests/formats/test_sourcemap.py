@@ -10,6 +10,7 @@ import base64
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from inspector.formats.sourcemap_frames import (
     mapping_url,
     preload,
 )
+from inspector.report import Frame
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sourcemaps"
 SRC = FIXTURES / "src"
@@ -42,7 +44,7 @@ def test_fixture_is_a_real_minified_bundle_with_a_real_stack() -> None:
     bundle = (FIXTURES / "bundle.min.js").read_text()
     assert bundle.count("\n") <= 3 and "validateQuantity" not in bundle  # minified: names gone
     assert mapping_url(bundle.encode()) == "bundle.min.js.map"
-    assert [f["function"] for f in MINIFIED][:4] == ["e", "s.addLine", "i", "u"]
+    assert [f["function"] for f in MINIFIED][:4] == ["e", "s.addLine", "o", "u"]
     assert len(NODE) == len(MINIFIED) == len(INLINE) == 5
 
 
@@ -129,14 +131,31 @@ def test_rollbar_payload_frames_map_like_node(tmp_path: Path) -> None:
     assert top.pointer == "/data/body/trace/frames/4"  # still selects the raw frame
 
 
-def test_backtrace_payload_with_only_the_map_in_the_folder(tmp_path: Path) -> None:
-    """No minified file at hand: ``bundle.min.js.map`` by name; Backtrace frames are most recent first."""
+def bundle_frames(frames: Sequence[Frame]) -> list[tuple[str | None, str | None, int | None, int | None]]:
+    """The frames the map covered (node's own frames and the capture script's stay as they were)."""
+    return [
+        (f.function, f.file, f.line, f.column) for f in frames if "source-mapped from bundle.min.js" in (f.note or "")
+    ]
+
+
+def test_real_sdk_payloads_map_like_node(tmp_path: Path) -> None:
+    """What rollbar.js 3.1.0 (node; ``colno`` 0-based) and @backtrace/node 0.8.3 (``column`` 1-based) sent for the
+    bundle's error, mapped with only the map in the folder (the minified file is not at hand)."""
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "bundle.min.js.map").write_bytes((FIXTURES / "bundle.min.js.map").read_bytes())
-    sub = load_path(str(FIXTURES / "backtrace-js_minified.json"))
-    report = map_reports(get_format(sub.format).reports(sub), SourceMapStore([tmp_path / "maps"]))[0]
-    frames = list(report.threads[0].frames)
-    assert [(f.function, f.file, f.line, f.column) for f in frames] == expected()
+    store = SourceMapStore([tmp_path / "maps"])
+    rollbar = load_path(str(FIXTURES / "rollbar-js_sdk.json"))
+    assert rollbar.format == "rollbar"
+    report = map_reports(get_format("rollbar").reports(rollbar), store)[0]
+    frames = list(report.exceptions[0].frames)[::-1]
+    assert bundle_frames(frames) == expected()
+    assert frames[0].note is not None and "bundle.min.js:1:76 (e)" in frames[0].note  # colno 75 + 1
+    assert any(f.file and f.file.startswith("node:internal") for f in frames)  # left alone
+
+    backtrace = load_path(str(FIXTURES / "backtrace-js_sdk.json"))
+    assert backtrace.format == "backtrace"
+    report = map_reports(get_format("backtrace").reports(backtrace), store)[0]
+    assert bundle_frames(report.threads[0].frames) == expected()
 
 
 def test_a_map_given_by_itself_under_another_name_is_found_by_its_file_field(tmp_path: Path) -> None:
@@ -144,9 +163,9 @@ def test_a_map_given_by_itself_under_another_name_is_found_by_its_file_field(tmp
     data = json.loads((FIXTURES / "bundle.min.js.map").read_text())
     renamed = tmp_path / "release-2.4.1.map"
     renamed.write_text(json.dumps({**data, "file": "bundle.min.js"}))
-    sub = load_path(str(FIXTURES / "backtrace-js_minified.json"))
+    sub = load_path(str(FIXTURES / "backtrace-js_sdk.json"))
     report = map_reports(get_format(sub.format).reports(sub), SourceMapStore([renamed]))[0]
-    assert [(f.function, f.file, f.line, f.column) for f in report.threads[0].frames] == expected()
+    assert bundle_frames(report.threads[0].frames) == expected()
 
 
 def test_inline_data_url_map_of_a_minified_file() -> None:
@@ -239,16 +258,16 @@ def test_cli_show_sourcemaps_text_and_json(capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and err == ""
     assert "validateQuantity  src/validate.js:5:11" in out and "checkout  src/index.js:4:16" in out
 
-    code = main(["show", str(FIXTURES / "backtrace-js_minified.json"), "--json", "--sourcemaps", str(FIXTURES)])
+    code = main(["show", str(FIXTURES / "backtrace-js_sdk.json"), "--json", "--sourcemaps", str(FIXTURES)])
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert code == 0 and data["sourcemaps"]["mapped_frames"] == 5 and data["sourcemaps"]["problems"] == []
     rows = data["sourcemaps"]["reports"][0]["stacks"][-1]["frames"]
-    assert [(r["function"], r["file"], r["line"], r["column"]) for r in rows] == expected()
-    assert rows[0]["mapped_from"] == "bundle.min.js:1:76"
-    assert data["reports"][0]["frames"] == 5  # the existing keys are unchanged
+    mapped = [(r["function"], r["file"], r["line"], r["column"]) for r in rows if r["mapped_from"]]
+    assert mapped == expected() and rows[0]["mapped_from"] == "bundle.min.js:1:76"
+    assert data["reports"][0]["frames"] == len(rows)  # the existing keys are unchanged
 
-    code = main(["show", str(FIXTURES / "backtrace-js_minified.json"), "--json"])
+    code = main(["show", str(FIXTURES / "backtrace-js_sdk.json"), "--json"])
     out, _err = capsys.readouterr()
     assert "sourcemaps" not in json.loads(out)
 
