@@ -33,6 +33,13 @@ TS_MSG = "Cannot read properties of undefined (reading 'property')"
 # Every corpus file, with what reading it by eye gives: kind, detection reason, the exception chain
 # (type, message, frame count), telemetry events.
 EXPECTED = {
+    # pyrollbar 0.16.3 (2020): locals with an emoji (JSON surrogate escapes), argspec, extra_data in custom
+    "pyrollbar-0.16.3_trace_emoji-locals.json": (
+        "trace",
+        "Rollbar: item with body.trace, token in body",
+        [("ZeroDivisionError", "division by zero", 2)],
+        0,
+    ),
     "pyrollbar-1.5.0_failsafe-message-after-413.json": (
         "message",
         "Rollbar: item with body.message, token in body",
@@ -989,3 +996,10 @@ def test_bare_data_object_is_read_with_a_warning_and_sent_wrapped(receiver: Rece
     (rec,) = receiver.requests
     assert json.loads(rec.body) == {"data": item["data"]}
     assert path.read_text() == json.dumps(item["data"], indent=2)  # the file is not changed
+
+
+def test_old_pyrollbar_locals_keep_their_emoji() -> None:
+    (report,) = rollbar_format.reports(load_path(str(ROLLBAR / "pyrollbar-0.16.3_trace_emoji-locals.json")))
+    charge = report.exceptions[0].frames[-1]
+    assert charge.function == "charge"
+    assert any("Checkout failed \U0001f4a5" in str(v) for v in charge.variables)
