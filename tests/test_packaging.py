@@ -79,3 +79,30 @@ def test_frozen_app_is_its_own_validation_process(bundle: Path, tmp_path: Path) 
 
     expected = [p.as_dict() for p in validate(load_path(str(source), format="rollbar"))]
     assert orjson.loads(answer.read_bytes()) == expected
+
+
+def test_frozen_second_start_hands_its_files_to_the_running_window(bundle: Path) -> None:
+    """The installers' app is single-instance too (QtNetwork is in the bundle): a second start exits at once."""
+    import uuid
+
+    corpus = ROOT / "tests" / "corpus"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CRASH_INSPECTOR_INSTANCE=f"ci-frozen-{uuid.uuid4().hex[:12]}")
+    first = subprocess.Popen(
+        [str(bundle / "crash-inspector"), str(corpus / "rollbar" / "pyrollbar-1.5.0_trace.request.http")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        lines = []
+        while not any("later starts hand their files" in line for line in lines):
+            line = first.stderr.readline()
+            assert line, "the first start ended before listening:\n" + "".join(lines)
+            lines.append(line)
+        second = subprocess.run(
+            [str(bundle / "crash-inspector"), str(corpus / "minidump" / "breakpad_linux_null-dereference.dmp")],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert "opened 1 file(s) in the running Crash Inspector" in second.stderr
+    finally:
+        first.kill()
+        first.wait()

@@ -150,7 +150,8 @@ def run_gui(paths: list[str]) -> int:
             log.info("opened %d file(s) in the running Crash Inspector", len(paths))
             return 0
         server = InstanceServer()
-        server.listen()
+        if server.listen():
+            log.info("later starts hand their files to this window")
     from inspector.ui import preferences
     from inspector.ui.main_window import MainWindow, after_first_frame
 

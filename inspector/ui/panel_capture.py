@@ -23,7 +23,9 @@ def install(window: Any) -> None:
 
         title = f"{API_TITLES.get(record.api, record.api)} capture {record.time_text[11:]}"
         run_task(
-            load_bytes, raw, source_name=f"{record.id}.request.http",
+            load_bytes,
+            raw,
+            source_name=f"{record.id}.request.http",
             on_result=lambda sub: window.open_submission(sub, title, read_only=True),  # evidence: read-only
             on_error=lambda exc: window.status_message(f"Cannot open the capture: {exc}"),
         )

@@ -25,7 +25,9 @@ INSTANCE_ENV = "CRASH_INSPECTOR_INSTANCE"
 #: The longest message a client may send (a few thousand paths): a stray client cannot make the app buffer more.
 MAX_MESSAGE = 1024 * 1024
 CONNECT_MS = 1000
-ANSWER_MS = 5000
+#: How long a second start waits for the running app's answer before opening a window of its own (a busy app
+#: answers from its event loop, which never blocks for long).
+ANSWER_MS = 10000
 
 
 def server_name() -> str:
