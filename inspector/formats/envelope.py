@@ -14,6 +14,7 @@ import zlib
 from urllib.parse import parse_qsl
 
 from inspector.formats.base import Envelope, HttpInfo, InspectorError, Part, info, warning
+from inspector.formats.http_headers import header
 
 #: Inputs above this size are refused before they are read (the CLI and the window both check it).
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
@@ -199,7 +200,7 @@ def _parse_part(chunk: bytes, index: int, problems: list) -> Part | None:
         if ":" in line:
             key, value = line.split(":", 1)
             headers.append((key.strip(), value.strip()))
-    disposition = next((v for k, v in headers if k.lower() == "content-disposition"), "")
+    disposition = header(headers, "content-disposition") or ""
     params = _disposition(disposition)
     name = params.get("name")
     if name is None:
@@ -207,9 +208,9 @@ def _parse_part(chunk: bytes, index: int, problems: list) -> Part | None:
             warning(f"/@parts/{index}", "a multipart part has no name in Content-Disposition", "RFC 7578 4.2")
         )
         name = f"part{index}"
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    content_type = header(headers, "content-type")
     part = Part(name=name, data=data, filename=params.get("filename"), content_type=content_type, headers=headers)
-    if (next((v for k, v in headers if k.lower() == "content-encoding"), "") or "").lower() == "gzip":
+    if (header(headers, "content-encoding") or "").lower() == "gzip":
         part.data = gunzip(data, where=f"part {name!r}")
     return part
 

@@ -155,7 +155,7 @@ def describe_request(spec: RequestSpec) -> list[str]:
     lines = [f"{spec.method} {spec.masked_url}"]
     lines += [f"  {k}: {v}" for k, v in spec.masked_headers()]
     lines.append(f"  ({spec.body_size} bytes of body)")
-    lines += [f"  note: {n}" for n in spec.notes]
+    lines += [f"  note: {n}" for n in dict.fromkeys(spec.notes)]  # a note said once
     return lines
 
 

@@ -171,7 +171,7 @@ def describe(spec: RequestSpec) -> str:
     lines = [f"{spec.method} {spec.masked_url}", ""]
     lines += [f"{k}: {v}" for k, v in spec.masked_headers()]
     lines += ["", f"Body: {len(spec.body):,} bytes"]
-    lines += [f"Note: {n}" for n in spec.notes]
+    lines += [f"Note: {n}" for n in dict.fromkeys(spec.notes)]  # a note said once
     if spec.body and b"\x00" not in spec.body[:PREVIEW_BYTES] and spec.body[:2] != b"\x1f\x8b":
         head = spec.mask(spec.body[:PREVIEW_BYTES].decode("utf-8", "replace"))
         lines += ["", head + (" …" if len(spec.body) > PREVIEW_BYTES else "")]
@@ -211,7 +211,9 @@ class SendPanel(QWidget):
         super().__init__(parent)
         self._current_document = current_document
         self.store = store or ProfileStore()
-        self.history: History | None = shared_history() if history is None else (history or None)
+        self.history: History | None = (
+            history if isinstance(history, History) else shared_history() if history in (None, True) else None
+        )
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self._on_progress)
         self._bridge.waiting.connect(self._on_waiting)
