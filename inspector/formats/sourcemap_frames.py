@@ -278,11 +278,16 @@ def map_report(report: Report, store: SourceMapStore) -> Report:
     )
 
 
+#: Formats whose frames can be minified JavaScript (``file:line:column``); others (minidumps, Apple reports,
+#: App Center) are left exactly as they are.
+JS_FORMATS = ("rollbar", "backtrace")
+
+
 def map_reports(reports: list[Report], store: SourceMapStore | None) -> list[Report]:
     """The reports source-mapped through ``store``; the same list when there are no maps to apply."""
     if not store:
         return reports
-    return [map_report(r, store) for r in reports]
+    return [map_report(r, store) if r.format in JS_FORMATS else r for r in reports]
 
 
 def preload(reports: list[Report], store: SourceMapStore, limit: int = 100_000) -> int:

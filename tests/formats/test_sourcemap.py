@@ -242,6 +242,12 @@ def test_decoding_is_linear_and_compact_on_a_large_map() -> None:
     assert source_map.gen_col.itemsize * 5 * source_map.segments < 20 * 1024 * 1024
 
 
+def test_other_formats_are_left_as_they_are(corpus: Path) -> None:
+    dump = load_path(str(corpus / "minidump" / "breakpad_linux_null-dereference.dmp"))
+    reports = get_format(dump.format).reports(dump)
+    assert map_reports(reports, SourceMapStore([FIXTURES]))[0] is reports[0]
+
+
 def test_frame_file_names() -> None:
     assert frame_file_name("https://shop.example.com/static/js/bundle.min.js?v=3#x") == "bundle.min.js"
     assert frame_file_name("C:\\app\\dist\\main.js") == "main.js"
