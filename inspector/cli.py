@@ -149,16 +149,16 @@ def show_text(sub: Submission, reports: list[Report], problems: list[Problem], t
 def _native_stack(sub: Submission, args: argparse.Namespace) -> tuple[list[Report], Any] | None:
     """With ``--stack`` or ``--symbols`` on a minidump: the reports walked with symbols, and the crashed thread's
     walked frames (None for other formats)."""
-    if sub.format != "minidump" or not (getattr(args, "stack", False) or getattr(args, "symbols", None)):
+    if not (getattr(args, "stack", False) or getattr(args, "symbols", None)):
         return None
     from inspector.formats.minidump import symbolicated_reports
     from inspector.formats.minidump_parse import Minidump
+    from inspector.native.apply import symbolicate_report
+    from inspector.native.debuginfo import with_debug_files
     from inspector.native.stack import walk_thread
     from inspector.native.store import SymbolStore
 
     md = sub.native
-    if not isinstance(md, Minidump):
-        return None
 
     def progress(step: Any) -> None:
         if step.done == 0:
@@ -169,9 +169,15 @@ def _native_stack(sub: Submission, args: argparse.Namespace) -> tuple[list[Repor
     sources = list(args.symbols or [])  # then $CRASH_INSPECTOR_SYMBOLS, then Preferences' symbol paths
     store = SymbolStore.from_sources(sources, progress=progress)
     store.sources += [p for p in load_settings().symbol_paths if p not in store.sources]
-    reports = symbolicated_reports(sub, store)
+    symbols = with_debug_files(store)
+    if not isinstance(md, Minidump):  # Apple and other reports with binary images: name the frames they list
+        named = [symbolicate_report(r, symbols) for r in get_format(sub.format).reports(sub)]
+        for line in store.errors:
+            _err(f"symbols: {line}")
+        return named, None
+    reports = symbolicated_reports(sub, symbols)
     thread = next((t for t in md.threads if t.id == md.crashing_thread_id), md.threads[0] if md.threads else None)
-    frames = walk_thread(md, thread, store) if thread is not None else None
+    frames = walk_thread(md, thread, symbols) if thread is not None else None
     for line in store.errors:
         _err(f"symbols: {line}")
     return reports, frames

@@ -70,7 +70,13 @@ ARM64 = Arch(
     aliases={"x29": "fp", "x30": "lr", "x31": "sp"},
 )
 ARM = Arch(
-    "arm", 4, "pc", "sp", "fp", ("r4", "r5", "r6", "r7", "r8", "r9", "r10", "fp"), 2,
+    "arm",
+    4,
+    "pc",
+    "sp",
+    "fp",
+    ("r4", "r5", "r6", "r7", "r8", "r9", "r10", "fp"),
+    2,
     aliases={"r11": "fp", "r12": "ip", "r13": "sp", "r14": "lr", "r15": "pc"},
 )
 ARCHS = {"amd64": AMD64, "x86": X86, "arm64": ARM64, "arm": ARM}

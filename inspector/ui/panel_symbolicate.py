@@ -33,12 +33,20 @@ def configured_sources() -> list[str]:
 
 
 def is_native(document: Any) -> bool:
-    """A binary minidump is open (checked by name: the start must not import the format modules)."""
+    """A binary minidump, or a report whose binary images carry debug ids (Apple reports), is open. Checked by
+    name: the start must not import the format modules."""
     submission = getattr(document, "submission", None)
-    return submission is not None and type(getattr(submission, "native", None)).__name__ == "Minidump"
+    if submission is None:
+        return False
+    if type(getattr(submission, "native", None)).__name__ == "Minidump":
+        return True
+    reports = getattr(document, "reports", None) or []
+    return any(b.debug_id and b.start is not None for r in reports[:1] for b in list(r.binaries)[:2000])
 
 
-def _job(submission: Any, sources: list[str], progress: Any, cancel: Any) -> tuple[list[Any], list[str], list[str]]:
+def _job(
+    submission: Any, reports: list[Any], sources: list[str], progress: Any, cancel: Any
+) -> tuple[list[Any], list[str], list[str]]:
     """(reports, "debug file id" of modules still without symbols, errors) — runs on the pool."""
     from inspector.formats.minidump import symbolicated_reports
     from inspector.native.store import Cancelled, SymbolStore
@@ -57,8 +65,16 @@ def _job(submission: Any, sources: list[str], progress: Any, cancel: Any) -> tup
         return original(module)
 
     store.symbols_for = looked_up  # type: ignore[method-assign]
+    from inspector.formats.minidump_parse import Minidump
+    from inspector.native.apply import symbolicate_report
+    from inspector.native.debuginfo import with_debug_files
+
+    symbols = with_debug_files(store)
     try:
-        reports = symbolicated_reports(submission, store)
+        if isinstance(submission.native, Minidump):
+            reports = symbolicated_reports(submission, symbols)
+        else:  # Apple reports and the like: name the frames they list
+            reports = [symbolicate_report(r, symbols) for r in reports]
     except Cancelled:
         cancel.check()
         raise
@@ -93,7 +109,7 @@ class Symbolicator:
         window = self.window
         document = window.current_document()
         if not is_native(document):
-            window.status_message("Symbolicate works on minidumps: open one first")
+            window.status_message("Symbolicate works on minidumps and reports with binary images (Apple)")
             return False
         if self.task is not None:
             return False
@@ -117,6 +133,7 @@ class Symbolicator:
         task = run_task(
             _job,
             document.submission,
+            list(document.reports),
             sources,
             relay.text,
             on_result=lambda r: self._done(document, r),
