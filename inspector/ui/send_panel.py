@@ -480,7 +480,7 @@ class SendPanel(QWidget):
             self.curl_button.setEnabled(False)
             return
         self._prepared = prepared
-        self.request_view.setPlainText(describe(prepared.spec))
+        self.request_view.setPlainText(f"{describe(prepared.spec)}\n\n{self._secret_line()}")
         warning = insecure_warning(prepared.spec)
         self.warning_label.setVisible(bool(warning))
         if warning:
@@ -488,6 +488,21 @@ class SendPanel(QWidget):
             self.warning_label.setText(f"<span style='color:{colour}'>⚠ {warning}</span>")
         self.send_button.setEnabled(self._task is None)
         self.curl_button.setEnabled(True)
+
+    def _secret_line(self) -> str:
+        """Where the request's secret came from (never the secret itself)."""
+        profile = self.selected_profile()
+        if profile is None:
+            text = self.adhoc_secret.text().strip()
+            where = f"from ${text[1:]}" if text.startswith("$") else "typed, kept for this session" if text else "none"
+            return f"Secret: {where}"
+        _value, source = profile.find_secret()
+        where = {
+            "session": "kept for this session (memory)",
+            "keyring": "from the system keyring",
+            "none": "none" + (" (no system keyring: see the note above)" if keyring_problem() else ""),
+        }.get(source, f"from {source}")
+        return f"Secret of {profile.name!r}: {where}"
 
     def options(self, profile: Profile | None) -> SendOptions:
         from inspector.net.client import SendOptions

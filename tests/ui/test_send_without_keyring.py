@@ -113,6 +113,7 @@ def test_session_secret_is_used_and_never_written(qtbot, server: FaultServer, hi
     panel.document_changed(document)
     assert panel.keyring_note.isVisible() and "keyrings.alt" in panel.keyring_note.text()
     assert panel.profile_combo.currentData() == "receiver"
+    assert "Secret of 'receiver': kept for this session (memory)" in panel.request_view.toPlainText()
     qtbot.waitUntil(panel.send_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.finished, timeout=10000):
         _click(qtbot, panel.send_button)
@@ -144,6 +145,7 @@ def test_secret_from_an_environment_variable(qtbot, server: FaultServer, history
         _click(qtbot, panel.send_button)
     assert server.requests[-1].header("X-Rollbar-Access-Token") == TOKEN
     assert TOKEN not in panel.request_view.toPlainText()
+    assert "Secret of 'receiver': from $ROLLBAR_TOKEN" in panel.request_view.toPlainText()
 
 
 def test_adhoc_url_send_without_a_profile(qtbot, server: FaultServer, history: History, monkeypatch) -> None:  # type: ignore[no-untyped-def]
