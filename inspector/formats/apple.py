@@ -16,7 +16,7 @@ from typing import Any
 
 from inspector.formats.apple_ips import parse_ips, split_header
 from inspector.formats.apple_model import CPU_TYPES, AppleCrash, AppleFrame, AppleImage
-from inspector.formats.apple_text import human_reason, looks_like_text_report, parse_text
+from inspector.formats.apple_text import DIAGNOSIS_KEYS, human_reason, looks_like_text_report, parse_text
 from inspector.formats.base import Detection, Envelope, InspectorError, Problem, Submission, info, warning
 from inspector.formats.plcrash import is_plcrash, to_crash
 from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
@@ -285,6 +285,14 @@ def crash_views(crash: AppleCrash) -> tuple[list[ExceptionInfo], list[Thread], l
             message=fatal.removeprefix("Fatal error:").strip() or None,
             frames=(),
             pointer="/@section/Application Specific Information",
+            handled=False,
+        )
+    elif signal is None and (diagnosis := human_reason(crash)):  # no exception at all: the reporter's diagnosis
+        reason = ExceptionInfo(
+            type="Diagnosis",
+            message=diagnosis,
+            frames=(),
+            pointer=next((crash.header_where[k] for k in DIAGNOSIS_KEYS if k in crash.header_where), "/@header"),
             handled=False,
         )
     exceptions: list[ExceptionInfo] = []

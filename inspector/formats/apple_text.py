@@ -26,6 +26,10 @@ MAX_LINE = 4096
 #: Numbers longer than this are not numbers of a crash report (and int() refuses 4301+ digits).
 MAX_DIGITS = 20
 RECRASH_MARKER = "Handler crashed while reporting:"
+#: Header lines where crash reporters write their own reading of the crash.
+DIAGNOSIS_KEYS = ("Rollbar Diagnosis", "CrashDoctor Diagnosis", "Recrash Diagnosis")
+#: "Exception Type" values that mean there was none (KSCrash writes "0 (0)" for a main-thread deadlock).
+NO_EXCEPTION = ("0 (0)",)
 #: Lines kept as the continuation of one header value ("CrashDoctor Diagnosis: ..." spans two).
 MAX_CONTINUED = 50
 
@@ -380,7 +384,7 @@ def human_reason(crash: AppleCrash) -> str | None:
     if crash.exception_name:
         return f"{crash.exception_name}: {crash.exception_reason}" if crash.exception_reason else crash.exception_name
     texts = [crash.sections.get("Application Specific Information", "")]
-    texts += [crash.header.get(k, "") for k in ("Rollbar Diagnosis", "CrashDoctor Diagnosis", "Recrash Diagnosis")]
+    texts += [crash.header.get(k, "") for k in DIAGNOSIS_KEYS]
     for text in texts:
         for line in text.splitlines():
             at = line.find("Fatal error:")
@@ -389,7 +393,7 @@ def human_reason(crash: AppleCrash) -> str | None:
                 if reason.endswith(")") and (open_at := reason.rfind(" (")) > 0:
                     reason = reason[:open_at]  # "(Swift/ContiguousArrayBuffer.swift:600)" is where, not why
                 return reason
-    for key in ("Rollbar Diagnosis", "CrashDoctor Diagnosis", "Recrash Diagnosis"):
+    for key in DIAGNOSIS_KEYS:
         if crash.header.get(key):
             return crash.header[key].splitlines()[0].strip()
     return None
@@ -398,6 +402,8 @@ def human_reason(crash: AppleCrash) -> str | None:
 def _fill_from_header(crash: AppleCrash, lines: list[str]) -> None:
     h = crash.header
     crash.exception_type = h.get("Exception Type")
+    if crash.exception_type in NO_EXCEPTION:  # KSCrash's deadlock watchdog: no Mach exception, no signal
+        crash.exception_type = None
     crash.exception_codes = h.get("Exception Codes")
     crash.exception_subtype = h.get("Exception Subtype")
     crash.termination = h.get("Termination Reason") or h.get("Termination Signal")

@@ -196,3 +196,13 @@ def test_force_reset_ips_says_plainly_it_is_a_kernel_report() -> None:
     assert report.summary.title == "Kernel report (bug_type 151): no panic string, no app threads"
     assert report.metadata["Processes"] == "2 processes: kernel_task, SpringBoard"
     assert any("without a panic string" in p.message for p in validate(sub))
+
+
+def test_a_deadlock_report_has_no_signal_but_its_diagnosis() -> None:
+    # KSCrash's watchdog writes "Exception Type: 0 (0)": before, the title was "0 (0)"
+    _sub, report, _problems = _read("kscrash_MainThreadDeadlock.txt")
+    assert report.summary.title == "Main thread deadlocked in __19-[Crasher deadlock]_block_invoke"
+    assert [(e.type, e.message) for e in report.exceptions] == [
+        ("Diagnosis", "Main thread deadlocked in __19-[Crasher deadlock]_block_invoke")
+    ]
+    assert report.crashed_thread.frames[0].function == "semaphore_wait_signal_trap"
