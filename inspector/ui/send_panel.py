@@ -480,7 +480,8 @@ class SendPanel(QWidget):
             self.curl_button.setEnabled(False)
             return
         self._prepared = prepared
-        self.request_view.setPlainText(f"{describe(prepared.spec)}\n\n{self._secret_line()}")
+        text = describe(prepared.spec)  # where the secret comes from goes under the headers, above the body
+        self.request_view.setPlainText(text.replace("\n\nBody: ", f"\n({self._secret_line()})\n\nBody: ", 1))
         warning = insecure_warning(prepared.spec)
         self.warning_label.setVisible(bool(warning))
         if warning:
