@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -95,6 +95,7 @@ class UploadDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Upload Symbols / Source Maps")
         self.setObjectName("uploadDialog")
+        self.setAcceptDrops(True)
         self.store = store or ProfileStore()
         self.upload_result: UploadResult | None = None
         self._task: Task | None = None
@@ -203,6 +204,18 @@ class UploadDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
+
+    # -- drop files and folders from the file manager on the dialog --------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Override QWidget.dragEnterEvent
+        if not self.running and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # Override QWidget.dropEvent
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.add_path(Path(url.toLocalFile()))
+        event.acceptProposedAction()
 
     def _browse_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(self, "Files to upload")

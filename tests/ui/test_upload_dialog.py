@@ -107,6 +107,23 @@ def test_cancel_stops_a_big_upload(qtbot, server: UploadServer, tmp_path: Path) 
     assert not server.requests[-1].complete and big.exists()
 
 
+def test_files_dropped_on_the_dialog_are_added(qtbot, server: UploadServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    dialog = make_dialog(qtbot, server, [])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path)), QUrl("https://example.com/x.zip")])
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(QPoint(10, 10), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(dialog, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPoint(10, 10), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(dialog, drop)
+    assert dialog.paths() == [str(tmp_path)]  # the remote URL is not a file
+
+
 def test_tools_menu_opens_the_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
     from inspector.ui.main_window import MainWindow
 
