@@ -13,22 +13,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inspector.formats.base import InspectorError
+from inspector.formats.base import InspectorError, RequestSpec
 from inspector.net.client import insecure_warning
 from inspector.net.replay import EXIT_BAD
 from inspector.net.send_cli import _err, _progress_printer, describe_request, make_plan, print_result
 from inspector.net.sending import exchange_json
-from inspector.net.uploads import UPLOAD_KINDS, build_upload_request, check_target, upload
+from inspector.net.uploads import UPLOAD_KINDS, build_upload_request, upload, upload_url
 
 
 def _run(args: argparse.Namespace, kind: str) -> int:
     try:
         plan = make_plan(args)
         target = plan.target("backtrace")
-        check_target(target)
+        url = upload_url(target, kind)
     except InspectorError as exc:
         _err(str(exc))
         return EXIT_BAD
+    warning = insecure_warning(RequestSpec("POST", url, [], b"", secrets=[target.token or ""]))
+    if warning:  # before anything is sent
+        _err(f"warning: {warning}")
     paths = [Path(p) for p in args.paths]
 
     def show_packing(done: int, total: int) -> None:
@@ -51,9 +54,6 @@ def _run(args: argparse.Namespace, kind: str) -> int:
         _err(str(exc))
         return EXIT_BAD
     exchange = result.exchange
-    warning = insecure_warning(exchange.request)
-    if warning:
-        _err(f"warning: {warning}")
     data: dict[str, Any] = exchange_json(
         exchange, source=", ".join(args.paths), plan_label=plan.label, target_kind=target.kind
     )

@@ -257,6 +257,17 @@ def test_cli_url_token_env_and_refused_connection(
     assert server.requests[-1].target == f"/api/post?format=symbols&token={TOKEN}"
     assert TOKEN not in out + err
 
+    code, out, err = cli(
+        capsys,
+        "upload-symbols",
+        str(symbols / "nope"),
+        "--url",
+        "http://bt.example.com/api/post",
+        "--token-env",
+        "BT_SYMBOLS_TOKEN",
+    )  # a token over plain http to another host: warned before anything is read or sent
+    assert code == 2 and err.index("plain http") < err.index("no such file") and TOKEN not in err
+
     code, out, err = cli(capsys, "upload-sourcemap", str(symbols), "--url", f"{server.url}/demo/{TOKEN}/json")
     assert code == 0, err  # the error-submission URL of a project: its universe and token, the upload's format
     assert server.requests[-1].target == f"/demo/{TOKEN}/sourcemap" and TOKEN not in out + err
