@@ -67,7 +67,9 @@ class EditorWidget(QWidget):
             "the saved and sent bytes then are the formatted text."
         )
         self.format_button.clicked.connect(self.format_document)
-        self.pointer_bar.layout().addWidget(self.format_button)
+        bar_layout = self.pointer_bar.layout()
+        assert bar_layout is not None  # the pointer bar lays its widgets out in a row
+        bar_layout.addWidget(self.format_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

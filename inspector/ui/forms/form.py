@@ -42,6 +42,13 @@ from inspector.ui.forms.models import JsonListModel, KeyValueModel
 _ABSENT = object()
 #: What an empty text field says: the key is missing, it holds an empty string, or JSON null.
 ABSENT_TEXT, EMPTY_TEXT, NULL_TEXT = "(absent)", '"" (empty string)', "null"
+
+
+def _placeholder(value: Any) -> str:
+    """What an empty field says about the value behind it (shown only while the field is empty)."""
+    return ABSENT_TEXT if value is _ABSENT else NULL_TEXT if value is None else EMPTY_TEXT
+
+
 #: Times beyond this (seconds, about year 292 million) do not fit QDateTime's milliseconds: the editor stays empty.
 _MAX_EDITOR_SECONDS = 9.2e15
 
@@ -117,9 +124,9 @@ class _FieldRow(QWidget):
         try:
             if isinstance(self.editor, QComboBox):
                 self.editor.setEditText("" if value is _ABSENT or value is None else str(value))
-                self.editor.lineEdit().setPlaceholderText(
-                    ABSENT_TEXT if value is _ABSENT else NULL_TEXT if value is None else EMPTY_TEXT
-                )
+                line = self.editor.lineEdit()  # an editable combo always has one
+                if line is not None:
+                    line.setPlaceholderText(_placeholder(value))
             elif isinstance(self.editor, QCheckBox):
                 self.editor.setChecked(value is True)
             elif isinstance(self.editor, QDateTimeEdit):
@@ -128,9 +135,7 @@ class _FieldRow(QWidget):
                     self.editor.setDateTime(QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), QTimeZone.utc()))
             elif isinstance(self.editor, QLineEdit):
                 self.editor.setText("" if value is _ABSENT or value is None else str(value))
-                self.editor.setPlaceholderText(
-                    ABSENT_TEXT if value is _ABSENT else NULL_TEXT if value is None else EMPTY_TEXT
-                )
+                self.editor.setPlaceholderText(_placeholder(value))
         finally:
             self.editor.blockSignals(False)
 
