@@ -50,8 +50,9 @@ def save_folders(folders: list[str]) -> None:
 
 def folders() -> list[str]:
     """The folders in force: the saved ones, then the environment's."""
+    saved = saved_folders()
     extra = [p for p in os.environ.get(ENV, "").split(os.pathsep) if p.strip()]
-    return saved_folders() + [p for p in extra if p not in saved_folders()]
+    return saved + [p for p in extra if p not in saved]
 
 
 def current_store() -> SourceMapStore | None:
