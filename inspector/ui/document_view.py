@@ -521,7 +521,7 @@ class DocumentView(QWidget):
         self._repaint_visible(self.threads_view)
         colours = _colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
         self._build_list_models(report)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
@@ -558,7 +558,7 @@ class DocumentView(QWidget):
         doc = self.document
         colours = _colours()
         self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
         old = self.problems_model
         self.problems_model = ProblemsModel(doc.problems, self)
         self.problems_view.setModel(self.problems_model)
@@ -677,7 +677,7 @@ class DocumentView(QWidget):
             colours = _colours()
             doc = self.document
             self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours))
+            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ building
@@ -704,7 +704,7 @@ class DocumentView(QWidget):
         report = self.report
         colours = _colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
         prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
         doc.prepared_stacks = None
         if prepared is not None and report is not None and prepared[0] is report:

@@ -94,3 +94,17 @@ def test_metadata_times_and_sizes_are_readable_with_the_raw_value_at_hand(qtbot,
     assert "1795373117" in rows["boot_time"].data(Qt.ItemDataRole.ToolTipRole)
     assert rows["count"].data() == "5000"  # a count is no size
     assert human_bytes(512) == "512 B" and human_value("timestamp", 1795373117123) == "2026-11-22 18:45:17 UTC"
+
+
+def test_no_problem_count_while_validating() -> None:
+    from inspector.ui.views.summary import header_html, summary_html
+
+    submission = load_path(str(MESSAGE))
+    colours = dict.fromkeys(("error", "warning", "info", "ok", "dim", "badge", "badge_text"), "#000")
+    from inspector.formats import get_format
+
+    report = get_format(submission.format).reports(submission)[0]
+    assert "Problems: validating…" in summary_html(submission, report, [], colours, validating=True)
+    assert "0 errors" not in summary_html(submission, report, [], colours, validating=True)
+    assert "validating…" in header_html(submission, report, [], colours, validating=True)
+    assert "Problems: 0 errors, 0 warnings, 0 info" in summary_html(submission, report, [], colours)

@@ -108,7 +108,11 @@ def header_html(
 
 
 def summary_html(
-    submission: Submission, report: Report | None, problems: list[Problem], colours: dict[str, str]
+    submission: Submission,
+    report: Report | None,
+    problems: list[Problem],
+    colours: dict[str, str],
+    validating: bool = False,
 ) -> str:
     """The summary page: facts, the exception chain, the top frames of the crash, counts and top problems."""
     out = [f"<h3>{_e(get_format(submission.format).TITLE)} — {_e(submission.kind)}</h3>"]
@@ -169,6 +173,8 @@ def summary_html(
         out.append("<p>" + " &nbsp;·&nbsp; ".join(f"{_e(k)}: <b>{v}</b>" for k, v in counts.items()) + "</p>")
     errors, warnings, infos = problem_counts(problems)
     counts_text = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {infos} info"
+    if validating:  # a big document's problems are still being looked for: no "0 problems" yet
+        counts_text = "validating…"
     out.append(f"<h4>Problems: {counts_text}</h4><ul>")
     for p in problems[:8]:
         colour = colours.get(str(p.severity), colours["dim"])
