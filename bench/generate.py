@@ -8,6 +8,13 @@
 - ``rollbar-512kb-telemetry.json``: a Rollbar item just under the documented 512 KB limit, with telemetry.
 - ``editor-20mb.json``: a 20 MB Backtrace document for the editor benchmark.
 ``--scale`` shrinks everything (0.01 for a quick run).
+
+``--shapes`` writes the payload shapes that once made the piecewise parser slow (bench_open.py parses each
+against ``json.loads`` and ``orjson.loads``), into ``shapes/``: ``wide-custom`` (a Rollbar item with a ``custom``
+object of 110 000 keys and 150 000 frames, ~58 MB at full scale), ``wide-attributes`` (Backtrace ``attributes``
+and ``annotations`` of 300 000 keys each), ``long-strings`` (a few 8 MB strings full of escapes and non-ASCII),
+``base64`` (an App Center batch with 40 MB base64 attachments), ``deep`` (objects nested 200 deep, each level
+with a little content) and ``small-logs`` (an App Center batch of 400 000 tiny logs).
 """
 
 from __future__ import annotations
@@ -161,11 +168,96 @@ def generate(out: Path, scale: float = 1.0) -> dict[str, Path]:
     return written
 
 
+def wide_custom(scale: float, rng: random.Random) -> dict[str, Any]:
+    frames = [{"filename": f"/srv/app/mod{i % 40}.py", "lineno": i + 1, "method": f"f{i}", "code": "x = y + 1",
+               "context": {"pre": [f"    a{i} = b + c  # before", "    if a: return"],
+                           "post": [f"    log.debug('after {i}')", "    return a"]}}
+              for i in range(max(100, int(150_000 * scale)))]
+    custom: dict[str, Any] = {}
+    for i in range(max(100, int(110_000 * scale))):
+        kind = i % 4
+        custom[f"key_{i}"] = (i, f"value {i} " + "v" * (i % 300), i % 2 == 0, None)[kind]
+    return {"access_token": "a" * 32, "data": {
+        "environment": "bench", "level": "error", "uuid": _uuid(rng), "language": "python",
+        "body": {"trace": {"frames": frames, "exception": {"class": "ValueError", "message": "wide"}}},
+        "custom": custom,
+    }}
+
+
+def wide_attributes(scale: float, rng: random.Random) -> dict[str, Any]:
+    n = max(100, int(300_000 * scale))
+    return {
+        "uuid": _uuid(rng), "timestamp": 1795373151, "lang": "c", "langVersion": "gcc 12",
+        "agent": "crash-inspector-bench", "agentVersion": "1.0.0", "mainThread": "0",
+        "threads": {"0": {"name": "main", "stack": [{"funcName": "main"}]}},
+        "attributes": {f"attr.{i}": (f"text {i}" if i % 3 else i) for i in range(n)},
+        "annotations": {f"Note {i}": {"k": i, "list": [i, str(i)]} if i % 5 == 0 else f"n{i}" for i in range(n)},
+    }
+
+
+def long_strings(scale: float, rng: random.Random) -> dict[str, Any]:
+    size = max(10_000, int(8_000_000 * scale))
+    text = ('line "quoted" \\ back\\slash, {brace} [bracket] é€😀\n' * (size // 48 + 1))[:size]
+    return {"logs": [{"type": "managedError", "id": _uuid(rng), "exception": {"type": "E", "message": text,
+                      "stackTrace": text}} for _ in range(3)]}
+
+
+def base64_attachments(scale: float, rng: random.Random) -> dict[str, Any]:
+    import base64
+
+    size = max(30_000, int(30_000_000 * scale))
+    blob = base64.b64encode(rng.randbytes(size)).decode()
+    return {"logs": [{"type": "errorAttachment", "id": _uuid(rng), "errorId": _uuid(rng),
+                      "contentType": "application/octet-stream", "fileName": f"dump{i}.bin", "data": blob}
+                     for i in range(2)]}
+
+
+def deep_nesting(scale: float, rng: random.Random) -> dict[str, Any]:
+    levels = 200  # orjson writes at most 255 levels
+    per_level = max(2, int(2_000 * scale))
+    node: dict[str, Any] = {"leaf": True}
+    for level in range(levels):
+        node = {"level": level, "items": [{"i": i, "name": f"item {i}"} for i in range(per_level)], "child": node}
+    return {"data": {"body": {"message": {"body": "deep"}}, "custom": node}}
+
+
+def small_logs(scale: float, rng: random.Random) -> dict[str, Any]:
+    n = max(1000, int(400_000 * scale))
+    return {"logs": [{"type": "event", "id": f"{i:08x}", "name": f"e{i % 50}", "timestamp": "2026-11-22T10:00:00Z",
+                      "sid": "s"} for i in range(n)]}
+
+
+SHAPES = {
+    "wide-custom": wide_custom,
+    "wide-attributes": wide_attributes,
+    "long-strings": long_strings,
+    "base64": base64_attachments,
+    "deep": deep_nesting,
+    "small-logs": small_logs,
+}
+
+
+def generate_shapes(out: Path, scale: float = 1.0) -> dict[str, Path]:
+    """Write every shape as ``out/<name>.json`` (compact, as SDKs send them)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, make in SHAPES.items():
+        path = out / f"{name}.json"
+        path.write_bytes(orjson.dumps(make(scale, random.Random(20261202))))
+        written[name] = path
+    return written
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(Path(__file__).parent / "data"))
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--shapes", action="store_true", help="write the payload shapes instead")
     args = parser.parse_args()
+    if args.shapes:
+        for key, path in generate_shapes(Path(args.out), args.scale).items():
+            print(f"{key:16} {path}  {path.stat().st_size / 2**20:8.1f} MB")
+        return 0
     for key, path in generate(Path(args.out), args.scale).items():
         print(f"{key:10} {path}  {path.stat().st_size / 2**20:8.1f} MB")
     return 0

@@ -3,22 +3,28 @@
 One ``orjson.loads`` of 100 MB holds the GIL for ~0.6 s: the loading worker would freeze the window for that long
 (Python threads only switch between bytecodes, never inside a C call). Here the document is split into pieces of
 about :data:`PIECE_BYTES` at the boundaries of the elements of its big containers (a Backtrace ``threads`` object,
-an App Center ``logs`` array, ...) and each piece is one short orjson call. The result is the same value
-``orjson.loads`` gives, in the same key order.
+an App Center ``logs`` array, a Rollbar ``custom`` object of 100 000 keys, ...) and each piece is one short orjson
+call. The result is the same value ``orjson.loads`` gives, in the same key order.
 
-Finding element boundaries without a tokenizer in Python:
+Finding element boundaries without a tokenizer in Python (every search below is one C call over a bounded range,
+and every byte is counted a bounded number of times, so the work stays linear in the document):
 
 - A container's elements usually begin alike (``{"type":"managedError"``, ``{"name":``): the bytes from the start
   of the first element through its first key (and a short scalar value) are a *signature*, and ``bytes.find``
-  finds its next occurrences at C speed. Each occurrence, stepped back over its separator, is a candidate
-  boundary. Candidates where the brackets between two boundaries do not balance are skipped (cheap
-  ``bytes.count``).
+  finds its next occurrences at C speed. Where elements do not begin alike (the members of a wide object, an
+  array of strings or numbers) a *separator* pattern does the same (``,"`` between members, ``","`` between
+  strings, ...). Each hit, stepped back over its separator, is a candidate boundary. Candidates inside a nested
+  value are skipped because the brackets between the piece's start and the candidate do not balance (cheap
+  ``bytes.count`` over the gap since the previous candidate only). When a nested value straddles the piece's
+  end, the piece is halved until it ends before it.
 - A piece is accepted only when orjson parses it, wrapped in ``[...]`` or ``{...}``. That is a proof, not a
   heuristic: a piece that starts at an element boundary and parses as a sequence of whole elements cannot end
   inside a string or inside a nested value, so the next piece starts at a true boundary too.
-- Where no signature helps (the last element, a lone member), one element is parsed from a window of the bytes:
-  orjson reports "unexpected content after document" at the element's end, which gives the boundary; the window
-  doubles until the element fits, and containers too big for a window are split recursively.
+- The rest of a container is parsed in one call when it is short: ``[`` + the remaining bytes makes orjson stop
+  with "unexpected content after document" just after the container's real closing bracket.
+- Where nothing else helps (a lone big member), one element is parsed from a window of the bytes that grows
+  until the element fits (orjson's "unexpected content after document" gives its end); containers too big for
+  :data:`SPLIT_WINDOW` are split recursively, a long string is ended by searching its closing quote.
 
 Anything unexpected (a syntax error, a shape this does not handle) raises :class:`Unsplittable`; the caller then
 parses the whole document in one call, which also produces the proper error message.
@@ -35,16 +41,22 @@ from inspector.formats.progress import report
 
 #: Target size of one piece: ~5 ms of orjson.
 PIECE_BYTES = 1024 * 1024
-#: First window for a single element; it doubles until the element fits.
-FIRST_WINDOW = 256 * 1024
+#: First window for a single element; it grows fourfold until the element fits.
+FIRST_WINDOW = 4 * 1024
+#: A single container element that does not fit a window this big is split into pieces itself.
+SPLIT_WINDOW = 64 * 1024
 #: Containers nested deeper than this are parsed whole (one call), however big.
-MAX_DEPTH = 3
+MAX_DEPTH = 12
 #: At most this many bytes of the first element make its signature.
 SIGNATURE_MAX = 96
 #: How far ahead a signature must recur to be used (elements bigger than this are split one at a time).
 SIGNATURE_REACH = 32 * 1024 * 1024
 #: Bytes searched per call (a short hold of the GIL).
 SCAN_STEP = 2 * 1024 * 1024
+#: How far past a piece's target size a separator is looked for.
+SEPARATOR_REACH = 4 * 1024 * 1024
+#: Bytes of a long string searched for its closing quote per step.
+STRING_BLOCK = 256 * 1024
 #: Candidate boundaries tried for one piece before giving up on pieces there.
 MAX_CANDIDATES = 64
 #: Pieces that failed to parse in one container before its elements are parsed one at a time.
@@ -57,6 +69,19 @@ _NUMBER_TAIL = b"0123456789.eE+-l"
 #: of memory per byte of a key (a 20 MB key cost 2.4 GB); this form keeps none and is ~50x faster.
 _KEY = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
 _AFTER_DOCUMENT = "unexpected content after document"
+#: Separators between elements that do not begin alike, by what the first element begins with; group 1 is the comma.
+_MEMBER_SEPARATOR = re.compile(rb'(,)[ \t\r\n]*"')
+_ELEMENT_SEPARATORS = {
+    0x7B: re.compile(rb"\}[ \t\r\n]*(,)[ \t\r\n]*\{"),  # {...},{...}
+    0x5B: re.compile(rb"\][ \t\r\n]*(,)[ \t\r\n]*\["),  # [...],[...]
+    0x22: re.compile(rb'"[ \t\r\n]*(,)[ \t\r\n]*"'),  # "...","..."
+}
+_ANY_SEPARATOR = re.compile(rb"(,)")
+#: Outcomes of a search for a piece's end besides a comma's offset.
+_INSIDE = -1  # every candidate lies inside a nested value
+_LEFT = -2  # the candidates lie past the container's end
+_FAR = -3  # no candidate within reach: the element at hand is big
+_CLOSED = -4  # the brackets show the container closes before the returned hint
 
 
 class Unsplittable(Exception):
@@ -68,7 +93,10 @@ def loads_in_pieces(data: bytes) -> Any:
     start = _skip_ws(data, 0)
     if start >= len(data) or data[start] not in b"[{":
         raise Unsplittable("not a container")
-    value, end = _container(memoryview(data), data, start, 0)
+    try:
+        value, end = _container(memoryview(data), data, start, 0)
+    except RecursionError:  # deep nesting on a thread with a small stack: one call will do
+        raise Unsplittable("nested too deep") from None
     if _skip_ws(data, end) != len(data):
         raise Unsplittable("content after the document")
     return value
@@ -90,23 +118,47 @@ def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[A
     if pos < len(data) and data[pos] == close:
         return result, pos + 1
     signature = _signature(data, pos, is_object)
+    separator = _separator(data, pos, is_object)
     failures = 0
+    skip_until = 0  # no piece boundary is to be found before this offset: one element at a time until there
+    far = False  # no boundary within reach: if the next element is small, the container probably ends soon
     while True:
-        end = _piece_end(data, pos, signature, is_object) if signature else None
-        if end is not None:
-            piece = _try_piece(view, pos, end, is_object)
-            if piece is not None:
-                if is_object:
-                    result.update(piece)  # type: ignore[union-attr]
-                else:
-                    result.extend(piece)  # type: ignore[union-attr]
-                pos = _skip_ws(data, end + 1)  # data[end] is the comma
-                report(pos, len(data))  # the loading bar: bytes parsed of the whole
-                continue
-            failures += 1
-            if failures > MAX_FAILED_PIECES:  # the signature misleads here: one element at a time
-                signature = None
+        if failures <= MAX_FAILED_PIECES and pos >= skip_until:
+            end, hint = _piece_end(data, pos, signature, separator, is_object)
+            if end >= 0:
+                piece = _try_piece(view, pos, end, is_object)
+                if piece is not None:
+                    _add(result, piece)
+                    pos = _skip_ws(data, end + 1)  # data[end] is the comma
+                    report(pos, len(data))  # the loading bar: bytes parsed of the whole
+                    continue
+                # the container may close and a sibling open between the two ends ("},{" balances)
+                rest = _rest(view, data, pos, is_object, end)
+                if rest is not None:
+                    _add(result, rest[0])
+                    return result, rest[1]
+                failures += 1
+                if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
+                    signature = None
+            else:
+                if end in (_LEFT, _CLOSED):  # the container ends soon: its rest in one call
+                    rest = _rest(view, data, pos, is_object, hint if end == _CLOSED else -1)
+                    if rest is not None:
+                        _add(result, rest[0])
+                        return result, rest[1]
+                    failures += 1
+                far = end == _FAR
+                skip_until = hint
+        before = pos
         pos = _one_element(view, data, pos, is_object, depth, result)
+        if far and pos - before < FIRST_WINDOW:
+            far = False
+            comma = _skip_ws(data, pos)
+            if comma < len(data) and data[comma] == 0x2C:
+                rest = _rest(view, data, _skip_ws(data, comma + 1), is_object, -1)
+                if rest is not None:
+                    _add(result, rest[0])
+                    return result, rest[1]
         pos = _skip_ws(data, pos)
         if pos >= len(data):
             raise Unsplittable("the document ends inside a container")
@@ -117,18 +169,21 @@ def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[A
         pos = _skip_ws(data, pos + 1)
 
 
+def _add(result: dict[str, Any] | list[Any], piece: Any) -> None:
+    if isinstance(result, dict):
+        result.update(piece)
+    else:
+        result.extend(piece)
+
+
 def _signature(data: bytes, pos: int, is_object: bool) -> bytes | None:
     """The bytes that begin this element's value through its first key (and a short string value after it, when
     that value recurs: ``{"type":"managedError"`` tells a log from an exception, ``{"name":"thread-0"`` is unique).
     None when the element is not an object or its beginning does not recur."""
     if is_object:  # skip the member's key and colon: the signature is taken from its value
-        match = _KEY.match(data, pos)
-        if match is None:
+        pos = _member_value(data, pos)
+        if pos < 0:
             return None
-        pos = _skip_ws(data, match.end())
-        if pos >= len(data) or data[pos] != 0x3A:  # ":"
-            return None
-        pos = _skip_ws(data, pos + 1)
     if pos >= len(data) or data[pos] != 0x7B:  # only elements that are objects have a telling beginning
         return None
     key_start = _skip_ws(data, pos + 1)
@@ -148,26 +203,90 @@ def _signature(data: bytes, pos: int, is_object: bool) -> bytes | None:
     return blunt if _find(data, blunt, pos + 1, pos + SIGNATURE_REACH) >= 0 else None
 
 
-def _piece_end(data: bytes, pos: int, signature: bytes, is_object: bool) -> int | None:
-    """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``: the first
-    balanced boundary after that many bytes, else the last one before (a short container or its end)."""
-    hit = _find(data, signature, pos + PIECE_BYTES)
-    for _ in range(MAX_CANDIDATES):
+def _member_value(data: bytes, pos: int) -> int:
+    """Where the value of the object member whose key begins at ``pos`` begins, or -1."""
+    match = _KEY.match(data, pos, pos + SIGNATURE_MAX)
+    if match is None:
+        return -1
+    pos = _skip_ws(data, match.end())
+    if pos >= len(data) or data[pos] != 0x3A:  # ":"
+        return -1
+    return _skip_ws(data, pos + 1)
+
+
+def _separator(data: bytes, pos: int, is_object: bool) -> re.Pattern[bytes]:
+    """The pattern of the separator between this container's elements, by what its first element begins with."""
+    if is_object:
+        return _MEMBER_SEPARATOR
+    return _ELEMENT_SEPARATORS.get(data[pos], _ANY_SEPARATOR) if pos < len(data) else _ANY_SEPARATOR
+
+
+def _piece_end(
+    data: bytes, pos: int, signature: bytes | None, separator: re.Pattern[bytes], is_object: bool
+) -> tuple[int, int]:
+    """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``; else
+    :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint), :data:`_FAR` (no candidate within reach) or
+    :data:`_INSIDE` (every candidate lies inside a nested value), with the offset before which no piece is worth
+    looking for again."""
+    size = PIECE_BYTES
+    tries = MAX_CANDIDATES
+    while True:
+        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries)
+        if end != _INSIDE:
+            return end, hint
+        tries = MAX_CANDIDATES // 8
+        # a nested value straddles the target: a smaller piece ends before it (if the elements before it are small)
+        size //= 4
+        if size < 64:
+            return _INSIDE, hint
+
+
+def _boundary_after(
+    data: bytes,
+    pos: int,
+    target: int,
+    signature: bytes | None,
+    separator: re.Pattern[bytes],
+    is_object: bool,
+    tries: int,
+) -> tuple[int, int]:
+    """The first candidate comma at or after ``target`` where the brackets since ``pos`` balance (and, when there
+    is none, where the search stopped)."""
+    last = pos
+    braces = 0
+    brackets_at = pos  # brackets are counted only where the braces balance (half the counting inside objects)
+    brackets = 0
+    limit = min(len(data), target + SEPARATOR_REACH)
+    at = target
+    first = -1
+    for _ in range(tries):
+        if signature is not None:
+            hit = _find(data, signature, at, limit)
+            comma = _boundary(data, hit, is_object) if hit >= 0 else None
+        else:
+            match = separator.search(data, at, limit)
+            hit = -1 if match is None else match.start(1)
+            comma = hit if hit >= 0 else None
         if hit < 0:
-            break
-        comma = _boundary(data, hit, is_object)
-        if comma is not None and _balanced(data, pos, comma):
-            return comma
-        hit = _find(data, signature, hit + 1)
-    hit = data.rfind(signature, pos + 1, pos + PIECE_BYTES + len(signature))
-    for _ in range(MAX_CANDIDATES):
-        if hit <= pos:
-            return None
-        comma = _boundary(data, hit, is_object)
-        if comma is not None and comma > pos and _balanced(data, pos, comma):
-            return comma
-        hit = data.rfind(signature, pos + 1, hit)
-    return None
+            return (_LEFT if limit >= len(data) else _FAR), max(first, limit - PIECE_BYTES)
+        at = hit + 1
+        if comma is None or comma <= last:
+            continue
+        if first < 0:
+            first = comma
+        braces += data.count(b"{", last, comma) - data.count(b"}", last, comma)
+        last = comma
+        if braces > 0:
+            continue
+        if braces < 0:
+            return _CLOSED, comma
+        brackets += data.count(b"[", brackets_at, comma) - data.count(b"]", brackets_at, comma)
+        brackets_at = comma
+        if brackets == 0:
+            return comma, 0
+        if brackets < 0:
+            return _CLOSED, comma
+    return _INSIDE, first
 
 
 def _find(data: bytes, sub: bytes, start: int, end: int | None = None) -> int:
@@ -213,19 +332,37 @@ def _comma_before(data: bytes, pos: int) -> int | None:
     return pos if data[pos] == 0x2C else None
 
 
-def _balanced(data: bytes, start: int, end: int) -> bool:
-    """Whether the braces of ``data[start:end]`` balance: a cheap test that skips most boundaries inside nested
-    objects (braces inside strings may mislead it either way: orjson decides)."""
-    return data.count(b"{", start, end) == data.count(b"}", start, end)
+def _wrapped(view: memoryview, start: int, end: int, is_object: bool, close: bool = True) -> bytearray:
+    buffer = bytearray(b"{" if is_object else b"[")
+    buffer += view[start:end]
+    if close:
+        buffer += b"}" if is_object else b"]"
+    return buffer
 
 
 def _try_piece(view: memoryview, start: int, end: int, is_object: bool) -> Any | None:
-    buffer = bytearray(b"{" if is_object else b"[")
-    buffer += view[start:end]
-    buffer += b"}" if is_object else b"]"
     try:
-        return orjson.loads(buffer)
+        return orjson.loads(_wrapped(view, start, end, is_object))
     except orjson.JSONDecodeError:
+        return None
+
+
+def _rest(view: memoryview, data: bytes, pos: int, is_object: bool, before: int) -> tuple[Any, int] | None:
+    """The remaining elements of the container from ``pos`` through its closing bracket (expected before
+    ``before`` when that is not -1), in one call when they fit in a piece: ``[`` + the bytes from ``pos`` parse up
+    to that bracket. The value and the offset after the bracket."""
+    reach = 2 * PIECE_BYTES if before < 0 else min(2 * PIECE_BYTES, before + 64 - pos)
+    end = min(len(data), pos + reach)
+    buffer = _wrapped(view, pos, end, is_object, close=False)
+    try:
+        return orjson.loads(buffer), end  # the document ends with this container
+    except orjson.JSONDecodeError as exc:
+        if exc.msg != _AFTER_DOCUMENT:
+            return None
+        stop = _byte_offset(buffer, exc.pos)
+    try:
+        return orjson.loads(memoryview(buffer)[:stop]), pos + stop - 1
+    except orjson.JSONDecodeError:  # pragma: no cover - orjson just parsed it
         return None
 
 
@@ -246,10 +383,10 @@ def _one_element(
             raise Unsplittable("expected a colon")
         pos = _skip_ws(data, pos + 1)
     value, pos = _value(view, data, pos, depth)
-    if is_object:
-        result[key] = value  # type: ignore[index]
+    if isinstance(result, dict):
+        result[key] = value
     else:
-        result.append(value)  # type: ignore[union-attr]
+        result.append(value)
     return pos
 
 
@@ -272,14 +409,51 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int) -> tuple[Any, in
             if end >= size or data[end - 1] not in _NUMBER_TAIL:
                 return value, end
             # the window may have cut a number (or a literal) short: widen it
-        if data[pos] in b"[{" and depth + 1 < MAX_DEPTH:  # bigger than a window: split it too
+        first = data[pos]
+        if first == 0x22:  # a long string: find its closing quote
+            return _string(view, data, pos)
+        if first in b"[{" and window >= SPLIT_WINDOW and depth + 1 < MAX_DEPTH:  # too big for a window: split it
             return _container(view, data, pos, depth + 1)
-        window *= 2
+        window *= 4
 
 
-def _byte_offset(chunk: memoryview, char_pos: int) -> int:
-    """orjson reports positions in characters; the same position in bytes."""
-    raw = bytes(chunk)
-    if raw.isascii():
+def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
+    """The string beginning at ``pos`` (a quote) and the offset after its closing quote."""
+    quote = _closing_quote(data, pos + 1)
+    try:
+        return orjson.loads(view[pos : quote + 1]), quote + 1
+    except orjson.JSONDecodeError as exc:
+        raise Unsplittable(exc.msg) from None
+
+
+def _closing_quote(data: bytes, at: int) -> int:
+    """The first quote from ``at`` on that no backslash escapes. Blocks whose every quote follows exactly one
+    backslash are skipped with three counts (a text full of ``\\"`` costs no loop per quote)."""
+    size = len(data)
+    while at < size:
+        end = min(size, at + STRING_BLOCK)
+        quotes = data.count(b'"', at, end)
+        if quotes and (
+            quotes != data.count(b'\\"', max(0, at - 1), end) or data.count(b'\\\\"', max(0, at - 2), end)
+        ):
+            while True:  # a closing quote may be in this block: look at each
+                quote = data.find(b'"', at, end)
+                if quote < 0:
+                    break
+                slashes = 0
+                while data[quote - 1 - slashes] == 0x5C:  # after an odd number of backslashes it is escaped
+                    slashes += 1
+                if slashes % 2 == 0:
+                    return quote
+                at = quote + 1
+        at = end
+    raise Unsplittable("the document ends inside a string")
+
+
+def _byte_offset(chunk: memoryview | bytearray, char_pos: int) -> int:
+    """orjson reports positions in characters; the same position in bytes (reading only as far as needed)."""
+    head = bytes(chunk[:char_pos])
+    if head.isascii():
         return char_pos
+    raw = bytes(chunk[: 4 * char_pos])  # a character takes at most 4 bytes
     return len(raw.decode("utf-8", "replace")[:char_pos].encode("utf-8"))

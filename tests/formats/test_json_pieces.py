@@ -23,6 +23,7 @@ def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces and windows of a few bytes, so small documents are split as much as 100 MB ones are."""
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
     monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
 
 
 # strings full of what could fool a boundary search: quotes, brackets, commas, colons, escapes, non-ASCII
@@ -193,3 +194,76 @@ def test_duplicate_keys_are_found_as_the_standard_library_finds_them(value: obje
     found = {p.message for p in problems if "more than once" in p.message}
     message = "key {!r} appears more than once in one object; the last value wins"
     assert found == {message.format(key) for key in collector.duplicates}
+
+
+# Wide objects (a Rollbar ``custom``, Backtrace ``attributes``/``annotations``): many small members, some nested.
+wide_objects = st.dictionaries(tricky_text, scalars | st.lists(scalars, max_size=3), min_size=20, max_size=200)
+wide_values = st.fixed_dictionaries(
+    {"data": st.fixed_dictionaries({"custom": wide_objects, "frames": st.lists(values, max_size=20)})}
+) | st.fixed_dictionaries({"attributes": wide_objects, "annotations": st.dictionaries(tricky_text, values)})
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(wide_values, st.integers(0, 3))
+def test_wide_objects_parse_to_the_same_value(tiny_pieces: None, value: object, style: int) -> None:
+    data = _serialize(value, style)
+    try:
+        got = loads_in_pieces(data)
+    except Unsplittable:
+        return
+    assert _same(got, orjson.loads(data))
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, data: bytes) -> tuple[object, list[int]]:
+    sizes: list[int] = []
+    real = orjson.loads
+
+    def counting(chunk: bytes | memoryview) -> object:
+        sizes.append(len(chunk))
+        return real(chunk)
+
+    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
+    got = loads_in_pieces(data)
+    monkeypatch.undo()
+    return got, sizes
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"access_token": "t", "data": {"level": "error", "custom": {f"key{i}": i for i in range(5000)}}},
+        {"attributes": {f"a.{i}": f"v{i}" for i in range(5000)}, "annotations": {f"n{i}": [i] for i in range(3000)}},
+        {"logs": [f"line {i}, with a comma" for i in range(5000)]},
+        {"numbers": list(range(20000))},
+    ],
+    ids=["custom", "attributes", "strings", "numbers"],
+)
+@pytest.mark.parametrize("pretty", [False, True])
+def test_wide_containers_take_few_calls(monkeypatch: pytest.MonkeyPatch, value: dict, pretty: bool) -> None:
+    """A member at a time was one orjson call (and one copy of a window) per key: 330 000 calls for a real item.
+    Pieces of about PIECE_BYTES keep the count near size / PIECE_BYTES."""
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 256)
+    monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 1024)
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
+    got, sizes = _count_calls(monkeypatch, data)
+    assert _same(got, value)
+    assert len(sizes) <= 4 * len(data) / 4096 + 40, f"{len(sizes)} calls for {len(data)} bytes"
+    assert max(sizes) <= 3 * 4096, "one call read too much at once"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"logs": [{"type": "errorAttachment", "data": "QUJD" * 20000}, {"type": "x", "data": "b"}]},
+        {"message": 'say "hi" \\ back\\slash, {} [] é€😀\n' * 3000, "after": [1, 2]},
+        {"deep": json.loads("[" * 100 + "1" + "]" * 100), "wide": list(range(3000))},
+    ],
+    ids=["base64", "long-string", "deep"],
+)
+def test_long_strings_and_deep_nesting_parse_alike(monkeypatch: pytest.MonkeyPatch, value: dict) -> None:
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 4096)
+    data = orjson.dumps(value)
+    got, sizes = _count_calls(monkeypatch, data)
+    assert _same(got, value)
+    assert len(sizes) <= 2 * len(data) / 4096 + 40
