@@ -225,7 +225,8 @@ def _piece_end(
     data: bytes, pos: int, signature: bytes | None, separator: re.Pattern[bytes], is_object: bool
 ) -> tuple[int, int]:
     """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``; else
-    :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint), :data:`_FAR` (no candidate within reach) or
+    :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint),
+    :data:`_FAR` (no candidate within reach) or
     :data:`_INSIDE` (every candidate lies inside a nested value), with the offset before which no piece is worth
     looking for again."""
     size = PIECE_BYTES
@@ -433,9 +434,7 @@ def _closing_quote(data: bytes, at: int) -> int:
     while at < size:
         end = min(size, at + STRING_BLOCK)
         quotes = data.count(b'"', at, end)
-        if quotes and (
-            quotes != data.count(b'\\"', max(0, at - 1), end) or data.count(b'\\\\"', max(0, at - 2), end)
-        ):
+        if quotes and (quotes != data.count(b'\\"', max(0, at - 1), end) or data.count(b'\\\\"', max(0, at - 2), end)):
             while True:  # a closing quote may be in this block: look at each
                 quote = data.find(b'"', at, end)
                 if quote < 0:

@@ -158,9 +158,11 @@ def test_parse_json_uses_pieces_above_the_duplicate_scan_limit(monkeypatch: pyte
 _colon_text = st.text(alphabet=st.sampled_from(list('k:"\\\\ é{}')), max_size=6)
 _pairs_values = st.recursive(
     st.none() | st.integers(-5, 5) | _colon_text,
-    lambda children: st.lists(children, max_size=4)
-    | st.lists(st.tuples(st.sampled_from(["a", "b", "c:", "d"]) | _colon_text, children), max_size=5).map(
-        lambda pairs: ("pairs", pairs)
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(st.tuples(st.sampled_from(["a", "b", "c:", "d"]) | _colon_text, children), max_size=5).map(
+            lambda pairs: ("pairs", pairs)
+        )
     ),
     max_leaves=30,
 )
