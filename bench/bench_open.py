@@ -154,6 +154,31 @@ def bench_filter(data: bytes, n: int) -> list[Row]:
     ]
 
 
+def bench_shapes(quick: bool, n: int) -> list[Row]:
+    """parse_json on each payload shape of ``generate.py --shapes`` against json.loads and orjson.loads."""
+    import subprocess
+
+    from bench_common import ROOT, data_dir
+
+    folder = data_dir(quick) / "shapes"
+    if not (folder / "deep.json").exists():
+        cmd = [sys.executable, str(ROOT / "bench" / "generate.py"), "--shapes", "--out", str(folder)]
+        subprocess.run(cmd + (["--scale", "0.05"] if quick else []), check=True)
+    rows: list[Row] = []
+    for path in sorted(folder.glob("*.json")):
+        data = path.read_bytes()
+        fns = {
+            "json": lambda data=data: json.loads(data),
+            "orjson": lambda data=data: orjson.loads(data),
+            "ours": lambda data=data: parse_json(data),
+        }
+        best = interleaved(fns, n)
+        what = f"shape {path.stem} parse_json ({len(data) / 2**20:.1f} MB)"
+        rows.append(ratio_row("open", what, best["ours"], best["json"], "json.loads", 1.0))
+        rows.append(ratio_row("open", what, best["ours"], best["orjson"], "orjson.loads", 1.5))
+    return rows
+
+
 def main() -> int:
     quick, as_json = parse_args()
     n = 2 if quick else 3
@@ -170,6 +195,7 @@ def main() -> int:
         data = path.read_bytes()
         orjson.loads(data)  # warm the allocator once
         rows += bench_payload(label, data, path.name, n, app)
+    rows += bench_shapes(quick, n)
     rows += bench_corpus(n * 3)
     rows += bench_filter(payload("appcenter", quick).read_bytes(), n)
     emit(rows, as_json)
