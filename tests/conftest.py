@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -62,3 +63,28 @@ def _memory_keyring() -> None:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
+
+
+#: Threads that live for the whole process by design (started once, reused by every test).
+_PROCESS_THREADS = ("QThreadPool", "Dummy-", "pydevd", "asyncio_", "ThreadPoolExecutor-0_")
+#: How long a test's own threads may take to wind down after it (a grace period, not a speed limit).
+_THREAD_GRACE_S = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves threads running (like napari's ``dangling_qthreads``): every thread it started must
+    have ended when it is over (after a grace period). ``@pytest.mark.leaks_threads("why")`` marks an exception."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    if request.node.get_closest_marker("leaks_threads"):
+        return
+    started = [t for t in threading.enumerate() if t not in before and not t.name.startswith(_PROCESS_THREADS)]
+    for thread in started:
+        thread.join(_THREAD_GRACE_S / max(1, len(started)))
+    alive = [t for t in started if t.is_alive()]
+    if alive:
+        names = ", ".join(f"{t.name} ({getattr(t, '_target', None)})" for t in alive)
+        pytest.fail(f"the test left {len(alive)} thread(s) running: {names}", pytrace=False)

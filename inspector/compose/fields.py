@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.formats.base import InspectorError
-from inspector.formats.jsondoc import Edit, get, join
+from inspector.formats.jsondoc import Edit, array_index, get, join
 
 #: Field kinds the forms know how to edit.
 KINDS = ("string", "enum", "epoch_s", "iso", "uuid", "bool", "int")
@@ -198,8 +198,9 @@ def set_edits(value: Any, pointer: str, new: Any) -> list[Edit]:
         if isinstance(current, dict) and token in current:
             current = current[token]
             continue
-        if isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
+        index = array_index(token) if isinstance(current, list) else None
+        if isinstance(current, list) and index is not None and index < len(current):
+            current = current[index]
             continue
         if not isinstance(current, dict):
             raise InspectorError("cannot create a field inside a non-object", where=walked)

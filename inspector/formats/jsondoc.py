@@ -47,6 +47,15 @@ def unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
+def array_index(token: str) -> int | None:
+    """The array index a reference token names (RFC 6901: ``0`` or ASCII digits without a leading zero), or None
+    (``01``, ``-``, ``²``, ``1e3`` name no element)."""
+    return int(token) if _INDEX.fullmatch(token) else None
+
+
 def join(pointer: str, *tokens: str | int) -> str:
     """Append reference tokens to a JSON Pointer."""
     if len(tokens) == 1:  # the common case, on hot paths (a pointer per frame/thread): no generator
@@ -63,7 +72,15 @@ def split(pointer: str) -> list[str]:
         return []
     if not pointer.startswith("/"):
         raise InspectorError(f"not a JSON Pointer: {pointer!r} (must start with '/')")
-    return [unescape(t) for t in pointer[1:].split("/")]
+    tokens = pointer[1:].split("/")
+    if "~" in pointer:
+        for token in tokens:
+            if _BAD_TILDE.search(token):
+                raise InspectorError(f"not a JSON Pointer: {pointer!r} ('~' must be followed by 0 or 1)")
+    return [unescape(t) for t in tokens]
+
+
+_BAD_TILDE = re.compile(r"~(?![01])")
 
 
 def resolve(value: Any, pointer: str) -> Any:
@@ -77,9 +94,10 @@ def resolve(value: Any, pointer: str) -> Any:
                 raise InspectorError("no such key", where=walked)
             current = current[token]
         elif isinstance(current, list):
-            if not token.isdigit() or int(token) >= len(current):
+            index = array_index(token)
+            if index is None or index >= len(current):
                 raise InspectorError("no such array index", where=walked)
-            current = current[int(token)]
+            current = current[index]
         else:
             raise InspectorError("cannot descend into a scalar", where=walked)
     return current
@@ -374,7 +392,8 @@ class Document:
             self._touched()
             return Edit("set", edit.pointer, old) if existed else Edit("remove", edit.pointer)
         if isinstance(parent, list):
-            index = len(parent) if key == "-" else int(key) if key.isdigit() else -1
+            found = array_index(key)
+            index = len(parent) if key == "-" else -1 if found is None else found
             if edit.op == "insert":
                 if not 0 <= index <= len(parent):
                     raise InspectorError("array index out of range", where=edit.pointer)

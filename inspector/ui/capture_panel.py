@@ -219,23 +219,23 @@ class ReceiverBridge(QObject):
     def __init__(self, store: CaptureStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.thread: ReceiverThread | None = None
+        self.receiver_thread: ReceiverThread | None = None
         self._helper: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.running
+        return self.receiver_thread is not None and self.receiver_thread.running
 
     def start(self, config: ReceiverConfig) -> None:
         receiver = _receiver().ReceiverThread(self.store, config, on_capture=self.captured.emit,
                                               on_pending=self.captured.emit)
-        self.thread = receiver
+        self.receiver_thread = receiver
 
         def run() -> None:
             try:
                 receiver.start()
             except Exception as exc:  # bind errors (port in use, bad address) go to the panel
-                self.thread = None
+                self.receiver_thread = None
                 self.failed.emit(getattr(exc, "strerror", None) or str(exc))
             else:
                 self.started.emit(receiver.url)
@@ -244,7 +244,7 @@ class ReceiverBridge(QObject):
         self._helper.start()
 
     def stop(self) -> None:
-        receiver, self.thread = self.thread, None
+        receiver, self.receiver_thread = self.receiver_thread, None
 
         def run() -> None:
             if receiver is not None:
@@ -258,9 +258,9 @@ class ReceiverBridge(QObject):
         """Blocking stop for application exit and tests (the in-flight requests are still finished)."""
         if self._helper is not None:
             self._helper.join(timeout)
-        if self.thread is not None:
-            self.thread.stop(timeout)
-            self.thread = None
+        if self.receiver_thread is not None:
+            self.receiver_thread.stop(timeout)
+            self.receiver_thread = None
 
 
 def resend_available() -> tuple[bool, str]:
@@ -447,7 +447,7 @@ class CapturePanel(QWidget):
         )
 
     def toggle(self) -> None:
-        if self.bridge.thread is not None:
+        if self.bridge.receiver_thread is not None:
             self.stop()
         else:
             self.start()

@@ -72,6 +72,12 @@ class Task(QRunnable):
             if not self.token.cancelled:
                 self._emit(self.signals.result, result)
         finally:
+            # The arguments (a whole document, often) are not needed any more: a task kept for its signals, or
+            # never released because it was cancelled, must not keep them alive.
+            self._fn, self._args, self._kwargs = _done, (), {}
+            result = None
+            if self.token.cancelled:  # no signal comes to release it on the GUI thread
+                _release(self)
             self.done.set()
 
     def _emit(self, signal: Any, value: Any) -> None:
@@ -90,7 +96,23 @@ class Task(QRunnable):
         return self.token.cancelled
 
 
+def _done(*_args: Any, **_kwargs: Any) -> None:
+    """What a finished task holds instead of its function."""
+
+
 _running: set[Task] = set()
+_running_lock = threading.Lock()
+
+
+def _release(task: Task) -> None:
+    with _running_lock:
+        _running.discard(task)
+
+
+def running_count() -> int:
+    """How many started tasks are still held (tests check that cancelled ones are let go)."""
+    with _running_lock:
+        return len(_running)
 
 
 #: How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). The GUI thread takes and
@@ -124,9 +146,10 @@ def run_task(
         task.signals.result.connect(on_result)
     if on_error is not None:
         task.signals.error.connect(on_error)
-    _running.add(task)
-    task.signals.result.connect(lambda _r, t=task: _running.discard(t))
-    task.signals.error.connect(lambda _e, t=task: _running.discard(t))
+    with _running_lock:
+        _running.add(task)
+    task.signals.result.connect(lambda _r, t=task: _release(t))
+    task.signals.error.connect(lambda _e, t=task: _release(t))
     (pool or QThreadPool.globalInstance()).start(task)
     return task
 

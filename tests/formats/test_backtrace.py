@@ -6,7 +6,6 @@ import copy
 import gzip
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -874,20 +873,15 @@ def test_ten_thousand_threads_of_a_hundred_frames_are_cheap_and_lazy() -> None:
     }
     doc["mainThread"] = "7"
     sub = _sub(doc)
-    started = time.perf_counter()
-    (report,) = reports(sub)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, elapsed
+    (report,) = reports(sub)  # its speed: bench/bench_lazy.py
     assert report.counts()["frames"] == 1_000_000 and len(report.threads) == 10_000
     frames = report.crashed_thread.frames
     assert isinstance(frames, LazyList) and frames._raw is doc["threads"]["7"]["stack"]  # no copy
     assert (frames[99].function, frames[99].line, frames[99].pointer) == ("f99", 100, "/threads/7/stack/99")
     assert frames.matching("f42") == [42]
-    # validation of a million frames stays in seconds, and still finds one bad frame deep inside
+    # validation of a million frames (its speed: bench/bench_lazy.py) still finds one bad frame deep inside
     doc["threads"]["9999"]["stack"][50]["guessed_frame"] = "no"
-    started = time.perf_counter()
     problems = validate(sub)
-    assert time.perf_counter() - started < 10
     assert [(str(p.severity), p.pointer) for p in problems] == [("error", "/threads/9999/stack/50/guessed_frame")]
 
 

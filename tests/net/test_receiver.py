@@ -438,9 +438,7 @@ def test_slow_head_is_dropped_after_the_header_timeout(start) -> None:
     rx = start(header_timeout=0.5)
     with socket.create_connection((HOST, rx.port), timeout=10) as sock:
         sock.sendall(b"POST /api/1/item/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        began = time.monotonic()
-        assert sock.recv(100) == b""
-        assert time.monotonic() - began < 5
+        assert sock.recv(100) == b""  # dropped (the socket's own 10 s timeout would raise instead)
     assert rx.records == []
 
 

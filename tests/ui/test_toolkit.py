@@ -65,12 +65,12 @@ def test_changes_model_checkboxes_choose_what_is_applied() -> None:
 def test_convert_dialog_converts_off_the_gui_thread_and_switches_target(qtbot) -> None:
     dialog = ConvertDialog(load_path(str(PY_EXC)), PY_EXC.name, "rollbar")
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10000)
-    assert dialog.result.format == "rollbar" and dialog.open_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.converted is not None, timeout=10000)
+    assert dialog.converted.format == "rollbar" and dialog.open_button.isEnabled()
     assert dialog.lost_count() >= 1  # threads have no place in a Rollbar item
     assert '"trace"' in dialog.preview.toPlainText()
     dialog.target.setCurrentIndex(dialog.target.findData("appcenter"))
-    qtbot.waitUntil(lambda: dialog.result is not None and dialog.result.format == "appcenter", timeout=10000)
+    qtbot.waitUntil(lambda: dialog.converted is not None and dialog.converted.format == "appcenter", timeout=10000)
     assert "result valid" in dialog.status.text()
 
 
@@ -86,7 +86,7 @@ def test_convert_to_opens_the_result_as_a_new_document(qtbot, window: MainWindow
     _open(window, PY_EXC)
 
     def accept(self: ConvertDialog) -> int:
-        qtbot.waitUntil(lambda: self.result is not None, timeout=10000)
+        qtbot.waitUntil(lambda: self.converted is not None, timeout=10000)
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ConvertDialog, "exec", accept)

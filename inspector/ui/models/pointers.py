@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from inspector.formats.jsondoc import array_index
+
 
 def within(pointer: str, base: str) -> bool:
     """True when ``pointer`` is ``base`` or inside it."""
@@ -26,9 +28,7 @@ def index_for_pointer(rows: Sequence[Any], pointer: str) -> int | None:
     if not pointer.startswith(prefix + "/"):
         return None
     token = pointer[len(prefix) + 1 :].split("/", 1)[0]
-    if not token.isdigit():
-        return None
-    index = int(token)
-    if index >= len(rows):
+    index = array_index(token)
+    if index is None or index >= len(rows):
         return None
     return index if within(pointer, rows[index].pointer) else None

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from inspector.formats.jsondoc import split
+from inspector.formats.jsondoc import array_index, split
 
 INDENT = 2
 
@@ -66,9 +66,9 @@ def locate(value: Any, pointer: str) -> tuple[int, int, int] | None:
                 line += line_count(child)
             current = current[token]
         elif isinstance(current, list):
-            if not token.isdigit() or int(token) >= len(current):
+            index = array_index(token)
+            if index is None or index >= len(current):
                 return None
-            index = int(token)
             line += 1
             for child in islice(current, index):
                 line += line_count(child)

@@ -50,7 +50,7 @@ class ConvertDialog(QDialog):
         self.resize(1000, 640)
         self.submission = submission
         self.conversion: Conversion | None = None
-        self.result: Submission | None = None
+        self.converted: Submission | None = None
         self._task: Task | None = None
 
         self.target = QComboBox()
@@ -115,7 +115,7 @@ class ConvertDialog(QDialog):
 
     def _done(self, value: tuple[Conversion, Submission, int]) -> None:
         conversion, result, errors = value
-        self.conversion, self.result = conversion, result
+        self.conversion, self.converted = conversion, result
         self.notes.set_rows(conversion.notes.notes)
         self.table.resizeColumnsToContents()
         counts = conversion.notes.counts()
@@ -128,7 +128,7 @@ class ConvertDialog(QDialog):
         self.open_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
-        self.conversion = self.result = None
+        self.conversion = self.converted = None
         self.notes.set_rows([])
         self.preview.clear()
         self.status.setText(f"Cannot convert: {exc}" if isinstance(exc, InspectorError) else
@@ -145,10 +145,10 @@ class ConvertDialog(QDialog):
             window.status_message("Open a report to convert first")
             return None
         dialog = cls(document.submission, document.title, target, window)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.converted is None:
             return None
         title = f"{document.title} → {TITLES[dialog.target_name]}"
-        opened = window.open_submission(dialog.result, title)
+        opened = window.open_submission(dialog.converted, title)
         window.status_message(f"Converted to {TITLES[dialog.target_name]}: {dialog.lost_count()} fields lost "
                               "(see the conversion report)")
         return opened
