@@ -224,6 +224,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------- dispatch
 
 
+def _redact_submission(submission: Submission) -> tuple[Submission, list[Any]]:
+    """The toolkit's redaction, handed to ``send --redact`` (the network layer does not import the toolkit)."""
+    from inspector.toolkit.redact import redact_submission
+
+    redacted, changes = redact_submission(submission)
+    return redacted, list(changes)
+
+
 def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
     """Commands whose code lives elsewhere are imported only when used (keeps `validate` fast and Qt-free)."""
 
@@ -301,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=3)
     p.add_argument("--redact", action="store_true", help="apply the redaction rules before sending")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_lazy("inspector.net.commands", "run_send"))
+    p.set_defaults(run=_lazy("inspector.net.commands", "run_send"), redactor=_redact_submission)
 
     for name, what in (("upload-symbols", "a symbol archive"), ("upload-sourcemap", "source maps")):
         p = sub.add_parser(name, help=f"upload {what} to a Backtrace endpoint (files and folders are zipped)")

@@ -21,7 +21,13 @@ import secrets
 from typing import Any
 
 from inspector.formats.backtrace_report import build_report, is_attachment_part
-from inspector.formats.backtrace_rules import validate_submission
+from inspector.formats.backtrace_rules import (  # the kinds are defined beside the rules that branch on them
+    KIND_ERROR_OBJECT,
+    KIND_FRAGMENT,
+    KIND_RESPONSE,
+    KIND_WRAPPER,
+    validate_submission,
+)
 from inspector.formats.backtrace_url import build_url, parse_submit_target
 from inspector.formats.base import (
     BodyPiece,
@@ -43,10 +49,6 @@ NAME = "backtrace"
 TITLE = "Backtrace"
 TARGET_KINDS: tuple[str, ...] = ("backtrace-hosted", "backtrace-onprem", "backtrace-direct")
 
-KIND_ERROR_OBJECT = "error object"
-KIND_RESPONSE = "submit response"
-KIND_FRAGMENT = "thread fragment"
-KIND_WRAPPER = "docs body wrapper"
 
 #: Top-level keys only a Backtrace error object has (formats.md 1.3, required fields).
 _SIGNATURE = ("uuid", "timestamp", "lang", "langVersion", "agent", "agentVersion", "mainThread")

@@ -44,10 +44,14 @@ _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _DIGITS = re.compile(r"^\s*-?\d+\s*$")
 
 
+KIND_ERROR_OBJECT = "error object"
+KIND_RESPONSE = "submit response"
+KIND_FRAGMENT = "thread fragment"
+KIND_WRAPPER = "docs body wrapper"
+
+
 def validate_submission(submission: Submission, root: tuple[Any, str] | None) -> list[Problem]:
     """All problems of a submission. ``root`` is (error object, its pointer) or None for non-payload JSON."""
-    from inspector.formats.backtrace import KIND_FRAGMENT, KIND_RESPONSE, KIND_WRAPPER
-
     problems: list[Problem] = []
     if submission.kind == KIND_RESPONSE:
         return [

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from inspector.formats.minidump_parse import MdThread, Minidump
 from inspector.native.memory import MemoryRegion
 from inspector.native.unwind import ARCHS, NoSymbols, Symbols, WalkedFrame, Walker
+
+if TYPE_CHECKING:  # the walker reads what the minidump parser (a layer above) hands it; it imports nothing of it
+    from inspector.formats.minidump_parse import MdThread, Minidump
 
 _WINDOWS_PLATFORMS = (0, 1, 2, 3)
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -105,17 +106,18 @@ def load_submission(path: Path, args: argparse.Namespace) -> Submission:
     if args.attach and submission.format == "rollbar":
         _err("warning: Rollbar's item API takes no attachments; --attach is ignored for Rollbar payloads")
     if args.redact:
-        submission = _redact(submission)
+        submission = _redact(submission, getattr(args, "redactor", None))
     return submission
 
 
-def _redact(submission: Submission) -> Submission:
-    """Apply the redaction rules (toolkit) before sending; says on stderr how many values changed."""
-    try:
-        from inspector.toolkit.redact import redact_submission
-    except ImportError:
-        raise InspectorError("--redact is not available in this build (the redaction module is missing)") from None
-    redacted, changes = redact_submission(submission)
+def _redact(
+    submission: Submission, redactor: Callable[[Submission], tuple[Submission, list[Any]]] | None
+) -> Submission:
+    """Apply the redaction rules before sending; says on stderr how many values changed. The rules live in the
+    toolkit, a layer above this one: the command line (:mod:`inspector.cli`) hands them in as ``redactor``."""
+    if redactor is None:
+        raise InspectorError("--redact is not available here (no redaction rules were given)")
+    redacted, changes = redactor(submission)
     _err(f"redacted {len(changes)} value(s) before sending")
     return redacted
 

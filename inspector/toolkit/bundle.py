@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector import __version__
+from inspector import __version__, settings
 from inspector.atomic import replacing
 from inspector.formats import reports, validate
 from inspector.formats.base import InspectorError, Submission
@@ -36,11 +36,7 @@ class BundleResult:
 
 
 def _history_path() -> Path | None:
-    try:
-        from inspector.net.history import default_path
-    except ImportError:
-        return None
-    return default_path()
+    return settings.history_path()
 
 
 def last_response(source: str | None, history_path: Path | None = None) -> dict[str, Any] | None:
