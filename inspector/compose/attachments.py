@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.compose.ids import iso_now
+from inspector.formats import capabilities
 from inspector.formats.base import InspectorError, Part
 from inspector.formats.jsondoc import Edit, join
 
@@ -54,11 +55,12 @@ class Attachment:
 
 
 def api_of(format: str) -> str:
-    return "backtrace" if format in ("backtrace", "minidump") else format
+    """The ingestion API whose endpoints take ``format`` (a minidump goes to Backtrace's)."""
+    return capabilities(format).send_api or format
 
 
 def supports(format: str) -> bool:
-    return api_of(format) in ("backtrace", "appcenter")
+    return capabilities(api_of(format)).attachments
 
 
 def guess_content_type(filename: str) -> str:
@@ -75,13 +77,13 @@ def guess_content_type(filename: str) -> str:
 
 def size_problem(format: str, size: int) -> tuple[str, str] | None:
     """(severity, message) when ``size`` breaks (error) or risks (warning) the vendor's limit."""
-    api = api_of(format)
-    if api == "appcenter" and size > APPCENTER_MAX_BYTES:
+    api = capabilities(api_of(format))
+    if api.attachment_limit is not None and size > api.attachment_limit:
         return "error", (
             f"{human_size(size)} is above App Center's limit of 7 MB per attachment: "
             "the SDKs drop it and the server rejects it"
         )
-    if api == "backtrace" and size > BACKTRACE_WARN_BYTES:
+    if api.attachment_warn is not None and size > api.attachment_warn:
         return (
             "warning",
             f"{human_size(size)}: backtrace-unity skips attachments above 10 MiB (the server sets no limit)",

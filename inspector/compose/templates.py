@@ -14,7 +14,7 @@ from typing import Any
 
 from inspector.compose import bundle
 from inspector.compose.ids import refresh_ids
-from inspector.formats import load_bytes
+from inspector.formats import capabilities, load_bytes
 from inspector.formats.base import InspectorError, Part, Submission
 from inspector.formats.jsondoc import dumps, split
 from inspector.resources import resource_path
@@ -33,7 +33,7 @@ class Template:
 
     @property
     def api(self) -> str:
-        return "backtrace" if self.format == "minidump" else self.format
+        return capabilities(self.format).send_api or self.format
 
 
 @cache

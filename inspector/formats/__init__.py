@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from inspector.formats.base import (
+    Capabilities,
     Detection,
     Envelope,
+    Format,
     InspectorError,
     Problem,
     Severity,
@@ -44,14 +45,20 @@ def __getattr__(name: str) -> Any:
 
 
 @cache
-def get_format(name: str) -> ModuleType:
+def get_format(name: str) -> Format:
     """The format module by name (``backtrace``...); raises InspectorError for unknown names."""
     if name not in FORMAT_NAMES:
         raise InspectorError(f"unknown format {name!r}; known: {', '.join(FORMAT_NAMES)}")
-    return importlib.import_module(f"inspector.formats.{name}")
+    module: Format = importlib.import_module(f"inspector.formats.{name}")  # type: ignore[assignment]
+    return module
 
 
-def all_formats() -> list[ModuleType]:
+def capabilities(name: str) -> Capabilities:
+    """What the format ``name`` can do (send, attachments, its own converters): ask this, not the vendor name."""
+    return get_format(name).CAPABILITIES
+
+
+def all_formats() -> list[Format]:
     return [get_format(n) for n in FORMAT_NAMES]
 
 

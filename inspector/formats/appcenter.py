@@ -19,6 +19,7 @@ from inspector.formats import appcenter_logs as L
 from inspector.formats.appcenter_reports import build_reports
 from inspector.formats.appcenter_rules import validate_submission
 from inspector.formats.base import (
+    Capabilities,
     Detection,
     Envelope,
     InspectorError,
@@ -251,3 +252,8 @@ def _read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> 
     if retry is not None:
         details.append(f"retry after {retry:g} s")
     return Outcome(ok=False, summary=summary, details=details, retry_after=retry)
+
+
+CAPABILITIES = Capabilities(
+    can_send=True, native=False, send_api=NAME, attachments=True, attachment_limit=7 * 1024 * 1024
+)

@@ -17,7 +17,17 @@ from typing import Any
 from inspector.formats.apple_ips import parse_ips, split_header
 from inspector.formats.apple_model import CPU_TYPES, AppleCrash, AppleFrame, AppleImage
 from inspector.formats.apple_text import DIAGNOSIS_KEYS, human_reason, looks_like_text_report, parse_text
-from inspector.formats.base import Detection, Envelope, InspectorError, Problem, Submission, info, warning
+from inspector.formats.base import (
+    Capabilities,
+    Detection,
+    Envelope,
+    InspectorError,
+    NativeConverter,
+    Problem,
+    Submission,
+    info,
+    warning,
+)
 from inspector.formats.plcrash import is_plcrash, to_crash
 from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
 
@@ -602,3 +612,21 @@ def to_rollbar_item(submission: Submission) -> dict[str, Any]:
     if crash.header.get("Version"):
         data["code_version"] = crash.header["Version"][:40]
     return {"data": data}
+
+
+CAPABILITIES = Capabilities(
+    can_send=False,  # converted to an API first (below)
+    native=True,
+    send_api="",
+    can_convert_to={
+        "rollbar": NativeConverter(
+            to_rollbar_item,
+            "apple.to_rollbar_item (crash_report.raw, as rollbar-apple sends)",
+            "the whole crash report text",
+            "/data/body/crash_report/raw",
+        ),
+        "appcenter": NativeConverter(
+            to_appcenter_logs, "apple.to_appcenter_logs (appleError)", "exception, threads and binary images", "/logs/0"
+        ),
+    },
+)

@@ -31,6 +31,7 @@ from inspector.formats.backtrace_rules import (  # the kinds are defined beside 
 from inspector.formats.backtrace_url import build_url, parse_submit_target
 from inspector.formats.base import (
     BodyPiece,
+    Capabilities,
     Detection,
     Envelope,
     InspectorError,
@@ -326,3 +327,8 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
     elif text and not isinstance(error, dict):
         details.append(f"body: {text!r}")
     return Outcome(ok=False, summary=summary, details=details, retry_after=retry)
+
+
+CAPABILITIES = Capabilities(
+    can_send=True, native=False, send_api=NAME, attachments=True, attachment_warn=10 * 1024 * 1024
+)

@@ -10,7 +10,7 @@ import enum
 import functools
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -325,11 +325,50 @@ class Submission:
         return self.detection.kind
 
 
+@dataclass(frozen=True, slots=True)
+class NativeConverter:
+    """A format's own converter to one of the ingestion APIs, where it is the vendor's documented path (a minidump
+    to App Center is a ``custom.ndk`` upload of the dump itself), used instead of the normalized report."""
+
+    convert: Callable[[Submission], Any]  # the submission -> the target's JSON value
+    via: str  # how, for the conversion notes
+    carried: str  # what it carries
+    where: str  # where in the target
+    report_kind: str | None = None  # only for reports of this kind
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a format can do, declared by its module as ``CAPABILITIES`` (asked instead of comparing vendor names).
+
+    ``send_api`` is the ingestion API whose endpoints take the format (``backtrace`` for a minidump: Backtrace's
+    minidump endpoint); ``attachments`` whether that API takes files beside the payload, with its
+    ``attachment_limit`` (rejected above, bytes) and ``attachment_warn`` (SDKs skip above)."""
+
+    can_send: bool  # build_request / read_response
+    native: bool  # a native crash file (binary or text), not an API's JSON payload
+    send_api: str
+    attachments: bool = False
+    attachment_limit: int | None = None
+    attachment_warn: int | None = None
+    can_convert_to: Mapping[str, NativeConverter] = field(default_factory=dict)
+    #: (what, why) a conversion through the normalized report leaves behind
+    lost_when_normalized: tuple[str, str] | None = None
+
+
 class Format(Protocol):
     """What every format module provides (module-level objects satisfy it)."""
 
-    NAME: str  # "backtrace"
-    TITLE: str  # "Backtrace"
+    @property
+    def NAME(self) -> str:  # "backtrace"
+        ...
+
+    @property
+    def TITLE(self) -> str:  # "Backtrace"
+        ...
+
+    @property
+    def CAPABILITIES(self) -> Capabilities: ...
 
     def detect(self, envelope: Envelope, value: Any) -> Detection | None:
         """Claim the input or not. ``value`` is the parsed JSON of ``envelope.body`` or ``None`` if not JSON."""

@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector.formats.base import (
+    Capabilities,
     Detection,
     Envelope,
     InspectorError,
+    NativeConverter,
     Part,
     Problem,
     Submission,
@@ -786,3 +788,25 @@ def to_appcenter_logs(submission: Submission, *, app_secret_free: bool = True) -
         "data": base64.b64encode(md.data).decode("ascii"),
     }
     return {"logs": [error_log, attachment]}
+
+
+CAPABILITIES = Capabilities(
+    can_send=True,  # to Backtrace's minidump endpoint (to_backtrace_multipart)
+    native=True,
+    send_api="backtrace",
+    attachments=True,
+    attachment_warn=10 * 1024 * 1024,
+    can_convert_to={
+        "appcenter": NativeConverter(
+            to_appcenter_logs,
+            "minidump.to_appcenter_logs (custom.ndk upload of the dump)",
+            "the whole minidump (threads, stacks, modules, memory)",
+            "errorAttachment minidump.dmp",
+            report_kind="minidump",
+        )
+    },
+    lost_when_normalized=(
+        "minidump bytes",
+        "the dump itself is not carried; upload the .dmp with format=minidump to keep memory and registers",
+    ),
+)

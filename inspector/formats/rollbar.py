@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from inspector.formats.base import (
+    Capabilities,
     Detection,
     Envelope,
     InspectorError,
@@ -586,3 +587,6 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
     elif status == 422 and isinstance(message, str) and message:
         summary += f": {message}"
     return Outcome(False, summary, details, retry_after=retry_after)
+
+
+CAPABILITIES = Capabilities(can_send=True, native=False, send_api=NAME)  # the item API takes no attachments

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from inspector.formats import load_path
+from inspector.formats import capabilities, load_path
 from inspector.formats.base import InspectorError, Part, RequestSpec, Submission, Target
 from inspector.net.client import SendOptions, insecure_warning
 from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, ProfileStore, keyring_problem, target_from_url
@@ -103,7 +103,7 @@ def load_submission(path: Path, args: argparse.Namespace) -> Submission:
             raise InspectorError(f"cannot read the attachment {name}: {exc.strerror or exc}") from None
         base = os.path.basename(name)
         submission.attachments.append(Part(name=f"attachment_{base}", data=data, filename=base))
-    if args.attach and submission.format == "rollbar":
+    if args.attach and not capabilities(submission.format).attachments:
         _err("warning: Rollbar's item API takes no attachments; --attach is ignored for Rollbar payloads")
     if args.redact:
         submission = _redact(submission, getattr(args, "redactor", None))

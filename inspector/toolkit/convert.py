@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.formats import JSON_FORMATS, get_format, load_bytes, reports, validate
+from inspector.formats import JSON_FORMATS, capabilities, get_format, load_bytes, reports, validate
 from inspector.formats.base import InspectorError, Part, Problem, Severity, Submission
 from inspector.formats.jsondoc import Document, dumps
 from inspector.report import Report
@@ -86,32 +86,15 @@ def from_report_document(report: Report, target: str) -> Document:
 
 
 def _native(submission: Submission, report: Report, target: str) -> Conversion | None:
-    """The format module's own converter where it is the vendor's documented path; None otherwise."""
-    if submission.format == "minidump" and target == "appcenter" and report.kind == "minidump":
-        func = getattr(get_format("minidump"), "to_appcenter_logs", None)
-        via = "minidump.to_appcenter_logs (custom.ndk upload of the dump)"
-        what = "the whole minidump (threads, stacks, modules, memory)"
-        where = "errorAttachment minidump.dmp"
-    elif submission.format == "apple" and target == "rollbar":
-        func = getattr(get_format("apple"), "to_rollbar_item", None)
-        via = "apple.to_rollbar_item (crash_report.raw, as rollbar-apple sends)"
-        what = "the whole crash report text"
-        where = "/data/body/crash_report/raw"
-    elif submission.format == "apple" and target == "appcenter":
-        func = getattr(get_format("apple"), "to_appcenter_logs", None)
-        via = "apple.to_appcenter_logs (appleError)"
-        what = "exception, threads and binary images"
-        where = "/logs/0"
-    else:
+    """The format's own converter (declared in its capabilities) where it is the vendor's documented path."""
+    converter = capabilities(submission.format).can_convert_to.get(target)
+    if converter is None or (converter.report_kind is not None and report.kind != converter.report_kind):
         return None
-    if func is None:
-        return None
-    value = func(submission)
+    value = converter.convert(submission)
     notes = ConversionNotes()
-    notes.carried(what, where, f"by {via}")
+    notes.carried(converter.carried, converter.where, f"by {converter.via}")
     notes.generated("ids", "fresh uuids")
-    conversion = Conversion(submission.format, target, value, notes=notes, via=via)
-    return conversion
+    return Conversion(submission.format, target, value, notes=notes, via=converter.via)
 
 
 def convert(submission: Submission, target: str, *, report_index: int = 0, native: bool = True) -> Conversion:
@@ -134,7 +117,7 @@ def convert(submission: Submission, target: str, *, report_index: int = 0, nativ
         others = len(found) - 1
         conversion.notes.lost("other reports", f"{others} more report(s) in the input; only report "
                                                f"{report_index + 1} was converted")
-    if submission.format == "minidump" and conversion.via == "normalized report":
-        conversion.notes.lost("minidump bytes", "the dump itself is not carried; upload the .dmp with "
-                                                "format=minidump to keep memory and registers")
+    lost = capabilities(submission.format).lost_when_normalized
+    if lost is not None and conversion.via == "normalized report":
+        conversion.notes.lost(*lost)
     return conversion
