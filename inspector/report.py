@@ -19,6 +19,11 @@ from typing import Any, Generic, TypeVar, overload
 T = TypeVar("T")
 
 
+def returns(data: bytes) -> Callable[[], bytes]:
+    """A loader that gives ``data`` (an attachment already in memory)."""
+    return lambda: data
+
+
 class LazyList(Sequence[T], Generic[T]):
     """A read-only sequence that converts raw items on access.
 
@@ -66,7 +71,8 @@ class LazyList(Sequence[T], Generic[T]):
         item = self._raw[index]
         if self._text_of is not None:
             return self._text_of(item)
-        return self._convert(item, index).search_text()  # type: ignore[attr-defined]
+        text: str = self._convert(item, index).search_text()  # type: ignore[attr-defined]
+        return text
 
     def texts(self, start: int = 0, stop: int | None = None) -> list[str]:
         """Searchable text of rows ``start:stop`` in one pass (what the filter's search index is made of)."""

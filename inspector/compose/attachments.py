@@ -21,7 +21,7 @@ from typing import Any
 
 from inspector.compose.ids import iso_now
 from inspector.formats import capabilities
-from inspector.formats.base import InspectorError, Part
+from inspector.formats.base import InspectorError, Part, as_object
 from inspector.formats.jsondoc import Edit, join
 
 #: App Center SDKs drop attachments above 7 MB (android Crashes.MAX_ATTACHMENT_SIZE, apple kMaxAttachmentSize).
@@ -116,7 +116,7 @@ def appcenter_errors(value: Any) -> list[tuple[str, str]]:
     out = []
     for i, log in enumerate(logs if isinstance(logs, list) else []):
         if isinstance(log, dict) and log.get("type") in ("managedError", "appleError", "handledError"):
-            exc = log.get("exception") if isinstance(log.get("exception"), dict) else {}
+            exc = as_object(log.get("exception"))
             label = f"#{i} {log['type']} {exc.get('type') or log.get('exceptionType') or ''}".strip()
             out.append((str(log.get("id", "")), label))
     return out

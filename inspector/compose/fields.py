@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.formats.base import InspectorError
+from inspector.formats.base import InspectorError, as_array, as_object
 from inspector.formats.jsondoc import Edit, array_index, get, join
 
 #: Field kinds the forms know how to edit.
@@ -48,7 +48,7 @@ def _f(root: str, key: str, label: str, rel: str, kind: str = "string", choices:
 
 def _backtrace(value: dict[str, Any]) -> list[Root]:
     main = value.get("mainThread")
-    threads = value.get("threads") if isinstance(value.get("threads"), dict) else {}
+    threads = as_object(value.get("threads"))
     frames = join("/threads", main, "stack") if isinstance(main, str) and main in threads else None
     fields = (
         _f("", "type", "Exception type", "/attributes/error.type"),
@@ -114,7 +114,7 @@ def _rollbar(value: dict[str, Any]) -> list[Root]:
 
 def _appcenter(value: dict[str, Any]) -> list[Root]:
     roots: list[Root] = []
-    logs = value.get("logs") if isinstance(value.get("logs"), list) else []
+    logs = as_array(value.get("logs"))
     for index, log in enumerate(logs):
         if not isinstance(log, dict) or log.get("type") not in APPCENTER_ERROR_TYPES:
             continue

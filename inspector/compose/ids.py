@@ -52,7 +52,8 @@ def _refresh_appcenter(logs: list[Any], now: float) -> None:
     mapping: dict[str, str] = {}
     sessions: dict[str, str] = {}
     first = next(
-        (parse_iso(log.get("timestamp")) for log in logs if isinstance(log, dict) and log.get("timestamp")), None
+        (parse_iso(ts) for log in logs if isinstance(log, dict) and isinstance(ts := log.get("timestamp"), str) and ts),
+        None,
     )
     shift = now - first if first is not None else 0.0
     for log in logs:
@@ -65,7 +66,7 @@ def _refresh_appcenter(logs: list[Any], now: float) -> None:
         if isinstance(log.get("sid"), str):
             log["sid"] = sessions.setdefault(log["sid"], str(uuid.uuid4()))
         for key in ("timestamp", "appLaunchTimestamp"):
-            old = parse_iso(log.get(key)) if isinstance(log.get(key), str) else None
+            old = parse_iso(text) if isinstance(text := log.get(key), str) else None
             if old is not None:
                 log[key] = iso_now(old + shift)
     for log in logs:

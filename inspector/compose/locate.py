@@ -68,6 +68,13 @@ def _value_end(text: str, pos: int) -> int:
 COMPLETE_SCAN_LIMIT = 1024 * 1024
 
 
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The offset after the whitespace at ``pos`` (``_WS`` matches the empty string too, so it always matches)."""
+    match = _WS.match(text, pos)
+    return pos if match is None else match.end()
+
+
 class _Done(Exception):
     pass
 
@@ -93,7 +100,7 @@ class _Walker:
 
     def walk(self, pos: int, pointer: str, key_start: int = -1) -> int:
         text = self.text
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         if pointer in self.targets:
             end = _root_end(text) if pointer == "" else _value_end(text, pos)  # the root: no need to read it all
             self.found[pointer] = Location(pos, end, key_start)
@@ -106,7 +113,7 @@ class _Walker:
             pos += 1
             seen: set[str] = set()
             while True:
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if pos >= len(text) or text[pos] == "}":
                     return pos + 1
                 match = _STRING.match(text, pos)
@@ -117,7 +124,7 @@ class _Walker:
                 except ValueError:
                     return pos
                 kstart = pos
-                pos = _WS.match(text, match.end()).end()
+                pos = _skip_ws(text, match.end())
                 if pos >= len(text) or text[pos] != ":":
                     return pos
                 child = join(pointer, key)
@@ -126,7 +133,7 @@ class _Walker:
                         del self.found[stale]
                 seen.add(child)
                 pos = self.walk(pos + 1, child, kstart)
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if pos < len(text) and text[pos] == ",":
                     pos += 1
                     continue
@@ -135,12 +142,12 @@ class _Walker:
             pos += 1
             index = 0
             while True:
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if pos >= len(text) or text[pos] == "]":
                     return pos + 1
                 pos = self.walk(pos, join(pointer, index))
                 index += 1
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if pos < len(text) and text[pos] == ",":
                     pos += 1
                     continue

@@ -28,6 +28,7 @@ from inspector.formats.base import (
 
 if TYPE_CHECKING:
     from inspector.formats.jsondoc import Document, parse_json
+    from inspector.report import Report
 
 #: Module names of every format, in detection tie-break order.
 FORMAT_NAMES = ("backtrace", "rollbar", "appcenter", "minidump", "apple")
@@ -49,7 +50,7 @@ def get_format(name: str) -> Format:
     """The format module by name (``backtrace``...); raises InspectorError for unknown names."""
     if name not in FORMAT_NAMES:
         raise InspectorError(f"unknown format {name!r}; known: {', '.join(FORMAT_NAMES)}")
-    module: Format = importlib.import_module(f"inspector.formats.{name}")  # type: ignore[assignment]
+    module: Format = importlib.import_module(f"inspector.formats.{name}")
     return module
 
 
@@ -132,7 +133,7 @@ def validate(submission: Submission) -> list[Problem]:
     return sorted(cap_per_kind(problems), key=lambda p: order[p.severity])
 
 
-def reports(submission: Submission) -> list:
+def reports(submission: Submission) -> list[Report]:
     return get_format(submission.format).reports(submission)
 
 

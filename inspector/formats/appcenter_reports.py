@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
+from inspector.formats.base import as_object
 from inspector.formats.jsondoc import join
 from inspector.report import (
     Attachment,
@@ -207,7 +208,7 @@ def threads_of(log: dict[str, Any], pointer: str, handled: bool | None) -> tuple
             crashed = error_name is not None and name == error_name
         threads.append(
             Thread(
-                id=_text(tid) if tid is not None else str(index),
+                id=str(index) if tid is None else tid if isinstance(tid, str) else str(tid),
                 name=_text(name),
                 frames=frames_of(item.get("frames"), f"{ptr}/frames"),
                 crashed=crashed,
@@ -289,7 +290,7 @@ def _join(*parts: Any, sep: str = " ") -> str | None:
 
 
 def summary_of(log: dict[str, Any], exceptions: list[ExceptionInfo]) -> Summary:
-    device = log.get("device") if isinstance(log.get("device"), dict) else {}
+    device = as_object(log.get("device"))
     kind = L.log_type(log)
     fatal = log.get("fatal") if isinstance(log.get("fatal"), bool) else (False if kind == "handledError" else None)
     first = exceptions[0] if exceptions else None
@@ -372,7 +373,7 @@ def orphan_report(error_id: str | None, logs: list[tuple[str, dict[str, Any]]]) 
     """Attachments whose error is not in this batch (the android SDK sends each attachment in its own request)."""
     first_ptr, first = logs[0]
     title = f"{len(logs)} attachment(s) for error {error_id or '(no errorId)'}, which is not in this batch"
-    device = first.get("device") if isinstance(first.get("device"), dict) else {}
+    device = as_object(first.get("device"))
     summary = Summary(
         title=title,
         app_version=_join(device.get("appVersion"), device.get("appBuild")),

@@ -29,7 +29,7 @@ from inspector.formats.base import (
     warning,
 )
 from inspector.formats.plcrash import is_plcrash, to_crash
-from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
+from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread, returns
 
 NAME = "apple"
 TITLE = "Apple crash report"
@@ -50,8 +50,8 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     body = envelope.body
     name = (envelope.source_name or "").lower()
     if is_plcrash(body):
-        version = body[7] if len(body) > 7 else "?"
-        kind = f"PLCrashReporter binary report, version {version}{_wrapped(envelope)}"
+        plcrash_version = body[7] if len(body) > 7 else "?"
+        kind = f"PLCrashReporter binary report, version {plcrash_version}{_wrapped(envelope)}"
         return Detection(NAME, kind, 95, f"{kind}: 'plcrash' magic")
     if not body:
         if name.endswith(".plcrash"):
@@ -357,7 +357,7 @@ def _report(submission: Submission, crash: AppleCrash) -> Report:
             name=p.filename or p.name,
             content_type=p.content_type,
             size=len(p.data),
-            load=lambda d=p.data: d,
+            load=returns(p.data),
             pointer=f"/@parts/{p.name}",
             origin=f"multipart part {p.name}",
         )

@@ -199,11 +199,11 @@ def parse_ips(body: bytes) -> AppleCrash:
         thread.registers = _registers(t.get("threadState"))
         crash.threads.append(thread)
     crash.crashed_thread = faulting
-    exc = _dict(doc.get("exception"))
-    crash.exception_type = _str(exc.get("type"))
-    crash.signal = _str(exc.get("signal"))
-    crash.exception_codes = _str(exc.get("codes"))
-    crash.exception_subtype = _str(exc.get("subtype"))
+    exception = _dict(doc.get("exception"))
+    crash.exception_type = _str(exception.get("type"))
+    crash.signal = _str(exception.get("signal"))
+    crash.exception_codes = _str(exception.get("codes"))
+    crash.exception_subtype = _str(exception.get("subtype"))
     if crash.exception_type and crash.signal:
         crash.exception_type = f"{crash.exception_type} ({crash.signal})"  # as the text report shows it
     if crash.exception_type:

@@ -319,9 +319,10 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
             details,
             retry_after=retry,
         )
-    summary = _STATUS_MEANING.get(status)
-    if summary is None:
-        summary = f"{status}: server error" if status >= 500 else f"{status}: the server refused the report"
+    meaning = _STATUS_MEANING.get(status)
+    if meaning is None:
+        meaning = f"{status}: server error" if status >= 500 else f"{status}: the server refused the report"
+    summary = meaning
     if isinstance(error, dict) and error.get("message"):
         summary += f" ({error['message']})"
     elif text and not isinstance(error, dict):

@@ -39,6 +39,7 @@ from inspector.report import (
     TelemetryEvent,
     Thread,
     epoch_seconds,
+    returns,
     to_int,
 )
 
@@ -390,7 +391,7 @@ def attachments_of(submission: Submission) -> list[Attachment]:
                 name=os.path.basename((part.filename or part.name).replace("\\", "/")) or part.name,
                 content_type=part.content_type,
                 size=len(part.data),
-                load=lambda data=part.data: data,
+                load=returns(part.data),
                 pointer=f"/@parts/{index}",
                 origin=f"multipart part {part.name}",
             )
@@ -399,7 +400,7 @@ def attachments_of(submission: Submission) -> list[Attachment]:
         if not any(part is p for p in env.parts):
             result.append(
                 Attachment(
-                    part.filename or part.name, part.content_type, len(part.data), lambda d=part.data: d, "", "added"
+                    part.filename or part.name, part.content_type, len(part.data), returns(part.data), "", "added"
                 )
             )
     return result

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from inspector.report import Report
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (reading optional members of a payload)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_array(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 class InspectorError(Exception):
     """The project's own error: a message a user understands, plus where (JSON Pointer, line/col, offset).
 

@@ -13,7 +13,7 @@ import re
 import zlib
 from urllib.parse import parse_qsl
 
-from inspector.formats.base import Envelope, HttpInfo, InspectorError, Part, info, warning
+from inspector.formats.base import Envelope, HttpInfo, InspectorError, Part, Problem, info, warning
 from inspector.formats.http_headers import header
 
 #: Inputs above this size are refused before they are read (the CLI and the window both check it).
@@ -117,7 +117,7 @@ def _disposition(value: str) -> dict[str, str]:
     return params
 
 
-def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list]:
+def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list[Problem]]:
     """Split a multipart/form-data body into parts, tolerating the quirks of real SDKs."""
     problems = []
     delim = b"--" + boundary.encode("latin-1")
@@ -183,7 +183,7 @@ def split_multipart(body: bytes, boundary: str) -> tuple[list[Part], list]:
     return parts, problems
 
 
-def _parse_part(chunk: bytes, index: int, problems: list) -> Part | None:
+def _parse_part(chunk: bytes, index: int, problems: list[Problem]) -> Part | None:
     head_end = chunk.find(b"\r\n\r\n")
     sep = 4
     if head_end < 0:

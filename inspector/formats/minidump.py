@@ -36,7 +36,7 @@ from inspector.formats.minidump_names import APPLE_PLATFORMS, ASSERTION_TYPES, P
 from inspector.formats.minidump_parse import MdModule, MdThread, Minidump, parse
 from inspector.native.stack import thread_context, walker_for
 from inspector.native.unwind import Symbols, WalkedFrame
-from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread
+from inspector.report import Attachment, Binary, ExceptionInfo, Frame, Report, Summary, Thread, returns
 
 NAME = "minidump"
 TITLE = "Minidump"
@@ -314,7 +314,7 @@ def _attachments(submission: Submission) -> list[Attachment]:
         data = part.data
         out.append(Attachment(
             name=part.filename or part.name, content_type=part.content_type, size=len(data),
-            load=lambda d=data: d, pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
+            load=returns(data), pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
         ))
     return out
 
@@ -517,7 +517,7 @@ def _metadata(
             "thread id": e.thread_id, "code": f"0x{e.code:08x}", "flags": f"0x{e.flags:08x}",
             "address": f"0x{e.address:x}", "parameters": [f"0x{p:x}" for p in e.params],
         }
-    process = {"id": md.process_id}
+    process: dict[str, Any] = {"id": md.process_id}
     if md.process_create_time:
         process["started"] = datetime.fromtimestamp(md.process_create_time, UTC).isoformat()
     if any(v is not None for v in process.values()):

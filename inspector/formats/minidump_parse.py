@@ -16,6 +16,7 @@ import bisect
 import struct
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from inspector.formats.base import InspectorError, Problem, error, warning
 from inspector.formats.minidump_names import CPU_ARCHS, PLATFORMS, STREAM_TYPES, stream_name
@@ -220,7 +221,7 @@ class Minidump:
 # ----------------------------------------------------------------------------------------------- primitives
 
 
-def _unpack(fmt: str, data: bytes, offset: int, what: str) -> tuple:
+def _unpack(fmt: str, data: bytes, offset: int, what: str) -> tuple[Any, ...]:
     size = struct.calcsize(fmt)
     if offset < 0 or offset + size > len(data):
         raise Damage(

@@ -26,6 +26,7 @@ from inspector.formats.base import (
     RequestSpec,
     Submission,
     Target,
+    as_object,
     is_redacted,
 )
 from inspector.formats.http_headers import header
@@ -145,7 +146,7 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     if not kind and isinstance(value, dict) and "access_token" in value:
         score += 10
     score = min(score, 100)
-    body = data.get("body") if isinstance(data.get("body"), dict) else {}
+    body = as_object(data.get("body"))
     if kind == "trace_chain":
         chain = body.get("trace_chain")
         n = len(chain) if isinstance(chain, list) else 0
@@ -259,7 +260,7 @@ def _frame_text(raw: Any) -> str:
 
 def _exception(trace: Any, pointer: str, depth: int) -> ExceptionInfo:
     trace = trace if isinstance(trace, dict) else {}
-    exc = trace.get("exception") if isinstance(trace.get("exception"), dict) else {}
+    exc = as_object(trace.get("exception"))
     frames = trace.get("frames") if isinstance(trace.get("frames"), list) else []
     message = exc.get("message")
     if message is None:
@@ -301,7 +302,7 @@ def telemetry_converter(base: str, single: bool) -> Callable[[Any, int], Telemet
         pointer = base if single else f"{base}/{index}"
         if not isinstance(raw, dict):
             return TelemetryEvent(None, None, None, None, _str(raw), pointer=pointer)
-        body = raw.get("body") if isinstance(raw.get("body"), dict) else {}
+        body = as_object(raw.get("body"))
         ts = raw.get("timestamp_ms")
         timestamp = epoch_seconds(ts, 1000.0)  # None for 10**4000 and other numbers no float holds
         status = body.get("status_code")
@@ -320,8 +321,9 @@ def telemetry_converter(base: str, single: bool) -> Callable[[Any, int], Telemet
 
 
 def _telemetry_message(kind: str | None, body: dict[str, Any]) -> str | None:
-    if isinstance(body.get("message"), str):
-        return body["message"].rstrip("\n")
+    message = body.get("message")
+    if isinstance(message, str):
+        return message.rstrip("\n")
     if kind == "network":
         parts = [body.get("method"), body.get("url")]
         text = " ".join(str(p) for p in parts if p is not None)
@@ -338,7 +340,7 @@ def _telemetry_message(kind: str | None, body: dict[str, Any]) -> str | None:
 def _telemetry_text(raw: Any) -> str:
     if not isinstance(raw, dict):
         return str(raw)
-    body = raw.get("body") if isinstance(raw.get("body"), dict) else {}
+    body = as_object(raw.get("body"))
     parts = [raw.get("level"), raw.get("type"), raw.get("source"), body.get("message"), body.get("url")]
     return " ".join(str(p) for p in parts if p is not None)
 
@@ -407,9 +409,9 @@ def reports(submission: Submission) -> list[Report]:
         if key not in BODY_KINDS and key != "telemetry":
             metadata[f"body.{key}"] = val
 
-    notifier = data.get("notifier") if isinstance(data.get("notifier"), dict) else {}
+    notifier = as_object(data.get("notifier"))
     sdk = " ".join(str(notifier[k]) for k in ("name", "version") if notifier.get(k) is not None) or None
-    server = data.get("server") if isinstance(data.get("server"), dict) else {}
+    server = as_object(data.get("server"))
     level = _str(data.get("level"))
     timestamp = data.get("timestamp")
     summary = Summary(
@@ -571,11 +573,12 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
             return Outcome(True, f"Accepted by Rollbar as occurrence {uuid}", details, id=uuid, link=link)
         return Outcome(True, f"{status}: accepted by Rollbar (no uuid in the answer)", details)
 
-    meaning = STATUS_MEANINGS.get(status)
+    known = STATUS_MEANINGS.get(status)
     if status == 401 and isinstance(message, str):
-        meaning = _unauthorized_meaning(message) or meaning
-    if meaning is None:
-        meaning = "server error" if status >= 500 else "the request was refused" if status >= 400 else "unexpected"
+        known = _unauthorized_meaning(message) or known
+    if known is None:
+        known = "server error" if status >= 500 else "the request was refused" if status >= 400 else "unexpected"
+    meaning = known
     retry_after = None
     if status == 429 or status == 503:
         retry_after = header_retry_after(headers)

@@ -104,7 +104,7 @@ def _without_frames(value: Any) -> tuple[Any, list[tuple[str, list[Any]]]]:
     """Shallow copies down to each trace with ``frames`` emptied (the document is not touched), plus the lists."""
     data = value.get("data") if isinstance(value, dict) else None
     body = data.get("body") if isinstance(data, dict) else None
-    if not isinstance(body, dict):
+    if not isinstance(data, dict) or not isinstance(body, dict):
         return value, []
     lists: list[tuple[str, list[Any]]] = []
 

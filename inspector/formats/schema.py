@@ -64,7 +64,7 @@ def validator(name: str, definition: str | None = None) -> Draft202012Validator:
 
 def _load_schema(name: str, definition: str | None) -> dict[str, Any]:
     with open(resource_path("schemas", f"{name}.schema.json"), encoding="utf-8") as fh:
-        schema = json.load(fh)
+        schema: dict[str, Any] = json.load(fh)
     if definition is not None:
         schema = {"$defs": schema.get("$defs", {}), "$ref": f"#/$defs/{definition}"}
     return schema
@@ -104,7 +104,7 @@ def _message(err: ValidationError) -> str:
         return f"missing required field {missing!r}"
     if v == "type":
         want = err.validator_value
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (want if isinstance(want, list) else [want]))
+        names = " or ".join(_TYPE_NAMES.get(t) or str(t) for t in (want if isinstance(want, list) else [want]))
         return f"must be {names}, not {_json_type(err.instance)}"
     if v == "maxLength":
         return f"is {len(err.instance)} characters long; the limit is {err.validator_value}"
@@ -121,13 +121,11 @@ def _message(err: ValidationError) -> str:
         return f"must have at least {err.validator_value} item(s)"
     if v == "pattern":
         return f"{err.instance!r} does not have the expected form ({err.validator_value})"
-    if v == "additionalProperties":
-        return err.message
-    return err.message
+    return str(err.message)
 
 
 def _rule(err: ValidationError, default: str) -> str:
-    for schema in (err.schema, *(s for s in [] if s)):
+    for schema in (err.schema,):
         if isinstance(schema, dict) and schema.get("x-rule"):
             return str(schema["x-rule"])
     return default

@@ -22,6 +22,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from inspector.formats.base import InspectorError
@@ -316,7 +317,7 @@ def _mapped_from(frame: Frame) -> str | None:
     return note.split(marker, 1)[1].split(" (", 1)[0].split(",", 1)[0] if marker in note else None
 
 
-def apply_for_cli(reports: list[Report], paths: list[str], per_stack: int = 200) -> tuple[list[Report], dict]:
+def apply_for_cli(reports: list[Report], paths: list[str], per_stack: int = 200) -> tuple[list[Report], dict[str, Any]]:
     """``show --sourcemaps``: the mapped reports and the JSON it adds (``sourcemaps``: every stack's frames,
     most recent first, each with ``mapped_from`` the minified ``file:line:column`` or null)."""
     store = SourceMapStore(paths)

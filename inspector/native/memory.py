@@ -23,9 +23,9 @@ class MemoryRegion:
         if offset < 0 or offset + size > len(self.data):
             return None
         if size == 8:
-            return struct.unpack_from("<Q", self.data, offset)[0]
+            return int(struct.unpack_from("<Q", self.data, offset)[0])
         if size == 4:
-            return struct.unpack_from("<I", self.data, offset)[0]
+            return int(struct.unpack_from("<I", self.data, offset)[0])
         return int.from_bytes(self.data[offset : offset + size], "little")
 
     def contains(self, address: int, size: int = 1) -> bool:

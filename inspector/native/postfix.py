@@ -85,18 +85,18 @@ def eval_cfi(
         elif token == ".undef":
             return None
         elif token.startswith("$"):
-            value = callee(token[1:])
-            if value is None:
+            register = callee(token[1:])
+            if register is None:
                 return None
-            stack.append(value)
+            stack.append(register)
         else:
             try:
                 stack.append(int(token, 10) & mask)
             except ValueError:
-                value = callee(token)  # ARM style: registers without '$'
-                if value is None:
+                register = callee(token)  # ARM style: registers without '$'
+                if register is None:
                     return None
-                stack.append(value)
+                stack.append(register)
     return stack[0] if len(stack) == 1 else None
 
 

@@ -155,9 +155,9 @@ class SymbolStore:
         for url in (s for s in self.sources if s.startswith(("http://", "https://"))):
             if cache is None or url in self._down:
                 continue
-            path = self._download(url, relative, cache)
-            if path is not None:
-                opened = self._open(path)
+            downloaded = self._download(url, relative, cache)
+            if downloaded is not None:
+                opened = self._open(downloaded)
                 if opened is not None:
                     return opened
         return None

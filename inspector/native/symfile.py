@@ -92,7 +92,7 @@ class _RangeIndex:
 
     __slots__ = ("offsets", "sizes", "starts")
 
-    def __init__(self, starts: array, sizes: array, offsets: array) -> None:
+    def __init__(self, starts: array[int], sizes: array[int], offsets: array[int]) -> None:
         if any(starts[i] > starts[i + 1] for i in range(len(starts) - 1)):
             order = sorted(range(len(starts)), key=starts.__getitem__)
             starts = array("Q", (starts[i] for i in order))

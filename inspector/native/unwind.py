@@ -23,7 +23,7 @@ from typing import Protocol
 
 from inspector.native.memory import MemoryRegion
 from inspector.native.postfix import eval_cfi, eval_win, parse_cfi_rules
-from inspector.native.symfile import Symbol, SymbolFile
+from inspector.native.symfile import StackWin, Symbol, SymbolFile
 
 #: Frames walked per thread at most (a corrupt stack can chain frame pointers for a long way).
 MAX_FRAMES = 1024
@@ -274,9 +274,9 @@ class Walker:
 
     def _by_stack_win(
         self,
-        win,
+        win: StackWin,
         callee: WalkedFrame,
-        grand: WalkedFrame | None,  # type: ignore[no-untyped-def]
+        grand: WalkedFrame | None,
         read: Callable[[int], int | None],
         forwarded: dict[str, int],
     ) -> WalkedFrame | None:
