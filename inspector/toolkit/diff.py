@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +139,7 @@ def _frame_changes(a: Frame, b: Frame) -> list[FieldChange]:
     return out
 
 
-def align_frames(a: list[Frame], b: list[Frame]) -> list[FrameRow]:
+def align_frames(a: Sequence[Frame], b: Sequence[Frame]) -> list[FrameRow]:
     """Aligned rows of two stacks (both most recent first)."""
     matcher = difflib.SequenceMatcher(a=[frame_key(f) for f in a], b=[frame_key(f) for f in b], autojunk=False)
     rows: list[FrameRow] = []
@@ -164,7 +165,7 @@ def align_frames(a: list[Frame], b: list[Frame]) -> list[FrameRow]:
     return rows
 
 
-def _primary_stack(n: Neutral) -> tuple[str, list[Frame]]:
+def _primary_stack(n: Neutral) -> tuple[str, Sequence[Frame]]:
     crashed = n.crashed_thread
     if crashed is not None and crashed.frames:
         return f"crashed thread {crashed.name or crashed.id}", crashed.frames
@@ -209,7 +210,7 @@ def _compare_threads(a: NThread, b: NThread) -> tuple[list[FieldChange], str]:
     return changes, f"{moved} frame rows differ" if moved else ""
 
 
-def _binary_map(binaries: list[Binary]) -> dict[str, Binary]:
+def _binary_map(binaries: Sequence[Binary]) -> dict[str, Binary]:
     out: dict[str, Binary] = {}
     for b in binaries:
         key = b.debug_id or b.name or b.path or f"0x{b.start or 0:x}"

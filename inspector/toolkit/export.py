@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,7 +55,7 @@ def _where(f: Frame) -> str:
     return f.location() or f.module or (f"0x{f.address:x}" if f.address is not None else "")
 
 
-def _stack(n: Neutral) -> tuple[str, list[Frame]]:
+def _stack(n: Neutral) -> tuple[str, Sequence[Frame]]:
     crashed = n.crashed_thread
     if crashed is not None and crashed.frames:
         return f"Crashed thread: {crashed.name or crashed.id}", crashed.frames

@@ -1,15 +1,18 @@
-"""A vendor-neutral snapshot of one Report, the common ground of every conversion.
+"""A vendor-neutral typed view of one Report, the common ground of every conversion.
 
-Reports keep each vendor's frame order (``most_recent_first``) and put exception frames in different places
-(Backtrace and native reports: on the faulting thread; Rollbar and App Center: on the exception). This module
-reads a Report once into plain lists, frames always most recent first, and picks the facts every target needs
-(attributes, person, device, request) out of the vendor's metadata sections.
+There is one normalized model, :class:`inspector.report.Report`; :class:`Neutral` is a view of it, not a second
+model: summary, binaries, telemetry, attachments and metadata are the report's own (no copy). What it adds is
+what every target needs and reports leave to each vendor: frames always most recent first (reports keep each
+vendor's order, ``most_recent_first``; a report that lists them that way is not copied), exception frames where
+every target expects them (Backtrace and native reports keep them on the faulting thread), and the facts
+(attributes, person, device, request) picked out of the vendor's metadata sections.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +27,7 @@ MAX_ATTRIBUTES = 200
 class NException:
     type: str | None
     message: str | None
-    frames: list[Frame]
+    frames: Sequence[Frame]
     depth: int = 0
     handled: bool | None = None
     raw_stack: str | None = None
@@ -36,21 +39,18 @@ class NException:
 class NThread:
     id: str
     name: str | None
-    frames: list[Frame]
+    frames: Sequence[Frame]
     crashed: bool
     source: str = ""
 
 
 @dataclass
 class Neutral:
-    format: str
-    kind: str
-    summary: Summary
+    """The view: the report, its stacks most recent first, and the facts read out of its metadata."""
+
+    report: Report
     exceptions: list[NException]
     threads: list[NThread]
-    binaries: list[Binary]
-    telemetry: list[TelemetryEvent]
-    attachments: list[Attachment]
     attributes: dict[str, Scalar] = field(default_factory=dict)  # key -> value, with the source pointer in origins
     origins: dict[str, str] = field(default_factory=dict)  # attribute key -> where it came from
     person: dict[str, str] = field(default_factory=dict)  # id, username, email
@@ -58,7 +58,34 @@ class Neutral:
     request: dict[str, Any] | None = None
     message: str | None = None  # a message report's text (no exception)
     crash_text: str | None = None  # an Apple crash report's text (Rollbar crash_report.raw)
-    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def format(self) -> str:
+        return self.report.format
+
+    @property
+    def kind(self) -> str:
+        return self.report.kind
+
+    @property
+    def summary(self) -> Summary:
+        return self.report.summary
+
+    @property
+    def binaries(self) -> Sequence[Binary]:
+        return self.report.binaries
+
+    @property
+    def telemetry(self) -> Sequence[TelemetryEvent]:
+        return self.report.telemetry
+
+    @property
+    def attachments(self) -> Sequence[Attachment]:
+        return self.report.attachments
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.report.metadata
 
     @property
     def crashed_thread(self) -> NThread | None:
@@ -74,9 +101,9 @@ class Neutral:
         return (self.summary.level or "").lower() in ("critical", "fatal")
 
 
-def _ordered(frames: Any, most_recent_first: bool) -> list[Frame]:
-    items = list(frames)
-    return items if most_recent_first else items[::-1]
+def _ordered(frames: Sequence[Frame], most_recent_first: bool) -> Sequence[Frame]:
+    """The frames most recent first: the report's own sequence when it lists them so (a lazy view, no copy)."""
+    return frames if most_recent_first else list(frames)[::-1]
 
 
 def _scalar(value: Any) -> Scalar | None:
@@ -162,7 +189,7 @@ def _rollbar_facts(n: Neutral, meta: dict[str, Any], attrs: _Attrs) -> None:
 
 
 def _appcenter_facts(n: Neutral, meta: dict[str, Any], attrs: _Attrs) -> None:
-    base = n.metadata.get("__pointer", "")
+    base = n.report.pointer
     for key, val in _dict(meta.get("Properties")).items():
         attrs.put(key, val, f"{base}/properties/{key}")
     device = _dict(meta.get("Device"))
@@ -216,18 +243,7 @@ def neutral_of(report: Report) -> Neutral:
         if donor is not None and donor.frames:
             exceptions[0].frames = list(donor.frames)
             exceptions[0].frames_from = donor.source or f"thread {donor.id}"
-    n = Neutral(
-        format=report.format,
-        kind=report.kind,
-        summary=report.summary,
-        exceptions=exceptions,
-        threads=threads,
-        binaries=list(report.binaries),
-        telemetry=list(report.telemetry),
-        attachments=list(report.attachments),
-        metadata=dict(report.metadata),
-    )
-    n.metadata["__pointer"] = report.pointer
+    n = Neutral(report, exceptions, threads)
     attrs = _Attrs(n)
     readers = {"backtrace": _backtrace_facts, "rollbar": _rollbar_facts, "appcenter": _appcenter_facts}
     readers.get(report.format, _native_facts)(n, report.metadata, attrs)

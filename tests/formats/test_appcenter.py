@@ -975,7 +975,12 @@ class Recorder:
                 conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
 
     def close(self) -> None:
+        try:  # closing alone does not wake a thread blocked in accept() on Linux; shutting down does
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
+        self.thread.join(10)
 
 
 @pytest.fixture

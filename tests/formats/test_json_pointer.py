@@ -11,7 +11,9 @@ from inspector.formats.base import InspectorError
 from inspector.formats.jsondoc import Document, Edit, array_index, resolve
 
 # tokens that look like indexes and are not: leading zeros, other Unicode digits, signs, the end marker
-token_text = st.sampled_from(["0", "1", "2", "01", "00", "-", "²", "١", "+1", "-1", "1e0", " 1", "a", "~0", "~1", "", "10"])
+token_text = st.sampled_from(
+    ["0", "1", "2", "01", "00", "-", "²", "١", "+1", "-1", "1e0", " 1", "a", "~0", "~1", "", "10"]
+)
 tokens = token_text | st.text(alphabet=st.sampled_from(list("01a/~²")), max_size=4)
 values = st.recursive(
     st.integers(0, 3) | st.text(max_size=2),

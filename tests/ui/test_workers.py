@@ -36,7 +36,7 @@ def test_cancelled_tasks_release_themselves_and_their_arguments(qtbot) -> None:
     qtbot.waitUntil(lambda: len(results) == 5, timeout=30_000)
     qtbot.wait(50)  # the queued result signals release the 5 finished tasks on the GUI thread
     assert results == ["done"] * 5
-    assert running_count() == before
+    assert running_count() <= before  # (a task an earlier test left may have finished meanwhile)
     del tasks
     gc.collect()
     assert [r() for r in refs] == [None] * 20  # no task keeps its document alive
