@@ -88,7 +88,7 @@ def replacing(path: str | os.PathLike[str], *, mode: int | None = None, sync_dir
     tmp, fd = _open_temp(target, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
-            yield handle  # type: ignore[misc]
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

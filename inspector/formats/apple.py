@@ -112,7 +112,7 @@ def validate(submission: Submission) -> list[Problem]:
         problems.append(
             info(
                 "",
-                f"this is a kernel report ({crash.variant.removeprefix('.ips ')}): it holds {what}, "
+                f"this is a kernel report ({(crash.variant or '').removeprefix('.ips ')}): it holds {what}, "
                 "not an app's threads; there is nothing to symbolicate or send as an app crash",
             )
         )

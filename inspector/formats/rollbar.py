@@ -32,6 +32,12 @@ from inspector.formats.base import (
 from inspector.formats.http_headers import header
 from inspector.formats.http_headers import retry_after as header_retry_after
 from inspector.formats.jsondoc import Document, dumps, join
+from inspector.formats.rollbar_rules import (  # the shape of an item, beside the rules that read it
+    BODY_KINDS,
+    body_kind,
+    is_bare_data,
+    validate_submission,
+)
 from inspector.report import (
     Binary,
     ExceptionInfo,
@@ -55,8 +61,6 @@ TARGET_KINDS: tuple[str, ...] = ("rollbar",)
 DEFAULT_BASE_URL = "https://api.rollbar.com"
 ITEM_PATH = "/api/1/item/"
 TOKEN_HEADER = "X-Rollbar-Access-Token"
-#: The body kinds of ``data.body``; exactly one must be present (docs).
-BODY_KINDS = ("trace", "trace_chain", "message", "crash_report")
 #: Path fragments of library (not in-app) code: Python packages, Node modules, system libraries, Node internals.
 LIBRARY_MARKERS = (
     "site-packages",
@@ -79,35 +83,18 @@ _VARIABLE_KEYS = ("locals", "args", "kwargs", "argspec", "varargspec", "keywords
 
 
 def _data_of(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, dict) and isinstance(value.get("data"), dict):
-        return value["data"]
+    data = value.get("data") if isinstance(value, dict) else None
+    if isinstance(data, dict):
+        return data
     if is_bare_data(value):
-        return value
+        bare: dict[str, Any] = value
+        return bare
     return None
-
-
-def is_bare_data(value: Any) -> bool:
-    """A Rollbar ``data`` object without its ``{"data": ...}`` envelope: what people copy from an occurrence's
-    JSON view. Rollbar's API expects the envelope, so it is sent wrapped."""
-    return (
-        isinstance(value, dict)
-        and "data" not in value
-        and isinstance(value.get("body"), dict)
-        and body_kind(value) is not None
-    )
 
 
 def root_pointer(value: Any) -> str:
     """Where ``data`` sits in the document: ``/data``, or the whole document for a bare data object."""
     return "" if is_bare_data(value) else "/data"
-
-
-def body_kind(data: dict[str, Any] | None) -> str | None:
-    """The first body kind present in ``data.body`` (None when there is none)."""
-    body = data.get("body") if data else None
-    if not isinstance(body, dict):
-        return None
-    return next((k for k in BODY_KINDS if k in body), None)
 
 
 def _is_rollbar_path(envelope: Envelope) -> bool:
@@ -181,8 +168,6 @@ def load(envelope: Envelope, document: Document | None, detection: Detection) ->
 
 
 def validate(submission: Submission) -> list[Problem]:
-    from inspector.formats.rollbar_rules import validate_submission
-
     return validate_submission(submission)
 
 
@@ -350,7 +335,7 @@ def reports(submission: Submission) -> list[Report]:
     value = submission.document.value if submission.document is not None else None
     data = _data_of(value) or {}
     rp = root_pointer(value)
-    body = data.get("body") if isinstance(data.get("body"), dict) else {}
+    body = as_object(data.get("body"))
     kind = body_kind(data) or "item"
     exceptions: list[ExceptionInfo] = []
     threads: list[Thread] = []

@@ -29,6 +29,25 @@ from inspector.formats.schema import schema_problems
 from inspector.resources import resource_path
 
 BODY_KINDS = ("trace", "trace_chain", "message", "crash_report")
+
+
+def body_kind(data: dict[str, Any] | None) -> str | None:
+    """The first body kind present in ``data.body`` (None when there is none)."""
+    body = data.get("body") if data else None
+    if not isinstance(body, dict):
+        return None
+    return next((k for k in BODY_KINDS if k in body), None)
+
+
+def is_bare_data(value: Any) -> bool:
+    """A Rollbar ``data`` object without its ``{"data": ...}`` envelope: what people copy from an occurrence's
+    JSON view. Rollbar's API expects the envelope, so it is sent wrapped."""
+    return (
+        isinstance(value, dict)
+        and "data" not in value
+        and isinstance(value.get("body"), dict)
+        and body_kind(value) is not None
+    )
 #: docs.rollbar.com: "Max payload size is 1024kb"; the 2017-2018 docs said 512kb and SDKs truncate at 512 KB.
 MAX_PAYLOAD_BYTES = 1024 * 1024
 SDK_TRUNCATION_BYTES = 512 * 1024
@@ -49,8 +68,6 @@ def validate_submission(submission: Submission) -> list[Problem]:
     if submission.document is None:
         return [error("", "the Rollbar item has no JSON document", DOCS)]
     value = submission.document.value
-    from inspector.formats.rollbar import is_bare_data
-
     bare = is_bare_data(value)
     if bare:  # read as the item it becomes once wrapped; pointers are then moved back to the document's own
         value = {"data": value}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from inspector.formats.base import InspectorError, as_array
+from inspector.formats.base import InspectorError
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 #: A VLQ value wider than this is not a position (a hostile map): refused rather than grown without bound.

@@ -229,7 +229,7 @@ class SymbolFile:
         digest = hashlib.sha256(f"{_INDEX_VERSION}|{self._stamp}".encode()).hexdigest()[:24]
         return self.index_dir / f"{digest}.{kind}.idx"
 
-    def _cached(self, kind: str, build: Callable[[], list[array]]) -> list[array]:
+    def _cached(self, kind: str, build: Callable[[], list[array[int]]]) -> list[array[int]]:
         """Arrays of an index, from the index cache when this very file (path, size, mtime) was indexed before."""
         path = self._index_path(kind)
         if path is not None and path.is_file():
@@ -262,7 +262,7 @@ class SymbolFile:
         return arrays
 
     def _range_index(self, kind: str, pattern: re.Pattern[bytes], with_size: bool) -> _RangeIndex:
-        def build() -> list[array]:
+        def build() -> list[array[int]]:
             index = _ranges(self._matches(pattern), with_size)
             return [index.starts, index.sizes, index.offsets]
 
@@ -270,7 +270,7 @@ class SymbolFile:
         return _RangeIndex(starts, sizes, offsets)
 
     def _id_index(self, kind: str, pattern: re.Pattern[bytes]) -> dict[int, int]:
-        def build() -> list[array]:
+        def build() -> list[array[int]]:
             ids, ends = array("Q"), array("Q")
             for at, m in self._matches(pattern):
                 ids.append(int(m.group(1)))
@@ -300,7 +300,7 @@ class SymbolFile:
 
     def _win_index(self, kind: int) -> _RangeIndex:
         if self._win is None:
-            by_type: dict[int, tuple[array, array, array]] = {}
+            by_type: dict[int, tuple[array[int], array[int], array[int]]] = {}
             for at, m in self._matches(_WIN):
                 lists = by_type.setdefault(int(m.group(1), 16), (array("Q"), array("Q"), array("Q")))
                 lists[0].append(int(m.group(2), 16))
