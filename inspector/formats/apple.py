@@ -618,6 +618,8 @@ CAPABILITIES = Capabilities(
     can_send=False,  # converted to an API first (below)
     native=True,
     send_api="",
+    file_suffix=".crash",
+    redactable_text=True,
     can_convert_to={
         "rollbar": NativeConverter(
             to_rollbar_item,

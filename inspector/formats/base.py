@@ -364,6 +364,10 @@ class Capabilities:
     can_convert_to: Mapping[str, NativeConverter] = field(default_factory=dict)
     #: (what, why) a conversion through the normalized report leaves behind
     lost_when_normalized: tuple[str, str] | None = None
+    #: the file name suffix of a native file's bytes (".dmp")
+    file_suffix: str = ".json"
+    #: the input is text that the redaction rules can read (an Apple crash report), or bytes they cannot
+    redactable_text: bool = False
 
 
 class Format(Protocol):

@@ -805,6 +805,7 @@ CAPABILITIES = Capabilities(
             report_kind="minidump",
         )
     },
+    file_suffix=".dmp",
     lost_when_normalized=(
         "minidump bytes",
         "the dump itself is not carried; upload the .dmp with format=minidump to keep memory and registers",

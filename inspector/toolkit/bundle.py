@@ -18,13 +18,11 @@ from typing import Any
 
 from inspector import __version__, settings
 from inspector.atomic import replacing
-from inspector.formats import reports, validate
+from inspector.formats import capabilities, reports, validate
 from inspector.formats.base import InspectorError, Submission
 from inspector.formats.jsondoc import dumps
 from inspector.toolkit.export import to_html
 from inspector.toolkit.redact import Rules, redact_submission
-
-_SUFFIX = {"minidump": ".dmp", "apple": ".crash"}
 
 
 @dataclass
@@ -101,8 +99,9 @@ def build_bundle(submission: Submission, out: str | Path, *, rules: Rules | None
     if redacted.document is not None:
         files.append(("payload.json", dumps(redacted.document.value, pretty=True)))
     else:
-        files.append((f"payload{_SUFFIX.get(redacted.format, '.bin')}", redacted.envelope.body))
-        if redacted.format == "minidump":
+        kind = capabilities(redacted.format)
+        files.append((f"payload{kind.file_suffix if kind.native else '.bin'}", redacted.envelope.body))
+        if kind.native and not kind.redactable_text:
             result.notes.append("The minidump is binary and was not redacted: its memory may hold personal data.")
     if found:
         files.append(("summary.html", to_html(redacted, found[0], problems).encode("utf-8")))

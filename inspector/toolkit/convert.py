@@ -9,6 +9,7 @@ target module validates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from inspector.formats.base import InspectorError, Part, Problem, Severity, Subm
 from inspector.formats.jsondoc import Document, dumps
 from inspector.report import Report
 from inspector.toolkit import to_appcenter, to_backtrace, to_rollbar
-from inspector.toolkit.neutral import neutral_of
+from inspector.toolkit.neutral import Neutral, neutral_of
 from inspector.toolkit.notes import ConversionNotes
 
 TARGETS = JSON_FORMATS  # the three APIs a report converts to
@@ -72,13 +73,16 @@ def from_report(report: Report, target: str) -> Conversion:
     if target not in TARGETS:
         raise InspectorError(f"cannot convert to {target!r}; targets: {', '.join(TARGETS)}")
     notes = ConversionNotes()
-    neutral = neutral_of(report)
-    if target == "rollbar":
-        return Conversion(report.format, target, to_rollbar.from_neutral(neutral, notes), notes=notes)
-    if target == "appcenter":
-        return Conversion(report.format, target, to_appcenter.from_neutral(neutral, notes), notes=notes)
-    value, parts = to_backtrace.from_neutral(neutral, notes)
+    value, parts = _FROM_NEUTRAL[target](neutral_of(report), notes)
     return Conversion(report.format, target, value, parts, notes)
+
+
+#: The converter of each target API: the neutral view -> (JSON value, parts beside it).
+_FROM_NEUTRAL: dict[str, Callable[[Neutral, ConversionNotes], tuple[Any, list[Part]]]] = {
+    "rollbar": lambda n, notes: (to_rollbar.from_neutral(n, notes), []),
+    "appcenter": lambda n, notes: (to_appcenter.from_neutral(n, notes), []),
+    "backtrace": to_backtrace.from_neutral,
+}
 
 
 def from_report_document(report: Report, target: str) -> Document:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
+from inspector.formats import capabilities
 from inspector.formats.base import Envelope, HttpInfo, InspectorError, Part, Submission
 from inspector.formats.jsondoc import Document, Edit, dumps, join
 from inspector.resources import resource_path
@@ -380,7 +381,7 @@ def plan(submission: Submission, rules: Rules | None = None) -> list[Change]:
         target, hits = redact_url(env.http.target, rules)
         if hits:
             changes.append(Change("/@http/target", env.http.target, target, "url query", "url"))
-    if doc is None and submission.format == "apple":
+    if doc is None and capabilities(submission.format).redactable_text:
         text = _text_of(env.body)
         if text is not None:
             new, hits = redact_text(text, rules)
