@@ -10,10 +10,9 @@ and no hook in the envelope decoder are needed, and the file can be replayed wit
 
 from __future__ import annotations
 
-import uuid
-
 from inspector.atomic import write_bytes
 from inspector.formats.base import HttpInfo, Part, Submission
+from inspector.formats.multipart import form_body, form_part_head
 
 #: The one atomic write (:mod:`inspector.atomic`), under the name callers import from here.
 atomic_write = write_bytes
@@ -22,35 +21,12 @@ atomic_write = write_bytes
 _BODY_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding"}
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "")
-
-
 def multipart_body(main: Part, attachments: list[Part], fields: list[tuple[str, str]]) -> tuple[bytes, str]:
     """A multipart/form-data body: main part, plain form fields, then attachments. Returns (body, boundary)."""
-    boundary = "CrashInspector-" + uuid.uuid4().hex
-    while any(boundary.encode() in p.data for p in [main, *attachments]):
-        boundary = "CrashInspector-" + uuid.uuid4().hex
-    chunks: list[bytes] = []
-
-    def add(part: Part) -> None:
-        head = f'Content-Disposition: form-data; name="{_quote(part.name)}"'
-        if part.filename is not None:
-            head += f'; filename="{_quote(part.filename)}"'
-        lines = [head]
-        if part.content_type:
-            lines.append(f"Content-Type: {part.content_type}")
-        chunks.append(
-            f"--{boundary}\r\n".encode() + "\r\n".join(lines).encode("utf-8") + b"\r\n\r\n" + part.data + b"\r\n"
-        )
-
-    add(main)
-    for name, value in fields:
-        add(Part(name=name, data=value.encode("utf-8")))
-    for part in attachments:
-        add(part)
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), boundary
+    parts = [(form_part_head(main.name, main.filename, main.content_type or None), main.data)]
+    parts += [(form_part_head(name), value.encode("utf-8")) for name, value in fields]
+    parts += [(form_part_head(p.name, p.filename, p.content_type or None), p.data) for p in attachments]
+    return form_body(parts)
 
 
 def http_request(body: bytes, content_type: str, http: HttpInfo) -> bytes:

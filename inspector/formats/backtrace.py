@@ -17,7 +17,6 @@ import gzip
 import json
 import mimetypes
 import os
-import secrets
 from typing import Any
 
 from inspector.formats.backtrace_report import build_report, is_attachment_part
@@ -44,6 +43,7 @@ from inspector.formats.base import (
 )
 from inspector.formats.http_headers import retry_after
 from inspector.formats.jsondoc import Document, dumps
+from inspector.formats.multipart import form_part_head, form_pieces  # the one encoder (also used from here)
 from inspector.report import Report
 
 NAME = "backtrace"
@@ -175,38 +175,6 @@ def _attachment_field(part: Part) -> tuple[str, str]:
     return f"attachment_{filename}", filename
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", " ")
-
-
-def form_part_head(name: str, filename: str | None = None, content_type: str | None = None) -> list[str]:
-    """The header lines of one form-data part."""
-    head = f'Content-Disposition: form-data; name="{_quote(name)}"'
-    if filename is not None:
-        head += f'; filename="{_quote(filename)}"'
-    return [head, f"Content-Type: {content_type}"] if content_type else [head]
-
-
-def form_pieces(parts: list[tuple[list[str], BodyPiece]]) -> tuple[list[BodyPiece], str]:
-    """The multipart/form-data encoder: each part's header lines and data, in order. Returns (pieces, boundary).
-
-    Data is bytes, or a :class:`FileSlice` that stays on disk until the request is sent (a symbol archive of
-    gigabytes is never read into memory). The random 128-bit boundary is checked against the in-memory parts;
-    files are not read to check it (as curl, which never checks): a chance of 2^-128 per position.
-    """
-    while True:
-        boundary = "inspector-" + secrets.token_hex(16)
-        if all(boundary.encode() not in data for _, data in parts if isinstance(data, bytes)):
-            break
-    pieces: list[BodyPiece] = []
-    for head, data in parts:
-        pieces.append(f"--{boundary}\r\n".encode() + "\r\n".join(head).encode("utf-8") + b"\r\n\r\n")
-        pieces.append(data)
-        pieces.append(b"\r\n")
-    pieces.append(f"--{boundary}--\r\n".encode())
-    return pieces, boundary
-
-
 def multipart_body(report: bytes, attachments: list[Part], attributes: list[tuple[str, str]]) -> tuple[bytes, str]:
     """A multipart/form-data body: ``upload_file`` (JSON), attribute fields, then the attachment parts."""
     chunks: list[tuple[list[str], BodyPiece]] = [
@@ -222,6 +190,9 @@ def multipart_body(report: bytes, attachments: list[Part], attributes: list[tupl
         chunks.append((form_part_head(field, filename, ctype), part.data))
     pieces, boundary = form_pieces(chunks)
     return b"".join(p for p in pieces if isinstance(p, bytes)), boundary
+
+
+__all__ = ["form_part_head", "form_pieces"]  # re-exported: net/uploads streams its parts through them
 
 
 def build_request(submission: Submission, target: Target) -> RequestSpec:
