@@ -11,6 +11,7 @@ from typing import Any
 
 from inspector.formats import appcenter_logs as L
 from inspector.formats.base import as_object
+from inspector.formats.cpu import MACH_CPU_NAMES
 from inspector.formats.jsondoc import join
 from inspector.report import (
     Attachment,
@@ -30,7 +31,7 @@ FORMAT = "appcenter"
 _UNSYMBOLICATED = re.compile(r"^\s*0x[0-9a-fA-F]+\s*\+\s*\d+\s*$")
 
 #: Mach-O cpu_type_t -> name (mach/machine.h); sub-types that change the name.
-_CPU_TYPES = {7: "x86", 16777223: "x86_64", 12: "arm", 16777228: "arm64", 18: "ppc", 16777234: "ppc64"}
+_CPU_TYPES = MACH_CPU_NAMES  # Mach-O CPU types (the one table: formats.cpu)
 _CPU_SUBTYPES = {(12, 6): "armv6", (12, 9): "armv7", (12, 11): "armv7s", (12, 12): "armv7k", (16777228, 2): "arm64e"}
 
 #: Keys each part of an error log is shown under; whatever is left goes to "Other fields".

@@ -9,19 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inspector.formats.base import Problem
+from inspector.formats.cpu import MACH_CPU_TYPES
 
-#: Mach-O CPU types (mach/machine.h) with the ABI64 bit, as App Center's primaryArchitectureId expects.
-CPU_TYPES = {
-    "x86": 7,
-    "i386": 7,
-    "x86_64": 0x01000007,
-    "arm": 12,
-    "arm64": 0x0100000C,
-    "arm64e": 0x0100000C,
-    "arm64_32": 0x0200000C,
-    "ppc": 18,
-    "ppc64": 0x01000012,
-}
+#: Mach-O CPU types with the ABI64 bit, as App Center's primaryArchitectureId expects (the one table: formats.cpu).
+CPU_TYPES = MACH_CPU_TYPES
 CODE_TYPES = {
     "X86-64": "x86_64",
     "X86": "x86",

@@ -17,6 +17,7 @@ from google.protobuf.message import DecodeError
 
 from inspector.formats.apple_model import AppleCrash, AppleFrame, AppleImage, AppleThread
 from inspector.formats.base import InspectorError, error, warning
+from inspector.formats.cpu import MACH_CPU_NAMES
 
 MAGIC = b"plcrash"
 HEADER_SIZE = 8
@@ -66,8 +67,7 @@ _MESSAGES: dict[str, list[tuple[str, int, str, bool, str | None]]] = {
 }
 OPERATING_SYSTEMS = {0: "macOS", 1: "iOS", 2: "iOS Simulator", 3: "unknown OS", 4: "tvOS"}
 #: Mach CPU types (mach/machine.h).
-CPU_NAMES = {7: "x86", 0x01000007: "x86_64", 12: "arm", 0x0100000C: "arm64", 0x0200000C: "arm64_32", 18: "ppc",
-             0x01000012: "ppc64"}
+CPU_NAMES = MACH_CPU_NAMES  # the one table: formats.cpu
 LEGACY_ARCH = {0: "x86", 1: "x86_64", 2: "armv6", 3: "ppc", 4: "ppc64", 5: "armv7"}
 
 
