@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from inspector import settings
@@ -233,3 +233,29 @@ class History:
         with self._lock:
             self._db.execute("DELETE FROM sends")
             self._db.commit()
+
+
+def newest_send(sources: list[str], basename: str, path: Path | None = None) -> dict[str, Any] | None:
+    """The newest recorded send whose source is one of ``sources`` or a path ending in ``/basename``, read from
+    the database without writing (a missing or unreadable database: None). The one reader besides :class:`History`
+    (the toolkit's bundle asks this instead of opening the database itself)."""
+    path = path if path is not None else default_path()
+    if not Path(path).is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        marks = ",".join("?" * len(sources))
+        cur = db.execute(
+            f"SELECT * FROM sends WHERE source IN ({marks}) OR source LIKE ? ORDER BY id DESC LIMIT 1",
+            (*sources, "%/" + basename),
+        )
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return None if row is None else dict(zip(names, row, strict=True))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from inspector.atomic import replacing
 from inspector.formats import capabilities, reports, validate
 from inspector.formats.base import InspectorError, Submission
 from inspector.formats.jsondoc import dumps
+from inspector.net.history import newest_send
 from inspector.toolkit.export import to_html
 from inspector.toolkit.redact import Rules, redact_submission
 
@@ -37,31 +37,33 @@ def _history_path() -> Path | None:
     return settings.history_path()
 
 
+#: What the bundle tells of the last send.
+_SEND_KEYS = (
+    "id",
+    "started_at",
+    "profile",
+    "target_kind",
+    "url",
+    "status",
+    "ok",
+    "summary",
+    "details",
+    "response_headers",
+    "response_body",
+    "elapsed_ms",
+)
+
+
 def last_response(source: str | None, history_path: Path | None = None) -> dict[str, Any] | None:
     """The newest recorded send of ``source`` (path or file name), read-only; None when there is none."""
     path = history_path if history_path is not None else _history_path()
     if path is None or source is None or not Path(path).is_file():
         return None
-    names = {source, os.path.abspath(source), os.path.basename(source)}
-    try:
-        db = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        db.row_factory = sqlite3.Row
-        marks = ",".join("?" * len(names))
-        row = db.execute(
-            f"SELECT id, started_at, profile, target_kind, url, status, ok, summary, details, response_headers, "
-            f"response_body, elapsed_ms FROM sends WHERE source IN ({marks}) OR source LIKE ? ORDER BY id DESC LIMIT 1",
-            (*names, "%/" + os.path.basename(source)),
-        ).fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        db.close()
+    names = sorted({source, os.path.abspath(source), os.path.basename(source)})
+    row = newest_send(names, os.path.basename(source), Path(path))
     if row is None:
         return None
-    data = dict(row)
+    data: dict[str, Any] = {key: row.get(key) for key in _SEND_KEYS}
     body = bytes(data.pop("response_body") or b"")
     data["sent_at"] = datetime.fromtimestamp(data.pop("started_at"), UTC).isoformat()
     data["ok"] = bool(data["ok"])
@@ -88,8 +90,14 @@ def _safe_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def build_bundle(submission: Submission, out: str | Path, *, rules: Rules | None = None, source: str | None = None,
-                 history_path: Path | None = None) -> BundleResult:
+def build_bundle(
+    submission: Submission,
+    out: str | Path,
+    *,
+    rules: Rules | None = None,
+    source: str | None = None,
+    history_path: Path | None = None,
+) -> BundleResult:
     """Write the zip to ``out``. Raises InspectorError when it cannot be written."""
     redacted, changes = redact_submission(submission, rules)
     result = BundleResult(Path(out), redactions=len(changes))
@@ -112,19 +120,38 @@ def build_bundle(submission: Submission, out: str | Path, *, rules: Rules | None
                 files.append((f"attachments/{_safe_name(att.name, used)}", att.data()))
             except Exception as exc:  # an undecodable attachment of the source
                 result.notes.append(f"Attachment {att.name} could not be read: {exc}")
-    files.append(("redactions.json", json.dumps(
-        [{"pointer": c.pointer, "where": c.where, "rule": c.rule,
-          "after": c.after if not isinstance(c.after, str) or len(c.after) < 500 else c.after[:500] + "…"}
-         for c in changes], indent=2, ensure_ascii=False).encode("utf-8")))
+    files.append(
+        (
+            "redactions.json",
+            json.dumps(
+                [
+                    {
+                        "pointer": c.pointer,
+                        "where": c.where,
+                        "rule": c.rule,
+                        "after": c.after if not isinstance(c.after, str) or len(c.after) < 500 else c.after[:500] + "…",
+                    }
+                    for c in changes
+                ],
+                indent=2,
+                ensure_ascii=False,
+            ).encode("utf-8"),
+        )
+    )
     response = last_response(source, history_path)
     if response is not None:
         files.append(("last-response.json", json.dumps(response, indent=2, ensure_ascii=False).encode("utf-8")))
     else:
         result.notes.append("No last response: this file has no recorded send in the history.")
-    notes = [f"Support bundle written by crash-inspector {__version__} on {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
-             f"Source: {source or submission.envelope.source_name or '(unsaved)'} ({submission.format})",
-             f"Redactions applied: {len(changes)} (see redactions.json; the original values are not included)",
-             *result.notes, "", "Files:", *(f"  {name}" for name, _ in files)]
+    notes = [
+        f"Support bundle written by crash-inspector {__version__} on {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
+        f"Source: {source or submission.envelope.source_name or '(unsaved)'} ({submission.format})",
+        f"Redactions applied: {len(changes)} (see redactions.json; the original values are not included)",
+        *result.notes,
+        "",
+        "Files:",
+        *(f"  {name}" for name, _ in files),
+    ]
     files.append(("NOTES.txt", ("\n".join(notes) + "\n").encode("utf-8")))
     try:
         with replacing(out) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
