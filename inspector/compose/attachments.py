@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.compose.ids import iso_now
-from inspector.formats import capabilities
+from inspector.formats import FORMAT_NAMES, capabilities
 from inspector.formats.base import InspectorError, Part, as_object
 from inspector.formats.jsondoc import Edit, join
 
@@ -55,12 +55,13 @@ class Attachment:
 
 
 def api_of(format: str) -> str:
-    """The ingestion API whose endpoints take ``format`` (a minidump goes to Backtrace's)."""
-    return capabilities(format).send_api or format
+    """The ingestion API whose endpoints take ``format`` (a minidump goes to Backtrace's); "" for no format."""
+    return (capabilities(format).send_api or format) if format in FORMAT_NAMES else format
 
 
 def supports(format: str) -> bool:
-    return capabilities(api_of(format)).attachments
+    api = api_of(format)
+    return api in FORMAT_NAMES and capabilities(api).attachments
 
 
 def guess_content_type(filename: str) -> str:
@@ -77,6 +78,8 @@ def guess_content_type(filename: str) -> str:
 
 def size_problem(format: str, size: int) -> tuple[str, str] | None:
     """(severity, message) when ``size`` breaks (error) or risks (warning) the vendor's limit."""
+    if api_of(format) not in FORMAT_NAMES:
+        return None
     api = capabilities(api_of(format))
     if api.attachment_limit is not None and size > api.attachment_limit:
         return "error", (
