@@ -24,6 +24,7 @@ BENCHES = (
     ("bench_stall.py", 1200),
     ("bench_startup.py", 600),
     ("bench_send.py", 600),
+    ("bench_lazy.py", 900),
     ("bench_uploads.py", 900),
     ("bench_stackwalk.py", 900),
     ("bench_linear.py", 600),
