@@ -205,7 +205,7 @@ wide_values = st.fixed_dictionaries(
 ) | st.fixed_dictionaries({"attributes": wide_objects, "annotations": st.dictionaries(tricky_text, values)})
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES // 4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(wide_values, st.integers(0, 3))
 def test_wide_objects_parse_to_the_same_value(tiny_pieces: None, value: object, style: int) -> None:
     data = _serialize(value, style)
