@@ -71,7 +71,7 @@ def main() -> int:
             n,
         )
         rows.append(limit_row("lazy", f"{label}: reports()", best["reports"] * 1000, 500))
-        rows.append(limit_row("lazy", f"{label}: search every frame", best["matching"] * 1000, 3000))
+        rows.append(limit_row("lazy", f"{label}: search the first stack", best["matching"] * 1000, 3000))
         rows.append(ratio_row("lazy", f"{label}: validate()", best["validate"], best["json"], "json.loads", 10.0))
     emit(rows, as_json)
     return 0
