@@ -59,6 +59,12 @@ def api_of(format: str) -> str:
     return (capabilities(format).send_api or format) if format in FORMAT_NAMES else format
 
 
+def in_document(format: str) -> bool:
+    """Whether ``format``'s attachments live in its document (logs linked to an error), not as parts beside it."""
+    api = api_of(format)
+    return api in FORMAT_NAMES and capabilities(api).attachments_in_document
+
+
 def supports(format: str) -> bool:
     api = api_of(format)
     return api in FORMAT_NAMES and capabilities(api).attachments

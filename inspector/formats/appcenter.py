@@ -255,5 +255,10 @@ def _read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> 
 
 
 CAPABILITIES = Capabilities(
-    can_send=True, native=False, send_api=NAME, attachments=True, attachment_limit=7 * 1024 * 1024
+    can_send=True,
+    native=False,
+    send_api=NAME,
+    attachments=True,
+    attachment_limit=7 * 1024 * 1024,
+    attachments_in_document=True,
 )

@@ -361,6 +361,8 @@ class Capabilities:
     attachments: bool = False
     attachment_limit: int | None = None
     attachment_warn: int | None = None
+    #: attachments are logs of the document linked to an error (App Center's errorAttachment), not parts beside it
+    attachments_in_document: bool = False
     can_convert_to: Mapping[str, NativeConverter] = field(default_factory=dict)
     #: (what, why) a conversion through the normalized report leaves behind
     lost_when_normalized: tuple[str, str] | None = None

@@ -55,10 +55,9 @@ class AttachmentsModel(QAbstractTableModel):
     def load(self, doc: OpenDocument | None) -> None:
         self.beginResetModel()
         self.format = doc.format if doc is not None else ""
-        api = A.api_of(self.format)
         if doc is None or not A.supports(self.format):
             self.items = []
-        elif api == "appcenter":
+        elif A.in_document(self.format):
             self.items = A.from_appcenter(doc.document.value if doc.document is not None else None)
         else:
             self.items = A.from_parts(doc.submission.attachments)
@@ -205,6 +204,11 @@ class AttachmentsEditor(QWidget):
     def api(self) -> str:
         return A.api_of(self.doc.format) if self.doc is not None else ""
 
+    @property
+    def in_document(self) -> bool:
+        """Attachments are logs of the document linked to an error (App Center), not parts beside it."""
+        return self.doc is not None and A.in_document(self.doc.format)
+
     def reload(self) -> None:
         row = self.current_row()
         self.model.load(self.doc)
@@ -214,7 +218,7 @@ class AttachmentsEditor(QWidget):
             self.note.setText("No document.")
         elif not supported:
             self.note.setText(A.NO_ATTACHMENTS.get(doc.format) or f"{doc.format} submissions carry no attachments.")
-        elif self.api == "appcenter":
+        elif self.in_document:
             self.note.setText(
                 "App Center: each attachment is an errorAttachment log in the batch (base64 data, "
                 "linked to an error by errorId). Limit: 7 MB per attachment."
@@ -227,14 +231,14 @@ class AttachmentsEditor(QWidget):
         for button in self.buttons.values():
             button.setEnabled(supported)
         errors = (
-            A.appcenter_errors(doc.document.value) if supported and self.api == "appcenter" and doc.document else []
+            A.appcenter_errors(doc.document.value) if supported and self.in_document and doc.document else []
         )
         self.error_combo.blockSignals(True)
         self.error_combo.clear()
         for error_id, label in errors:
             self.error_combo.addItem(label, error_id)
         self.error_combo.blockSignals(False)
-        self.error_combo.setVisible(self.api == "appcenter")
+        self.error_combo.setVisible(self.in_document)
         self.table.setEnabled(supported)
         if self.model.rowCount():  # keep the selection; show the first attachment when there was none
             row = min(max(row, 0), self.model.rowCount() - 1)
@@ -305,7 +309,7 @@ class AttachmentsEditor(QWidget):
             self._say(f"Not attached: {problem[1]}")
             return False
         try:
-            if self.api == "appcenter":
+            if self.in_document:
                 error_id = (
                     self.error_combo.currentData() or (A.appcenter_errors(doc.document.value) or [("", "")])[0][0]
                 )
@@ -338,7 +342,7 @@ class AttachmentsEditor(QWidget):
         item, doc = self._item(row), self.doc
         if item is None or doc is None:
             return
-        if self.api == "appcenter":
+        if self.in_document:
             doc.apply_edits(A.appcenter_remove(item.index), f"Remove attachment {item.filename}")
         else:
             doc.set_attachments(
@@ -350,7 +354,7 @@ class AttachmentsEditor(QWidget):
         if item is None or doc is None or not filename.strip():
             return False
         try:
-            if self.api == "appcenter":
+            if self.in_document:
                 doc.apply_edits(A.appcenter_rename(item.index, filename), f"Rename attachment to {filename}")
             else:
                 doc.set_attachments(
@@ -371,7 +375,7 @@ class AttachmentsEditor(QWidget):
             QMessageBox.warning(self, "Attachment too large", problem[1])
             self._say(f"Not replaced: {problem[1]}")
             return False
-        if self.api == "appcenter":
+        if self.in_document:
             doc.apply_edits(A.appcenter_replace(item.index, data, content_type), f"Replace {item.filename}")
         else:
             doc.set_attachments(
@@ -397,7 +401,7 @@ class AttachmentsEditor(QWidget):
 
     def set_error_id(self, row: int, error_id: str) -> None:
         item, doc = self._item(row), self.doc
-        if item is not None and doc is not None and self.api == "appcenter" and error_id != item.error_id:
+        if item is not None and doc is not None and self.in_document and error_id != item.error_id:
             doc.apply_edits(A.appcenter_set_error(item.index, error_id), "Link attachment to another error")
 
     def save_out(self, row: int, folder: str | Path) -> Path | None:
