@@ -100,3 +100,30 @@ def test_stacks_model_passes_the_model_tester(qtmodeltester) -> None:  # type: i
     sub = load_path(str(DUMPS / "rust-minidump_macos-x64_segv.dmp"))
     report = symbolicated_reports(sub, SymbolStore(sources=[str(SYMBOLS)]))[0]
     qtmodeltester.check(StacksModel(exception_stacks(report)), force_py=True)
+
+
+def test_native_frames_module_offset_tab_and_summary_agree(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 7: module+offset on every frame (tree, summary, copy), no "(0 frames)" exception row, and the
+    Frames tab's count is the summary's."""
+    from PySide6.QtGui import QGuiApplication
+
+    view = _open(qtbot, window, DUMPS / "breakpad_windows_write-access-violation.dmp")
+    model = view.frames_model
+    assert model.rowCount() == 1  # the exception and the crashed thread are one group
+    assert "(0 frames)" not in model.index(0, 0).data()
+    assert _frame_texts(view, StacksModel.COL_MODULE) == [
+        "crashme.exe+0x1097",
+        "kernel32.dll+0x13676",
+        "ntdll.dll+0x39d41",
+        "ntdll.dll+0x39d14",
+    ]
+    tab = next(view.tabs.tabText(i) for i in range(view.tabs.count()) if view.tabs.tabText(i).startswith("Frames"))
+    assert tab == "Frames (4)"
+    summary = view.summary_view.toPlainText()
+    assert "4 frames in the Frames tab" in summary and "crashme.exe+0x1097" in summary
+    view.show_view("frames")
+    first = model.index(0, 0, model.index(0, 0))
+    view.frames_view.setCurrentIndex(first)
+    view.frames_view.setFocus()
+    qtbot.keyClick(view.frames_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert "crashme.exe+0x1097" in QGuiApplication.clipboard().text()

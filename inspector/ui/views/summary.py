@@ -164,13 +164,16 @@ def summary_html(
                 number = i if report.most_recent_first else n - 1 - i
                 lines.append(_e(frame_line(number, stack.frames[i])))
             more = f"\n… {n - TOP_FRAMES} more" if n > TOP_FRAMES else ""
-            out.append(f"<h4>Top frames — {_e(stack.title.strip())}</h4>")
+            shown = sum(len(st.frames) for st in stacks)  # what the Frames tab counts
+            out.append(f"<h4>Top frames — {_e(stack.title.strip())} ({plural(shown, 'frame')} in the Frames tab)</h4>")
             out.append(f"<pre>{chr(10).join(lines)}{_e(more)}</pre>")
         if report.threads:
             crashed_text = thread_title(crashed) if crashed is not None else "none marked as crashed"
             out.append(f"<p>Threads: {len(report.threads)} — {_e(crashed_text)}</p>")
         counts = report.counts()
-        out.append("<p>" + " &nbsp;·&nbsp; ".join(f"{_e(k)}: <b>{v}</b>" for k, v in counts.items()) + "</p>")
+        label = {"frames": "frames (all threads)"} if len(report.threads) > 1 else {}
+        parts = (f"{_e(label.get(k, k))}: <b>{v}</b>" for k, v in counts.items())
+        out.append("<p>" + " &nbsp;·&nbsp; ".join(parts) + "</p>")
     errors, warnings, infos = problem_counts(problems)
     counts_text = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {infos} info"
     if validating:  # a big document's problems are still being looked for: no "0 problems" yet
