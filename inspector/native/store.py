@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from inspector.atomic import replacing
 from inspector.native.symfile import SymbolFile, SymbolFileError
 
 ENV_PATHS = "CRASH_INSPECTOR_SYMBOLS"
@@ -189,23 +189,17 @@ class SymbolStore:
                     return None
                 total = int(response.headers.get("content-length") or 0) or None
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
                 done = 0
-                try:
-                    with os.fdopen(fd, "wb") as fh:
-                        for chunk in response.iter_bytes(1 << 16):
-                            if self.cancelled is not None and self.cancelled():
-                                raise Cancelled()
-                            done += len(chunk)
-                            if done > MAX_DOWNLOAD:
-                                raise OSError(f"more than {MAX_DOWNLOAD} bytes")
-                            fh.write(chunk)
-                            if self.progress is not None:
-                                self.progress(Progress(relative, url, done, total))
-                    os.replace(tmp, target)
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
+                with replacing(target) as fh:  # all of the file or none of it (a cancel leaves nothing)
+                    for chunk in response.iter_bytes(1 << 16):
+                        if self.cancelled is not None and self.cancelled():
+                            raise Cancelled()
+                        done += len(chunk)
+                        if done > MAX_DOWNLOAD:
+                            raise OSError(f"more than {MAX_DOWNLOAD} bytes")
+                        fh.write(chunk)
+                        if self.progress is not None:
+                            self.progress(Progress(relative, url, done, total))
         except Cancelled:
             raise
         except (httpx.HTTPError, OSError) as exc:

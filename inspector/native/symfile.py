@@ -16,12 +16,13 @@ import hashlib
 import mmap
 import os
 import re
-import tempfile
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from inspector.atomic import replacing
 
 _HEX = rb"([0-9a-fA-F]+)"
 _FUNC = re.compile(rb"\nFUNC (?:m )?" + _HEX + b" " + _HEX + b" ")
@@ -251,12 +252,10 @@ class SymbolFile:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-                with os.fdopen(fd, "wb") as fh:
+                with replacing(path, sync_dir=False) as fh:  # a cache: durability is not needed, wholeness is
                     array("Q", [len(arrays[0]) if arrays else 0, len(arrays)]).tofile(fh)
                     for values in arrays:
                         values.tofile(fh)
-                os.replace(tmp, path)
             except OSError:
                 pass  # no cache: the next session scans again
         return arrays
