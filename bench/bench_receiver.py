@@ -1,34 +1,32 @@
-"""Load the local receiver on loopback and compare it with a bare aiohttp server that only answers 200.
+"""Load the local receiver with wrk on loopback and compare it with a bare asyncio server in the same run.
 
-    .venv/bin/python bench/bench_receiver.py [--requests 2000] [--concurrency 32]
+    .venv/bin/python bench/bench_receiver.py [--duration 10] [--connections 32] [--threads 2]
 
-Each server runs in its own process (so the load generator does not share its GIL). The payloads are the real
-SDK captures of the corpus (every ``*.request.http``) plus a gzipped App Center batch, sent round-robin by an
-aiohttp client with ``--concurrency`` connections. Reported: payloads per second, p50/p99 latency, the server
-process's CPU time per request (user + system; steadier than req/s on a shared machine), and loss (requests
-answered 2xx minus captures found in the store afterwards; must be 0; captures still ``pending`` validation
-after the graceful stop are counted too and must be 0). Bounded in count and time.
+Needs ``wrk`` (``apt-get install wrk``). Each server runs in its own process; wrk posts *distinct* Rollbar items
+(the corpus' pyrollbar trace with a new ``data.uuid`` per request, token in the header and in the body) for
+``--duration`` seconds with ``--connections`` connections, first to the baseline, then to the receiver.
 
-What the comparison means: the baseline reads the body and answers; the receiver also parses the payload with the
-format core (HTTP head, envelope, JSON), validates it, redacts secrets, and makes two files durable (temp file,
-fsync, rename, folder fsync) before answering. On a 2-core machine shared with the load generator both are CPU
-bound, so the ratio is roughly baseline CPU/request over receiver CPU/request. Where the receiver's time goes
-(py-spy, 2026-11): about 60% is the format core (load ~0.15 ms, validation ~0.25 ms, exception summary ~0.03 ms per
-payload on an idle core, more under load), ~25% aiohttp, the rest redaction, the record and the writer thread.
-The receiver used to lose most of its time to thread hops and GIL contention (3 executor hops per request, 16
-writer threads each fsyncing); it now parses small bodies on the loop thread and writes in group-committed batches
-(see inspector/net/writer.py). Deferring validation until after the answer was measured too: for small payloads
-it costs more (a second record write) than it saves, so only bodies of 64 KiB or more are answered first
-(``ReceiverConfig.defer_min``); pass ``--defer-min 0`` to measure that mode.
+The baseline is an ``asyncio.Protocol`` that reads the head and the Content-Length body and answers a fixed 200:
+the cheapest HTTP server Python can be. The receiver does what it always does: reads the body within its
+limits, redacts the secrets (decoded body), answers like Rollbar, and appends the redacted request to its
+journal, answering only after the ``fdatasync`` covering it (group commit); its second stage (a child process:
+inbox files, validation) catches up after the run, within the graceful stop.
+
+Reported per server: requests/s, p50/p99 latency (wrk), CPU seconds of the server (and, for the receiver, of its
+second-stage child) and cores used (CPU / wall); then loss (2xx answered minus captures found in the store
+after the stop: must be 0), captures still pending, and whether any file of the inbox holds a token (must be
+no). ``--requests N`` (older callers) maps to a duration. Bounded: each load lasts ``--duration`` seconds.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gzip
 import multiprocessing as mp
-import statistics
+import os
+import re
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,166 +35,243 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-
-from inspector.formats.envelope import parse_http_request  # noqa: E402
-
 HOST = "127.0.0.1"
-SKIP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
+TOKEN = "aaaabbbbccccddddeeeeffff00001111"
+MARKER = "57ef396c-b51f-4665-9d72-a3b816c62ddf"
+
+LUA = r"""
+local f = assert(io.open(os.getenv("RX_BODY"), "rb"))
+local template = f:read("*a")
+f:close()
+local s, e = string.find(template, "%MARKER%", 1, true)
+local prefix, suffix = string.sub(template, 1, s - 1), string.sub(template, e + 1)
+local threads = {}
+counter, ok, bad, tid = 0, 0, 0, 0
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+local headers = {["Content-Type"] = "application/json", ["X-Rollbar-Access-Token"] = "%TOKEN%"}
+function request()
+  counter = counter + 1
+  local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
+  return wrk.format("POST", "/api/1/item/", headers, prefix .. id .. suffix)
+end
+function response(status, hdrs, body)
+  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local tok, tbad = 0, 0
+  for _, t in ipairs(threads) do tok = tok + t:get("ok"); tbad = tbad + t:get("bad") end
+  io.write(string.format("RESULT ok=%d bad=%d requests=%d errors=%d p50_ms=%.2f p99_ms=%.2f\n", tok, tbad,
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
 
 
-def load_payloads() -> list[tuple[str, list[tuple[str, str]], bytes]]:
-    """(target, headers, body) of every corpus capture, plus an App Center batch gzipped like the SDKs do."""
-    corpus = ROOT / "tests" / "corpus"
-    out = []
-    for path in sorted(corpus.rglob("*.request.http")):
-        http, body, _ = parse_http_request(path.read_bytes())
-        headers = [(k, v) for k, v in http.headers if k.lower() not in SKIP_HEADERS]
-        out.append((http.target, headers, body))
-    logs = (corpus / "appcenter" / "docs_managedError_android_innerExceptions.json").read_bytes()
-    headers = [("App-Secret", "00000000-0000-4000-8000-000000000000"), ("Install-ID", "1"),
-               ("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
-    out.append(("/logs?api-version=1.0.0", headers, gzip.compress(logs)))
-    return out
+def payload() -> bytes:
+    raw = (ROOT / "tests" / "corpus" / "rollbar" / "pyrollbar-1.5.0_trace.request.http").read_bytes()
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert MARKER.encode() in body and TOKEN.encode() in body
+    return body
 
 
 # ------------------------------------------------------------------------------------------------ servers
 
 
-def _serve_receiver(store_dir: str, ready: mp.Queue, stop: mp.Event, defer_min: int | None = None) -> None:
+def _cpu() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def _serve_receiver(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
     from inspector.net.receiver import ReceiverConfig, ReceiverThread
     from inspector.net.store import CaptureStore
 
-    config = ReceiverConfig(host=HOST, port=0)
-    if defer_min is not None:
-        config.defer_min = defer_min
-    thread = ReceiverThread(CaptureStore(store_dir), config)
+    thread = ReceiverThread(CaptureStore(store_dir), ReceiverConfig(host=HOST, port=0, shutdown_timeout=300))
     port = thread.start()
-    cpu = time.process_time()
+    began = _cpu()
     ready.put(port)
     stop.wait()
-    cpu = time.process_time() - cpu
-    writer = getattr(thread.receiver, "_writer", None)
-    batches = (writer.batches, writer.items) if writer is not None else (0, 0)
-    thread.stop()
-    ready.put((thread.receiver.count, cpu, batches))
+    loaded = _cpu()
+    thread.stop(600)
+    done = _cpu()
+    writer_batches = 0
+    ready.put(
+        {
+            "count": thread.receiver.count,
+            "cpu": loaded[0] - began[0],
+            "cpu_after": done[0] - loaded[0],
+            "child_cpu": done[1] - began[1],
+            "batches": writer_batches,
+        }
+    )
 
 
-def _serve_baseline(store_dir: str, ready: mp.Queue, stop: mp.Event, defer_min: int | None = None) -> None:
+def _serve_baseline(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
+    import asyncio
+
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 36\r\n\r\n"
+        b'{"err":0,"result":{"id":null,"x":1}}'
+    )
     count = 0
-    cpu = 0.0
 
-    async def handle(request: web.Request) -> web.Response:
-        nonlocal count
-        await request.read()
-        count += 1
-        return web.Response(status=200, body=b'{"response":"ok","_rxid":"x"}', content_type="application/json")
+    class Bare(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+            self.buf = b""
+
+        def data_received(self, data: bytes) -> None:
+            nonlocal count
+            self.buf += data
+            while True:
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                match = re.search(rb"(?i)content-length:\s*(\d+)", self.buf[:end])
+                need = end + 4 + (int(match.group(1)) if match else 0)
+                if len(self.buf) < need:
+                    return
+                self.buf = self.buf[need:]
+                count += 1
+                self.transport.write(answer)  # type: ignore[attr-defined]
 
     async def main() -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", handle)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, HOST, 0)
-        await site.start()
-        nonlocal cpu
-        cpu = time.process_time()
-        ready.put(site._server.sockets[0].getsockname()[1])
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Bare, HOST, 0, backlog=1024)
+        began = _cpu()
+        ready.put(server.sockets[0].getsockname()[1])
         while not stop.is_set():
             await asyncio.sleep(0.05)
-        cpu = time.process_time() - cpu
-        await runner.cleanup()
+        ready.put({"count": count, "cpu": _cpu()[0] - began[0], "cpu_after": 0.0, "child_cpu": 0.0, "batches": 0})
+        server.close()
 
     asyncio.run(main())
-    ready.put((count, cpu, (0, 0)))
 
 
 # ------------------------------------------------------------------------------------------------ load
 
 
-async def load(port: int, payloads: list, total: int, concurrency: int, limit_s: float) -> tuple[list, int, float]:
-    latencies: list[float] = []
-    ok = 0
-    counter = iter(range(total))
-    deadline = time.monotonic() + limit_s
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def worker() -> None:
-            nonlocal ok
-            for i in counter:
-                if time.monotonic() > deadline:
-                    return
-                target, headers, body = payloads[i % len(payloads)]
-                began = time.perf_counter()
-                async with session.post(f"http://{HOST}:{port}{target}", data=body, headers=headers) as resp:
-                    await resp.read()
-                    ok += 200 <= resp.status < 300
-                latencies.append(time.perf_counter() - began)
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return latencies, ok, elapsed
-
-
-def run_one(name: str, target, total: int, concurrency: int, limit_s: float, defer_min: int | None = None) -> dict:
+def run_one(name: str, target, args: argparse.Namespace, lua: Path, body: Path) -> dict:
     ctx = mp.get_context("spawn")
     ready, stop = ctx.Queue(), ctx.Event()
     with tempfile.TemporaryDirectory(prefix="bench-inbox-") as store_dir:
-        proc = ctx.Process(target=target, args=(store_dir, ready, stop, defer_min), daemon=True)
+        proc = ctx.Process(target=target, args=(store_dir, ready, stop), daemon=True)
         proc.start()
-        port = ready.get(timeout=30)
-        payloads = load_payloads()
-        latencies, ok, elapsed = asyncio.run(load(port, payloads, total, concurrency, limit_s))
+        port = ready.get(timeout=60)
+        env = dict(os.environ, RX_BODY=str(body))
+        began = time.perf_counter()
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{args.threads}",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--latency",
+                "-s",
+                str(lua),
+                f"http://{HOST}:{port}/",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=args.duration + 120,
+        ).stdout
+        wall = time.perf_counter() - began
         stop.set()
-        served, cpu, (batches, items) = ready.get(timeout=120)
-        proc.join(30)
-        stored = pending = None
+        stats = ready.get(timeout=900)
+        proc.join(60)
+        rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
+        result = re.search(
+            r"RESULT ok=(\d+) bad=(\d+) requests=(\d+) errors=(\d+) p50_ms=([\d.]+) "
+            r"p99_ms=([\d.]+)",
+            out,
+        )
+        if not rate or not result:
+            raise SystemExit(f"wrk printed no result for {name}:\n{out}")
+        row = {
+            "name": name,
+            "rate": float(rate.group(1)),
+            "ok": int(result.group(1)),
+            "bad": int(result.group(2)),
+            "sent": int(result.group(3)),
+            "errors": int(result.group(4)),
+            "p50": float(result.group(5)),
+            "p99": float(result.group(6)),
+            "wall": wall,
+            **stats,
+            "stored": None,
+            "pending": None,
+            "leak": None,
+        }
         if target is _serve_receiver:
             from inspector.net.store import CaptureStore
 
             records = CaptureStore(store_dir).load()
-            stored = len(records)
-            pending = sum(getattr(r, "pending", False) for r in records)
-    latencies.sort()
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan")
-    return {
-        "name": name, "sent": len(latencies), "ok": ok, "served": served, "stored": stored, "pending": pending,
-        "cpu_ms": cpu * 1000 / len(latencies) if latencies else float("nan"),
-        "batch": items / batches if batches else None,
-        "rate": len(latencies) / elapsed if elapsed else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"), "p99_ms": p99 * 1000,
-    }
+            row["stored"] = len(records)
+            row["pending"] = sum(r.pending for r in records)
+            row["leak"] = _token_on_disk(Path(store_dir))
+    return row
+
+
+def _token_on_disk(folder: Path) -> bool:
+    needle = TOKEN.encode()
+    return any(path.is_file() and needle in path.read_bytes() for path in folder.rglob("*"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per server, at most")
-    parser.add_argument("--defer-min", type=int, default=None,
-                        help="the receiver's defer_min (answer before validating bodies this large; 0 = always)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per server")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=None, help="older callers: mapped to a duration")
     args = parser.parse_args(argv)
-    rows = [
-        run_one("baseline (bare aiohttp 200)", _serve_baseline, args.requests, args.concurrency, args.time_limit),
-        run_one("crash-inspector receiver", _serve_receiver, args.requests, args.concurrency, args.time_limit,
-                args.defer_min),
-    ]
+    if args.requests is not None:
+        args.duration = max(3, min(10, args.requests // 300))
+    if shutil.which("wrk") is None:
+        print("bench_receiver: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        lua, body = Path(tmp) / "rollbar.lua", Path(tmp) / "body.json"
+        lua.write_text(LUA.replace("%MARKER%", MARKER).replace("%TOKEN%", TOKEN))
+        body.write_bytes(payload())
+        rows = [
+            run_one("baseline (bare asyncio 200)", _serve_baseline, args, lua, body),
+            run_one("crash-inspector receiver", _serve_receiver, args, lua, body),
+        ]
     base, rx = rows
-    print(f"{args.requests} requests, {args.concurrency} concurrent, {len(load_payloads())} payload kinds, loopback")
-    print(f"{'server':<30}{'sent':>6}{'2xx':>6}{'stored':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/req':>12}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"wrk {args.threads} threads / {args.connections} connections, {args.duration} s each, distinct Rollbar "
+        f"items ({len(payload())} B), loopback; machine: {cores} cores (shared by wrk and the server)"
+    )
+    print(f"{'server':<30}{'sent':>7}{'2xx':>7}{'stored':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/req':>12}")
     for row in rows:
         stored = "-" if row["stored"] is None else str(row["stored"])
-        print(f"{row['name']:<30}{row['sent']:>6}{row['ok']:>6}{stored:>8}{row['rate']:>9.0f}"
-              f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['cpu_ms']:>12.2f}")
+        cpu_ms = row["cpu"] * 1000 / row["sent"] if row["sent"] else float("nan")
+        print(
+            f"{row['name']:<30}{row['sent']:>7}{row['ok']:>7}{stored:>8}{row['rate']:>9.0f}"
+            f"{row['p50']:>9.1f}{row['p99']:>9.1f}{cpu_ms:>12.2f}"
+        )
+    for row in rows:
+        used = row["cpu"] / row["wall"] if row["wall"] else 0.0
+        extra = ""
+        if row is rx:
+            extra = (
+                f"; second stage (child) {row['child_cpu']:.1f} s CPU in all, catching up "
+                f"{row['cpu_after']:.1f} s after the load"
+            )
+        print(f"  {row['name']}: server {row['cpu']:.1f} s CPU during the load = {used:.2f} cores{extra}")
     loss = rx["ok"] - (rx["stored"] or 0)
     ratio = rx["rate"] / base["rate"] if base["rate"] else 0.0
-    batch = f"{rx['batch']:.1f}" if rx["batch"] else "-"
-    print(f"receiver/baseline throughput: {ratio:.2f}x   loss (2xx answered but not stored): {loss}   "
-          f"still pending: {rx['pending']}   captures per group commit: {batch}")
-    return 0 if loss == 0 and not rx["pending"] and rx["ok"] == rx["sent"] == args.requests else 1
+    print(
+        f"receiver/baseline throughput: {ratio:.2f}x   loss (2xx answered but not stored): {max(0, loss)}   "
+        f"still pending: {rx['pending']}   token on disk: {'YES' if rx['leak'] else 'no'}"
+    )
+    return 0 if loss <= 0 and not rx["pending"] and not rx["leak"] and rx["bad"] == 0 else 1
 
 
 if __name__ == "__main__":

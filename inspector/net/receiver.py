@@ -7,29 +7,27 @@ Endpoints (see reference/sdk_endpoints.md for how each SDK is pointed here):
 * Rollbar ``POST /api/1/item/``: answers ``{"err":0,"result":{"id":null,"uuid":"..."}}`` or ``{"err":1,"message":...}``.
 * App Center ``POST /logs?api-version=1.0.0`` (query key matched case-insensitively): answers an empty 200.
 
-Each request is read with a size cap and timeouts, rebuilt into the bytes of a ``.request.http`` file (head as
-received; body as received, gzip kept; a chunked body is re-framed as one chunk so the head stays verbatim),
-read by :func:`inspector.formats.load_bytes` (as much as the answer needs), stored durably, and only then
-answered. What is stored has its secrets (tokens, app secrets) replaced by same-length placeholders first
-(:mod:`inspector.net.capture_secrets`): the answer and the recorded problems come from the request as received,
-the files never hold a secret.
+* Backtrace uploads ``POST /{universe}/{token}/symbols`` / ``/sourcemap`` (and ``/api/post?format=symbols&token=``):
+  the archive is streamed to the inbox (:mod:`inspector.net.receiver_uploads`). Answers ``{"response":"ok","_rxid":…}``.
 
-Where the time goes: small bodies are parsed and redacted on the loop thread (a hop to a worker and back cost
-more than the work, and CPU-bound workers starve the loop of the GIL); large bodies go to a small thread pool.
-Captures are written by one writer thread in batches (:mod:`inspector.net.writer`: group commit, one folder fsync
-and one loop wake-up per batch), and each request is answered once the batch holding it is durable. Outside strict
-mode validation does not change the answer, so it runs after answering: the record is stored ``pending`` and
-rewritten when the summary is ready; a restart finishes pending records a killed process left. Nothing here
-imports Qt; :class:`ReceiverThread` runs the whole server on its own thread and event loop for the window.
+Each request is read within limits (:mod:`inspector.net.receiver_limits`: size cap, memory budget across all
+requests, deadline and minimum body rate), its secrets are replaced by same-length placeholders on the decoded
+body (:mod:`inspector.net.capture_secrets`; a compressed body inflating past the cap is answered 413), the
+answer is decided (:func:`quick_answer`; the format core only when that cannot tell), and the redacted request
+(head as received; body as received, gzip kept unless a secret was inside; a chunked body re-framed as one
+chunk) is appended with its record to the journal (:mod:`inspector.net.journal`, :mod:`inspector.net.writer`:
+one write and one ``fdatasync`` per batch of requests). Each request is answered once the batch holding it is
+durable. A second stage (:mod:`inspector.net.indexer`, a child process) turns journal entries into the inbox's
+files, validates them and reports the finished records; a restart (or any load of the store) replays what a
+killed process left. Nothing here imports Qt; :class:`ReceiverThread` runs the whole server on its own thread
+and event loop for the window.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import ipaddress
-import json
 import secrets
 import threading
 import time
@@ -37,12 +35,15 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from aiohttp import web
 
 from inspector.formats import (
+    Envelope,
     InspectorError,
     Severity,
     Submission,
@@ -50,8 +51,18 @@ from inspector.formats import (
     load_bytes,
     validate,
 )
-from inspector.net.capture_secrets import BACKTRACE_FORMATS, Redacted, redact_request
-from inspector.net.store import CaptureRecord, CaptureStore, record_bytes
+from inspector.net.capture_secrets import BACKTRACE_FORMATS, InflatedTooLarge, Redacted, redact_request
+from inspector.net.indexer import Indexer
+from inspector.net.receiver_limits import (
+    BodyTooLarge,
+    BudgetExhausted,
+    ByteBudget,
+    Held,
+    quiet_aiohttp_errors,
+    read_body,
+)
+from inspector.net.receiver_uploads import UPLOAD_FORMATS, MalformedUpload, Upload, receive_upload
+from inspector.net.store import CaptureRecord, CaptureStore, journal_forget, journal_note
 from inspector.net.writer import CaptureWriter
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
@@ -64,7 +75,11 @@ class ReceiverConfig:
 
     ``header_timeout``: a connection that has not sent a whole request head (or sits idle between requests)
     this long is closed. ``read_timeout``: longest pause between two body reads; ``body_timeout``: longest
-    time for a whole body. ``max_concurrency``: requests read and processed at once (others wait their turn).
+    time for a whole body; ``min_body_rate`` (bytes/s, averaged, after ``rate_grace`` seconds): slower bodies
+    are cut off with 408. ``max_concurrency``: requests processed at once (bodies are read before a slot is
+    taken, so slow clients never hold one). ``memory_limit``: bytes of bodies (and of what decoding them may
+    produce) held at once across all requests (0: ``max(256 MiB, 3 x max_body)``). ``max_upload``: the cap of a
+    symbol / source-map archive (streamed to disk, never held in memory).
     """
 
     host: str = "127.0.0.1"
@@ -72,18 +87,20 @@ class ReceiverConfig:
     strict: bool = False
     max_body: int = DEFAULT_MAX_BODY
     header_timeout: float = 30.0
-    read_timeout: float = 30.0
-    body_timeout: float = 300.0
+    read_timeout: float = 10.0
+    body_timeout: float = 120.0
+    min_body_rate: float = 1024.0
+    rate_grace: float = 5.0
     max_concurrency: int = 64
+    memory_limit: int = 0
+    max_upload: int = 10 * 1024**3
     shutdown_timeout: float = 30.0
-    workers: int = 2  # threads parsing and validating large bodies (CPU bound: more do not help under the GIL)
-    store_workers: int = 8  # threads fsyncing the files of a batch in parallel (they wait on the disk)
-    inline_max: int = 256 * 1024  # bodies up to this size are parsed and redacted on the loop thread
-    #: Bodies at least this large are answered before their validation is done (stored ``pending``, record
-    #: rewritten later); smaller ones are validated first, which costs less than writing the record twice.
-    defer_min: int = 64 * 1024
-    max_batch: int = 128  # captures written together, covered by one folder fsync (group commit)
-    max_pending: int = 1024  # answered captures waiting for validation; beyond it answers wait their turn
+    workers: int = 2  # threads redacting / reading big bodies (CPU bound: more do not help under the GIL)
+    inline_max: int = 256 * 1024  # plain bodies up to this size are redacted on the loop thread
+    max_batch: int = 512  # captures appended to the journal together, made durable by one fdatasync
+    #: Run the second stage (inbox files, validation) in a child process; False: on a thread of this one.
+    index_process: bool = True
+    defer_min: int = 0  # kept for old callers: every capture is now validated after its answer (stage two)
 
 
 def is_loopback(host: str) -> bool:
@@ -133,8 +150,12 @@ def route(method: str, target: str, headers: dict[str, str] | None = None) -> Ro
         return Route("rollbar", token=headers.get("x-rollbar-access-token"))
     if path == "/logs":
         # App Center: ``format`` holds the api-version (query key matched case-insensitively).
-        return Route("appcenter", token=headers.get("app-secret"), format=qi.get("api-version"),
-                     install_id=headers.get("install-id"))
+        return Route(
+            "appcenter",
+            token=headers.get("app-secret"),
+            format=qi.get("api-version"),
+            install_id=headers.get("install-id"),
+        )
     if path in ("/post", "/api/post"):
         attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
         return Route("backtrace", token=q.get("token") or None, format=q.get("format") or None, attachment=attachment)
@@ -163,7 +184,7 @@ class Answer:
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(value)
 
 
 def new_rxid() -> str:
@@ -226,8 +247,12 @@ class Analysis:
     def fields(self) -> dict[str, Any]:
         """The record fields this analysis fills."""
         return {
-            "format": self.format, "kind": self.kind, "exception": self.exception, "problems": self.problems,
-            "errors": self.errors, "warnings": self.warnings,
+            "format": self.format,
+            "kind": self.kind,
+            "exception": self.exception,
+            "problems": self.problems,
+            "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -254,6 +279,34 @@ def _rollbar_body_token(sub: Submission | None) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
+def is_upload(r: Route) -> bool:
+    """A Backtrace symbol or source-map upload (an archive, streamed to disk)."""
+    return r.api == "backtrace" and r.format in UPLOAD_FORMATS and not r.attachment
+
+
+def transport_answer(r: Route) -> Answer | None:
+    """The checks the services make before looking at the payload (path, token, format, headers)."""
+    if r.api == "unknown":
+        return error_answer("unknown", 404, r.note)
+    if r.api == "backtrace":
+        if not r.token:
+            return error_answer("backtrace", 403, "invalid token: the request carries no token")
+        if not r.format:
+            return error_answer("backtrace", 503, "missing format (add format=json or format=minidump)")
+        if r.format not in BACKTRACE_FORMATS:
+            return error_answer("backtrace", 400, f"unknown format {r.format!r}")
+        if r.attachment:
+            return ok_answer(r, None)
+    if r.api == "appcenter":
+        if not r.token:
+            return error_answer("appcenter", 401, "missing App-Secret header")
+        if not r.install_id:
+            return error_answer("appcenter", 400, "missing Install-ID header")
+        if r.format != "1.0.0":
+            return error_answer("appcenter", 400, "the query must carry api-version=1.0.0")
+    return None
+
+
 def analyze(raw: bytes, r: Route, *, strict: bool, defer: bool = False) -> Analysis:
     """Read a captured request with the format core and decide the answer the vendor would give.
 
@@ -262,25 +315,11 @@ def analyze(raw: bytes, r: Route, *, strict: bool, defer: bool = False) -> Analy
     Center 400). ``defer`` (ignored in strict mode, where the problems decide the answer) stops once the answer
     is known and leaves validation and the exception summary to :func:`finish_analysis`.
     """
-    if r.api == "unknown":
-        return Analysis(error_answer("unknown", 404, r.note))
-    # Transport-level checks the services make before looking at the payload.
-    if r.api == "backtrace":
-        if not r.token:
-            return Analysis(error_answer("backtrace", 403, "invalid token: the request carries no token"))
-        if not r.format:
-            return Analysis(error_answer("backtrace", 503, "missing format (add format=json or format=minidump)"))
-        if r.format not in BACKTRACE_FORMATS:
-            return Analysis(error_answer("backtrace", 400, f"unknown format {r.format!r}"))
-        if r.attachment:
-            return Analysis(ok_answer(r, None), format="backtrace", kind="attachment")
-    if r.api == "appcenter":
-        if not r.token:
-            return Analysis(error_answer("appcenter", 401, "missing App-Secret header"))
-        if not r.install_id:
-            return Analysis(error_answer("appcenter", 400, "missing Install-ID header"))
-        if r.format != "1.0.0":
-            return Analysis(error_answer("appcenter", 400, "the query must carry api-version=1.0.0"))
+    early = transport_answer(r)
+    if early is not None:
+        return Analysis(early)
+    if r.api == "backtrace" and r.attachment:
+        return Analysis(ok_answer(r, None), format="backtrace", kind="attachment")
     expects_json = r.api in ("rollbar", "appcenter") or r.format == "json"
     try:
         sub = load_bytes(raw, source_name="capture", format=r.api if expects_json else "auto")
@@ -294,7 +333,8 @@ def analyze(raw: bytes, r: Route, *, strict: bool, defer: bool = False) -> Analy
     if r.api == "rollbar" and not (r.token or _rollbar_body_token(sub)):
         return Analysis(
             error_answer("rollbar", 401, "no access token: send X-Rollbar-Access-Token or access_token in the body"),
-            format=sub.format, kind=sub.kind,
+            format=sub.format,
+            kind=sub.kind,
         )
     found = Analysis(ok_answer(r, sub), format=sub.format, kind=sub.kind, submission=sub)
     if defer and not strict:
@@ -346,9 +386,12 @@ def describe_capture(raw: bytes, record: CaptureRecord) -> None:
     if record.pending:
         record.format = record.format or found.format
         record.kind = record.kind or found.kind
-        record.exception, record.problems = found.exception, found.problems
-        record.errors, record.warnings = found.errors, found.warnings
-        if found.answer.note.startswith("validation failed") and not record.note:
+        # The notes about the receiver's own placeholders describe the stored copy, not what the sender sent.
+        problems = [p for p in found.problems if "redacted by the receiver" not in p.get("message", "")]
+        record.exception, record.problems = found.exception, problems
+        record.errors = sum(p.get("severity") == "error" for p in problems)
+        record.warnings = sum(p.get("severity") == "warning" for p in problems)
+        if found.answer.note and not record.note:
             record.note = found.answer.note
         record.pending = False
         return
@@ -393,32 +436,84 @@ def rebuild_request(
 # ------------------------------------------------------------------------------------------------ server
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 OnCapture = Callable[[CaptureRecord], None]
+_SLOW_ANSWER = object()
+
+
+def quick_answer(r: Route, clean: Redacted, content_type: str, *, strict: bool) -> Answer | None:
+    """The vendor's answer from what redaction already decoded, without the format core; None when only a full
+    read can tell (strict mode, a form or multipart body, JSON orjson does not read as an object).
+
+    Gives the same answers as :func:`analyze` for the payloads it decides: the transport checks, success for
+    Backtrace's binary formats, and for JSON bodies the object check, Rollbar's token rule and ``data.uuid``.
+    """
+    return quick_read(r, clean, content_type, strict=strict)[0]
+
+
+def quick_read(
+    r: Route, clean: Redacted, content_type: str, *, strict: bool
+) -> tuple[Answer | None, str | None, str | None]:
+    """:func:`quick_answer` plus the format and kind a JSON body shows (the format module's own ``detect``)."""
+    early = transport_answer(r)
+    if early is not None or strict:
+        return early, None, None
+    if r.api == "backtrace" and r.format != "json":
+        # minidump, plcrash, btt: success whatever the body (problems go in the record)
+        return ok_answer(r, None), None, None
+    ctype = content_type.lower()
+    if clean.plain is None or "multipart/" in ctype or "form-urlencoded" in ctype or clean.plain[:8] == b"payload=":
+        return None, None, None
+    try:
+        value = orjson.loads(clean.plain)
+    except orjson.JSONDecodeError:
+        return None, None, None
+    if not isinstance(value, dict):
+        return None, None, None
+    fmt = kind = None
+    try:
+        found = get_format(r.api).detect(Envelope(body=clean.plain), value)
+    except Exception:  # the second stage reads it properly
+        found = None
+    if found is not None:
+        fmt, kind = found.format, found.kind
+    if r.api == "rollbar":
+        token = value.get("access_token")
+        if not r.token and not (isinstance(token, str) and token):
+            return (
+                error_answer(
+                    "rollbar", 401, "no access token: send X-Rollbar-Access-Token or access_token in the body"
+                ),
+                None,
+                None,
+            )
+        data = value.get("data")
+        uid = data.get("uuid") if isinstance(data, dict) else None
+        uid = uid if isinstance(uid, str) and uid else str(uuid.uuid4())
+        return Answer(200, _json({"err": 0, "result": {"id": None, "uuid": uid}})), fmt, kind
+    return ok_answer(r, None), fmt, kind
 
 
 @dataclass(slots=True)
-class _Deferred:
-    """A capture answered and stored as pending, waiting for its validation summary."""
+class _Prepared:
+    """Stage one of a request: what may be stored, the answer, and (strict mode, errors) the analysis."""
 
-    record: CaptureRecord
-    analysis: Analysis
-    clean: Redacted
-    inline: bool
-    route_note: str
+    clean: Redacted | None
+    answer: Answer
+    analysis: Analysis | None = None
+    format: str | None = None
+    kind: str | None = None
 
 
 class Receiver:
     """The server. ``start()`` binds and returns the port; ``stop()`` stops listening, lets requests in flight
-    finish (their stores included), finishes the validations still pending and closes.
+    finish (their stores included), lets the second stage finish the captures already answered, and closes.
 
-    A request is answered once its capture (redacted raw request + record) is durable. Outside strict mode the
-    validation summary does not change the answer, so it is computed after answering: the record is stored with
-    ``pending=True`` and rewritten when validation is done. ``on_capture`` is called on the loop thread with the
-    finished record (once per capture); ``on_pending``, when given, right after answering with the pending one.
+    Stage one (this class, on the event loop): read the body within the limits, redact it, decide the answer
+    (:func:`quick_answer`; the format core only when that cannot tell), append the redacted request and its
+    record to the journal and answer once the group commit holding it is durable. Stage two
+    (:mod:`inspector.net.indexer`, a child process): inbox files, validation, summary. ``on_pending`` is called
+    on the loop thread right after answering (record still ``pending`` validation), ``on_capture`` with the
+    finished record (once per capture).
     """
 
     def __init__(
@@ -435,13 +530,15 @@ class Receiver:
         self.port: int | None = None
         self.in_flight = 0
         self.count = 0
-        self._runner: web.AppRunner | None = None
+        self.indexed = 0
+        self._runner: web.ServerRunner | None = None
         self._slots: asyncio.Semaphore | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._writer: CaptureWriter | None = None
+        self._indexer: Indexer | None = None
         self._writes: set[asyncio.Future[Any]] = set()
-        self._deferred: asyncio.Queue[_Deferred] | None = None
-        self._validator: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.budget: ByteBudget | None = None
 
     @property
     def url(self) -> str:
@@ -451,48 +548,63 @@ class Receiver:
 
     @property
     def pending(self) -> int:
-        """Captures answered whose validation is not finished yet."""
-        return self._deferred.qsize() if self._deferred is not None else 0
+        """Captures answered whose second stage (files, validation) is not finished yet."""
+        return max(0, self.count - self.indexed)
+
+    def _memory_limit(self) -> int:
+        cfg = self.config
+        return cfg.memory_limit or max(256 * 1024 * 1024, 3 * cfg.max_body + 1024 * 1024)
 
     async def start(self) -> int:
         cfg = self.config
+        quiet_aiohttp_errors()
+        self._loop = asyncio.get_running_loop()
         self._slots = asyncio.Semaphore(cfg.max_concurrency)
+        self.budget = ByteBudget(self._memory_limit())
         self._pool = ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="receiver-parse")
-        self._writer = CaptureWriter(max_batch=cfg.max_batch, fsync_workers=cfg.store_workers)
-        self._deferred = asyncio.Queue(maxsize=cfg.max_pending)
-        app = web.Application(client_max_size=cfg.max_body)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app,
-            handle_signals=False,
+        loop = asyncio.get_running_loop()
+        # What a killed receiver left in the journal becomes inbox files (pending: finished in the background).
+        await loop.run_in_executor(self._pool, self.store.replay_journal)
+        self._indexer = Indexer(self.store, self._indexed, self._released, use_process=cfg.index_process)
+        self._indexer.start()
+        self._writer = CaptureWriter(
+            self.store.root,
+            max_batch=cfg.max_batch,
+            on_commit=self._indexer.committed,
+            on_rotate=self._indexer.rotated,
+            on_durable=self.store.write_files,
+            on_deferred=self._deferred_files,
+        )
+        # aiohttp's low-level server: no router, no middleware (one handler serves every path).
+        server = web.Server(
+            self._handle,
             access_log=None,
-            auto_decompress=False,  # keep gzip bodies as received; the format core decompresses
+            auto_decompress=False,  # keep gzip bodies as received; redaction and the format core decompress
             keepalive_timeout=cfg.header_timeout,  # also closes connections whose head never completes
             lingering_time=2.0,  # after an early 413, drain briefly so the client can read the answer
-            shutdown_timeout=cfg.shutdown_timeout,
             max_field_size=64 * 1024,
             max_line_size=64 * 1024,
         )
+        self._runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=cfg.shutdown_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, cfg.host, cfg.port, backlog=256)
+        site = web.TCPSite(self._runner, cfg.host, cfg.port, backlog=1024)
         try:
             await site.start()
         except BaseException:
             await self._runner.cleanup()
-            self._pool.shutdown(wait=False)
-            self._writer.close()
+            await self._close_stages(0.0)
             raise
         server = site._server  # the asyncio Server: read the port the OS chose for port 0
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else cfg.port
-        self._validator = asyncio.create_task(self._validate_loop())
-        # Captures a previous run answered but did not get to validate (killed): finish them in the background.
-        self._track(asyncio.get_running_loop().run_in_executor(self._pool, self.store.finish_pending, describe_capture))
+        # Captures a previous run answered but did not get to validate: finish them in the background.
+        self._track(loop.run_in_executor(self._pool, self.store.finish_pending, describe_capture))
         return self.port
 
     async def stop(self) -> None:
-        """Stop listening, let the requests in flight finish (bodies, stores, answers), finish the pending
-        validations (within ``shutdown_timeout``; what is left stays pending on disk for the next start), close.
+        """Stop listening, let the requests in flight finish (bodies, stores, answers), let the second stage
+        finish what was answered (within ``shutdown_timeout``; what is left stays in the journal for the next
+        load or start), close.
 
         aiohttp's own shutdown drops data that arrives after it begins, so a request still uploading its body
         would be lost; hence the wait for :attr:`in_flight` before ``cleanup()``.
@@ -505,117 +617,283 @@ class Receiver:
                 await asyncio.sleep(0.02)
             await self._runner.cleanup()
             self._runner = None
-        if self._deferred is not None and self._validator is not None:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(max(0.1, deadline - time.monotonic())):
-                    await self._deferred.join()
-            self._validator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._validator
-            self._validator = None
-            while not self._deferred.empty():  # out of time: left pending on disk, finished by the next load/start
-                self.store.mark_live(self._deferred.get_nowait().record.id, False)
         while self._writes:
             await asyncio.gather(*list(self._writes), return_exceptions=True)
+        await self._close_stages(max(0.5, deadline - time.monotonic()))
+        await asyncio.sleep(0)  # deliver the last records the second stage reported
+
+    async def _close_stages(self, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
         if self._writer is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
+            await loop.run_in_executor(None, self._writer.close)
+        if self._indexer is not None:
+            await loop.run_in_executor(None, self._indexer.stop, timeout)
+            self._indexer = None
+        if self._writer is not None:
+            self._writer.release_all()  # segments not finished: replayed by the next load or start
             self._writer = None
+            journal_forget(self.store.root)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
-        self._pool = None
+            self._pool = None
 
     def _track(self, future: asyncio.Future[Any]) -> asyncio.Future[Any]:
         self._writes.add(future)
         future.add_done_callback(self._writes.discard)
         return future
 
+    # -- the second stage reports (on its reader thread) -------------------------------------------------
+
+    def _indexed(self, record: CaptureRecord) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._deliver, record)
+
+    def _deferred_files(self, entries: list[tuple[str, Path, int, int, bytes]]) -> None:
+        journal_note(self.store.root, entries)  # listed and readable from the journal until the files exist
+
+    def _deliver(self, record: CaptureRecord) -> None:
+        journal_forget(self.store.root, record.id)
+        self.indexed += 1
+        self._notify(self.on_capture, record)
+
+    def _released(self, segment: Path) -> None:
+        if self._writer is not None:
+            self._writer.release(segment)
+
     # -- request handling --------------------------------------------------------------------------------
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _expect(self, request: web.BaseRequest) -> web.StreamResponse | None:
+        """``Expect: 100-continue``: refuse a body declared over the cap before it is sent, else continue."""
+        expect = request.headers.get("Expect", "").strip().lower()
+        if expect != "100-continue":
+            return web.json_response({"error": f"unsupported Expect: {expect!r}"}, status=417)
+        r = route(request.method, request.raw_path, {k.lower(): v for k, v in request.headers.items()})
+        cap = self.config.max_upload if is_upload(r) else self.config.max_body
+        if request.content_length is not None and request.content_length > cap:
+            answer = self._too_large(r, request.content_length, cap)
+            resp = web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
+            resp.force_close()
+            return resp
+        if request.version >= (1, 1):
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            request.writer.output_size = 0
+        return None
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if request.headers.get("Expect"):
+            refused = await self._expect(request)
+            if refused is not None:
+                return refused
         if request.method not in ("POST", "PUT"):
             if request.method in ("GET", "HEAD") and request.path == "/":
                 return web.json_response({"service": "crash-inspector receiver", "captured": self.count})
             return web.json_response({"error": "only POST is accepted"}, status=405, headers={"Allow": "POST"})
-        assert self._slots is not None
         self.in_flight += 1
         try:
-            async with self._slots:
-                return await self._process(request)
+            return await self._process(request)
         finally:
             self.in_flight -= 1
 
-    async def _process(self, request: web.Request) -> web.StreamResponse:
+    async def _process(self, request: web.BaseRequest) -> web.StreamResponse:
         cfg = self.config
         received = time.time()
         lower = {k.lower(): v for k, v in request.headers.items()}
         r = route(request.method, request.raw_path, lower)
-        analysis: Analysis | None = None
-        body: bytes | None
-        if request.content_length is not None and request.content_length > cfg.max_body:
-            body, answer = None, self._too_large(r, request.content_length)
-        else:
-            try:
-                body = await self._read_body(request)
-            except BodyTooLarge:
-                body, answer = None, self._too_large(r, None)
-            except TimeoutError:
-                body, answer = None, error_answer(r.api, 408, "the client sent the body too slowly (timed out)")
+        if is_upload(r):
+            return await self._upload(request, r, received)
+        assert self.budget is not None and self._slots is not None
+        held = Held(self.budget)
+        try:
+            body: bytes | None = None
+            answer: Answer | None = None
+            length = request.content_length
+            if length is not None and length > cfg.max_body:
+                answer = self._too_large(r, length, cfg.max_body)
             else:
-                answer = None
-        loop = asyncio.get_running_loop()
-        # Small bodies are parsed and redacted right here: cheaper than a hop to a worker thread and back (and
-        # no GIL ping-pong with the loop); large ones go to the workers so the loop keeps serving.
-        inline = body is None or len(body) <= cfg.inline_max
+                try:
+                    body = await read_body(request.content, cfg, held, content_length=length)
+                except BodyTooLarge:
+                    answer = self._too_large(r, None, cfg.max_body)
+                except TimeoutError:
+                    answer = error_answer(r.api, 408, "the client sent the body too slowly (timed out)")
+                except BudgetExhausted:
+                    answer = error_answer(r.api, 503, "the receiver is busy (memory budget full): retry later")
+            # The slots bound the work in progress; slow clients never hold one (bodies are read before).
+            async with self._slots:
+                return await self._answer(request, r, received, body, answer, held)
+        finally:
+            held.release()
+
+    async def _answer(
+        self, request: web.BaseRequest, r: Route, received: float, body: bytes | None, answer: Answer | None, held: Held
+    ) -> web.StreamResponse:
+        cfg = self.config
+        headers = list(request.raw_headers)
+        content_type = request.headers.get("Content-Type", "")
+        prepared: _Prepared | None = None
         if answer is None:
             assert body is not None
-            received_raw = rebuild_request(request, body)  # analysed as received; never stored
-            defer = len(body) >= cfg.defer_min
-            if inline:
-                analysis = analyze(received_raw, r, strict=cfg.strict, defer=defer)
+            encoding = request.headers.get("Content-Encoding", "").strip().lower()
+            compressed = encoding not in ("", "identity")
+            # Small plain bodies are handled right here (a hop to a worker costs more than the work); big or
+            # compressed ones on a worker, with what inflating may produce reserved in the memory budget first.
+            if len(body) <= cfg.inline_max and (not compressed or len(body) <= 2048):
+                prepared = self._prepare(request, r, body, headers, content_type)
             else:
-                analysis = await loop.run_in_executor(
-                    self._pool, lambda: analyze(received_raw, r, strict=cfg.strict, defer=defer))
-            answer = analysis.answer
-        # Secrets never reach the disk: the stored request and every text of its record are redacted.
-        if inline:
-            clean = redact_request(request.raw_path, list(request.raw_headers), body)
-        else:
-            clean = await loop.run_in_executor(self._pool, redact_request, request.raw_path,
-                                               list(request.raw_headers), body)
-        raw = rebuild_request(request, clean.body, target=clean.target, headers=clean.headers)
+                if compressed:
+                    try:
+                        await held.take(min(cfg.max_body, len(body) * 1100) * 2, cfg.read_timeout)
+                    except BudgetExhausted:
+                        answer = error_answer(r.api, 503, "the receiver is busy (memory budget full): retry later")
+                if answer is None:
+                    loop = asyncio.get_running_loop()
+                    prepared = await loop.run_in_executor(
+                        self._pool, self._prepare, request, r, body, headers, content_type
+                    )
+            if prepared is not None:
+                answer = prepared.answer
+        assert answer is not None
+        clean = prepared.clean if prepared is not None else None
+        if clean is None:  # refused before or while reading: the head alone, its secrets out
+            clean = redact_request(request.raw_path, headers, None)
+            body = None
+        analysis = prepared.analysis if prepared is not None else None
+        stored_body = clean.body if body is not None else None
+        raw = rebuild_request(request, stored_body, target=clean.target, headers=clean.headers)
         fields = {k: clean.scrub_value(v) for k, v in analysis.fields().items()} if analysis is not None else {}
-        pending = analysis is not None and analysis.pending
+        if analysis is None and prepared is not None:
+            fields = {"format": prepared.format, "kind": prepared.kind}
+        # Pending: answered before the second stage read it (outside strict mode, successful answers).
+        pending = body is not None and not cfg.strict and answer.status < 300 and analysis is None
+        note = answer.note or r.note
+        if clean.removed:
+            note = "; ".join([*([note] if note else []), *clean.removed])
         peer = request.transport.get_extra_info("peername") if request.transport else None
         record = CaptureRecord(
-            id=self.store.new_id(received), time=received, api=r.api, method=request.method,
-            target=clean.target, client=f"{peer[0]}:{peer[1]}" if peer else "",
-            size=len(body) if body is not None else (request.content_length or 0), status=answer.status,
-            note=clean.scrub(answer.note or r.note), body_stored=body is not None, redacted=clean.entries,
-            body_recompressed=clean.recompressed, pending=pending, **fields,
+            id=self.store.new_id(received),
+            time=received,
+            api=r.api,
+            method=request.method,
+            target=clean.target,
+            client=f"{peer[0]}:{peer[1]}" if peer else "",
+            size=len(body) if body is not None else (request.content_length or 0),
+            status=answer.status,
+            note=clean.scrub(note),
+            body_stored=body is not None and not (body and not clean.body),
+            redacted=clean.entries,
+            body_recompressed=clean.recompressed,
+            pending=pending,
+            removed=list(clean.removed),
+            **fields,
         )
-        if pending:
-            self.store.mark_live(record.id)
-        # Store before answering (group commit on the writer thread); shielded so a disconnect or shutdown never
-        # interrupts a write half-way.
-        assert self._writer is not None
-        write = self._track(self._writer.submit(
-            [(self.store.raw_path(record.id), raw), (self.store.meta_path(record.id), record_bytes(record))]))
-        try:
-            await asyncio.shield(write)
-        except OSError as exc:
-            self.store.mark_live(record.id, False)
-            return web.json_response({"error": f"could not store the request: {exc}"}, status=500)
-        self.count += 1
-        if pending:
-            assert analysis is not None and self._deferred is not None
-            self._notify(self.on_pending, record)
-            # Bounded: when validation falls far behind, answers wait here (the capture is already durable).
-            await self._deferred.put(_Deferred(record, analysis, clean, inline, r.note))
-        else:
-            self._notify(self.on_capture, record)
+        held.release()  # the body is copied into ``raw``: its budget goes to the next request
+        response = await self._commit(record, raw)
+        if response is not None:
+            return response
         resp = web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
         if body is None:
             resp.force_close()  # the rest of the body was never read: the connection cannot be reused
+        return resp
+
+    async def _commit(self, record: CaptureRecord, raw: bytes) -> web.StreamResponse | None:
+        """Append to the journal and wait until durable (shielded: a disconnect never cuts a write in half)."""
+        assert self._writer is not None
+        write = self._track(self._writer.submit(orjson.dumps(record.as_dict()), raw, record.id))
+        try:
+            await asyncio.shield(write)
+        except OSError as exc:
+            return web.json_response({"error": f"could not store the request: {exc}"}, status=500)
+        self.count += 1
+        if record.pending:
+            self._notify(self.on_pending, record)
+        return None
+
+    def _prepare(
+        self, request: web.BaseRequest, r: Route, body: bytes, headers: list[tuple[bytes, bytes]], content_type: str
+    ) -> _Prepared:
+        """Stage one's CPU work (on the loop for small bodies, on a worker for big ones): redact, answer."""
+        cfg = self.config
+        try:
+            clean = redact_request(request.raw_path, headers, body, max_inflated=cfg.max_body)
+        except InflatedTooLarge:
+            limit = cfg.max_body
+            return _Prepared(
+                None,
+                error_answer(
+                    r.api,
+                    413,
+                    f"request entity too large: the body inflates beyond {limit} bytes (the receiver accepts {limit})",
+                ),
+            )
+        answer, fmt, kind = quick_read(r, clean, content_type, strict=cfg.strict)
+        if answer is not None:
+            return _Prepared(clean, answer, format=fmt, kind=kind)
+        # The format core decides: read the request as received (never stored).
+        analysis = analyze(rebuild_request(request, body), r, strict=cfg.strict, defer=not cfg.strict)
+        if analysis.pending:  # success outside strict mode: the second stage validates the stored request
+            return _Prepared(clean, analysis.answer, format=analysis.format, kind=analysis.kind)
+        return _Prepared(clean, analysis.answer, analysis)
+
+    async def _upload(self, request: web.BaseRequest, r: Route, received: float) -> web.StreamResponse:
+        """A symbol or source-map archive (:mod:`inspector.net.receiver_uploads`): streamed to the inbox."""
+        cfg = self.config
+        capture_id = self.store.new_id(received)
+        kind = r.format or "symbols"
+        early = transport_answer(r)
+        upload: Upload | None = None
+        answer = early
+        if answer is None:
+            length = request.content_length
+            if length is not None and length > cfg.max_upload:
+                answer = self._too_large(r, length, cfg.max_upload)
+            else:
+                try:
+                    upload = await receive_upload(request, self.store.root, capture_id, kind, cfg, cfg.max_upload)
+                except MalformedUpload as exc:
+                    answer = error_answer("backtrace", 400, f"malformed request: {exc}")
+                except BodyTooLarge:
+                    answer = self._too_large(r, None, cfg.max_upload)
+                except TimeoutError:
+                    answer = error_answer("backtrace", 408, "the client sent the body too slowly (timed out)")
+                except ValueError as exc:  # aiohttp's multipart reader on a broken body
+                    answer = error_answer("backtrace", 400, f"malformed request: {exc}")
+                else:
+                    answer = Answer(200, _json({"response": "ok", "_rxid": new_rxid()}))
+        clean = redact_request(request.raw_path, list(request.raw_headers), None)
+        head_only = [(k, b"0" if k.lower() == b"content-length" else v) for k, v in clean.headers]
+        raw = rebuild_request(request, None, target=clean.target, headers=head_only)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        note = answer.note or ""
+        if upload is not None and upload.archive is not None:
+            note = (
+                f"{kind} archive stored as {upload.archive.name} ({upload.archive_size} bytes, sha256 {upload.sha256})"
+            )
+        record = CaptureRecord(
+            id=capture_id,
+            time=received,
+            api="backtrace",
+            method=request.method,
+            target=clean.target,
+            client=f"{peer[0]}:{peer[1]}" if peer else "",
+            size=upload.size if upload else (request.content_length or 0),
+            status=answer.status,
+            format="backtrace",
+            kind=kind,
+            note=clean.scrub(note),
+            body_stored=upload is not None,
+            redacted=clean.entries,
+            tags=[clean.scrub(t) for t in upload.tags] if upload else [],
+            archive=upload.archive.name if upload and upload.archive else "",
+            archive_size=upload.archive_size if upload else 0,
+        )
+        response = await self._commit(record, raw)
+        if response is not None:
+            return response
+        resp = web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
+        if upload is None:
+            resp.force_close()
         return resp
 
     @staticmethod
@@ -627,63 +905,9 @@ class Receiver:
         except Exception:  # a listener's bug must not turn into a 500 for the SDK
             pass
 
-    # -- validation after the answer ---------------------------------------------------------------------
-
-    async def _validate_loop(self) -> None:
-        """Finish pending captures in arrival order: validate, rewrite the record (durably), report it."""
-        assert self._deferred is not None
-        loop = asyncio.get_running_loop()
-        while True:
-            item = await self._deferred.get()
-            try:
-                if item.inline:
-                    finish_analysis(item.analysis)
-                else:
-                    await loop.run_in_executor(self._pool, finish_analysis, item.analysis)
-                clean = item.clean
-                # A new object: the pending one may still be read by an ``on_pending`` listener's thread.
-                record = dataclasses.replace(
-                    item.record, note=clean.scrub(item.analysis.answer.note or item.route_note), pending=False,
-                    **{key: clean.scrub_value(value) for key, value in item.analysis.fields().items()},
-                )
-                self._track(asyncio.ensure_future(self._store_finished(record)))
-            except Exception:  # the capture stays pending on disk; the next start finishes it
-                self.store.mark_live(item.record.id, False)
-            finally:
-                self._deferred.task_done()
-            await asyncio.sleep(0)  # let the requests waiting on the loop go first
-
-    async def _store_finished(self, record: CaptureRecord) -> None:
-        assert self._writer is not None
-        try:
-            await self._writer.submit([(self.store.meta_path(record.id), record_bytes(record))])
-        except OSError:
-            return  # still pending on disk: finished again on the next load or start
-        finally:
-            self.store.mark_live(record.id, False)
-        self._notify(self.on_capture, record)
-
-    def _too_large(self, r: Route, length: int | None) -> Answer:
+    def _too_large(self, r: Route, length: int | None, limit: int) -> Answer:
         size = f"{length} bytes" if length is not None else "more than the limit"
-        limit = self.config.max_body
         return error_answer(r.api, 413, f"request entity too large: {size} (the receiver accepts {limit})")
-
-    async def _read_body(self, request: web.Request) -> bytes:
-        """Read the whole body with the size cap, a per-read idle timeout and an overall deadline."""
-        cfg = self.config
-        chunks: list[bytes] = []
-        total = 0
-        async with asyncio.timeout(cfg.body_timeout):
-            while True:
-                async with asyncio.timeout(cfg.read_timeout):
-                    chunk = await request.content.readany()
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > cfg.max_body:
-                    raise BodyTooLarge()
-                chunks.append(chunk)
-        return b"".join(chunks)
 
 
 # ------------------------------------------------------------------------------------------------ threading
@@ -768,6 +992,8 @@ __all__ = [
     "describe_capture",
     "exposure_warning",
     "is_loopback",
+    "quick_answer",
     "rebuild_request",
     "route",
+    "transport_answer",
 ]

@@ -10,12 +10,15 @@ Both files are written atomically (temp file in the same folder, fsync, rename, 
 kill at any moment leaves either a whole capture, a raw file without its record (recovered on load), or a stray
 ``.tmp`` file that is ignored and cleaned up. Names sort by arrival time. Nothing here imports Qt.
 
-The receiver writes many captures at once with :func:`write_batch` (group commit: every temp file of the batch
-written, all fsynced, renamed raw-before-record, then one fsync of the folder) and answers each request only
-after the batch holding it is durable. A record may be stored with ``pending=True``: the request is kept and was
-answered, but its validation summary (exception, problems, counts) is still being computed; the receiver rewrites
-the record when it is done. Pending records left by a process that died are finished on the next load (when the
-store has a ``describe``) or by the next receiver start (:meth:`CaptureStore.finish_pending`).
+The receiver does not write these files before answering under load: it appends each capture to its journal
+(:mod:`inspector.net.journal`, group commit: one ``fdatasync`` per batch) and answers once that is durable; the
+files come right after (idle disk) or from its second stage after a burst (:mod:`inspector.net.indexer`).
+Meanwhile the receiver's process lists those captures and reads them from the journal (:func:`journal_note`);
+any load replays the journal segments a killed receiver left. A record may be stored with ``pending=True``: the
+request is kept and was answered, but its validation summary (exception, problems, counts) is still being
+computed; the second stage rewrites the record when it is done. Pending records left by a process that died are
+finished on the next load (when the store has a ``describe``) or by the next receiver start
+(:meth:`CaptureStore.finish_pending`).
 """
 
 from __future__ import annotations
@@ -34,9 +37,40 @@ from typing import Any
 
 from inspector import settings
 
+_ids = __import__("random").Random()
+
 RAW_SUFFIX = ".request.http"
 META_SUFFIX = ".json"
 TMP_SUFFIX = ".tmp"
+
+
+# Captures a receiver of this process has made durable in its journal but not yet turned into files
+# (under load the second stage does that after the burst): root → id → (segment, raw offset, raw length, record JSON).
+# Every CaptureStore of the same folder lists them and reads their raw request from the journal meanwhile.
+_IN_JOURNAL: dict[Path, dict[str, tuple[Path, int, int, bytes]]] = {}
+_IN_JOURNAL_LOCK = threading.Lock()
+
+
+def journal_note(root: Path, entries: list[tuple[str, Path, int, int, bytes]]) -> None:
+    """Captures now durable in a journal segment: ``(id, segment, raw offset, raw length, record JSON)``."""
+    with _IN_JOURNAL_LOCK:
+        known = _IN_JOURNAL.setdefault(Path(root).resolve(), {})
+        for capture_id, segment, offset, length, meta in entries:
+            known[capture_id] = (segment, offset, length, meta)
+
+
+def journal_forget(root: Path, capture_id: str | None = None) -> None:
+    """A capture now has its files (or, without ``capture_id``: the receiver stopped)."""
+    with _IN_JOURNAL_LOCK:
+        if capture_id is None:
+            _IN_JOURNAL.pop(Path(root).resolve(), None)
+        else:
+            _IN_JOURNAL.get(Path(root).resolve(), {}).pop(capture_id, None)
+
+
+def _in_journal(root: Path) -> dict[str, tuple[Path, int, int, bytes]]:
+    with _IN_JOURNAL_LOCK:
+        return dict(_IN_JOURNAL.get(root.resolve(), {}))
 
 
 def default_store_dir() -> Path:
@@ -76,6 +110,12 @@ class CaptureRecord:
     body_recompressed: bool = False  # a gzip body held a secret: redacted and gzip-compressed again
     #: Stored and answered, validation not finished yet (exception/problems/errors/warnings still to come).
     pending: bool = False
+    #: What was not stored because it could not be decoded to take secrets out (one sentence each).
+    removed: list[str] = field(default_factory=list)
+    #: Symbol / source-map uploads: the ``tag`` fields sent, and the stored archive (a file name in the inbox).
+    tags: list[str] = field(default_factory=list)
+    archive: str = ""
+    archive_size: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict (a copy: its lists and their dicts are new objects too).
@@ -85,6 +125,8 @@ class CaptureRecord:
         data = {name: getattr(self, name) for name in _FIELD_NAMES}
         data["problems"] = [dict(p) for p in self.problems]
         data["redacted"] = [dict(e) for e in self.redacted]
+        data["removed"] = list(self.removed)
+        data["tags"] = list(self.tags)
         return data
 
     @classmethod
@@ -137,6 +179,25 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     os.replace(tmp, path)
     if sync_dir:
         _fsync_dir(path.parent)
+
+
+def write_plain(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file and a rename, without fsync: readers never see a part,
+    durability comes from elsewhere (the receiver's journal, made durable before, synced before it is deleted)."""
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
 
 
 def write_batch(files: list[tuple[Path, bytes]], *, fsync: Callable[[list[int]], None] | None = None) -> None:
@@ -202,6 +263,8 @@ class CaptureStore:
         self._lock = threading.Lock()
         self._last_stamp = ""
         self._seq = 0
+        self._second = -1
+        self._second_text = ""
         self._live: set[str] = set()  # pending records this process is still validating (not to be redone)
 
     # -- ids ---------------------------------------------------------------------------------------------
@@ -209,12 +272,16 @@ class CaptureStore:
     def new_id(self, when: float | None = None) -> str:
         """A time-sortable, unique id: ``YYYYmmddTHHMMSS.ffffffZ-<seq><random>``."""
         when = time.time() if when is None else when
-        stamp = datetime.fromtimestamp(when, UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        seconds = int(when)
         with self._lock:
+            if seconds != self._second:  # formatting a date costs more than the rest of the id: once a second
+                self._second = seconds
+                self._second_text = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
+            stamp = f"{self._second_text}.{int((when - seconds) * 1_000_000):06d}Z"
             self._seq = self._seq + 1 if stamp == self._last_stamp else 0
             self._last_stamp = stamp
             seq = self._seq
-        return f"{stamp}-{seq:03d}{secrets.token_hex(3)}"
+        return f"{stamp}-{seq:03d}{_ids.getrandbits(24):06x}"  # unique, not secret: no syscall per id
 
     def raw_path(self, capture_id: str) -> Path:
         return self.root / f"{capture_id}{RAW_SUFFIX}"
@@ -230,6 +297,39 @@ class CaptureStore:
         write_atomic(self.meta_path(record.id), record_bytes(record), sync_dir=False)
         _fsync_dir(self.root)  # one folder fsync makes both renames durable before the request is answered
         return record
+
+    def materialize(
+        self, meta: bytes, raw: bytes, *, describe: Describe | None = None, only_missing: bool = False
+    ) -> CaptureRecord:
+        """Turn a journal entry (record JSON + raw request) into the capture's two files (no fsync: the journal
+        keeps the entry until the files are synced). A pending record is finished with ``describe`` first.
+        ``only_missing`` (replaying after a kill) keeps the files a capture already has."""
+        record = CaptureRecord.from_dict(json.loads(meta))
+        raw_path, meta_path = self.raw_path(record.id), self.meta_path(record.id)
+        if only_missing and meta_path.exists():
+            if not raw_path.exists():
+                write_plain(raw_path, raw)
+            return self._read_record(record.id) or record
+        if record.pending and describe is not None:
+            try:
+                describe(raw, record)
+            except Exception:  # a capture the format core cannot read is still listed
+                pass
+            record.pending = False
+        write_plain(raw_path, raw)
+        write_plain(meta_path, record_bytes(record))
+        return record
+
+    def write_files(self, capture_id: str, meta: bytes, raw: bytes) -> None:
+        """The capture's raw request, then its record (plain writes: the journal made them durable first)."""
+        write_plain(self.raw_path(capture_id), raw)
+        write_plain(self.meta_path(capture_id), meta)
+
+    def replay_journal(self) -> int:
+        """Materialize the journal segments a killed receiver left (see :mod:`inspector.net.journal`)."""
+        from inspector.net.journal import replay
+
+        return replay(self.root, lambda meta, raw: self.materialize(meta, raw, only_missing=True) and None)
 
     def mark_live(self, capture_id: str, live: bool = True) -> None:
         """A pending record that this process is validating now (load leaves it pending) or no longer is."""
@@ -284,7 +384,12 @@ class CaptureStore:
             self.mark_live(record.id, False)
 
     def delete(self, capture_id: str) -> None:
-        for path in (self.meta_path(capture_id), self.raw_path(capture_id)):
+        """Remove the capture's files: record first, raw request, and an uploaded archive if it has one."""
+        record = self._read_record(capture_id)
+        paths = [self.meta_path(capture_id), self.raw_path(capture_id)]
+        if record is not None and record.archive and "/" not in record.archive and "\\" not in record.archive:
+            paths.append(self.root / record.archive)
+        for path in paths:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
@@ -297,7 +402,21 @@ class CaptureStore:
     # -- reading -----------------------------------------------------------------------------------------
 
     def read_raw(self, capture_id: str) -> bytes:
-        return self.raw_path(capture_id).read_bytes()
+        try:
+            return self.raw_path(capture_id).read_bytes()
+        except FileNotFoundError:
+            entry = _in_journal(self.root).get(capture_id)
+            if entry is None:
+                raise
+        segment, offset, length, _ = entry
+        try:
+            fd = os.open(segment, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:  # turned into files meanwhile
+            return self.raw_path(capture_id).read_bytes()
+        try:
+            return os.pread(fd, length, offset)
+        finally:
+            os.close(fd)
 
     def load(self) -> list[CaptureRecord]:
         """Every complete capture, oldest first. Raw files whose record is missing are recovered, damaged
@@ -308,6 +427,8 @@ class CaptureStore:
 
     def _scan(self, *, finish: bool) -> list[CaptureRecord]:
         records: list[CaptureRecord] = []
+        with contextlib.suppress(OSError):
+            self.replay_journal()
         now = time.time()
         try:
             names = sorted(os.listdir(self.root))
@@ -331,6 +452,14 @@ class CaptureStore:
                 record = self._finish(record, self.describe) or record
             if record is not None:
                 records.append(record)
+        listed = {r.id for r in records}
+        waiting = [
+            CaptureRecord.from_dict(json.loads(meta))
+            for capture_id, (_, _, _, meta) in _in_journal(self.root).items()
+            if capture_id not in listed
+        ]
+        if waiting:
+            records = sorted(records + waiting, key=lambda r: r.id)
         return records
 
     def _read_record(self, capture_id: str) -> CaptureRecord | None:
@@ -351,8 +480,14 @@ class CaptureStore:
         head = raw.split(b"\r\n", 1)[0].decode("latin-1", "replace").split(" ")
         method, target = (head[0], head[1]) if len(head) >= 2 else ("?", "?")
         record = CaptureRecord(
-            id=capture_id, time=mtime, api="unknown", method=method, target=target, size=len(raw),
-            note="recovered: the record of this capture was missing or damaged", recovered=True,
+            id=capture_id,
+            time=mtime,
+            api="unknown",
+            method=method,
+            target=target,
+            size=len(raw),
+            note="recovered: the record of this capture was missing or damaged",
+            recovered=True,
         )
         if self.describe is not None:
             try:
@@ -364,4 +499,14 @@ class CaptureStore:
         return record
 
 
-__all__ = ["CaptureRecord", "CaptureStore", "default_store_dir", "record_bytes", "write_atomic", "write_batch"]
+__all__ = [
+    "CaptureRecord",
+    "CaptureStore",
+    "default_store_dir",
+    "journal_forget",
+    "journal_note",
+    "record_bytes",
+    "write_atomic",
+    "write_batch",
+    "write_plain",
+]

@@ -41,12 +41,18 @@ class Receiver:
         self.records: list[CaptureRecord] = []
         self.times: list[float] = []
         self._cond = threading.Condition()
-        self.thread = ReceiverThread(self.store, ReceiverConfig(host="127.0.0.1", port=0), on_capture=self._captured)
+        self._seen: set[str] = set()
+        # on_pending: right after the answer (on_capture follows once the second stage has validated it)
+        self.thread = ReceiverThread(self.store, ReceiverConfig(host="127.0.0.1", port=0), on_capture=self._captured,
+                                     on_pending=self._captured)
         self.thread.start()
         self.url = self.thread.url
 
     def _captured(self, record: CaptureRecord) -> None:
         with self._cond:
+            if record.id in self._seen:
+                return
+            self._seen.add(record.id)
             self.records.append(record)
             self.times.append(time.monotonic())
             self._cond.notify_all()
