@@ -15,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from aiohttp import BodyPartReader, MultipartReader, web
 
+from inspector import atomic
 from inspector.net.receiver_limits import BodyTooLarge, Limits, RateGuard
 
 UPLOAD_FORMATS = ("symbols", "sourcemap")
@@ -78,9 +78,11 @@ async def receive_upload(
     guard = RateGuard(limits)
     reader = MultipartReader(request.headers, request.content)
     upload = Upload()
-    tmp = root / f"{capture_id}.{secrets.token_hex(4)}.upload.tmp"
-    fd = -1
     digest = hashlib.sha256()
+    # The one atomic-write helper, its context held across the reads: temp file next to the archive, fsync,
+    # rename, folder fsync (that last step on a worker thread: a multi-GB fsync must not stall the loop).
+    writing: contextlib.AbstractContextManager[BinaryIO] | None = None
+    handle: BinaryIO | None = None
     try:
         while True:
             async with asyncio.timeout(guard.wait()):
@@ -89,9 +91,11 @@ async def receive_upload(
                 break
             if not isinstance(part, BodyPartReader):
                 raise MalformedUpload("nested multipart bodies are not accepted")
-            if part.name == "upload_file" and fd < 0:
+            if part.name == "upload_file" and writing is None:
                 upload.filename = part.filename or ""
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+                upload.archive = root / archive_name(capture_id, kind, upload.filename)
+                writing = atomic.replacing(upload.archive, mode=0o600)
+                handle = writing.__enter__()
                 while True:
                     async with asyncio.timeout(guard.wait()):
                         chunk = await part.read_chunk(256 * 1024)
@@ -102,9 +106,7 @@ async def receive_upload(
                     if guard.total > cap:
                         raise BodyTooLarge()
                     digest.update(chunk)
-                    view = memoryview(chunk)
-                    while view:
-                        view = view[os.write(fd, view) :]
+                    handle.write(chunk)
             else:
                 if len(upload.fields) >= MAX_FIELDS:
                     raise MalformedUpload(f"more than {MAX_FIELDS} fields")
@@ -115,22 +117,18 @@ async def receive_upload(
             if guard.total > cap:
                 raise BodyTooLarge()
         upload.size = guard.total
-        if fd < 0:
+        if writing is None:
             raise MalformedUpload("the body has no 'upload_file' part (the archive)")
-        await asyncio.get_running_loop().run_in_executor(None, os.fsync, fd)
-        os.close(fd)
-        fd = -1
-        final = root / archive_name(capture_id, kind, upload.filename)
-        os.replace(tmp, final)
-        upload.archive = final
+        done, writing = writing, None
+        await asyncio.get_running_loop().run_in_executor(None, done.__exit__, None, None, None)
         upload.sha256 = digest.hexdigest()
         return upload
-    finally:
-        if fd >= 0:
-            os.close(fd)
-        if upload.archive is None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    except BaseException as exc:
+        upload.archive = None
+        if writing is not None:  # the temp file is removed, nothing replaced
+            with contextlib.suppress(BaseException):
+                writing.__exit__(type(exc), exc, exc.__traceback__)
+        raise
 
 
 __all__ = ["UPLOAD_FORMATS", "MalformedUpload", "Upload", "archive_name", "receive_upload"]
