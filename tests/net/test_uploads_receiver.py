@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# The receiver's upload emulation (the receiver engineer's inspector.net.receiver_uploads): until it is on main
-# these tests cannot run; they were run against that branch merged with this one.
-pytest.importorskip("inspector.net.receiver_uploads")
 
 from inspector.formats.base import Target
 from inspector.net.receiver import ReceiverConfig
@@ -80,3 +77,32 @@ def test_big_sourcemap_archive_streams_to_the_receiver(rx: Running, tmp_path: Pa
         while chunk := fh.read(1 << 22):
             expected.update(chunk)
     assert digest.hexdigest() == expected.hexdigest()
+
+
+def test_cli_upload_sourcemap_to_the_receiver(
+    rx: Running, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.cli import main
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "sourcemaps"
+    monkeypatch.setenv("BT_TOKEN", TOKEN)
+    code = main(
+        [
+            "upload-sourcemap",
+            str(fixtures / "bundle.min.js.map"),
+            "--url",
+            rx.url + "/api/post",
+            "--token-env",
+            "BT_TOKEN",
+            "--tag",
+            "web-2.4.1",
+            "--json",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["ok"] and data["id"] and data["upload_file"]["built"] is False and TOKEN not in out + err
+    record = rx.wait_records(1)[0]
+    assert record.kind == "sourcemap" and record.tags == ["web-2.4.1"]
+    assert (rx.store.root / record.archive).read_bytes() == (fixtures / "bundle.min.js.map").read_bytes()
