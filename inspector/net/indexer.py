@@ -5,7 +5,7 @@ committed entries in order, validates the pending ones with the format core (:fu
 the ``.request.http`` and the finished ``.json`` record of each, reports each record, and once a closed segment
 is all on disk syncs the file system and deletes the segment.
 
-It runs in a child process (``python -m inspector.net.indexer STORE``) so that parsing and validation, which are
+It runs in a child process (``python -m inspector.net.indexer_main STORE``) so that parsing and validation, which are
 most of the CPU a capture costs, use another core and never hold the receiver's GIL; where no child can be
 started (a frozen build) the same code runs on a thread. Protocol on the child's stdin, one line each:
 ``C <segment> <end offset>`` (durable up to there), ``R <segment>`` (no more will be appended), ``Q`` (finish
@@ -110,12 +110,6 @@ class IndexWork:
         return True
 
 
-def _default_describe() -> Describe:
-    from inspector.net.receiver import describe_capture
-
-    return describe_capture
-
-
 class Indexer:
     """The receiver's handle on the second stage. ``committed``/``rotated`` may be called from any thread;
     ``on_record`` and ``on_released`` are called on a reader thread."""
@@ -126,9 +120,11 @@ class Indexer:
         on_record: Callable[[CaptureRecord], None],
         on_released: Callable[[Path], None],
         *,
+        describe: Describe | None = None,
         use_process: bool = True,
     ) -> None:
         self.store = store
+        self.describe = describe
         self.on_record = on_record
         self.on_released = on_released
         self.use_process = use_process and not getattr(sys, "frozen", False)
@@ -140,7 +136,7 @@ class Indexer:
         if self.use_process:
             try:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "inspector.net.indexer", str(self.store.root)],
+                    [sys.executable, "-m", "inspector.net.indexer_main", str(self.store.root)],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     close_fds=True,
@@ -152,7 +148,7 @@ class Indexer:
             self._spawn(self._feed, self.process.stdin)
             self._spawn(self._read, self.process.stdout)
         else:
-            work = IndexWork(self.store, _default_describe(), self._emit)
+            work = IndexWork(self.store, self.describe, self._emit)
             self._spawn(self._run_inline, work)
 
     def _spawn(self, target: Callable[..., None], arg: Any) -> None:
@@ -285,29 +281,3 @@ def serve(work: IndexWork, fd: int = 0) -> None:
             work.rotated(segment)
         rotated.clear()
         since = None
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    store = CaptureStore(args[0])
-    out = sys.stdout
-    if hasattr(os, "nice"):
-        # Below the receiver: under load the answers (stage one) get the cores; this stage catches up after.
-        with contextlib.suppress(OSError):
-            os.nice(10)
-
-    def emit(message: dict[str, Any]) -> None:
-        out.write(json.dumps(message, ensure_ascii=False) + "\n")
-        out.flush()
-
-    work = IndexWork(store, _default_describe(), emit)
-    try:
-        serve(work)
-    except (BrokenPipeError, KeyboardInterrupt):  # the receiver went away: the next load replays the rest
-        with contextlib.suppress(OSError):
-            os.close(1)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

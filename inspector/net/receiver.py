@@ -565,7 +565,9 @@ class Receiver:
         loop = asyncio.get_running_loop()
         # What a killed receiver left in the journal becomes inbox files (pending: finished in the background).
         await loop.run_in_executor(self._pool, self.store.replay_journal)
-        self._indexer = Indexer(self.store, self._indexed, self._released, use_process=cfg.index_process)
+        self._indexer = Indexer(
+            self.store, self._indexed, self._released, describe=describe_capture, use_process=cfg.index_process
+        )
         self._indexer.start()
         self._writer = CaptureWriter(
             self.store.root,
