@@ -236,7 +236,8 @@ class Cli:
         self.url = first.split()[-1]
         self.port = int(self.url.rsplit(":", 1)[1])
         self._lines: list[bytes] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
 
     def _drain(self) -> None:
         assert self.proc.stdout is not None
@@ -244,13 +245,16 @@ class Cli:
             self._lines.append(line)
 
     def stop(self) -> str:
+        """SIGTERM, wait (bounded), then stderr (a few lines: it cannot fill the pipe meanwhile)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            _, err = self.proc.communicate(timeout=60)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-        return err.decode("utf-8", "replace")
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._drainer.join(10)
+        assert self.proc.stderr is not None
+        return self.proc.stderr.read().decode("utf-8", "replace")
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak RSS read from /proc")
