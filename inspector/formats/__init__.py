@@ -92,6 +92,9 @@ def load_bytes(data: bytes, *, source_name: str | None = None, format: str = "au
     document: Document | None = None
     value: Any = None
     if _looks_like_json(envelope.body):
+        from inspector.formats.memory_budget import check_room_for_json
+
+        check_room_for_json(envelope.body, name=source_name)  # refuse now, not when memory runs out
         try:
             document = Document.from_bytes(envelope.body)
         except InspectorError:
