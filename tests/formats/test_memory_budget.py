@@ -84,7 +84,8 @@ print(len(body), after - before, estimate_json_bytes(body))
 @needs_proc
 @pytest.mark.parametrize("shape", ["empties", "ints", "frames", "strings"])
 def test_the_estimate_covers_what_the_parse_takes(shape: str) -> None:
-    """Measured in a fresh process (resident memory with the document open): the estimate is above what loading really takes, for the worst
+    """Measured in a fresh process (resident memory with the document open): the estimate is above what loading
+    really takes, for the worst
     shapes (many tiny values) and the mildest (long strings)."""
     done = subprocess.run(
         [sys.executable, "-c", PEAK, str(ROOT), shape, "400000"], capture_output=True, text=True, timeout=600
