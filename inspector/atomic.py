@@ -77,12 +77,15 @@ def _open_temp(target: Path, mode: int | None) -> tuple[Path, int]:
 
 
 @contextlib.contextmanager
-def replacing(path: str | os.PathLike[str], *, mode: int | None = None, sync_dir: bool = True) -> Iterator[BinaryIO]:
+def replacing(
+    path: str | os.PathLike[str], *, mode: int | None = None, sync_dir: bool = True, fsync: bool = True
+) -> Iterator[BinaryIO]:
     """A binary file to write the new content of ``path`` into; it replaces ``path`` when the block ends well.
 
     For content produced piece by piece (a zip archive, a big export) without holding it all in memory.
     ``sync_dir=False`` leaves the folder's fsync (which makes the rename durable) to the caller, who renames
-    several files in one folder and fsyncs it once (:func:`fsync_dir`).
+    several files in one folder and fsyncs it once (:func:`fsync_dir`). ``fsync=False`` skips flushing to disk
+    (readers still never see a part; durability comes from elsewhere, e.g. the receiver's journal).
     """
     target = _target(path)
     tmp, fd = _open_temp(target, mode)
@@ -90,7 +93,8 @@ def replacing(path: str | os.PathLike[str], *, mode: int | None = None, sync_dir
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -100,9 +104,11 @@ def replacing(path: str | os.PathLike[str], *, mode: int | None = None, sync_dir
         fsync_dir(target.parent)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, sync_dir: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (see the module's docstring)."""
-    with replacing(path, mode=mode, sync_dir=sync_dir) as handle:
+def write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, sync_dir: bool = True, fsync: bool = True
+) -> None:
+    """Replace ``path`` with ``data`` atomically (see the module's docstring and :func:`replacing`)."""
+    with replacing(path, mode=mode, sync_dir=sync_dir and fsync, fsync=fsync) as handle:
         handle.write(data)
 
 

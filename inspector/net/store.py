@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector import settings
+from inspector.atomic import fsync_dir, write_bytes
 
 _ids = __import__("random").Random()
 
@@ -147,57 +148,22 @@ _FIELD_NAMES = tuple(f.name for f in fields(CaptureRecord))
 
 
 def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows; rename is durable enough there
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path)  # the one atomic-write module's
 
 
 def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file, or the whole new one, never a part.
+    """Write ``data`` to ``path`` so that readers see the old file, or the whole new one, never a part (0600).
 
     ``sync_dir=False`` leaves the folder's fsync (which makes the rename itself durable) to the caller, who
-    can then cover several renames with one.
+    can then cover several renames with one. (:func:`inspector.atomic.write_bytes`, the app's one atomic write.)
     """
-    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
-    if sync_dir:
-        _fsync_dir(path.parent)
+    write_bytes(path, data, mode=0o600, sync_dir=sync_dir)
 
 
 def write_plain(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file and a rename, without fsync: readers never see a part,
     durability comes from elsewhere (the receiver's journal, made durable before, synced before it is deleted)."""
-    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
+    write_bytes(path, data, mode=0o600, fsync=False)
 
 
 def write_batch(files: list[tuple[Path, bytes]], *, fsync: Callable[[list[int]], None] | None = None) -> None:
