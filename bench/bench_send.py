@@ -81,8 +81,19 @@ def main() -> int:
         engine()
         best = interleaved({"engine": engine, "raw": raw}, 3 if quick else 5)
         rate = count / best["engine"]
-        emit([ratio_row("send", f"bulk send {count} Rollbar items ({rate:.0f}/s)", best["engine"], best["raw"],
-                        "raw httpx loop", 1.1)], as_json)
+        emit(
+            [
+                ratio_row(
+                    "send",
+                    f"bulk send {count} Rollbar items ({rate:.0f}/s)",
+                    best["engine"],
+                    best["raw"],
+                    "raw httpx loop",
+                    1.1,
+                )
+            ],
+            as_json,
+        )
     finally:
         server.terminate()
         server.wait(10)

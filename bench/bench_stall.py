@@ -90,8 +90,16 @@ def main() -> int:
 
     big = str(payload("backtrace", quick))
     before = len(window.document_views())
-    rows.append(measure(app, beat, f"open {os.path.basename(big)} in the window", lambda: window.open_paths([big]),
-                        lambda: len(window.document_views()) > before, 300))
+    rows.append(
+        measure(
+            app,
+            beat,
+            f"open {os.path.basename(big)} in the window",
+            lambda: window.open_paths([big]),
+            lambda: len(window.document_views()) > before,
+            300,
+        )
+    )
 
     editor = payload("editor", quick)
     doc = window.open_submission(load_path(str(editor)), editor.name, editor)
@@ -99,8 +107,16 @@ def main() -> int:
     spin(app, lambda: not doc.validating and doc.has_text, 120)
     first_thread = next(iter(doc.document.value.get("threads", {})), "0")
     edit = Edit("set", f"/threads/{first_thread}/name", "edited by bench")
-    rows.append(measure(app, beat, f"edit {editor.name} (form edit + revalidate)",
-                        lambda: doc.apply_edits([edit], "bench edit"), lambda: not doc.validating, 120))
+    rows.append(
+        measure(
+            app,
+            beat,
+            f"edit {editor.name} (form edit + revalidate)",
+            lambda: doc.apply_edits([edit], "bench edit"),
+            lambda: not doc.validating,
+            120,
+        )
+    )
 
     rows.append(send_scenario(app, beat, 4 if quick else 20))
     rows.append(receive_scenario(app, beat, 50 if quick else 300))
@@ -160,14 +176,23 @@ def receive_scenario(app: QApplication, beat: Heartbeat, count: int) -> Row:
         def blast() -> None:
             with httpx.Client(timeout=10) as client:
                 for _ in range(count):
-                    client.post(f"http://127.0.0.1:{port}/api/1/item/", content=body,
-                                headers={"X-Rollbar-Access-Token": "bench-token", "Content-Type": "application/json"})
+                    client.post(
+                        f"http://127.0.0.1:{port}/api/1/item/",
+                        content=body,
+                        headers={"X-Rollbar-Access-Token": "bench-token", "Content-Type": "application/json"},
+                    )
                     sent.append(1)
 
         thread = threading.Thread(target=blast, daemon=True)
         try:
-            return measure(app, beat, f"receive {count} Rollbar items (receiver thread)", thread.start,
-                           lambda: len(sent) >= count, 120)
+            return measure(
+                app,
+                beat,
+                f"receive {count} Rollbar items (receiver thread)",
+                thread.start,
+                lambda: len(sent) >= count,
+                120,
+            )
         finally:
             thread.join(30)
             server.stop()

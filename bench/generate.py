@@ -75,24 +75,34 @@ def appcenter_batch(frames_total: int, rng: random.Random) -> dict[str, Any]:
             return out
 
         inner2 = {"type": "java.io.IOException", "message": "disk full", "frames": frames(chunk[2])}
-        inner1 = {"type": "java.lang.IllegalStateException", "message": "write failed", "frames": frames(chunk[1]),
-                  "innerExceptions": [inner2]}
+        inner1 = {
+            "type": "java.lang.IllegalStateException",
+            "message": "write failed",
+            "frames": frames(chunk[1]),
+            "innerExceptions": [inner2],
+        }
         threads = [{"id": t, "name": f"worker-{t}", "frames": frames(chunk[3 + t])} for t in range(4)]
-        logs.append({
-            "type": "managedError",
-            "id": _uuid(rng),
-            "timestamp": "2026-11-01T10:00:00.000Z",
-            "appLaunchTimestamp": "2026-11-01T09:59:00.000Z",
-            "device": DEVICE,
-            "processId": 4242,
-            "processName": "bench",
-            "fatal": True,
-            "errorThreadId": 0,
-            "errorThreadName": "worker-0",
-            "exception": {"type": "java.lang.RuntimeException", "message": f"bench crash {n}",
-                          "frames": frames(chunk[0]), "innerExceptions": [inner1]},
-            "threads": threads,
-        })
+        logs.append(
+            {
+                "type": "managedError",
+                "id": _uuid(rng),
+                "timestamp": "2026-11-01T10:00:00.000Z",
+                "appLaunchTimestamp": "2026-11-01T09:59:00.000Z",
+                "device": DEVICE,
+                "processId": 4242,
+                "processName": "bench",
+                "fatal": True,
+                "errorThreadId": 0,
+                "errorThreadName": "worker-0",
+                "exception": {
+                    "type": "java.lang.RuntimeException",
+                    "message": f"bench crash {n}",
+                    "frames": frames(chunk[0]),
+                    "innerExceptions": [inner1],
+                },
+                "threads": threads,
+            }
+        )
         made += count
         n += 1
     return {"logs": logs}
@@ -104,8 +114,15 @@ def backtrace_threads(threads: int, frames_per: int, rng: random.Random) -> dict
         th[str(t)] = {
             "name": f"thread-{t}",
             "fault": t == 0,
-            "stack": [{"funcName": f"fn_{t}_{f}", "library": f"/srv/app/lib{f % 31}.so", "line": 1 + f,
-                       "address": hex(0x400000 + t * 4096 + f * 16)} for f in range(frames_per)],
+            "stack": [
+                {
+                    "funcName": f"fn_{t}_{f}",
+                    "library": f"/srv/app/lib{f % 31}.so",
+                    "line": 1 + f,
+                    "address": hex(0x400000 + t * 4096 + f * 16),
+                }
+                for f in range(frames_per)
+            ],
         }
     return {
         "uuid": _uuid(rng),
@@ -130,8 +147,9 @@ def rollbar_at_limit(rng: random.Random) -> dict[str, Any]:
             "language": "python 3.11",
             "body": {
                 "trace": {
-                    "frames": [{"filename": f"/srv/app/mod{i % 40}.py", "lineno": i + 1, "method": f"f{i}"}
-                               for i in range(200)],
+                    "frames": [
+                        {"filename": f"/srv/app/mod{i % 40}.py", "lineno": i + 1, "method": f"f{i}"} for i in range(200)
+                    ],
                     "exception": {"class": "ValueError", "message": "bench"},
                 },
                 "telemetry": [],
@@ -141,8 +159,13 @@ def rollbar_at_limit(rng: random.Random) -> dict[str, Any]:
     telemetry = item["data"]["body"]["telemetry"]
     i = 0
     while True:
-        event = {"level": "info", "type": "log", "source": "server", "timestamp_ms": 1795373000000 + i * 10,
-                 "body": {"message": f"request {i} handled in {rng.randint(1, 900)} ms " + "x" * 40}}
+        event = {
+            "level": "info",
+            "type": "log",
+            "source": "server",
+            "timestamp_ms": 1795373000000 + i * 10,
+            "body": {"message": f"request {i} handled in {rng.randint(1, 900)} ms " + "x" * 40},
+        }
         telemetry.append(event)
         if len(orjson.dumps(item)) > ROLLBAR_LIMIT - 300:
             telemetry.pop()
@@ -156,8 +179,7 @@ def generate(out: Path, scale: float = 1.0) -> dict[str, Path]:
     rng = random.Random(20261122)
     files = {
         "appcenter": (out / "appcenter-batch-100mb.json", appcenter_batch(max(1000, int(1_000_000 * scale)), rng)),
-        "backtrace": (out / "backtrace-10k-threads.json",
-                      backtrace_threads(max(10, int(10_000 * scale)), 100, rng)),
+        "backtrace": (out / "backtrace-10k-threads.json", backtrace_threads(max(10, int(10_000 * scale)), 100, rng)),
         "rollbar": (out / "rollbar-512kb-telemetry.json", rollbar_at_limit(rng)),
         "editor": (out / "editor-20mb.json", backtrace_threads(max(10, int(1_400 * scale)), 100, rng)),
     }
@@ -169,26 +191,46 @@ def generate(out: Path, scale: float = 1.0) -> dict[str, Path]:
 
 
 def wide_custom(scale: float, rng: random.Random) -> dict[str, Any]:
-    frames = [{"filename": f"/srv/app/mod{i % 40}.py", "lineno": i + 1, "method": f"f{i}", "code": "x = y + 1",
-               "context": {"pre": [f"    a{i} = b + c  # before", "    if a: return"],
-                           "post": [f"    log.debug('after {i}')", "    return a"]}}
-              for i in range(max(100, int(150_000 * scale)))]
+    frames = [
+        {
+            "filename": f"/srv/app/mod{i % 40}.py",
+            "lineno": i + 1,
+            "method": f"f{i}",
+            "code": "x = y + 1",
+            "context": {
+                "pre": [f"    a{i} = b + c  # before", "    if a: return"],
+                "post": [f"    log.debug('after {i}')", "    return a"],
+            },
+        }
+        for i in range(max(100, int(150_000 * scale)))
+    ]
     custom: dict[str, Any] = {}
     for i in range(max(100, int(110_000 * scale))):
         kind = i % 4
         custom[f"key_{i}"] = (i, f"value {i} " + "v" * (i % 300), i % 2 == 0, None)[kind]
-    return {"access_token": "a" * 32, "data": {
-        "environment": "bench", "level": "error", "uuid": _uuid(rng), "language": "python",
-        "body": {"trace": {"frames": frames, "exception": {"class": "ValueError", "message": "wide"}}},
-        "custom": custom,
-    }}
+    return {
+        "access_token": "a" * 32,
+        "data": {
+            "environment": "bench",
+            "level": "error",
+            "uuid": _uuid(rng),
+            "language": "python",
+            "body": {"trace": {"frames": frames, "exception": {"class": "ValueError", "message": "wide"}}},
+            "custom": custom,
+        },
+    }
 
 
 def wide_attributes(scale: float, rng: random.Random) -> dict[str, Any]:
     n = max(100, int(300_000 * scale))
     return {
-        "uuid": _uuid(rng), "timestamp": 1795373151, "lang": "c", "langVersion": "gcc 12",
-        "agent": "crash-inspector-bench", "agentVersion": "1.0.0", "mainThread": "0",
+        "uuid": _uuid(rng),
+        "timestamp": 1795373151,
+        "lang": "c",
+        "langVersion": "gcc 12",
+        "agent": "crash-inspector-bench",
+        "agentVersion": "1.0.0",
+        "mainThread": "0",
         "threads": {"0": {"name": "main", "stack": [{"funcName": "main"}]}},
         "attributes": {f"attr.{i}": (f"text {i}" if i % 3 else i) for i in range(n)},
         "annotations": {f"Note {i}": {"k": i, "list": [i, str(i)]} if i % 5 == 0 else f"n{i}" for i in range(n)},
@@ -198,8 +240,12 @@ def wide_attributes(scale: float, rng: random.Random) -> dict[str, Any]:
 def long_strings(scale: float, rng: random.Random) -> dict[str, Any]:
     size = max(10_000, int(8_000_000 * scale))
     text = ('line "quoted" \\ back\\slash, {brace} [bracket] é€😀\n' * (size // 48 + 1))[:size]
-    return {"logs": [{"type": "managedError", "id": _uuid(rng), "exception": {"type": "E", "message": text,
-                      "stackTrace": text}} for _ in range(3)]}
+    return {
+        "logs": [
+            {"type": "managedError", "id": _uuid(rng), "exception": {"type": "E", "message": text, "stackTrace": text}}
+            for _ in range(3)
+        ]
+    }
 
 
 def base64_attachments(scale: float, rng: random.Random) -> dict[str, Any]:
@@ -207,9 +253,19 @@ def base64_attachments(scale: float, rng: random.Random) -> dict[str, Any]:
 
     size = max(30_000, int(30_000_000 * scale))
     blob = base64.b64encode(rng.randbytes(size)).decode()
-    return {"logs": [{"type": "errorAttachment", "id": _uuid(rng), "errorId": _uuid(rng),
-                      "contentType": "application/octet-stream", "fileName": f"dump{i}.bin", "data": blob}
-                     for i in range(2)]}
+    return {
+        "logs": [
+            {
+                "type": "errorAttachment",
+                "id": _uuid(rng),
+                "errorId": _uuid(rng),
+                "contentType": "application/octet-stream",
+                "fileName": f"dump{i}.bin",
+                "data": blob,
+            }
+            for i in range(2)
+        ]
+    }
 
 
 def deep_nesting(scale: float, rng: random.Random) -> dict[str, Any]:
@@ -223,8 +279,12 @@ def deep_nesting(scale: float, rng: random.Random) -> dict[str, Any]:
 
 def small_logs(scale: float, rng: random.Random) -> dict[str, Any]:
     n = max(1000, int(400_000 * scale))
-    return {"logs": [{"type": "event", "id": f"{i:08x}", "name": f"e{i % 50}", "timestamp": "2026-11-22T10:00:00Z",
-                      "sid": "s"} for i in range(n)]}
+    return {
+        "logs": [
+            {"type": "event", "id": f"{i:08x}", "name": f"e{i % 50}", "timestamp": "2026-11-22T10:00:00Z", "sid": "s"}
+            for i in range(n)
+        ]
+    }
 
 
 SHAPES = {

@@ -70,9 +70,17 @@ def receiver_rows(quick: bool) -> list[Row]:
     if "receiver" in rates and "baseline" in rates and loss_match:
         loss = int(loss_match.group(1))
         pending = int(pending_match.group(1)) if pending_match else 0
-        row = Row("receive", f"receiver payloads/s (loss {loss}, pending {pending})", rates["receiver"],
-                  rates["baseline"], "bare aiohttp 200", "0 loss", unit="/s", note="throughput ratio is "
-                  "informative: the receiver parses, validates, redacts and fsyncs (group commit) before answering")
+        row = Row(
+            "receive",
+            f"receiver payloads/s (loss {loss}, pending {pending})",
+            rates["receiver"],
+            rates["baseline"],
+            "bare aiohttp 200",
+            "0 loss",
+            unit="/s",
+            note="throughput ratio is "
+            "informative: the receiver parses, validates, redacts and fsyncs (group commit) before answering",
+        )
         row.ok = loss == 0 and pending == 0
         rows.append(row)
     return rows or [Row("receive", "bench_receiver.py printed no ratio", 0, ok=False, note=out[-200:])]

@@ -27,10 +27,7 @@ def corpus_files(*folders: str) -> list[Path]:
     """Every corpus payload (optionally of some folders): SOURCES.md and the reference material excluded."""
     roots = [CORPUS / f for f in folders] if folders else [CORPUS]
     return sorted(
-        p
-        for root in roots
-        for p in root.rglob("*")
-        if p.is_file() and p.name != "SOURCES.md" and not is_reference(p)
+        p for root in roots for p in root.rglob("*") if p.is_file() and p.name != "SOURCES.md" and not is_reference(p)
     )
 
 

@@ -82,8 +82,9 @@ def test_sigkill_during_save_leaves_the_old_or_the_new_file(tmp_path: Path) -> N
     target.parent.mkdir()
     rng = random.Random(1234)
     for round_ in range(4):
-        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(ROOT), str(target), str(a), str(b)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(ROOT), str(target), str(a), str(b)], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert proc.stdout is not None
             seen = 0
@@ -105,8 +106,9 @@ def test_sigkill_during_save_leaves_the_old_or_the_new_file(tmp_path: Path) -> N
 
 def test_sigkill_during_receive_keeps_every_answered_request(tmp_path: Path) -> None:
     store_dir = tmp_path / "captures"
-    proc = subprocess.Popen([sys.executable, "-c", RECEIVER, str(ROOT), str(store_dir)], stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RECEIVER, str(ROOT), str(store_dir)], stdout=subprocess.PIPE, text=True
+    )
     answered: list[str] = []
     stop = threading.Event()
     template = json.loads(ROLLBAR.read_bytes())
@@ -120,9 +122,11 @@ def test_sigkill_during_receive_keeps_every_answered_request(tmp_path: Path) -> 
                 template_copy = json.loads(json.dumps(template))
                 template_copy["data"]["uuid"] = marker
                 try:
-                    reply = client.post(url, content=json.dumps(template_copy).encode(),
-                                        headers={"X-Rollbar-Access-Token": "k" * 32,
-                                                 "Content-Type": "application/json"})
+                    reply = client.post(
+                        url,
+                        content=json.dumps(template_copy).encode(),
+                        headers={"X-Rollbar-Access-Token": "k" * 32, "Content-Type": "application/json"},
+                    )
                 except httpx.HTTPError:
                     return
                 if reply.status_code == 200:

@@ -29,9 +29,23 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     work = tmp_path_factory.mktemp("work")
     proc = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", str(dist),
-         "--workpath", str(work), str(ROOT / "packaging" / "crash-inspector.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(ROOT / "packaging" / "crash-inspector.spec"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return dist / "crash-inspector"
@@ -47,8 +61,9 @@ def test_bundle_size(bundle: Path) -> None:
 def test_frozen_self_test(bundle: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
-    proc = subprocess.run([str(bundle / "crash-inspector"), "--self-test"], env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [str(bundle / "crash-inspector"), "--self-test"], env=env, capture_output=True, text=True, timeout=300
+    )
     print(f"frozen --self-test: {time.perf_counter() - start:.2f} s")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
@@ -56,10 +71,13 @@ def test_frozen_self_test(bundle: Path) -> None:
 
 def test_frozen_headless_commands(bundle: Path) -> None:
     corpus = ROOT / "tests" / "corpus"
-    for path in (corpus / "rollbar" / "pyrollbar-1.5.0_trace.request.http",
-                 corpus / "minidump" / "breakpad_linux_null-dereference.dmp"):
-        proc = subprocess.run([str(bundle / "crash-inspector"), "show", "--json", str(path)], capture_output=True,
-                              text=True, timeout=120)
+    for path in (
+        corpus / "rollbar" / "pyrollbar-1.5.0_trace.request.http",
+        corpus / "minidump" / "breakpad_linux_null-dereference.dmp",
+    ):
+        proc = subprocess.run(
+            [str(bundle / "crash-inspector"), "show", "--json", str(path)], capture_output=True, text=True, timeout=120
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert '"reports"' in proc.stdout
 
@@ -70,7 +88,9 @@ def test_frozen_app_is_its_own_validation_process(bundle: Path, tmp_path: Path) 
     answer = tmp_path / "problems.json"
     proc = subprocess.run(
         [str(bundle / "crash-inspector"), "--validation-process", str(source), str(answer), "rollbar", source.name],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     import orjson
@@ -89,7 +109,10 @@ def test_frozen_second_start_hands_its_files_to_the_running_window(bundle: Path)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CRASH_INSPECTOR_INSTANCE=f"ci-frozen-{uuid.uuid4().hex[:12]}")
     first = subprocess.Popen(
         [str(bundle / "crash-inspector"), str(corpus / "rollbar" / "pyrollbar-1.5.0_trace.request.http")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = []
@@ -99,7 +122,10 @@ def test_frozen_second_start_hands_its_files_to_the_running_window(bundle: Path)
             lines.append(line)
         second = subprocess.run(
             [str(bundle / "crash-inspector"), str(corpus / "minidump" / "breakpad_linux_null-dereference.dmp")],
-            env=env, capture_output=True, text=True, timeout=120,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert second.returncode == 0, second.stderr[-3000:]
         assert "opened 1 file(s) in the running Crash Inspector" in second.stderr

@@ -40,6 +40,14 @@ def test_ruff_clean() -> None:
     assert proc.returncode == 0, proc.stdout[-4000:]
 
 
+def test_ruff_format_clean() -> None:
+    """The whole tree is as ``ruff format`` writes it (CONTRIBUTING.md: run it on the files you touch)."""
+    proc = subprocess.run(
+        [str(BIN / "ruff"), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
 def test_pyside_pin_for_python_311() -> None:
     """PySide6 6.12.0 aborts on Python 3.11 (None refcount); the dependency must be pinned below 6.12 there."""
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]

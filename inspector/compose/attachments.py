@@ -270,7 +270,7 @@ MAX_NAME_BYTES = 200
 
 def _safe_char(char: str) -> str:
     """A character kept as is, replaced (controls, reserved punctuation, lone surrogates) or dropped (format
-    characters: bidi overrides such as U+202E that disguise ``evil\u202Etxt.exe``, zero-width spaces)."""
+    characters: bidi overrides such as U+202E that disguise ``evil\u202etxt.exe``, zero-width spaces)."""
     category = unicodedata.category(char)
     if category == "Cf":
         return ""

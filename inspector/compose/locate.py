@@ -68,7 +68,6 @@ def _value_end(text: str, pos: int) -> int:
 COMPLETE_SCAN_LIMIT = 1024 * 1024
 
 
-
 def _skip_ws(text: str, pos: int) -> int:
     """The offset after the whitespace at ``pos`` (``_WS`` matches the empty string too, so it always matches)."""
     match = _WS.match(text, pos)

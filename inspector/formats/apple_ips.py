@@ -36,12 +36,25 @@ _NOT_SET = ("", "not yet set")
 def _kernel_report(crash: AppleCrash, doc: dict[str, Any], bug_type: str) -> AppleCrash:
     """A kernel panic (or forceReset) report: the panic string and what the report holds, no app threads."""
     h = crash.header
-    panic = next((v for k in ("panicString", "macOSPanicString") if isinstance(v := doc.get(k), str)
-                  and v.strip() not in _NOT_SET), None)
+    panic = next(
+        (
+            v
+            for k in ("panicString", "macOSPanicString")
+            if isinstance(v := doc.get(k), str) and v.strip() not in _NOT_SET
+        ),
+        None,
+    )
     crash.panic = panic
     crash.variant = f".ips bug_type {bug_type} ({KERNEL_BUG_TYPES.get(bug_type, 'kernel report')})"
-    for key, label in (("product", "Hardware Model"), ("build", "OS Version"), ("incident", "Incident Identifier"),
-                       ("date", "Date/Time"), ("kernel", "Kernel"), ("socId", "SoC"), ("panicFlags", "Panic Flags")):
+    for key, label in (
+        ("product", "Hardware Model"),
+        ("build", "OS Version"),
+        ("incident", "Incident Identifier"),
+        ("date", "Date/Time"),
+        ("kernel", "Kernel"),
+        ("socId", "SoC"),
+        ("panicFlags", "Panic Flags"),
+    ):
         if isinstance(doc.get(key), str | int) and doc.get(key) != "":
             h[label] = str(doc[key])
     crash.timestamp = parse_date(h.get("Date/Time"))
@@ -53,15 +66,20 @@ def _kernel_report(crash: AppleCrash, doc: dict[str, Any], bug_type: str) -> App
     processes = doc.get("processByPid")
     if isinstance(processes, dict):
         names = [str(_dict(p).get("procname") or pid) for pid, p in list(processes.items())[:2000]]
-        crash.sections["Processes"] = f"{len(processes)} processes: " + ", ".join(names[:200]) + (
-            ", ..." if len(names) > 200 else "")
+        crash.sections["Processes"] = (
+            f"{len(processes)} processes: " + ", ".join(names[:200]) + (", ..." if len(names) > 200 else "")
+        )
     images = doc.get("binaryImages")
     crash.sections["Report holds"] = ", ".join(sorted(k for k in doc if isinstance(k, str))[:100])
     if panic is None:
-        crash.problems.append(warning(
-            "/panicString", f"this is a kernel report (bug_type {bug_type}) without a panic string: it holds "
-            f"{len(processes) if isinstance(processes, dict) else 0} processes and "
-            f"{len(images) if isinstance(images, list) else 0} binary images, no app threads"))
+        crash.problems.append(
+            warning(
+                "/panicString",
+                f"this is a kernel report (bug_type {bug_type}) without a panic string: it holds "
+                f"{len(processes) if isinstance(processes, dict) else 0} processes and "
+                f"{len(images) if isinstance(images, list) else 0} binary images, no app threads",
+            )
+        )
     return crash
 
 

@@ -56,8 +56,10 @@ _NOT_CRASHES = {"DUMP_REQUESTED", "EXC_CRASHPAD_SIMULATED"}
 def _upload_kind(envelope: Envelope) -> str:
     if envelope.main_part is not None and envelope.parts:
         part = envelope.parts[envelope.main_part].name
-        return f"minidump (Backtrace multipart upload, part {part})" if part != "upload_file_minidump" else (
-            "minidump (Backtrace multipart upload)"
+        return (
+            f"minidump (Backtrace multipart upload, part {part})"
+            if part != "upload_file_minidump"
+            else ("minidump (Backtrace multipart upload)")
         )
     if envelope.http is not None:
         return "minidump (raw HTTP upload)"
@@ -113,19 +115,30 @@ def validate(submission: Submission) -> list[Problem]:
     if "SystemInfoStream" not in read:
         problems.append(warning("/@stream/SystemInfoStream", "no readable system info: OS and CPU are unknown"))
     if "ExceptionStream" not in read:
-        problems.append(info("/@stream/ExceptionStream",
-                             "no readable exception stream: the dump was taken without a crash (or it is damaged)"))
+        problems.append(
+            info(
+                "/@stream/ExceptionStream",
+                "no readable exception stream: the dump was taken without a crash (or it is damaged)",
+            )
+        )
     elif md.exception is not None and md.threads and md.exception.thread_id not in {t.id for t in md.threads}:
         problems.append(
-            warning("/@stream/ExceptionStream", f"the exception names thread {md.exception.thread_id}, "
-                    "which is not in the thread list")
+            warning(
+                "/@stream/ExceptionStream",
+                f"the exception names thread {md.exception.thread_id}, which is not in the thread list",
+            )
         )
     env = submission.envelope
     if env.http is not None:
         fmt = dict(env.fields).get("format")
         if fmt is not None and fmt != "minidump" and env.http.path.rstrip("/").rsplit("/", 1)[-1] != "minidump":
-            problems.append(warning("/@http/query/format", f"a minidump is sent with format={fmt}; Backtrace expects "
-                                    "format=minidump", "Backtrace submission API"))
+            problems.append(
+                warning(
+                    "/@http/query/format",
+                    f"a minidump is sent with format={fmt}; Backtrace expects format=minidump",
+                    "Backtrace submission API",
+                )
+            )
     return problems
 
 
@@ -312,10 +325,16 @@ def _attachments(submission: Submission) -> list[Attachment]:
     out = []
     for part in submission.attachments:
         data = part.data
-        out.append(Attachment(
-            name=part.filename or part.name, content_type=part.content_type, size=len(data),
-            load=returns(data), pointer=f"/@parts/{part.name}", origin=f"multipart part {part.name}",
-        ))
+        out.append(
+            Attachment(
+                name=part.filename or part.name,
+                content_type=part.content_type,
+                size=len(data),
+                load=returns(data),
+                pointer=f"/@parts/{part.name}",
+                origin=f"multipart part {part.name}",
+            )
+        )
     return out
 
 
@@ -334,14 +353,23 @@ def _crashpad_exception(md: Minidump, main: MdModule | None) -> ExceptionInfo | 
             except ValueError:
                 continue
             module = md.module_for(address)
-            frames.append(Frame(
-                module=module.basename if module else None, address=address,
-                in_app=True if module is not None and module is main else None,
-                note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
-                pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
-            ))
-        return ExceptionInfo(type=str(objects["exceptionName"]), message=str(objects.get("exceptionReason") or ""),
-                             frames=frames, pointer="/@stream/CrashpadInfoStream", depth=1, relation="cause")
+            frames.append(
+                Frame(
+                    module=module.basename if module else None,
+                    address=address,
+                    in_app=True if module is not None and module is main else None,
+                    note=f"{module.basename}+0x{address - module.base:x}" if module else "outside every module",
+                    pointer=f"/@stream/CrashpadInfoStream/firstexception_bt/{n}",
+                )
+            )
+        return ExceptionInfo(
+            type=str(objects["exceptionName"]),
+            message=str(objects.get("exceptionReason") or ""),
+            frames=frames,
+            pointer="/@stream/CrashpadInfoStream",
+            depth=1,
+            relation="cause",
+        )
     return None
 
 
@@ -461,9 +489,15 @@ def _minidump_report(submission: Submission, md: Minidump, symbols: Symbols | No
         id=md.crashpad.report_id if md.crashpad else None,
     )
     return Report(
-        format=NAME, kind="minidump", summary=summary, exceptions=exceptions, threads=threads,
-        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)], attachments=_attachments(submission),
-        metadata=_metadata(submission, md, walker is not None, symbols, threads), pointer="",
+        format=NAME,
+        kind="minidump",
+        summary=summary,
+        exceptions=exceptions,
+        threads=threads,
+        binaries=[_binary(m, i, arch) for i, m in enumerate(md.modules)],
+        attachments=_attachments(submission),
+        metadata=_metadata(submission, md, walker is not None, symbols, threads),
+        pointer="",
         most_recent_first=True,
     )
 
@@ -507,15 +541,22 @@ def _metadata(
     s = md.system
     if s is not None:
         meta["System"] = {
-            "OS": s.platform, "OS version": s.os_version, "platform id": f"0x{s.platform_id:x}",
-            "CPU architecture": s.arch, "CPU count": s.cpu_count, "CPU vendor": s.cpu_vendor,
+            "OS": s.platform,
+            "OS version": s.os_version,
+            "platform id": f"0x{s.platform_id:x}",
+            "CPU architecture": s.arch,
+            "CPU count": s.cpu_count,
+            "CPU vendor": s.cpu_vendor,
             "CPU level / revision": f"{s.level} / 0x{s.revision:x}",
         }
     if md.exception is not None:
         e = md.exception
         meta["Exception"] = {
-            "thread id": e.thread_id, "code": f"0x{e.code:08x}", "flags": f"0x{e.flags:08x}",
-            "address": f"0x{e.address:x}", "parameters": [f"0x{p:x}" for p in e.params],
+            "thread id": e.thread_id,
+            "code": f"0x{e.code:08x}",
+            "flags": f"0x{e.flags:08x}",
+            "address": f"0x{e.address:x}",
+            "parameters": [f"0x{p:x}" for p in e.params],
         }
     process: dict[str, Any] = {"id": md.process_id}
     if md.process_create_time:
@@ -524,7 +565,9 @@ def _metadata(
         meta["Process"] = process
     if md.memory:
         meta["Memory"] = {
-            "source": md.memory_source, "ranges": len(md.memory), "bytes": sum(size for _s, size, _r in md.memory),
+            "source": md.memory_source,
+            "ranges": len(md.memory),
+            "bytes": sum(size for _s, size, _r in md.memory),
             "list": [f"0x{start:x}-0x{start + size:x} ({size} bytes)" for start, size, _r in md.memory[:200]],
         }
     if walked:
@@ -540,8 +583,10 @@ def _metadata(
         )
     if md.crashpad is not None:
         meta["Crashpad"] = {
-            "report id": md.crashpad.report_id, "client id": md.crashpad.client_id,
-            "annotations": md.crashpad.annotations, "module annotations": md.crashpad.module_annotations,
+            "report id": md.crashpad.report_id,
+            "client id": md.crashpad.client_id,
+            "annotations": md.crashpad.annotations,
+            "module annotations": md.crashpad.module_annotations,
         }
     if md.breakpad_info:
         meta["Breakpad"] = md.breakpad_info
@@ -719,15 +764,22 @@ def to_backtrace_multipart(submission: Submission) -> tuple[list[Part], list[tup
         if key not in ("format", "token") and key not in seen:
             fields.append((key, value))
             seen.add(key)
-    for key, value in (md.crashpad.annotations.items() if md.crashpad else ()):
+    for key, value in md.crashpad.annotations.items() if md.crashpad else ():
         if key not in seen:
             fields.append((key, value))
             seen.add(key)
     return parts, fields
 
 
-_APPCENTER_OS = {0: "WINDOWS", 1: "WINDOWS", 2: "WINDOWS", 0x8101: "macOS", 0x8102: "iOS", 0x8201: "Linux",
-                 0x8203: "Android"}
+_APPCENTER_OS = {
+    0: "WINDOWS",
+    1: "WINDOWS",
+    2: "WINDOWS",
+    0x8101: "macOS",
+    0x8102: "iOS",
+    0x8201: "Linux",
+    0x8203: "Android",
+}
 
 
 def _iso(ts: datetime) -> str:

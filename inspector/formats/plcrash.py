@@ -23,47 +23,94 @@ MAGIC = b"plcrash"
 HEADER_SIZE = 8
 
 _T = descriptor_pb2.FieldDescriptorProto
-_TYPES = {"string": _T.TYPE_BYTES, "bytes": _T.TYPE_BYTES, "bool": _T.TYPE_BOOL, "uint32": _T.TYPE_UINT32,
-          "uint64": _T.TYPE_UINT64, "int64": _T.TYPE_INT64, "enum": _T.TYPE_ENUM}
+_TYPES = {
+    "string": _T.TYPE_BYTES,
+    "bytes": _T.TYPE_BYTES,
+    "bool": _T.TYPE_BOOL,
+    "uint32": _T.TYPE_UINT32,
+    "uint64": _T.TYPE_UINT64,
+    "int64": _T.TYPE_INT64,
+    "enum": _T.TYPE_ENUM,
+}
 
 # (name, number, type, repeated, type_name for messages/enums); "*" marks the schema's required fields.
 _MESSAGES: dict[str, list[tuple[str, int, str, bool, str | None]]] = {
-    "Processor": [("encoding", 1, "uint64", False, None), ("*type", 2, "uint64", False, None),
-                  ("*subtype", 3, "uint64", False, None)],
-    "SystemInfo": [("operating_system", 1, "uint64", False, None), ("*os_version", 2, "string", False, None),
-                   ("architecture", 3, "uint64", False, None), ("*timestamp", 4, "int64", False, None),
-                   ("os_build", 5, "string", False, None)],
-    "MachineInfo": [("model", 1, "string", False, None), ("*processor", 2, "msg", False, "Processor"),
-                    ("*processor_count", 3, "uint32", False, None),
-                    ("*logical_processor_count", 4, "uint32", False, None)],
-    "ApplicationInfo": [("*identifier", 1, "string", False, None), ("*version", 2, "string", False, None),
-                        ("marketing_version", 3, "string", False, None)],
-    "Symbol": [("*name", 1, "string", False, None), ("*start_address", 2, "uint64", False, None),
-               ("end_address", 3, "uint64", False, None)],
+    "Processor": [
+        ("encoding", 1, "uint64", False, None),
+        ("*type", 2, "uint64", False, None),
+        ("*subtype", 3, "uint64", False, None),
+    ],
+    "SystemInfo": [
+        ("operating_system", 1, "uint64", False, None),
+        ("*os_version", 2, "string", False, None),
+        ("architecture", 3, "uint64", False, None),
+        ("*timestamp", 4, "int64", False, None),
+        ("os_build", 5, "string", False, None),
+    ],
+    "MachineInfo": [
+        ("model", 1, "string", False, None),
+        ("*processor", 2, "msg", False, "Processor"),
+        ("*processor_count", 3, "uint32", False, None),
+        ("*logical_processor_count", 4, "uint32", False, None),
+    ],
+    "ApplicationInfo": [
+        ("*identifier", 1, "string", False, None),
+        ("*version", 2, "string", False, None),
+        ("marketing_version", 3, "string", False, None),
+    ],
+    "Symbol": [
+        ("*name", 1, "string", False, None),
+        ("*start_address", 2, "uint64", False, None),
+        ("end_address", 3, "uint64", False, None),
+    ],
     "StackFrame": [("*pc", 3, "uint64", False, None), ("symbol", 6, "msg", False, "Symbol")],
     "RegisterValue": [("*name", 1, "string", False, None), ("*value", 2, "uint64", False, None)],
-    "Thread": [("*thread_number", 1, "uint32", False, None), ("frames", 2, "msg", True, "StackFrame"),
-               ("*crashed", 3, "bool", False, None), ("registers", 4, "msg", True, "RegisterValue")],
-    "BinaryImage": [("*base_address", 1, "uint64", False, None), ("*size", 2, "uint64", False, None),
-                    ("*name", 3, "string", False, None), ("uuid", 4, "bytes", False, None),
-                    ("code_type", 5, "msg", False, "Processor")],
-    "Exception": [("*name", 1, "string", False, None), ("*reason", 2, "string", False, None),
-                  ("frames", 3, "msg", True, "StackFrame")],
+    "Thread": [
+        ("*thread_number", 1, "uint32", False, None),
+        ("frames", 2, "msg", True, "StackFrame"),
+        ("*crashed", 3, "bool", False, None),
+        ("registers", 4, "msg", True, "RegisterValue"),
+    ],
+    "BinaryImage": [
+        ("*base_address", 1, "uint64", False, None),
+        ("*size", 2, "uint64", False, None),
+        ("*name", 3, "string", False, None),
+        ("uuid", 4, "bytes", False, None),
+        ("code_type", 5, "msg", False, "Processor"),
+    ],
+    "Exception": [
+        ("*name", 1, "string", False, None),
+        ("*reason", 2, "string", False, None),
+        ("frames", 3, "msg", True, "StackFrame"),
+    ],
     "MachException": [("*type", 1, "uint64", False, None), ("codes", 2, "uint64", True, None)],
-    "Signal": [("*name", 1, "string", False, None), ("*code", 2, "string", False, None),
-               ("*address", 3, "uint64", False, None), ("mach_exception", 4, "msg", False, "MachException")],
-    "ProcessInfo": [("process_name", 1, "string", False, None), ("*process_id", 2, "uint32", False, None),
-                    ("process_path", 3, "string", False, None), ("parent_process_name", 4, "string", False, None),
-                    ("*parent_process_id", 5, "uint32", False, None), ("*native", 6, "bool", False, None),
-                    ("start_time", 7, "uint64", False, None)],
+    "Signal": [
+        ("*name", 1, "string", False, None),
+        ("*code", 2, "string", False, None),
+        ("*address", 3, "uint64", False, None),
+        ("mach_exception", 4, "msg", False, "MachException"),
+    ],
+    "ProcessInfo": [
+        ("process_name", 1, "string", False, None),
+        ("*process_id", 2, "uint32", False, None),
+        ("process_path", 3, "string", False, None),
+        ("parent_process_name", 4, "string", False, None),
+        ("*parent_process_id", 5, "uint32", False, None),
+        ("*native", 6, "bool", False, None),
+        ("start_time", 7, "uint64", False, None),
+    ],
     "ReportInfo": [("*user_requested", 1, "bool", False, None), ("uuid", 2, "bytes", False, None)],
-    "CrashReport": [("*system_info", 1, "msg", False, "SystemInfo"),
-                    ("*application_info", 2, "msg", False, "ApplicationInfo"),
-                    ("threads", 3, "msg", True, "Thread"), ("binary_images", 4, "msg", True, "BinaryImage"),
-                    ("exception", 5, "msg", False, "Exception"), ("*signal", 6, "msg", False, "Signal"),
-                    ("process_info", 7, "msg", False, "ProcessInfo"),
-                    ("machine_info", 8, "msg", False, "MachineInfo"),
-                    ("report_info", 9, "msg", False, "ReportInfo")],
+    "CrashReport": [
+        ("*system_info", 1, "msg", False, "SystemInfo"),
+        ("*application_info", 2, "msg", False, "ApplicationInfo"),
+        ("threads", 3, "msg", True, "Thread"),
+        ("binary_images", 4, "msg", True, "BinaryImage"),
+        ("exception", 5, "msg", False, "Exception"),
+        ("*signal", 6, "msg", False, "Signal"),
+        ("process_info", 7, "msg", False, "ProcessInfo"),
+        ("machine_info", 8, "msg", False, "MachineInfo"),
+        ("report_info", 9, "msg", False, "ReportInfo"),
+    ],
 }
 OPERATING_SYSTEMS = {0: "macOS", 1: "iOS", 2: "iOS Simulator", 3: "unknown OS", 4: "tvOS"}
 #: Mach CPU types (mach/machine.h).
@@ -118,14 +165,17 @@ def is_plcrash(body: bytes) -> bool:
 def decode(body: bytes) -> Any:
     """The CrashReport message; InspectorError naming the offset when the bytes are not a valid report."""
     if len(body) < HEADER_SIZE:
-        raise InspectorError(f"the PLCrashReporter file is {len(body)} bytes: too short for its 8-byte header",
-                             where="offset 0")
+        raise InspectorError(
+            f"the PLCrashReporter file is {len(body)} bytes: too short for its 8-byte header", where="offset 0"
+        )
     report = _classes()["CrashReport"]()
     try:
         report.ParseFromString(body[HEADER_SIZE:])
     except DecodeError as exc:
-        raise InspectorError(f"the PLCrashReporter protobuf (from offset {HEADER_SIZE}) does not decode: {exc}",
-                             where=f"offset {HEADER_SIZE}") from None
+        raise InspectorError(
+            f"the PLCrashReporter protobuf (from offset {HEADER_SIZE}) does not decode: {exc}",
+            where=f"offset {HEADER_SIZE}",
+        ) from None
     return report
 
 
@@ -146,8 +196,11 @@ def to_crash(body: bytes) -> AppleCrash:
     if body[7] != 1:
         crash.problems.append(warning("/@offset/7", f"file format version {body[7]}; PLCrashReporter writes 1"))
     for path in missing_required(report, "CrashReport"):
-        crash.problems.append(error(f"/{path.replace('.', '/')}", f"required field {path} is missing",
-                                    "PLCrashReporter crash_report.proto"))
+        crash.problems.append(
+            error(
+                f"/{path.replace('.', '/')}", f"required field {path} is missing", "PLCrashReporter crash_report.proto"
+            )
+        )
     h = crash.header
     s = report.system_info
     os_name = OPERATING_SYSTEMS.get(s.operating_system, f"OS {s.operating_system}")
@@ -205,11 +258,17 @@ def to_crash(body: bytes) -> AppleCrash:
             arch = CPU_NAMES.get(code.type)
             if arch == "arm64" and code.subtype & 0xFF == 2:
                 arch = "arm64e"
-        crash.images.append(AppleImage(
-            start=image.base_address, end=image.base_address + image.size - 1 if image.size else None,
-            name=_s(image.name).rsplit("/", 1)[-1], arch=arch or crash.code_type,
-            uuid=image.uuid.hex() if image.uuid else None, path=_s(image.name), where=f"/binary_images/{n}",
-        ))
+        crash.images.append(
+            AppleImage(
+                start=image.base_address,
+                end=image.base_address + image.size - 1 if image.size else None,
+                name=_s(image.name).rsplit("/", 1)[-1],
+                arch=arch or crash.code_type,
+                uuid=image.uuid.hex() if image.uuid else None,
+                path=_s(image.name),
+                where=f"/binary_images/{n}",
+            )
+        )
     if crash.images and crash.images[0].arch:
         crash.code_type = crash.images[0].arch  # the executable's code type, as PLCrashReporter's text shows it
     h["Code Type"] = crash.code_type or "unknown"

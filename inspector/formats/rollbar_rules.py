@@ -48,6 +48,8 @@ def is_bare_data(value: Any) -> bool:
         and isinstance(value.get("body"), dict)
         and body_kind(value) is not None
     )
+
+
 #: docs.rollbar.com: "Max payload size is 1024kb"; the 2017-2018 docs said 512kb and SDKs truncate at 512 KB.
 MAX_PAYLOAD_BYTES = 1024 * 1024
 SDK_TRUNCATION_BYTES = 512 * 1024

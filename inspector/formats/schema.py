@@ -53,6 +53,7 @@ def _json_type(value: Any) -> str:
 def validator(name: str, definition: str | None = None) -> Draft202012Validator:
     """The compiled validator of ``resources/schemas/{name}.schema.json`` (or of its ``$defs/{definition}``)."""
     from jsonschema import Draft202012Validator
+
     with open(resource_path("schemas", f"{name}.schema.json"), encoding="utf-8") as fh:
         schema = json.load(fh)
     Draft202012Validator.check_schema(schema)

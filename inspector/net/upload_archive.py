@@ -169,9 +169,12 @@ def build_archive(
     if progress:
         progress(0, total)
     if archive_format == "zip":
-        with replacing(out) as handle, zipfile.ZipFile(  # atomic: a cancel or a kill leaves no torn archive
-            handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
-        ) as archive:
+        with (
+            replacing(out) as handle,
+            zipfile.ZipFile(  # atomic: a cancel or a kill leaves no torn archive
+                handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+            ) as archive,
+        ):
             for file, arcname in files:
                 info = zipfile.ZipInfo.from_file(file, arcname)
                 info.compress_type = zipfile.ZIP_DEFLATED

@@ -94,8 +94,10 @@ def run_redact(args: argparse.Namespace) -> int:
         sub = load_path(args.path)
         changes = plan(sub, rules)
         if args.json:
-            _print_json({"file": args.path, "changes": [c.as_dict() for c in changes], "applied": not args.preview},
-                        stream=sys.stderr if not args.preview and not args.out else sys.stdout)
+            _print_json(
+                {"file": args.path, "changes": [c.as_dict() for c in changes], "applied": not args.preview},
+                stream=sys.stderr if not args.preview and not args.out else sys.stdout,
+            )
         elif args.preview or args.out:
             print(preview_text(changes), file=sys.stdout if args.preview else sys.stderr)
         if args.preview:
@@ -119,8 +121,7 @@ def run_export(args: argparse.Namespace) -> int:
         if args.as_ == "bundle":
             out = args.out or (Path(args.path).stem + "-bundle.zip")
             result = build_bundle(sub, out, source=args.path)
-            print(f"wrote {result.path} ({len(result.entries)} files, {result.redactions} redactions)",
-                  file=sys.stderr)
+            print(f"wrote {result.path} ({len(result.entries)} files, {result.redactions} redactions)", file=sys.stderr)
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
             return EXIT_OK

@@ -63,9 +63,14 @@ class Conversion:
         return [p for p in self.problems() if p.severity is Severity.ERROR]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source_format, "target": self.target, "via": self.via,
-                "counts": self.notes.counts(), "notes": self.notes.as_list(),
-                "parts": [{"name": p.name, "bytes": len(p.data)} for p in self.parts]}
+        return {
+            "source": self.source_format,
+            "target": self.target,
+            "via": self.via,
+            "counts": self.notes.counts(),
+            "notes": self.notes.as_list(),
+            "parts": [{"name": p.name, "bytes": len(p.data)} for p in self.parts],
+        }
 
 
 def from_report(report: Report, target: str) -> Conversion:
@@ -119,8 +124,9 @@ def convert(submission: Submission, target: str, *, report_index: int = 0, nativ
         conversion = from_report(report, target)
     if len(found) > 1:
         others = len(found) - 1
-        conversion.notes.lost("other reports", f"{others} more report(s) in the input; only report "
-                                               f"{report_index + 1} was converted")
+        conversion.notes.lost(
+            "other reports", f"{others} more report(s) in the input; only report {report_index + 1} was converted"
+        )
     lost = capabilities(submission.format).lost_when_normalized
     if lost is not None and conversion.via == "normalized report":
         conversion.notes.lost(*lost)

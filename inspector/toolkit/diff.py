@@ -19,8 +19,20 @@ from typing import Any
 from inspector.report import Binary, Frame, Report
 from inspector.toolkit.neutral import Neutral, NThread, neutral_of
 
-SUMMARY_FIELDS = ("title", "level", "fatal", "app", "app_version", "os", "device", "timestamp", "environment",
-                  "language", "sdk", "id")
+SUMMARY_FIELDS = (
+    "title",
+    "level",
+    "fatal",
+    "app",
+    "app_version",
+    "os",
+    "device",
+    "timestamp",
+    "environment",
+    "language",
+    "sdk",
+    "id",
+)
 FRAME_FIELDS = ("line", "column", "module", "address", "in_app")
 
 
@@ -59,8 +71,14 @@ class FrameRow:
     changes: list[FieldChange] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "a_index": self.a_index, "b_index": self.b_index, "a": frame_label(self.a),
-                "b": frame_label(self.b), "changes": [c.as_dict() for c in self.changes]}
+        return {
+            "status": self.status,
+            "a_index": self.a_index,
+            "b_index": self.b_index,
+            "a": frame_label(self.a),
+            "b": frame_label(self.b),
+            "changes": [c.as_dict() for c in self.changes],
+        }
 
 
 @dataclass(slots=True)
@@ -73,8 +91,12 @@ class Keyed:
     detail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "status": self.status, "changes": [c.as_dict() for c in self.changes],
-                "detail": self.detail}
+        return {
+            "key": self.key,
+            "status": self.status,
+            "changes": [c.as_dict() for c in self.changes],
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -93,23 +115,37 @@ class ReportDiff:
 
     @property
     def identical(self) -> bool:
-        return not (self.summary or self.telemetry
-                    or any(r.status != "equal" for r in self.frames)
-                    or any(k.status != "equal" for k in
-                           (*self.exceptions, *self.threads, *self.binaries, *self.attributes, *self.attachments)))
+        return not (
+            self.summary
+            or self.telemetry
+            or any(r.status != "equal" for r in self.frames)
+            or any(
+                k.status != "equal"
+                for k in (*self.exceptions, *self.threads, *self.binaries, *self.attributes, *self.attachments)
+            )
+        )
 
     def counts(self) -> dict[str, int]:
         def changed(items: list[Any]) -> int:
             return sum(1 for i in items if i.status != "equal")
 
-        return {"summary": len(self.summary), "exceptions": changed(self.exceptions), "frames": changed(self.frames),
-                "threads": changed(self.threads), "binaries": changed(self.binaries),
-                "attributes": changed(self.attributes), "attachments": changed(self.attachments),
-                "telemetry": int(self.telemetry is not None)}
+        return {
+            "summary": len(self.summary),
+            "exceptions": changed(self.exceptions),
+            "frames": changed(self.frames),
+            "threads": changed(self.threads),
+            "binaries": changed(self.binaries),
+            "attributes": changed(self.attributes),
+            "attachments": changed(self.attachments),
+            "telemetry": int(self.telemetry is not None),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "identical": self.identical, "a": self.a_title, "b": self.b_title, "counts": self.counts(),
+            "identical": self.identical,
+            "a": self.a_title,
+            "b": self.b_title,
+            "counts": self.counts(),
             "summary": [c.as_dict() for c in self.summary],
             "exceptions": [k.as_dict() for k in self.exceptions],
             "frames": {"title": self.frames_title, "rows": [r.as_dict() for r in self.frames]},
@@ -132,8 +168,13 @@ def _frame_changes(a: Frame, b: Frame) -> list[FieldChange]:
     for name in FRAME_FIELDS:
         va, vb = getattr(a, name), getattr(b, name)
         if va != vb:
-            out.append(FieldChange(name, f"0x{va:x}" if name == "address" and va is not None else va,
-                                   f"0x{vb:x}" if name == "address" and vb is not None else vb))
+            out.append(
+                FieldChange(
+                    name,
+                    f"0x{va:x}" if name == "address" and va is not None else va,
+                    f"0x{vb:x}" if name == "address" and vb is not None else vb,
+                )
+            )
     if a.file != b.file:
         out.append(FieldChange("file", a.file, b.file))
     return out
@@ -255,8 +296,9 @@ def _exceptions(a: Neutral, b: Neutral) -> list[Keyed]:
     def key(e: Any) -> str:
         return e.type or "?"
 
-    matcher = difflib.SequenceMatcher(a=[key(e) for e in a.exceptions], b=[key(e) for e in b.exceptions],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[key(e) for e in a.exceptions], b=[key(e) for e in b.exceptions], autojunk=False
+    )
     out: list[Keyed] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -267,10 +309,14 @@ def _exceptions(a: Neutral, b: Neutral) -> list[Keyed]:
                     changes.append(FieldChange("frames", len(ea.frames), len(eb.frames)))
                 out.append(Keyed(f"#{i} {key(ea)}", "changed" if changes else "equal", changes))
         else:
-            out.extend(Keyed(f"#{i} {key(a.exceptions[i])}: {a.exceptions[i].message or ''}".strip(), "removed")
-                       for i in range(i1, i2))
-            out.extend(Keyed(f"#{j} {key(b.exceptions[j])}: {b.exceptions[j].message or ''}".strip(), "added")
-                       for j in range(j1, j2))
+            out.extend(
+                Keyed(f"#{i} {key(a.exceptions[i])}: {a.exceptions[i].message or ''}".strip(), "removed")
+                for i in range(i1, i2)
+            )
+            out.extend(
+                Keyed(f"#{j} {key(b.exceptions[j])}: {b.exceptions[j].message or ''}".strip(), "added")
+                for j in range(j1, j2)
+            )
     return out
 
 

@@ -68,18 +68,26 @@ def summary_data(submission: Submission, report: Report, problems: list[Problem]
     n = neutral_of(report)
     s = report.summary
     facts = [
-        ("Level", s.level), ("Fatal", None if s.fatal is None else ("yes" if s.fatal else "no")),
-        ("App", " ".join(x for x in (s.app, s.app_version) if x) or None), ("OS", s.os), ("Device", s.device),
-        ("Time", _time(s.timestamp)), ("Environment", s.environment), ("Language", s.language), ("SDK", s.sdk),
-        ("Id", s.id), ("Source", submission.envelope.source_name),
+        ("Level", s.level),
+        ("Fatal", None if s.fatal is None else ("yes" if s.fatal else "no")),
+        ("App", " ".join(x for x in (s.app, s.app_version) if x) or None),
+        ("OS", s.os),
+        ("Device", s.device),
+        ("Time", _time(s.timestamp)),
+        ("Environment", s.environment),
+        ("Language", s.language),
+        ("SDK", s.sdk),
+        ("Id", s.id),
+        ("Source", submission.envelope.source_name),
     ]
     stack_title, frames = _stack(n)
     device = [(k.replace("_", " "), str(v)) for k, v in n.device.items()]
     device += [(f"user {k}", v) for k, v in n.person.items()]
     attributes = [(k, str(v)) for k, v in n.attributes.items()]
     tail = n.telemetry[-TELEMETRY_TAIL:]
-    telemetry = [(_time(e.timestamp) or "", " ".join(x for x in (e.level, e.type) if x), e.message or e.url or "")
-                 for e in tail]
+    telemetry = [
+        (_time(e.timestamp) or "", " ".join(x for x in (e.level, e.type) if x), e.message or e.url or "") for e in tail
+    ]
     return SummaryData(
         title=s.title or report.kind,
         format_title=f"{get_format(submission.format).TITLE} {report.kind}",
@@ -144,8 +152,10 @@ def to_markdown(submission: Submission, report: Report, problems: list[Problem] 
         out += ["| | |", "|---|---|", *(f"| **{k}** | {_md(v)} |" for k, v in d.facts), ""]
     if d.chain:
         out += ["### Exception", ""]
-        out += [f"{'  ' * depth}- {'caused by ' if depth else ''}**{_md(t)}**" + (f": {_md(m)}" if m else "")
-                for depth, t, m in d.chain]
+        out += [
+            f"{'  ' * depth}- {'caused by ' if depth else ''}**{_md(t)}**" + (f": {_md(m)}" if m else "")
+            for depth, t, m in d.chain
+        ]
         out.append("")
     if d.frames:
         lines = [f"#{i:<3} {_one_line(func)}  {_one_line(where)}" for i, func, where in d.frames]
@@ -190,9 +200,14 @@ def _e(text: Any) -> str:
 
 def to_html(submission: Submission, report: Report, problems: list[Problem] | None = None) -> str:
     d = summary_data(submission, report, problems)
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{_e(d.title)}</title>",
-           f"<style>{_CSS}</style></head><body>", f"<h1>{_e(d.title)}</h1>",
-           f'<div class="sub">{_e(d.format_title)}</div>']
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(d.title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(d.title)}</h1>",
+        f'<div class="sub">{_e(d.format_title)}</div>',
+    ]
     if d.facts:
         out.append('<table class="facts">')
         out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in d.facts]
@@ -205,16 +220,25 @@ def to_html(submission: Submission, report: Report, problems: list[Problem] | No
             out.append(f"<li{style}>{prefix}<b>{_e(t)}</b>" + (f": {_e(m)}" if m else "") + "</li>")
         out.append("</ul>")
     if d.frames:
-        out += [f"<h2>{_e(d.stack_title)}</h2>", '<table class="frames">',
-                "<tr><th>#</th><th>function</th><th>location</th></tr>"]
-        out += [f"<tr><td>{i}</td><td><code>{_e(func)}</code></td><td><code>{_e(where)}</code></td></tr>"
-                for i, func, where in d.frames]
+        out += [
+            f"<h2>{_e(d.stack_title)}</h2>",
+            '<table class="frames">',
+            "<tr><th>#</th><th>function</th><th>location</th></tr>",
+        ]
+        out += [
+            f"<tr><td>{i}</td><td><code>{_e(func)}</code></td><td><code>{_e(where)}</code></td></tr>"
+            for i, func, where in d.frames
+        ]
         out.append("</table>")
         if d.more_frames:
             out.append(f"<p>… {d.more_frames} more frames</p>")
     if d.device:
-        out += ["<h2>Device</h2>", "<table>", *(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in d.device),
-                "</table>"]
+        out += [
+            "<h2>Device</h2>",
+            "<table>",
+            *(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in d.device),
+            "</table>",
+        ]
     if d.attributes:
         out += ["<h2>Key attributes</h2>", '<table class="attributes">']
         out += [f"<tr><th>{_e(k)}</th><td>{_e(v[:300])}</td></tr>" for k, v in d.attributes]
@@ -228,8 +252,11 @@ def to_html(submission: Submission, report: Report, problems: list[Problem] | No
     out.append("<h2>Problems</h2>")
     if d.problems:
         out.append('<ul class="problems">')
-        out += [f'<li class="{_e(p.severity)}"><b>{_e(p.severity)}</b> <code>{_e(p.pointer or "/")}</code>: '
-                f"{_e(p.message)}</li>" for p in d.problems]
+        out += [
+            f'<li class="{_e(p.severity)}"><b>{_e(p.severity)}</b> <code>{_e(p.pointer or "/")}</code>: '
+            f"{_e(p.message)}</li>"
+            for p in d.problems
+        ]
         out.append("</ul>")
     else:
         out.append("<p>No problems found.</p>")

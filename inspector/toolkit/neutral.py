@@ -147,19 +147,31 @@ class _Attrs:
         flat: dict[str, Any] = {}
         _flatten(prefix, value, flat)
         for key, val in flat.items():
-            self.put(key, val, f"{origin}/{key[len(prefix) + 1:] if prefix else key}".replace(".", "/"))
+            self.put(key, val, f"{origin}/{key[len(prefix) + 1 :] if prefix else key}".replace(".", "/"))
 
 
 def _backtrace_facts(n: Neutral, meta: dict[str, Any], attrs: _Attrs) -> None:
     attributes = _dict(meta.get("attributes"))
     for key, val in attributes.items():
         attrs.put(key, val, f"/attributes/{key}")
-    n.person = {k: str(attributes[a]) for k, a in (("id", "user.id"), ("username", "user.name"),
-                                                  ("email", "user.email")) if attributes.get(a) not in (None, "")}
-    n.device = {k: attributes[a] for k, a in (("model", "device.model"), ("manufacturer", "device.manufacturer"),
-                                              ("os_name", "uname.sysname"), ("os_version", "uname.release"),
-                                              ("locale", "device.locale"), ("hostname", "hostname"),
-                                              ("arch", "uname.machine")) if attributes.get(a) not in (None, "")}
+    n.person = {
+        k: str(attributes[a])
+        for k, a in (("id", "user.id"), ("username", "user.name"), ("email", "user.email"))
+        if attributes.get(a) not in (None, "")
+    }
+    n.device = {
+        k: attributes[a]
+        for k, a in (
+            ("model", "device.model"),
+            ("manufacturer", "device.manufacturer"),
+            ("os_name", "uname.sysname"),
+            ("os_version", "uname.release"),
+            ("locale", "device.locale"),
+            ("hostname", "hostname"),
+            ("arch", "uname.machine"),
+        )
+        if attributes.get(a) not in (None, "")
+    }
 
 
 def _rollbar_facts(n: Neutral, meta: dict[str, Any], attrs: _Attrs) -> None:
@@ -193,13 +205,26 @@ def _appcenter_facts(n: Neutral, meta: dict[str, Any], attrs: _Attrs) -> None:
     for key, val in _dict(meta.get("Properties")).items():
         attrs.put(key, val, f"{base}/properties/{key}")
     device = _dict(meta.get("Device"))
-    n.device = {k: device[a] for k, a in (("model", "model"), ("manufacturer", "oemName"), ("os_name", "osName"),
-                                          ("os_version", "osVersion"), ("os_build", "osBuild"), ("locale", "locale"),
-                                          ("time_zone_offset", "timeZoneOffset"), ("app_version", "appVersion"),
-                                          ("app_build", "appBuild"), ("app_namespace", "appNamespace"),
-                                          ("sdk_name", "sdkName"), ("sdk_version", "sdkVersion"),
-                                          ("screen_size", "screenSize"), ("carrier", "carrierName"))
-                if device.get(a) not in (None, "")}
+    n.device = {
+        k: device[a]
+        for k, a in (
+            ("model", "model"),
+            ("manufacturer", "oemName"),
+            ("os_name", "osName"),
+            ("os_version", "osVersion"),
+            ("os_build", "osBuild"),
+            ("locale", "locale"),
+            ("time_zone_offset", "timeZoneOffset"),
+            ("app_version", "appVersion"),
+            ("app_build", "appBuild"),
+            ("app_namespace", "appNamespace"),
+            ("sdk_name", "sdkName"),
+            ("sdk_version", "sdkVersion"),
+            ("screen_size", "screenSize"),
+            ("carrier", "carrierName"),
+        )
+        if device.get(a) not in (None, "")
+    }
     user = _dict(meta.get("User and session"))
     if user.get("userId"):
         n.person = {"id": str(user["userId"])}

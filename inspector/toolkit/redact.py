@@ -144,15 +144,17 @@ class Rules:
             try:
                 regex = re.compile(item["regex"])
             except re.error as exc:
-                raise InspectorError(f"{source}: pattern {i + 1} ({item.get('name', '?')}) is not a valid "
-                                     f"regular expression: {exc}") from None
+                raise InspectorError(
+                    f"{source}: pattern {i + 1} ({item.get('name', '?')}) is not a valid regular expression: {exc}"
+                ) from None
             check = item.get("check")
             if check is not None and check not in CHECKS:
                 raise InspectorError(f"{source}: pattern {i + 1}: unknown check {check!r} ({', '.join(CHECKS)})")
             name = str(item.get("name") or f"pattern {i + 1}")
             patterns = [p for p in patterns if p.name != name]
-            patterns.append(PatternRule(name, regex, str(item.get("replace", PLACEHOLDER)), check,
-                                        str(item.get("description", ""))))
+            patterns.append(
+                PatternRule(name, regex, str(item.get("replace", PLACEHOLDER)), check, str(item.get("description", "")))
+            )
         disable = data.get("disable", [])
         if isinstance(disable, list):
             patterns = [p for p in patterns if p.name not in disable]
@@ -194,8 +196,13 @@ class Change:
         def short(value: Any) -> Any:
             return value if not isinstance(value, str) or len(value) <= 2000 else value[:2000] + "…"
 
-        return {"pointer": self.pointer, "where": self.where, "rule": self.rule,
-                "before": short(self.before), "after": short(self.after)}
+        return {
+            "pointer": self.pointer,
+            "where": self.where,
+            "rule": self.rule,
+            "before": short(self.before),
+            "after": short(self.after),
+        }
 
 
 # ------------------------------------------------------------------------------------------------ strings
@@ -332,8 +339,14 @@ def _appcenter_attachments(value: Any, rules: Rules) -> list[Change]:
         new, hits = redact_text(text, rules)
         if hits:
             encoded = base64.b64encode(new.encode("utf-8")).decode("ascii")
-            changes.append(Change(f"/logs/{i}/data", log["data"], encoded,
-                                  f"{', '.join(hits)} (in base64 attachment {log.get('fileName') or i})"))
+            changes.append(
+                Change(
+                    f"/logs/{i}/data",
+                    log["data"],
+                    encoded,
+                    f"{', '.join(hits)} (in base64 attachment {log.get('fileName') or i})",
+                )
+            )
     return changes
 
 
@@ -371,13 +384,23 @@ def plan(submission: Submission, rules: Rules | None = None) -> list[Change]:
     if env.http is not None:
         for index, (name, value) in enumerate(env.http.headers):
             if rules.is_secret_field(name) and value != PLACEHOLDER:
-                changes.append(Change(f"/@http/headers/{index}", f"{name}: {value}", f"{name}: {PLACEHOLDER}",
-                                      f"field name {name!r}", "header"))
+                changes.append(
+                    Change(
+                        f"/@http/headers/{index}",
+                        f"{name}: {value}",
+                        f"{name}: {PLACEHOLDER}",
+                        f"field name {name!r}",
+                        "header",
+                    )
+                )
             else:
                 new, hits = redact_string(value, rules, key=name)
                 if hits:
-                    changes.append(Change(f"/@http/headers/{index}", f"{name}: {value}", f"{name}: {new}",
-                                          ", ".join(hits), "header"))
+                    changes.append(
+                        Change(
+                            f"/@http/headers/{index}", f"{name}: {value}", f"{name}: {new}", ", ".join(hits), "header"
+                        )
+                    )
         target, hits = redact_url(env.http.target, rules)
         if hits:
             changes.append(Change("/@http/target", env.http.target, target, "url query", "url"))
@@ -447,10 +470,23 @@ def apply_plan(submission: Submission, changes: list[Change]) -> Submission:
 
         return load_bytes(body_change.after.encode("utf-8"), source_name=env.source_name, format=submission.format)
     fields = [(k, URL_PLACEHOLDER if k == "token" else v) for k, v in env.fields] if http is not None else env.fields
-    new_env = Envelope(body=body, http=http, parts=env_parts, main_part=env.main_part, fields=list(fields),
-                       layers=list(env.layers), problems=list(env.problems), source_name=env.source_name)
-    return dataclasses.replace(submission, envelope=new_env, document=document, attachments=attachments,
-                               load_problems=list(submission.load_problems))
+    new_env = Envelope(
+        body=body,
+        http=http,
+        parts=env_parts,
+        main_part=env.main_part,
+        fields=list(fields),
+        layers=list(env.layers),
+        problems=list(env.problems),
+        source_name=env.source_name,
+    )
+    return dataclasses.replace(
+        submission,
+        envelope=new_env,
+        document=document,
+        attachments=attachments,
+        load_problems=list(submission.load_problems),
+    )
 
 
 def redact_submission(submission: Submission, rules: Rules | None = None) -> tuple[Submission, list[Change]]:

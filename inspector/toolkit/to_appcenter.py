@@ -108,8 +108,14 @@ def _device(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
         else:
             device[key] = value if key == "timeZoneOffset" else str(value)
             notes.carried(source, f"/logs/0/device/{key}")
-    for key, attr in (("model", "model"), ("oemName", "manufacturer"), ("osBuild", "os_build"),
-                      ("appNamespace", "app_namespace"), ("screenSize", "screen_size"), ("carrierName", "carrier")):
+    for key, attr in (
+        ("model", "model"),
+        ("oemName", "manufacturer"),
+        ("osBuild", "os_build"),
+        ("appNamespace", "app_namespace"),
+        ("screenSize", "screen_size"),
+        ("carrierName", "carrier"),
+    ):
         if d.get(attr) not in (None, ""):
             device[key] = str(d[attr])
             notes.carried(f"device.{attr}", f"/logs/0/device/{key}")
@@ -126,11 +132,19 @@ def _thread_id(value: str, index: int) -> tuple[int, bool]:
     return index, False
 
 
-def _attachment_log(error_id: str, device: dict[str, Any], stamp: str, name: str, ctype: str,
-                    data: bytes) -> dict[str, Any]:
-    return {"type": "errorAttachment", "id": str(uuid.uuid4()), "errorId": error_id, "timestamp": stamp,
-            "device": dict(device), "contentType": ctype, "fileName": name,
-            "data": base64.b64encode(data).decode("ascii")}
+def _attachment_log(
+    error_id: str, device: dict[str, Any], stamp: str, name: str, ctype: str, data: bytes
+) -> dict[str, Any]:
+    return {
+        "type": "errorAttachment",
+        "id": str(uuid.uuid4()),
+        "errorId": error_id,
+        "timestamp": stamp,
+        "device": dict(device),
+        "contentType": ctype,
+        "fileName": name,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
@@ -162,8 +176,9 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
             notes.lost(f"person.{key}", "App Center has only userId")
     log["device"] = device
 
-    chain = n.exceptions or [NException(type="Message", message=n.message or s.title or "", frames=[],
-                                        source="message")]
+    chain = n.exceptions or [
+        NException(type="Message", message=n.message or s.title or "", frames=[], source="message")
+    ]
     if not n.exceptions:
         notes.approximated("message", "/logs/0/exception", "a message report becomes an exception of type 'Message'")
     log["exception"] = _exception(chain, notes, "/logs/0/exception")
@@ -172,10 +187,18 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
     if fatal:
         _crash_fields(n, log, notes)
         if n.attributes:
-            extra_files.append(("attributes.json", "application/json",
-                                json.dumps(n.attributes, indent=2, ensure_ascii=False).encode("utf-8")))
-            notes.approximated("attributes", "errorAttachment attributes.json",
-                               f"{len(n.attributes)} values: a managedError has no properties")
+            extra_files.append(
+                (
+                    "attributes.json",
+                    "application/json",
+                    json.dumps(n.attributes, indent=2, ensure_ascii=False).encode("utf-8"),
+                )
+            )
+            notes.approximated(
+                "attributes",
+                "errorAttachment attributes.json",
+                f"{len(n.attributes)} values: a managedError has no properties",
+            )
     else:
         props: dict[str, str] = {}
         for key, value in n.attributes.items():
@@ -187,10 +210,14 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
             notes.carried("attributes", "/logs/0/properties", f"{len(props)} values")
         if len(n.attributes) > len(props):
             rest = {k: v for k, v in n.attributes.items() if k[:MAX_PROPERTY_CHARS] not in props}
-            extra_files.append(("attributes.json", "application/json",
-                                json.dumps(rest, indent=2, ensure_ascii=False).encode("utf-8")))
-            notes.approximated("attributes", "errorAttachment attributes.json",
-                               f"{len(rest)} values beyond App Center's {MAX_PROPERTIES} properties")
+            extra_files.append(
+                ("attributes.json", "application/json", json.dumps(rest, indent=2, ensure_ascii=False).encode("utf-8"))
+            )
+            notes.approximated(
+                "attributes",
+                "errorAttachment attributes.json",
+                f"{len(rest)} values beyond App Center's {MAX_PROPERTIES} properties",
+            )
         if n.threads:
             notes.lost("threads", f"{len(n.threads)} thread(s): a handledError has no threads")
     _binaries(n, log, notes)
@@ -198,11 +225,14 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
         extra_files.append(("request.json", "application/json", json.dumps(n.request, indent=2).encode("utf-8")))
         notes.approximated("request", "errorAttachment request.json", "App Center has no request field")
     if n.telemetry:
-        crumbs = [{"timestamp": e.timestamp, "level": e.level, "type": e.type, "message": e.message, "url": e.url}
-                  for e in n.telemetry]
+        crumbs = [
+            {"timestamp": e.timestamp, "level": e.level, "type": e.type, "message": e.message, "url": e.url}
+            for e in n.telemetry
+        ]
         extra_files.append(("breadcrumbs.json", "application/json", json.dumps(crumbs, indent=2).encode("utf-8")))
-        notes.approximated("telemetry", "errorAttachment breadcrumbs.json",
-                           f"{len(crumbs)} events: App Center has no breadcrumbs")
+        notes.approximated(
+            "telemetry", "errorAttachment breadcrumbs.json", f"{len(crumbs)} events: App Center has no breadcrumbs"
+        )
     if n.crash_text:
         extra_files.append(("crash.txt", "text/plain", n.crash_text.encode("utf-8")))
         notes.approximated("crash report text", "errorAttachment crash.txt", "kept as a text attachment")
@@ -215,8 +245,9 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
             notes.lost(f"attachment {att.name}", f"cannot be read: {exc}")
             continue
         name = os.path.basename(att.name.replace("\\", "/")) or "attachment"
-        logs.append(_attachment_log(error_id, device, stamp, name, att.content_type or "application/octet-stream",
-                                    data))
+        logs.append(
+            _attachment_log(error_id, device, stamp, name, att.content_type or "application/octet-stream", data)
+        )
         notes.carried(att.pointer or f"attachment {att.name}", f"/logs/{len(logs) - 1}", f"errorAttachment {name}")
     for name, ctype, data in extra_files:
         logs.append(_attachment_log(error_id, device, stamp, name, ctype, data))
@@ -263,8 +294,12 @@ def _crash_fields(n: Neutral, log: dict[str, Any], notes: ConversionNotes) -> No
         threads.append(thread)
     if threads:
         log["threads"] = threads
-        notes.carried("threads", "/logs/0/threads", f"{len(threads)} threads"
-                      + (f"; {renamed} non-numeric ids replaced by their index (name kept)" if renamed else ""))
+        notes.carried(
+            "threads",
+            "/logs/0/threads",
+            f"{len(threads)} threads"
+            + (f"; {renamed} non-numeric ids replaced by their index (name kept)" if renamed else ""),
+        )
 
 
 def _binaries(n: Neutral, log: dict[str, Any], notes: ConversionNotes) -> None:
@@ -276,8 +311,13 @@ def _binaries(n: Neutral, log: dict[str, Any], notes: ConversionNotes) -> None:
             continue
         start = b.start or 0
         end = b.end if b.end is not None else start + (b.size or 0)
-        entry = {"id": b.debug_id, "startAddress": f"0x{start:x}", "endAddress": f"0x{end:x}",
-                 "name": b.name or os.path.basename(b.path or "") or "unknown", "path": b.path or b.name or "unknown"}
+        entry = {
+            "id": b.debug_id,
+            "startAddress": f"0x{start:x}",
+            "endAddress": f"0x{end:x}",
+            "name": b.name or os.path.basename(b.path or "") or "unknown",
+            "path": b.path or b.name or "unknown",
+        }
         if b.arch:
             entry["architecture"] = b.arch
         binaries.append(entry)

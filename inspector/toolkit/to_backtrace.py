@@ -20,8 +20,14 @@ from inspector.report import Frame
 from inspector.toolkit.neutral import Neutral, NThread, stack_text
 from inspector.toolkit.notes import ConversionNotes
 
-_LEVELS = {"critical": "fatal", "fatal": "fatal", "error": "error", "warning": "warning", "info": "info",
-           "debug": "debug"}
+_LEVELS = {
+    "critical": "fatal",
+    "fatal": "fatal",
+    "error": "error",
+    "warning": "warning",
+    "info": "info",
+    "debug": "debug",
+}
 
 
 def _frame(f: Frame, source_ids: dict[str, str]) -> dict[str, Any]:
@@ -80,8 +86,15 @@ def _breadcrumb(event: Any, index: int) -> dict[str, Any]:
         "type": (event.type or "manual").lower(),
         "level": {"critical": "error", "warn": "warning"}.get(level, level),
         "message": event.message or event.url or "",
-        **({"attributes": {k: v for k, v in (("url", event.url), ("status", event.status), ("source", event.source))
-                           if v}} if event.url or event.status else {}),
+        **(
+            {
+                "attributes": {
+                    k: v for k, v in (("url", event.url), ("status", event.status), ("source", event.source)) if v
+                }
+            }
+            if event.url or event.status
+            else {}
+        ),
     }
 
 
@@ -118,8 +131,11 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> tuple[dict[str, Any], li
     for thread in n.threads:
         key = _thread_key(thread, used)
         fault = thread.crashed and main_key is None
-        threads[key] = {"name": thread.name or thread.id, "fault": fault,
-                        "stack": [_frame(f, source_ids) for f in thread.frames]}
+        threads[key] = {
+            "name": thread.name or thread.id,
+            "fault": fault,
+            "stack": [_frame(f, source_ids) for f in thread.frames],
+        }
         if fault:
             main_key = key
         notes.carried(thread.source or f"thread {thread.id}", f"/threads/{key}", f"{len(thread.frames)} frames")
@@ -156,9 +172,15 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> tuple[dict[str, Any], li
     level = _LEVELS.get((s.level or "").lower())
     if level:
         put("error.level", level, "summary.level")
-    for key, attr in (("model", "device.model"), ("manufacturer", "device.manufacturer"), ("os_name", "uname.sysname"),
-                      ("os_version", "uname.release"), ("locale", "device.locale"), ("hostname", "hostname"),
-                      ("arch", "uname.machine")):
+    for key, attr in (
+        ("model", "device.model"),
+        ("manufacturer", "device.manufacturer"),
+        ("os_name", "uname.sysname"),
+        ("os_version", "uname.release"),
+        ("locale", "device.locale"),
+        ("hostname", "hostname"),
+        ("arch", "uname.machine"),
+    ):
         put(attr, n.device.get(key), f"device.{key}")
     for key, attr in (("id", "user.id"), ("username", "user.name"), ("email", "user.email")):
         put(attr, n.person.get(key), f"person.{key}")
@@ -210,8 +232,14 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> tuple[dict[str, Any], li
     parts: list[Part] = []
     if n.telemetry:
         crumbs = [_breadcrumb(e, i) for i, e in enumerate(n.telemetry)]
-        parts.append(Part("attachment_bt-breadcrumbs-0", json.dumps(crumbs).encode("utf-8"),
-                          filename="bt-breadcrumbs-0", content_type="application/json"))
+        parts.append(
+            Part(
+                "attachment_bt-breadcrumbs-0",
+                json.dumps(crumbs).encode("utf-8"),
+                filename="bt-breadcrumbs-0",
+                content_type="application/json",
+            )
+        )
         notes.carried("telemetry", "part attachment_bt-breadcrumbs-0", f"{len(crumbs)} breadcrumbs")
     for att in n.attachments:
         try:

@@ -43,8 +43,10 @@ def frame(f: Frame) -> dict[str, Any]:
         index = f.line - f.source.start_line
         if 0 <= index < len(f.source.lines):
             out["code"] = f.source.lines[index]
-            out["context"] = {"pre": list(f.source.lines[max(0, index - 3):index]),
-                              "post": list(f.source.lines[index + 1:index + 4])}
+            out["context"] = {
+                "pre": list(f.source.lines[max(0, index - 3) : index]),
+                "post": list(f.source.lines[index + 1 : index + 4]),
+            }
     return out
 
 
@@ -81,8 +83,13 @@ def telemetry_event(event: TelemetryEvent, now_ms: int) -> dict[str, Any]:
         body = {"message": event.message or ""}
     source = event.source if event.source in ("client", "server") else "client"
     stamp = int(event.timestamp * 1000) if event.timestamp is not None else now_ms
-    return {"level": level if level in LEVELS else "info", "type": kind, "source": source,
-            "timestamp_ms": stamp, "body": body}
+    return {
+        "level": level if level in LEVELS else "info",
+        "type": kind,
+        "source": source,
+        "timestamp_ms": stamp,
+        "body": body,
+    }
 
 
 def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:

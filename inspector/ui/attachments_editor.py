@@ -230,9 +230,7 @@ class AttachmentsEditor(QWidget):
             )
         for button in self.buttons.values():
             button.setEnabled(supported)
-        errors = (
-            A.appcenter_errors(doc.document.value) if supported and self.in_document and doc.document else []
-        )
+        errors = A.appcenter_errors(doc.document.value) if supported and self.in_document and doc.document else []
         self.error_combo.blockSignals(True)
         self.error_combo.clear()
         for error_id, label in errors:

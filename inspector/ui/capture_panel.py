@@ -227,8 +227,9 @@ class ReceiverBridge(QObject):
         return self.receiver_thread is not None and self.receiver_thread.running
 
     def start(self, config: ReceiverConfig) -> None:
-        receiver = _receiver().ReceiverThread(self.store, config, on_capture=self.captured.emit,
-                                              on_pending=self.captured.emit)
+        receiver = _receiver().ReceiverThread(
+            self.store, config, on_capture=self.captured.emit, on_pending=self.captured.emit
+        )
         self.receiver_thread = receiver
 
         def run() -> None:
@@ -362,8 +363,13 @@ class CapturePanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(CaptureModel.COL_EXCEPTION, QHeaderView.ResizeMode.Stretch)
-        widths = {CaptureModel.COL_API: 90, CaptureModel.COL_KIND: 110, CaptureModel.COL_TIME: 150,
-                  CaptureModel.COL_SIZE: 75, CaptureModel.COL_STATUS: 85}
+        widths = {
+            CaptureModel.COL_API: 90,
+            CaptureModel.COL_KIND: 110,
+            CaptureModel.COL_TIME: 150,
+            CaptureModel.COL_SIZE: 75,
+            CaptureModel.COL_STATUS: 85,
+        }
         for column, width in widths.items():  # fixed widths: ResizeToContents would read every lazy row
             header.resizeSection(column, width)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
@@ -442,7 +448,8 @@ class CapturePanel(QWidget):
 
     def config(self) -> ReceiverConfig:
         return _receiver().ReceiverConfig(
-            host=self.host_edit.text().strip() or "127.0.0.1", port=self.port_spin.value(),
+            host=self.host_edit.text().strip() or "127.0.0.1",
+            port=self.port_spin.value(),
             strict=self.strict_box.isChecked(),
         )
 
@@ -585,8 +592,13 @@ class CapturePanel(QWidget):
             if on_done is not None:
                 on_done(exchange)
 
-        run_task(resend, raw, profile_name, on_result=done,
-                 on_error=lambda exc: self.message.emit(f"Resend to {profile_name} failed: {exc}"))
+        run_task(
+            resend,
+            raw,
+            profile_name,
+            on_result=done,
+            on_error=lambda exc: self.message.emit(f"Resend to {profile_name} failed: {exc}"),
+        )
 
     # -- snippets ----------------------------------------------------------------------------------------
 

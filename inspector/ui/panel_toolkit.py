@@ -41,8 +41,9 @@ def export_current(window: Any, kind: str, path: str | None = None) -> Path | No
     suffix = {"markdown": ".md", "html": ".html", "bundle": ".zip"}[kind]
     if path is None:
         stem = Path(document.title).stem or "report"
-        path, _ = QFileDialog.getSaveFileName(window, f"Export {kind}", stem + ("-bundle" if kind == "bundle" else "")
-                                              + suffix)
+        path, _ = QFileDialog.getSaveFileName(
+            window, f"Export {kind}", stem + ("-bundle" if kind == "bundle" else "") + suffix
+        )
         if not path:
             return None
     try:
@@ -98,8 +99,11 @@ def install(window: Any) -> None:
 
     export_menu = window.menu("&File").addMenu("&Export")
     export_menu.setObjectName("exportMenu")
-    for kind, label in (("markdown", "Summary as &Markdown…"), ("html", "Summary as &HTML…"),
-                        ("bundle", "Support &Bundle (zip)…")):
+    for kind, label in (
+        ("markdown", "Summary as &Markdown…"),
+        ("html", "Summary as &HTML…"),
+        ("bundle", "Support &Bundle (zip)…"),
+    ):
         action = export_menu.addAction(label)
         action.setObjectName(f"export_{kind}")
         action.triggered.connect(lambda _checked=False, k=kind: export_current(window, k))

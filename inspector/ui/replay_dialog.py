@@ -56,7 +56,13 @@ from inspector.ui.workers import Task, run_task
 UNITS: list[tuple[str, float | None]] = [("per minute", 60.0), ("per second", 1.0), ("unlimited", None)]
 
 WAITING, SENDING, ACCEPTED, HTTP_ERROR, FAILED, BAD_INPUT, SKIPPED = (
-    "waiting", "sending…", "accepted", "HTTP error", "failed", "bad input", "not sent",
+    "waiting",
+    "sending…",
+    "accepted",
+    "HTTP error",
+    "failed",
+    "bad input",
+    "not sent",
 )
 STATUS_LEVEL = {ACCEPTED: "log", HTTP_ERROR: "error", FAILED: "error", BAD_INPUT: "warning", SENDING: "info"}
 
@@ -164,7 +170,12 @@ class _Bridge(QObject):
 
 
 def _replay_job(
-    source: Path, inbox: bool, profile: Profile, max_attempts: int, rate: float | None, control: ReplayControl,
+    source: Path,
+    inbox: bool,
+    profile: Profile,
+    max_attempts: int,
+    rate: float | None,
+    control: ReplayControl,
     bridge: _Bridge,
 ) -> ReplaySummary:
     """Runs on the worker pool: list the items, then replay them (the log next to them)."""
@@ -405,8 +416,16 @@ class ReplayDialog(QDialog):
         bridge.waiting.connect(self._on_waiting)
         self.status_label.setText(f"Listing {'the receiver inbox' if inbox else source}…")
         self._task = run_task(
-            _replay_job, source, inbox, profile, self.retries_spin.value() + 1, self.rate(), self.control, bridge,
-            on_result=self._on_finished, on_error=self._on_error,
+            _replay_job,
+            source,
+            inbox,
+            profile,
+            self.retries_spin.value() + 1,
+            self.rate(),
+            self.control,
+            bridge,
+            on_result=self._on_finished,
+            on_error=self._on_error,
         )
         self._busy()
         return True
@@ -418,8 +437,9 @@ class ReplayDialog(QDialog):
         from inspector.ui.send_panel import InsecureSendDialog
 
         return InsecureSendDialog.confirm(
-            self, f"the profile {profile.name!r} sends its secret over plain http to {parts.hostname}; anyone on the "
-            "network path can read it. Use https unless this is a trusted test server."
+            self,
+            f"the profile {profile.name!r} sends its secret over plain http to {parts.hostname}; anyone on the "
+            "network path can read it. Use https unless this is a trusted test server.",
         )
 
     def toggle_pause(self) -> None:
@@ -452,16 +472,33 @@ class ReplayDialog(QDialog):
         self.status_label.setText("Cancelling…")
 
     def _busy(self) -> None:
-        for widget in (self.start_button, self.folder_radio, self.inbox_radio, self.folder_edit, self.browse_button,
-                       self.profile_combo, self.rate_spin, self.unit_combo, self.retries_spin):
+        for widget in (
+            self.start_button,
+            self.folder_radio,
+            self.inbox_radio,
+            self.folder_edit,
+            self.browse_button,
+            self.profile_combo,
+            self.rate_spin,
+            self.unit_combo,
+            self.retries_spin,
+        ):
             widget.setEnabled(False)
         self.pause_button.setText("Pause")
         self.pause_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
 
     def _idle(self) -> None:
-        for widget in (self.start_button, self.folder_radio, self.inbox_radio, self.folder_edit, self.browse_button,
-                       self.profile_combo, self.unit_combo, self.retries_spin):
+        for widget in (
+            self.start_button,
+            self.folder_radio,
+            self.inbox_radio,
+            self.folder_edit,
+            self.browse_button,
+            self.profile_combo,
+            self.unit_combo,
+            self.retries_spin,
+        ):
             widget.setEnabled(True)
         self.rate_spin.setEnabled(self.rate() is not None)
         self.pause_button.setText("Pause")

@@ -68,7 +68,7 @@ def test_unmodified_document_is_byte_exact_and_edits_undo() -> None:
 
 def test_multipart_quirks_android_boundary_and_cocoa_ending() -> None:
     body = (
-        b"--*****\r\nContent-Disposition: form-data;name=\"upload_file\";filename=\"upload_file\"\r\n\r\n"
+        b'--*****\r\nContent-Disposition: form-data;name="upload_file";filename="upload_file"\r\n\r\n'
         b'{"a":1}\r\n--*****\r\nContent-Disposition: form-data; name="attachment_log.txt"; filename="log.txt"\r\n'
         b"Content-Type: text/plain\r\n\r\nhello\r\n--*****\r\n--"
     )
@@ -92,7 +92,7 @@ def test_gzip_http_request_is_decoded() -> None:
 
 
 def test_truncated_http_body_is_a_clear_error() -> None:
-    raw = b"POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\": 1}"
+    raw = b'POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a": 1}'
     with pytest.raises(InspectorError) as exc:
         decode(raw)
     assert "truncated" in str(exc.value)

@@ -19,27 +19,80 @@ CORPUS = Path(__file__).parent.parent / "corpus" / "minidump"
 
 # file: (threads, modules, arch, OS name, title, crashing thread id, os text fragment)
 EXPECTED = {
-    "breakpad_crashpad-annotations.dmp": (7, 354, "amd64", "iOS", "UNCAUGHT_NSEXCEPTION (NSRangeException)",
-                                          "4779401", "iOS 16.2.0"),
-    "breakpad_linux_null-dereference.dmp": (1, 8, "amd64", "Linux", "SIGSEGV at 0x0", "20520",
-                                            "Linux 3.13.0-53-generic (Ubuntu 14.04 LTS)"),
+    "breakpad_crashpad-annotations.dmp": (
+        7,
+        354,
+        "amd64",
+        "iOS",
+        "UNCAUGHT_NSEXCEPTION (NSRangeException)",
+        "4779401",
+        "iOS 16.2.0",
+    ),
+    "breakpad_linux_null-dereference.dmp": (
+        1,
+        8,
+        "amd64",
+        "Linux",
+        "SIGSEGV at 0x0",
+        "20520",
+        "Linux 3.13.0-53-generic (Ubuntu 14.04 LTS)",
+    ),
     "breakpad_linux_raise-sigabrt.dmp": (1, 8, "amd64", "Linux", "SIGABRT", "23526", "Linux 3.13.0-55-generic"),
-    "breakpad_windows-x64_fastfail.dmp": (4, 21, "amd64", "Windows NT",
-                                          "STATUS_STACK_BUFFER_OVERRUN (FAST_FAIL_FATAL_APP_EXIT)", "24440",
-                                          "Windows NT 10.0.19042"),
-    "breakpad_windows-x86_minidump2.dmp": (2, 13, "x86", "Windows NT", "EXCEPTION_ACCESS_VIOLATION_WRITE at 0x45",
-                                           "3060", "Windows NT 5.1.2600 Service Pack 2"),
-    "breakpad_windows_thread-name-list.dmp": (6, 17, "x86", "Windows NT",
-                                              "EXCEPTION_ACCESS_VIOLATION_READ at 0xf1004", "10976",
-                                              "Windows NT 10.0.17763"),
-    "breakpad_windows_write-access-violation.dmp": (2, 26, "x86", "Windows NT",
-                                                    "EXCEPTION_ACCESS_VIOLATION_WRITE at 0x4e3c9", "10912",
-                                                    "Windows NT 6.1.7600"),
+    "breakpad_windows-x64_fastfail.dmp": (
+        4,
+        21,
+        "amd64",
+        "Windows NT",
+        "STATUS_STACK_BUFFER_OVERRUN (FAST_FAIL_FATAL_APP_EXIT)",
+        "24440",
+        "Windows NT 10.0.19042",
+    ),
+    "breakpad_windows-x86_minidump2.dmp": (
+        2,
+        13,
+        "x86",
+        "Windows NT",
+        "EXCEPTION_ACCESS_VIOLATION_WRITE at 0x45",
+        "3060",
+        "Windows NT 5.1.2600 Service Pack 2",
+    ),
+    "breakpad_windows_thread-name-list.dmp": (
+        6,
+        17,
+        "x86",
+        "Windows NT",
+        "EXCEPTION_ACCESS_VIOLATION_READ at 0xf1004",
+        "10976",
+        "Windows NT 10.0.17763",
+    ),
+    "breakpad_windows_write-access-violation.dmp": (
+        2,
+        26,
+        "x86",
+        "Windows NT",
+        "EXCEPTION_ACCESS_VIOLATION_WRITE at 0x4e3c9",
+        "10912",
+        "Windows NT 6.1.7600",
+    ),
     "rust-minidump_linux-mini.dmp": (1, 8, "amd64", "Linux", "SIGSEGV at 0x45", "1304", "Linux 4.9.60-linuxkit"),
-    "rust-minidump_macos-x64_segv.dmp": (11, 47, "amd64", "macOS", "EXC_BAD_ACCESS at 0xffffffff80000042", "4611",
-                                         "macOS 11.6.7 20G630"),
-    "rust-minidump_simple-crashpad.dmp": (1, 40, "amd64", "macOS", "EXC_CRASH (SIGABRT)", "927532",
-                                          "macOS 10.15.7 19H114"),
+    "rust-minidump_macos-x64_segv.dmp": (
+        11,
+        47,
+        "amd64",
+        "macOS",
+        "EXC_BAD_ACCESS at 0xffffffff80000042",
+        "4611",
+        "macOS 11.6.7 20G630",
+    ),
+    "rust-minidump_simple-crashpad.dmp": (
+        1,
+        40,
+        "amd64",
+        "macOS",
+        "EXC_CRASH (SIGABRT)",
+        "927532",
+        "macOS 10.15.7 19H114",
+    ),
 }
 MALFORMED = ["rust-minidump_MALFORMED_invalid-range.dmp", "rust-minidump_MALFORMED_invalid-record-count.dmp"]
 MICRODUMP = "breakpad_MICRODUMP-TEXT_arm64_not-a-minidump.dmp"
@@ -190,10 +243,16 @@ def _multipart_request(dump: bytes) -> bytes:
     parts = [
         (b'Content-Disposition: form-data; name="prod"\r\n\r\n', b"MyApp"),
         (b'Content-Disposition: form-data; name="ver"\r\n\r\n', b"2.1.0"),
-        (b'Content-Disposition: form-data; name="upload_file_minidump"; filename="abc.dmp"\r\n'
-         b"Content-Type: application/octet-stream\r\n\r\n", dump),
-        (b'Content-Disposition: form-data; name="attachment_log.txt"; filename="log.txt"\r\n'
-         b"Content-Type: text/plain\r\n\r\n", b"line 1\nline 2\n"),
+        (
+            b'Content-Disposition: form-data; name="upload_file_minidump"; filename="abc.dmp"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n",
+            dump,
+        ),
+        (
+            b'Content-Disposition: form-data; name="attachment_log.txt"; filename="log.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\n",
+            b"line 1\nline 2\n",
+        ),
     ]
     body = b"".join(b"--" + boundary.encode() + b"\r\n" + head + data + b"\r\n" for head, data in parts)
     body += b"--" + boundary.encode() + b"--\r\n"

@@ -55,8 +55,23 @@ EDGE_TEXT = [
     "\r\n\r\n--boundary--",
 ]
 EDGE_NUMBERS: list[Any] = [
-    0, -1, 2**63 - 1, 2**63, 2**64, -(2**63) - 1, 10**30, -(10**40), 1e308, -1e-308, 0.5, 1.7976931348623157e308,
-    float("nan"), float("inf"), True, False, None,
+    0,
+    -1,
+    2**63 - 1,
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    10**30,
+    -(10**40),
+    1e308,
+    -1e-308,
+    0.5,
+    1.7976931348623157e308,
+    float("nan"),
+    float("inf"),
+    True,
+    False,
+    None,
 ]
 
 text = st.one_of(st.sampled_from(EDGE_TEXT), st.text(max_size=40))
@@ -166,8 +181,10 @@ def wrapped(draw: st.DrawFn, body: bytes, name: str, api_path: str) -> tuple[byt
         return draw(st.sampled_from([packed[: len(packed) // 2], b"\x1f\x8b" + packed[2:][::-1], packed[:10]])), name
     boundary = draw(st.sampled_from(["BoUnDaRy", "*****", "x" * 80, "a b"]))
     if how in ("multipart", "bad-multipart"):
-        part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"upload_file\"; filename=\"a.json\"\r\n"
-                "Content-Type: application/json\r\n\r\n").encode() + body
+        part = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="a.json"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode() + body
         tail = f"\r\n--{boundary}--\r\n".encode()
         if how == "bad-multipart":
             tail = draw(st.sampled_from([b"", b"\r\n--" + boundary.encode(), b"\r\n--nope--\r\n"]))

@@ -58,8 +58,14 @@ def touch_report(report: Report) -> int:
 def build_requests(submission: Submission) -> None:
     module = get_format(submission.format)
     for kind in getattr(module, "TARGET_KINDS", ()):
-        target = Target(kind, TARGET_BASE, token="fuzz-token", app_secret="00000000-0000-0000-0000-000000000000",
-                        install_id="00000000-0000-0000-0000-000000000001", universe="fuzz")
+        target = Target(
+            kind,
+            TARGET_BASE,
+            token="fuzz-token",
+            app_secret="00000000-0000-0000-0000-000000000000",
+            install_id="00000000-0000-0000-0000-000000000001",
+            universe="fuzz",
+        )
         try:
             spec = module.build_request(submission, target)
         except InspectorError as exc:

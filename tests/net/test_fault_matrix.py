@@ -161,8 +161,14 @@ MATRIX = [
 
 @pytest.mark.parametrize(("case", "where", "words"), MATRIX, ids=[m[0] for m in MATRIX])
 def test_fault_is_explained_keeps_the_document_and_the_loop_turns(
-    qtbot, history: History, fault_server: FaultServer, tls_context: ssl.SSLContext, tmp_path: Path,
-    case: str, where: str, words: list[str],
+    qtbot,
+    history: History,
+    fault_server: FaultServer,
+    tls_context: ssl.SSLContext,
+    tmp_path: Path,
+    case: str,
+    where: str,
+    words: list[str],
 ) -> None:  # type: ignore[no-untyped-def]
     extra: ExtraServer | None = None
     profile: dict[str, object] = {"max_attempts": 2 if case in ("429", "503") else 1, "timeout": 5.0}
@@ -209,14 +215,14 @@ def test_fault_is_explained_keeps_the_document_and_the_loop_turns(
     assert panel.send_button.isEnabled()
 
 
-def test_redirect_to_plain_http_names_the_downgrade(
-    qtbot, history: History, tls_context: ssl.SSLContext
-) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_to_plain_http_names_the_downgrade(qtbot, history: History, tls_context: ssl.SSLContext) -> None:  # type: ignore[no-untyped-def]
     extra = ExtraServer(tls=tls_context, plain_port=9)
     document = OpenDocument(load_path(str(ROLLBAR), format="rollbar"), path=ROLLBAR)
     store = ProfileStore()
-    store.put(Profile("redir", kind="rollbar", base_url=extra.url + "/redirect", verify_tls=False, max_attempts=1),
-              secret=TOKEN)
+    store.put(
+        Profile("redir", kind="rollbar", base_url=extra.url + "/redirect", verify_tls=False, max_attempts=1),
+        secret=TOKEN,
+    )
     panel = SendPanel(lambda: document, history=history)
     qtbot.addWidget(panel)
     panel.document_changed(document)

@@ -177,11 +177,14 @@ def test_corpus_request_replayed_byte_for_byte_is_stored_and_parsed_alike(rx: Ru
     direct = load_path(str(path))
     again = load_bytes(stored)
     assert (again.format, again.kind) == (direct.format, direct.kind) == (record.format, record.kind)
-    shown, expected = show_json(again, reports(again), validate(again)), show_json(direct, reports(direct),
-                                                                                   validate(direct))
+    shown, expected = (
+        show_json(again, reports(again), validate(again)),
+        show_json(direct, reports(direct), validate(direct)),
+    )
     # the same reports and counts; only the token-shape notes differ ("redacted by the receiver", at most info)
     assert [p for p in shown.pop("problems") if not _token_shape(p)] == [
-        p for p in expected.pop("problems") if not _token_shape(p)]
+        p for p in expected.pop("problems") if not _token_shape(p)
+    ]
     assert shown == expected
     assert all(p.severity is not Severity.ERROR for p in validate(again))
     assert record.errors == 0 and record.status == 200 and record.client.startswith(HOST)
@@ -231,7 +234,11 @@ def test_backtrace_url_forms_answer_like_backtrace(rx: Running, target: str) -> 
 def test_backtrace_attachment_upload_answers_with_object(rx: Running) -> None:
     r = httpx.post(f"{rx.url}/post?format=json&token={BT_TOKEN}&object=ce000000&attachment_name=log.txt", content=b"x")
     assert r.json() == {
-        "response": "ok", "_rxid": "ce000000", "attachment_name": "log.txt", "attachment_id": "1", "object": "ce000000",
+        "response": "ok",
+        "_rxid": "ce000000",
+        "attachment_name": "log.txt",
+        "attachment_id": "1",
+        "object": "ce000000",
     }
 
 
@@ -274,8 +281,12 @@ def test_rollbar_form_payload_and_token_in_body(rx: Running) -> None:
 def test_appcenter_gzip_body_is_kept_compressed_and_query_key_is_case_insensitive(rx: Running) -> None:
     packed = gzip.compress(AC_JSON)
     assert len(AC_JSON) >= 1400  # the size from which the Android and Apple SDKs gzip
-    headers = {"App-Secret": "00000000-0000-4000-8000-000000000000", "Install-ID": "1", "Content-Encoding": "gzip",
-               "Content-Type": "application/json"}
+    headers = {
+        "App-Secret": "00000000-0000-4000-8000-000000000000",
+        "Install-ID": "1",
+        "Content-Encoding": "gzip",
+        "Content-Type": "application/json",
+    }
     r = httpx.post(rx.url + "/logs?API-VERSION=1.0.0", content=packed, headers=headers)
     assert r.status_code == 200
     (record,) = rx.wait_records(1)
@@ -323,8 +334,7 @@ def test_rollbar_form_body_and_a_token_echoed_in_the_message_are_redacted(rx: Ru
     doc = json.loads(RB_JSON)
     doc["data"]["body"]["trace_chain"][0]["exception"]["message"] = f"bad token {RB_TOKEN}"
     form = urlencode({"payload": json.dumps(doc)}).encode()
-    r = httpx.post(rx.url + "/api/1/item/", content=form,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = httpx.post(rx.url + "/api/1/item/", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200
     (record,) = rx.wait_records(1)
     stored = rx.store.read_raw(record.id)
@@ -344,10 +354,14 @@ def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]], closin
 
 
 def test_android_star_boundary_chunked_multipart(rx: Running) -> None:
-    body = _multipart("*****", [("upload_file", "upload_file", BT_JSON), ("attachment_log.txt", "log.txt", b"hi\n")],
-                      b"--*****--\r\n")
-    headers = [("Content-Type", "multipart/form-data;boundary=*****"), ("Transfer-Encoding", "chunked"),
-               ("Connection", "Keep-Alive")]
+    body = _multipart(
+        "*****", [("upload_file", "upload_file", BT_JSON), ("attachment_log.txt", "log.txt", b"hi\n")], b"--*****--\r\n"
+    )
+    headers = [
+        ("Content-Type", "multipart/form-data;boundary=*****"),
+        ("Transfer-Encoding", "chunked"),
+        ("Connection", "Keep-Alive"),
+    ]
     response = raw_exchange(rx.port, http_request(f"/post?format=json&token={BT_TOKEN}", chunked(body, 1000), headers))
     assert status_of(response) == 200
     (record,) = rx.wait_records(1)
@@ -357,10 +371,16 @@ def test_android_star_boundary_chunked_multipart(rx: Running) -> None:
 
 def test_cocoa_malformed_closing_boundary_and_attachment_dot_name(rx: Running) -> None:
     boundary = "Boundary-5C1F2A3E-0000-4000-8000-000000000000"
-    body = _multipart(boundary, [("application", None, b"app"), ("upload_file", "upload_file", BT_JSON),
-                                 ("attachment.json", "a.json", b"{}")], f"--{boundary}\r\n--".encode())
-    r = httpx.post(f"{rx.url}/post?format=json&token={BT_TOKEN}", content=body,
-                   headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = _multipart(
+        boundary,
+        [("application", None, b"app"), ("upload_file", "upload_file", BT_JSON), ("attachment.json", "a.json", b"{}")],
+        f"--{boundary}\r\n--".encode(),
+    )
+    r = httpx.post(
+        f"{rx.url}/post?format=json&token={BT_TOKEN}",
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert r.status_code == 200
     (record,) = rx.wait_records(1)
     sub = load_bytes(rx.store.read_raw(record.id))
@@ -370,11 +390,17 @@ def test_cocoa_malformed_closing_boundary_and_attachment_dot_name(rx: Running) -
 
 def test_crashpad_style_gzip_multipart_minidump(rx: Running) -> None:
     dump = (CORPUS / "minidump" / "rust-minidump_simple-crashpad.dmp").read_bytes()
-    body = _multipart("----crashpad", [("prod", None, b"app"), ("ver", None, b"1.0"),
-                                       ("upload_file_minidump", "0f.dmp", dump)], b"------crashpad--\r\n")
+    body = _multipart(
+        "----crashpad",
+        [("prod", None, b"app"), ("ver", None, b"1.0"), ("upload_file_minidump", "0f.dmp", dump)],
+        b"------crashpad--\r\n",
+    )
     packed = gzip.compress(body)
-    r = httpx.post(f"{rx.url}/post?format=minidump&token={BT_TOKEN}", content=packed,
-                   headers={"Content-Type": "multipart/form-data; boundary=----crashpad", "Content-Encoding": "gzip"})
+    r = httpx.post(
+        f"{rx.url}/post?format=minidump&token={BT_TOKEN}",
+        content=packed,
+        headers={"Content-Type": "multipart/form-data; boundary=----crashpad", "Content-Encoding": "gzip"},
+    )
     assert r.status_code == 200 and r.json()["response"] == "ok"
     (record,) = rx.wait_records(1)
     stored = rx.store.read_raw(record.id)
@@ -545,7 +571,9 @@ def test_receive_command_reports_a_busy_port(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         proc = subprocess.run(
             [sys.executable, "-m", "inspector", "receive", "--port", str(port), "--store", str(tmp_path)],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -567,8 +595,9 @@ def test_a_capture_whose_record_was_lost_is_described_again_on_load(tmp_path: Pa
 
 def _same_record(a: CaptureRecord, b: CaptureRecord) -> dict:
     skip = {"id", "time", "client"}
-    return {k: v for k, v in a.as_dict().items() if k not in skip} | {"_other": {k: v for k, v in b.as_dict().items()
-                                                                              if k not in skip}}
+    return {k: v for k, v in a.as_dict().items() if k not in skip} | {
+        "_other": {k: v for k, v in b.as_dict().items() if k not in skip}
+    }
 
 
 def test_deferred_validation_stores_the_same_record_after_answering_first(start) -> None:
@@ -614,9 +643,20 @@ def test_pending_record_left_by_a_killed_receiver_is_finished_on_load_and_on_sta
     raw = f"POST /api/1/item/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
 
     def left_pending() -> CaptureRecord:
-        rec = CaptureRecord(id=store.new_id(), time=time.time(), api="rollbar", method="POST", target="/api/1/item/",
-                            client="127.0.0.1:1", size=len(body), status=200, format="rollbar", kind="trace_chain",
-                            pending=True, redacted=[{"name": "access_token (body)", "last4": "1111"}])
+        rec = CaptureRecord(
+            id=store.new_id(),
+            time=time.time(),
+            api="rollbar",
+            method="POST",
+            target="/api/1/item/",
+            client="127.0.0.1:1",
+            size=len(body),
+            status=200,
+            format="rollbar",
+            kind="trace_chain",
+            pending=True,
+            redacted=[{"name": "access_token (body)", "last4": "1111"}],
+        )
         write_batch([(store.raw_path(rec.id), raw), (store.meta_path(rec.id), record_bytes(rec))])
         return rec
 

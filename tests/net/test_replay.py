@@ -43,8 +43,9 @@ class Receiver:
         self._cond = threading.Condition()
         self._seen: set[str] = set()
         # on_pending: right after the answer (on_capture follows once the second stage has validated it)
-        self.thread = ReceiverThread(self.store, ReceiverConfig(host="127.0.0.1", port=0), on_capture=self._captured,
-                                     on_pending=self._captured)
+        self.thread = ReceiverThread(
+            self.store, ReceiverConfig(host="127.0.0.1", port=0), on_capture=self._captured, on_pending=self._captured
+        )
         self.thread.start()
         self.url = self.thread.url
 
@@ -165,8 +166,12 @@ def test_rate_limit_spaces_sends(receiver: Receiver, tmp_path: Path) -> None:
     folder = make_folder(tmp_path, 5)
     starts: list[float] = []
     begin = time.monotonic()
-    done = replay(folder_items(folder), sender(make_plan(receiver.url)), rate=10.0,
-                  on_start=lambda _i, _p: starts.append(time.monotonic()))
+    done = replay(
+        folder_items(folder),
+        sender(make_plan(receiver.url)),
+        rate=10.0,
+        on_start=lambda _i, _p: starts.append(time.monotonic()),
+    )
     elapsed = time.monotonic() - begin
     assert done.counts["accepted"] == 5 and receiver.count == 5
     assert elapsed >= 0.38  # 5 items at 10/s: the 5th starts 0.4 s after the first
@@ -228,9 +233,17 @@ def test_pause_really_pauses_then_resume(receiver: Receiver, tmp_path: Path) -> 
 
     box: dict = {}
     worker = threading.Thread(
-        target=lambda: box.setdefault("done", replay(folder_items(folder), sender(make_plan(receiver.url), control),
-                                                     rate=50.0, control=control, on_item=after,
-                                                     log_path=folder / RESULTS_NAME))
+        target=lambda: box.setdefault(
+            "done",
+            replay(
+                folder_items(folder),
+                sender(make_plan(receiver.url), control),
+                rate=50.0,
+                control=control,
+                on_item=after,
+                log_path=folder / RESULTS_NAME,
+            ),
+        )
     )
     worker.start()
     assert paused_at.wait(10)
@@ -253,8 +266,13 @@ def test_cancel_stops(receiver: Receiver, tmp_path: Path) -> None:
         if result.index == 1:
             control.cancel()
 
-    done = replay(folder_items(folder), sender(make_plan(receiver.url), control), control=control, on_item=after,
-                  log_path=folder / RESULTS_NAME)
+    done = replay(
+        folder_items(folder),
+        sender(make_plan(receiver.url), control),
+        control=control,
+        on_item=after,
+        log_path=folder / RESULTS_NAME,
+    )
     assert done.cancelled and len(done.results) == 2 and receiver.count == 2
     assert len(read_log(folder)) == 2
     assert done.text().startswith("2 of 5 payloads (cancelled)")
@@ -267,8 +285,12 @@ def test_cancel_while_paused_and_during_retry_wait(tmp_path: Path) -> None:
         control = ReplayControl()
         timer = threading.Timer(0.3, control.cancel)
         timer.start()
-        done = replay(folder_items(folder), sender(make_plan(server.url), control), control=control,
-                      log_path=folder / RESULTS_NAME)
+        done = replay(
+            folder_items(folder),
+            sender(make_plan(server.url), control),
+            control=control,
+            log_path=folder / RESULTS_NAME,
+        )
         # one hit: the 30 s wait the server asked for was cut short (after it, the retry would have hit again)
         assert done.cancelled and len(done.results) == 1 and server.hits == 1
         assert done.results[0].line["failure"] == "cancelled"

@@ -84,15 +84,19 @@ def check_capture(inbox: Inbox, record: CaptureRecord) -> dict:
     mine = show_json(sub, reports(sub), problems)
     cli = subprocess.run(
         [sys.executable, "-m", "inspector", "show", "--json", "--format", sub.format, str(raw_path)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert cli.returncode == 0, cli.stderr
     shown = json.loads(cli.stdout)
     assert shown["reports"] == mine["reports"] and shown["kind"] == mine["kind"]
     redacted = [p for p in shown["problems"] if "redacted by the receiver" in p["message"]]
     assert redacted and all(p["severity"] == "info" for p in redacted)  # the placeholder: a note, not a problem
-    assert len(shown["problems"]) == len(mine["problems"]) == len(redacted) + len(
-        [Problem(**p) for p in record.problems])
+    assert (
+        len(shown["problems"]) == len(mine["problems"]) == len(redacted) + len([Problem(**p) for p in record.problems])
+    )
     return shown
 
 
@@ -102,7 +106,9 @@ def check_capture(inbox: Inbox, record: CaptureRecord) -> dict:
 def test_pyrollbar(inbox: Inbox) -> None:
     py = [sys.executable, "-c"]
     run(py, snippet(inbox.url, "pyrollbar").code, minimal_env())
-    run(py, f"""
+    run(
+        py,
+        f"""
 import rollbar
 rollbar.init("{ROLLBAR_TOKEN}", environment="capture-test", endpoint="{inbox.url}/api/1/", handler="blocking")
 def inner():
@@ -115,7 +121,9 @@ try:
 except RuntimeError:
     rollbar.report_exc_info(extra_data={{"order_id": 42}})
 rollbar.wait()
-""", minimal_env())
+""",
+        minimal_env(),
+    )
     records = inbox.wait(3)
     assert [r.api for r in records] == ["rollbar"] * 3
     assert [r.kind for r in records] == ["trace", "message", "trace_chain"]
@@ -134,13 +142,17 @@ def test_backtracepython(inbox: Inbox, tmp_path: Path) -> None:
     run(py, snippet(inbox.url, "backtrace-python").code, minimal_env())
     log = tmp_path / "app.log"
     log.write_text("line 1\nline 2\n")
-    run(py, f"""
+    run(
+        py,
+        f"""
 import backtracepython as bt
 bt.initialize(endpoint="{inbox.url}/myuniverse/{BACKTRACE_TOKEN}/json", token=None,
               attributes={{"application": "capture-test"}}, attachments=[{str(log)!r}], disable_global_handler=True)
 bt.send_report("hello from backtracepython")
 bt.finalize()
-""", minimal_env())
+""",
+        minimal_env(),
+    )
     records = inbox.wait(2)
     assert [(r.api, r.kind, r.path) for r in records] == [
         ("backtrace", "error object", "/post"),
@@ -166,7 +178,10 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         proc = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *NPM_PACKAGES],
-            cwd=folder, capture_output=True, text=True, timeout=180,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
     except subprocess.TimeoutExpired:
         pytest.skip("npm install rollbar @backtrace/node took more than 3 minutes")
@@ -178,14 +193,18 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_rollbar_js(inbox: Inbox, node_modules: Path) -> None:
     env = minimal_env(NODE_PATH=str(node_modules))
     run(["node", "-e"], snippet(inbox.url, "rollbar-js").code, env)
-    run(["node", "-e"], f"""
+    run(
+        ["node", "-e"],
+        f"""
 const Rollbar = require('rollbar');
 const rollbar = new Rollbar({{ accessToken: '{ROLLBAR_TOKEN}', environment: 'capture-test',
   endpoint: '{inbox.url}/api/1/item/', captureUncaught: false, captureUnhandledRejections: false }});
 rollbar.error(new Error('outer', {{ cause: new TypeError('inner') }}));
 rollbar.info('a message');
 rollbar.wait(() => process.exit(0));
-""", env)
+""",
+        env,
+    )
     records = inbox.wait(3)
     assert sorted(r.kind or "" for r in records) == ["message", "trace_chain", "trace_chain"]
     shown = {r.id: check_capture(inbox, r) for r in records}
@@ -199,7 +218,9 @@ rollbar.wait(() => process.exit(0));
 def test_backtrace_node(inbox: Inbox, node_modules: Path) -> None:
     env = minimal_env(NODE_PATH=str(node_modules))
     run(["node", "-e"], snippet(inbox.url, "backtrace-node").code, env)
-    run(["node", "-e"], f"""
+    run(
+        ["node", "-e"],
+        f"""
 const {{ BacktraceClient, BacktraceStringAttachment }} = require('@backtrace/node');
 const client = BacktraceClient.initialize({{ url: '{inbox.url}/api', token: '{BACKTRACE_TOKEN}',
   userAttributes: {{ application: 'capture-test' }}, metrics: {{ enable: false }}, database: {{ enable: false }},
@@ -207,7 +228,9 @@ const client = BacktraceClient.initialize({{ url: '{inbox.url}/api', token: '{BA
   attachments: [new BacktraceStringAttachment('log.txt', 'hello log')] }});
 client.breadcrumbs && client.breadcrumbs.info && client.breadcrumbs.info('about to fail');
 client.send(new TypeError('with breadcrumbs')).then(() => {{ client.dispose(); process.exit(0); }});
-""", env)
+""",
+        env,
+    )
     records = inbox.wait(2)
     assert [(r.api, r.kind, r.path) for r in records] == [("backtrace", "error object", "/post")] * 2
     for r in records:
@@ -225,12 +248,16 @@ def test_pyrollbar_failsafe_after_413(tmp_path: Path) -> None:
     """A body over the cap gets Rollbar's 413; pyrollbar then posts its small "failsafe" item, which is kept."""
     box = Inbox(tmp_path, max_body=1200)
     try:
-        run([sys.executable, "-c"], f"""
+        run(
+            [sys.executable, "-c"],
+            f"""
 import rollbar
 rollbar.init("{ROLLBAR_TOKEN}", environment="capture-test", endpoint="{box.url}/api/1/", handler="blocking")
 rollbar.report_message("x" * 5000)
 rollbar.wait()
-""", minimal_env())
+""",
+            minimal_env(),
+        )
         first, second = box.wait(2)
     finally:
         box.thread.stop()

@@ -30,8 +30,10 @@ def test_default_dir_is_under_the_user_data_dir(_isolated_user_dirs: Path) -> No
 
 def test_save_and_reload_in_arrival_order(tmp_path: Path) -> None:
     store = CaptureStore(tmp_path)
-    saved = [store.save(RAW + bytes([65 + i]), record(store, status=200 + i, problems=[{"severity": "error"}]))
-             for i in range(5)]
+    saved = [
+        store.save(RAW + bytes([65 + i]), record(store, status=200 + i, problems=[{"severity": "error"}]))
+        for i in range(5)
+    ]
     again = CaptureStore(tmp_path).load()
     assert [r.id for r in again] == [r.id for r in saved]
     assert again[3].status == 203 and again[3].problems == [{"severity": "error"}]
@@ -119,8 +121,9 @@ while True:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_sigkill_during_writes_loses_nothing_that_was_confirmed_and_leaves_no_torn_file(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2]
+    )
     confirmed = [proc.stdout.readline().strip() for _ in range(8)]
     proc.send_signal(signal.SIGKILL)  # mid-way through the next writes, most likely
     proc.wait(10)

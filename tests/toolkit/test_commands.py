@@ -21,8 +21,9 @@ ROLLBAR_HTTP = str(CORPUS / "rollbar/pyrollbar-1.5.0_trace.request.http")
 
 
 @pytest.mark.parametrize("target", ["backtrace", "rollbar", "appcenter"])
-def test_convert_writes_a_valid_file_and_reports_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                          target: str) -> None:
+def test_convert_writes_a_valid_file_and_reports_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
     out = tmp_path / "out.json"
     assert main(["convert", PY_EXC, "--to", target, "-o", str(out)]) == 0
     sub = load_path(str(out))
@@ -40,17 +41,28 @@ def test_convert_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_convert_to_stdout() -> None:
-    done = subprocess.run([sys.executable, "-m", "inspector", "convert", TRACE_CHAIN, "--to", "backtrace"],
-                          capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "convert", TRACE_CHAIN, "--to", "backtrace"],
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == 0
     assert json.loads(done.stdout)["annotations"]["error"]["cause"]["name"] == "KeyError"
     assert b"rollbar -> backtrace" in done.stderr
 
 
-@pytest.mark.parametrize("command", [["convert", "{bad}", "--to", "rollbar"], ["diff", "{bad}", PY_EXC],
-                                     ["redact", "{bad}"], ["export", "{bad}", "--as", "html"]])
-def test_bad_input_exits_2_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["convert", "{bad}", "--to", "rollbar"],
+        ["diff", "{bad}", PY_EXC],
+        ["redact", "{bad}"],
+        ["export", "{bad}", "--as", "html"],
+    ],
+)
+def test_bad_input_exits_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": "world"}')
     assert main([c.replace("{bad}", str(bad)) for c in command]) == 2

@@ -67,8 +67,10 @@ def test_rollbar_trace_chain_becomes_app_center_inner_exceptions_and_back() -> N
     assert [t["exception"]["class"] for t in chain] == ["RuntimeError", "KeyError"]
     # Rollbar frames are oldest first, as the source had them
     assert [f["method"] for f in chain[1]["frames"]] == [
-        f["method"] for f in json.loads((CORPUS / "rollbar/pyrollbar-1.5.0_trace_chain_raise-from.json").read_text())
-        ["data"]["body"]["trace_chain"][1]["frames"]
+        f["method"]
+        for f in json.loads((CORPUS / "rollbar/pyrollbar-1.5.0_trace_chain_raise-from.json").read_text())["data"][
+            "body"
+        ]["trace_chain"][1]["frames"]
     ]
 
 

@@ -55,14 +55,20 @@ def test_frames_are_aligned_not_compared_line_by_line() -> None:
     b = [f("a"), f("x"), f("b"), f("c", 9), f("d")]
     rows = align_frames(a, b)
     assert [(r.status, r.a_index, r.b_index) for r in rows] == [
-        ("equal", 0, 0), ("added", None, 1), ("equal", 1, 2), ("changed", 2, 3), ("equal", 3, 4)]
+        ("equal", 0, 0),
+        ("added", None, 1),
+        ("equal", 1, 2),
+        ("changed", 2, 3),
+        ("equal", 3, 4),
+    ]
     assert rows[3].changes[0].as_dict() == {"field": "line", "a": 1, "b": 9}
 
 
 def test_binaries_matched_by_debug_id() -> None:
     def report(binaries: list[Binary]) -> Report:
-        return Report(format="backtrace", kind="x", summary=Summary(), binaries=binaries,
-                      threads=[Thread("1", "main", [], True)])
+        return Report(
+            format="backtrace", kind="x", summary=Summary(), binaries=binaries, threads=[Thread("1", "main", [], True)]
+        )
 
     a = report([Binary("libc.so", 0x1000, size=10, debug_id="AAA"), Binary("old.so", debug_id="BBB")])
     b = report([Binary("libc.so", 0x2000, size=10, debug_id="AAA"), Binary("new.so", debug_id="CCC")])

@@ -51,9 +51,19 @@ def test_html_has_the_exception_and_frames_and_no_external_assets() -> None:
 
 def test_html_escapes_everything() -> None:
     evil = '<script>alert("x")</script>'
-    value = {"data": {"environment": "p", "level": "error", "title": evil,
-                      "body": {"trace": {"exception": {"class": "E<1>", "message": evil},
-                                         "frames": [{"filename": "a&b.py", "method": "<lambda>", "lineno": 3}]}}}}
+    value = {
+        "data": {
+            "environment": "p",
+            "level": "error",
+            "title": evil,
+            "body": {
+                "trace": {
+                    "exception": {"class": "E<1>", "message": evil},
+                    "frames": [{"filename": "a&b.py", "method": "<lambda>", "lineno": 3}],
+                }
+            },
+        }
+    }
     sub = load_bytes(dumps(value))
     html_text = to_html(sub, reports(sub)[0])
     assert "<script>" not in html_text
@@ -101,9 +111,28 @@ def test_bundle_with_the_last_response_from_history(tmp_path: Path) -> None:
                 "INSERT INTO sends (started_at, profile, target_kind, format, source, method, url, request_headers,"
                 " request_size, status, ok, summary, details, failure_kind, response_headers, response_body,"
                 " elapsed_ms, attempts, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (time.time(), "local", "rollbar", "rollbar", str(src), "POST", "http://127.0.0.1/api/1/item/", "[]",
-                 10, status, int(status == 200), "ok" if status == 200 else "server error", "[]", None, "[]", body,
-                 12.0, 1, b""))
+                (
+                    time.time(),
+                    "local",
+                    "rollbar",
+                    "rollbar",
+                    str(src),
+                    "POST",
+                    "http://127.0.0.1/api/1/item/",
+                    "[]",
+                    10,
+                    status,
+                    int(status == 200),
+                    "ok" if status == 200 else "server error",
+                    "[]",
+                    None,
+                    "[]",
+                    body,
+                    12.0,
+                    1,
+                    b"",
+                ),
+            )
     response = last_response(str(src), db_path)
     assert response is not None and response["status"] == 200
     out = tmp_path / "b.zip"

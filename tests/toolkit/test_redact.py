@@ -120,10 +120,17 @@ def test_headers_are_redacted() -> None:
 
 
 def test_text_attachments_of_backtrace_parts(tmp_path: Path) -> None:
-    sub = load_path(str(CORPUS / "backtrace/backtrace-node-0.8.3_message_multipart_breadcrumbs_string-attachment"
-                                  ".request.http"))
-    sub.attachments.append(Part("attachment_session.log", b"login alice@example.com password=hunter2 ok\n",
-                                filename="session.log", content_type="text/plain"))
+    sub = load_path(
+        str(CORPUS / "backtrace/backtrace-node-0.8.3_message_multipart_breadcrumbs_string-attachment.request.http")
+    )
+    sub.attachments.append(
+        Part(
+            "attachment_session.log",
+            b"login alice@example.com password=hunter2 ok\n",
+            filename="session.log",
+            content_type="text/plain",
+        )
+    )
     changes = plan(sub, RULES)
     att = next(c for c in changes if c.pointer.startswith("/@attachments/"))
     assert att.after == f"login user@example.invalid password={PLACEHOLDER} ok\n"
@@ -150,18 +157,31 @@ def test_redact_text_key_value_pairs() -> None:
 
 def test_user_rules_file_adds_and_disables(tmp_path: Path) -> None:
     path = tmp_path / "rules.json"
-    path.write_text(json.dumps({"fields": ["order_id"], "disable": ["ipv4"],
-                                "patterns": [{"name": "ticket", "regex": "TICKET-\\d+", "replace": "TICKET-0"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "fields": ["order_id"],
+                "disable": ["ipv4"],
+                "patterns": [{"name": "ticket", "regex": "TICKET-\\d+", "replace": "TICKET-0"}],
+            }
+        )
+    )
     rules = load_rules(path)
     changes = plan_json({"order_id": 42, "note": "see TICKET-1234 from 203.0.113.7"}, rules)
     assert [(c.pointer, c.after, c.rule) for c in changes] == [
-        ("/order_id", 0, "field name 'order_id'"), ("/note", "see TICKET-0 from 203.0.113.7", "ticket")]
+        ("/order_id", 0, "field name 'order_id'"),
+        ("/note", "see TICKET-0 from 203.0.113.7", "ticket"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{", "not valid JSON"), ('{"patterns": [{"regex": "("}]}', "not a valid regular expression"),
-     ('{"fields": "x"}', "must be a list"), ("[]", "JSON object")],
+    [
+        ("{", "not valid JSON"),
+        ('{"patterns": [{"regex": "("}]}', "not a valid regular expression"),
+        ('{"fields": "x"}', "must be a list"),
+        ("[]", "JSON object"),
+    ],
 )
 def test_bad_rules_files(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "rules.json"
@@ -207,15 +227,35 @@ def test_redaction_keeps_payloads_valid(path: Path) -> None:
 
 
 def test_uuids_and_ids_keep_valid_shapes() -> None:
-    value = {"data": {"environment": "p", "uuid": "0c2e5b5e-7a3f-4c8e-9f65-3f1d2c4b5a69",
-                      "body": {"message": {"body": "x", "secret": "0c2e5b5e-7a3f-4c8e-9f65-3f1d2c4b5a69"}}}}
+    value = {
+        "data": {
+            "environment": "p",
+            "uuid": "0c2e5b5e-7a3f-4c8e-9f65-3f1d2c4b5a69",
+            "body": {"message": {"body": "x", "secret": "0c2e5b5e-7a3f-4c8e-9f65-3f1d2c4b5a69"}},
+        }
+    }
     (change,) = plan_json(value, RULES)
     assert change.pointer == "/data/body/message/secret"
     assert change.after == "00000000-0000-0000-0000-000000000000"
 
 
-_PIECES = ["alice@example.com", "203.0.113.7", "fe80::1", "Bearer abc.def", "4111 1111 1111 1111", "/home/alice/x",
-           "C:\\Users\\bob\\y", "password=hunter2", " ", "-", ":", "/", "a", "1", "é"]
+_PIECES = [
+    "alice@example.com",
+    "203.0.113.7",
+    "fe80::1",
+    "Bearer abc.def",
+    "4111 1111 1111 1111",
+    "/home/alice/x",
+    "C:\\Users\\bob\\y",
+    "password=hunter2",
+    " ",
+    "-",
+    ":",
+    "/",
+    "a",
+    "1",
+    "é",
+]
 
 
 @settings(max_examples=300, deadline=None)

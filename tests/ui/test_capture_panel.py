@@ -21,8 +21,17 @@ PROFILE_TOKEN = "0123456789abcdef0123456789ab7e57"  # the resend must use the pr
 
 
 def make_record(store: CaptureStore, n: int, **kw: object) -> CaptureRecord:
-    base = {"id": store.new_id(1795373164 + n), "time": 1795373164.0 + n, "api": "rollbar", "method": "POST",
-            "target": "/api/1/item/", "size": 100 * n, "status": 200, "kind": "trace", "exception": f"E{n}: boom"}
+    base = {
+        "id": store.new_id(1795373164 + n),
+        "time": 1795373164.0 + n,
+        "api": "rollbar",
+        "method": "POST",
+        "target": "/api/1/item/",
+        "size": 100 * n,
+        "status": 200,
+        "kind": "trace",
+        "exception": f"E{n}: boom",
+    }
     base.update(kw)
     return CaptureRecord(**base)  # type: ignore[arg-type]
 
@@ -130,8 +139,16 @@ def test_busy_port_is_reported(qtbot, panel: CapturePanel) -> None:
 
 def test_snippet_choice_and_copy(qtbot, panel: CapturePanel) -> None:
     keys = [panel.snippet_combo.itemData(i) for i in range(panel.snippet_combo.count())]
-    assert {"pyrollbar", "rollbar-js", "backtrace-python", "backtrace-node", "crashpad", "appcenter-android",
-            "appcenter-apple", "appcenter-dotnet"} <= set(keys)
+    assert {
+        "pyrollbar",
+        "rollbar-js",
+        "backtrace-python",
+        "backtrace-node",
+        "crashpad",
+        "appcenter-android",
+        "appcenter-apple",
+        "appcenter-dotnet",
+    } <= set(keys)
     panel.snippet_combo.setCurrentIndex(keys.index("crashpad"))
     assert "format=minidump" in panel.snippet_text.toPlainText()
     panel.copy_snippet()

@@ -175,9 +175,15 @@ def test_big_drafts_are_encoded_in_pieces_to_the_same_bytes(qtbot, tmp_path: Pat
     from inspector.ui.document import PIECE, _save_in_pieces
 
     text = '{"message": "é \\" \\u2028 😀 \u2028"}\n' * (PIECE // 10)
-    draft = Draft(id="big", text=text + "{broken", base_text=text, format="rollbar", title="t",
-                  attachments=[Part(name="log", data=b"\x00\x01", filename="a.log", content_type="text/plain")],
-                  fields=[("k", "v")])
+    draft = Draft(
+        id="big",
+        text=text + "{broken",
+        base_text=text,
+        format="rollbar",
+        title="t",
+        attachments=[Part(name="log", data=b"\x00\x01", filename="a.log", content_type="text/plain")],
+        fields=[("k", "v")],
+    )
     store = DraftStore(tmp_path)
     _save_in_pieces(store, draft)
     written = (tmp_path / "big.json").read_bytes()

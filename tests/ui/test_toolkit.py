@@ -107,7 +107,7 @@ def test_redact_dialog_previews_and_applies_as_one_undo_step(qtbot, window: Main
     row = pointers.index("/data/person/email")
     dialog.table.selectRow(row)
     assert "alice@example.com" in dialog.before.toPlainText() and "user@example.invalid" in dialog.after.toPlainText()
-    assert "\"id\"" in dialog.after.toPlainText()  # shown inside its parent object (person)
+    assert '"id"' in dialog.after.toPlainText()  # shown inside its parent object (person)
 
     monkeypatch.setattr(RedactDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     assert RedactDialog.redact_current(window) == len(pointers)
@@ -121,8 +121,13 @@ def test_redact_dialog_previews_and_applies_as_one_undo_step(qtbot, window: Main
 
 def test_redacting_attachments_goes_through_the_document(qtbot, window: MainWindow) -> None:
     document = _open(window, BT_ATTACH)
-    document.set_attachments([*document.submission.attachments,
-                              Part("attachment_s.log", b"pw=hunter2 mail bob@example.org", filename="s.log")], "add")
+    document.set_attachments(
+        [
+            *document.submission.attachments,
+            Part("attachment_s.log", b"pw=hunter2 mail bob@example.org", filename="s.log"),
+        ],
+        "add",
+    )
     changes = [c for c in plan(document.submission) if c.where == "attachment"]
     assert changes
     assert apply_changes(document, changes) == len(changes)

@@ -42,8 +42,9 @@ def _convert_and_check(submission: Submission, target: str) -> tuple[Conversion,
 class ConvertDialog(QDialog):
     """Shows the conversion of ``submission`` to the chosen target; ``result`` is set when it is ready."""
 
-    def __init__(self, submission: Submission, title: str, target: str = "rollbar",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, submission: Submission, title: str, target: str = "rollbar", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("convertDialog")
         self.setWindowTitle(f"Convert {title}")
@@ -110,8 +111,9 @@ class ConvertDialog(QDialog):
             self._task.cancel()
         self.open_button.setEnabled(False)
         self.status.setText("Converting…")
-        self._task = run_task(_convert_and_check, self.submission, self.target_name, on_result=self._done,
-                              on_error=self._failed)
+        self._task = run_task(
+            _convert_and_check, self.submission, self.target_name, on_result=self._done, on_error=self._failed
+        )
 
     def _done(self, value: tuple[Conversion, Submission, int]) -> None:
         conversion, result, errors = value
@@ -131,8 +133,11 @@ class ConvertDialog(QDialog):
         self.conversion = self.converted = None
         self.notes.set_rows([])
         self.preview.clear()
-        self.status.setText(f"Cannot convert: {exc}" if isinstance(exc, InspectorError) else
-                            f"Cannot convert: {type(exc).__name__}: {exc}")
+        self.status.setText(
+            f"Cannot convert: {exc}"
+            if isinstance(exc, InspectorError)
+            else f"Cannot convert: {type(exc).__name__}: {exc}"
+        )
 
     def lost_count(self) -> int:
         return self.notes.count(Status.LOST)
@@ -149,6 +154,7 @@ class ConvertDialog(QDialog):
             return None
         title = f"{document.title} → {TITLES[dialog.target_name]}"
         opened = window.open_submission(dialog.converted, title)
-        window.status_message(f"Converted to {TITLES[dialog.target_name]}: {dialog.lost_count()} fields lost "
-                              "(see the conversion report)")
+        window.status_message(
+            f"Converted to {TITLES[dialog.target_name]}: {dialog.lost_count()} fields lost (see the conversion report)"
+        )
         return opened

@@ -112,15 +112,27 @@ class DiffView(QWidget):
         if self._task is not None:
             self._task.cancel()
         self.verdict.setText("Comparing…")
-        self._task = run_task(diff_reports, a.reports[0], b.reports[0], a.title, b.title, on_result=self.show_diff,
-                              on_error=lambda exc: self.verdict.setText(f"Cannot compare: {exc}"))
+        self._task = run_task(
+            diff_reports,
+            a.reports[0],
+            b.reports[0],
+            a.title,
+            b.title,
+            on_result=self.show_diff,
+            on_error=lambda exc: self.verdict.setText(f"Cannot compare: {exc}"),
+        )
 
     def show_diff(self, d: ReportDiff) -> None:
         self.diff = d
         self.frames.set_rows(d.frames)
         rows: list[tuple[str, Any]] = []
-        for section, items in (("exception", d.exceptions), ("thread", d.threads), ("binary", d.binaries),
-                               ("attribute", d.attributes), ("attachment", d.attachments)):
+        for section, items in (
+            ("exception", d.exceptions),
+            ("thread", d.threads),
+            ("binary", d.binaries),
+            ("attribute", d.attributes),
+            ("attachment", d.attachments),
+        ):
             rows.extend((section, k) for k in items if k.status != "equal")
         rows[:0] = [("summary", Keyed(c.name, "changed", [c])) for c in d.summary]
         self.items.set_rows(rows)

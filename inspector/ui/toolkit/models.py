@@ -16,10 +16,14 @@ from inspector.ui.models.roles import OBJECT_ROLE, POINTER_ROLE
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _STATUS_COLORS = {
-    "carried": None, "equal": None,
-    "approximated": "#fff4d6", "changed": "#fff4d6",
-    "generated": "#e6f0ff", "added": "#e3f6e3",
-    "lost": "#fde2e2", "removed": "#fde2e2",
+    "carried": None,
+    "equal": None,
+    "approximated": "#fff4d6",
+    "changed": "#fff4d6",
+    "generated": "#e6f0ff",
+    "added": "#e3f6e3",
+    "lost": "#fde2e2",
+    "removed": "#fde2e2",
 }
 
 
