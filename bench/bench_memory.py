@@ -26,8 +26,8 @@ sys.path.insert(0, ROOT)
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from inspector.formats import load_bytes, reports, FORMAT_NAMES, get_format
-from inspector.ui.document import OpenDocument
-from inspector.ui.document_view import DocumentView
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.document.document_view import DocumentView
 for n in FORMAT_NAMES:
     get_format(n)
 mode, path = sys.argv[1], sys.argv[2]

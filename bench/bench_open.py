@@ -37,12 +37,12 @@ def headless_open(data: bytes, name: str) -> object:
 
 
 def window_open(app: object, data: bytes, name: str) -> object:
-    from inspector.ui.document import OpenDocument
-    from inspector.ui.document_view import DocumentView
+    from inspector.ui.document.document_view import DocumentView
+    from inspector.ui.document.open_document import OpenDocument
 
     doc = OpenDocument(load_bytes(data, source_name=name))
     if doc.reports:  # what the app's loading worker does (main_window.load_document), here on this thread
-        from inspector.ui.models.frame_text import exception_stacks, thread_stacks
+        from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
 
         report = doc.reports[0]
         doc.prepared_stacks = (report, exception_stacks(report), thread_stacks(report))
@@ -104,8 +104,8 @@ def bench_corpus(n: int) -> list[Row]:
 def bench_filter(data: bytes, n: int) -> list[Row]:
     """Filter every frame of the App Center batch: first result and the whole scan."""
     from inspector.report import LazyList
-    from inspector.ui.document_view import compute_filter
-    from inspector.ui.models.frame_text import exception_stacks, thread_stacks
+    from inspector.ui.document.document_view import compute_filter
+    from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
 
     out = reports(load_bytes(data))
     stacks = [(exception_stacks(r), thread_stacks(r)) for r in out]

@@ -78,8 +78,8 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     from inspector.formats import load_path
     from inspector.formats.jsondoc import Edit
-    from inspector.ui.document_view import DocumentView
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.document.document_view import DocumentView
+    from inspector.ui.window.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1100, 700)

@@ -30,7 +30,7 @@ w = QMainWindow(); w.resize(1100, 700); w.show(); app.processEvents()
 APP = """
 import sys; sys.path.insert(0, ROOT)
 from inspector.ui.app import make_app
-from inspector.ui.main_window import MainWindow
+from inspector.ui.window.main_window import MainWindow
 app = make_app([])
 w = MainWindow(); w.resize(1100, 700); w.show(); app.processEvents()
 """

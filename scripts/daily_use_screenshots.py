@@ -25,7 +25,7 @@ def main() -> int:
     from PySide6.QtTest import QTest
 
     from inspector.ui.app import make_app
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
     from inspector.ui.workers import wait_all
 
     app = make_app()
@@ -70,7 +70,7 @@ def main() -> int:
     save(window, "find-bar.png")
 
     window.show_preferences()
-    from inspector.ui.preferences import PreferencesDialog
+    from inspector.ui.window.preferences import PreferencesDialog
 
     dialog = window.findChild(PreferencesDialog)
     dialog.symbol_paths.setPlainText("/srv/symbols\nsrv*/var/cache/symbols*https://symbols.example.com")
@@ -79,7 +79,7 @@ def main() -> int:
     dialog.reject()
 
     window.show_help("shortcuts")
-    from inspector.ui.help import HelpWindow
+    from inspector.ui.window.help import HelpWindow
 
     save(window.findChild(HelpWindow), "help.png")
     window.close()

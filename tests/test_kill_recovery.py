@@ -39,7 +39,7 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 app = QGuiApplication([])
 from inspector.formats import load_bytes
-from inspector.ui.document import OpenDocument
+from inspector.ui.document.open_document import OpenDocument
 target = Path(sys.argv[2])
 versions = [Path(p).read_bytes() for p in sys.argv[3:5]]
 docs = [OpenDocument(load_bytes(v, source_name="v.json")) for v in versions]

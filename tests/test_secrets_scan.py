@@ -27,8 +27,8 @@ from inspector.net.history import History
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.receiver import ReceiverThread
 from inspector.net.store import CaptureStore
-from inspector.ui.document import OpenDocument
-from inspector.ui.send_panel import SendPanel
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.workers import wait_all
 
 CORPUS = Path(__file__).parent / "corpus"

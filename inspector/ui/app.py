@@ -89,7 +89,7 @@ def install_excepthook() -> None:
 
 
 def default_sample() -> str | None:
-    from inspector.ui.main_window import sample_paths
+    from inspector.ui.window.main_window import sample_paths
 
     samples = sample_paths()
     preferred = [p for p in samples if p.name == DEFAULT_SAMPLE]
@@ -120,7 +120,7 @@ def files_to_open(paths: list[str], current: object) -> list[str]:
     """What the window opens at start: the files asked for; else the last session's files (Preferences: on by
     default); else, on the very first start only, the bundled sample."""
     from inspector.settings import Settings
-    from inspector.ui.main_window import load_session
+    from inspector.ui.window.main_window import load_session
 
     assert isinstance(current, Settings)
     if paths:
@@ -142,7 +142,7 @@ def run_gui(paths: list[str]) -> int:
     app = make_app()
     server = None
     try:
-        from inspector.ui.single_instance import InstanceServer, send_to_running
+        from inspector.ui.window.single_instance import InstanceServer, send_to_running
     except ImportError:  # a build without QtNetwork: every start gets its own window
         send_to_running = None  # type: ignore[assignment]
     if send_to_running is not None:
@@ -152,8 +152,8 @@ def run_gui(paths: list[str]) -> int:
         server = InstanceServer()
         if server.listen():
             log.info("later starts hand their files to this window")
-    from inspector.ui import preferences
-    from inspector.ui.main_window import MainWindow, after_first_frame
+    from inspector.ui.window import preferences
+    from inspector.ui.window.main_window import MainWindow, after_first_frame
 
     current = preferences.current_settings()
     preferences.apply_theme(current.theme)
@@ -176,7 +176,7 @@ def run_gui(paths: list[str]) -> int:
 
 
 def _open_from_second_start(window: object, files: list[str]) -> None:
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     if files:
@@ -193,8 +193,8 @@ def run_self_test() -> int:
 
     from inspector.formats import load_path, validate
     from inspector.formats.base import InspectorError
-    from inspector.ui.document_view import VIEW_NAMES
-    from inspector.ui.main_window import MainWindow, sample_paths
+    from inspector.ui.document.document_view import VIEW_NAMES
+    from inspector.ui.window.main_window import MainWindow, sample_paths
 
     app = make_app()
     samples = sample_paths()

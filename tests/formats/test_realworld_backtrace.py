@@ -59,7 +59,7 @@ def test_no_fault_flag_conversion_keeps_the_stack() -> None:
 
 def test_node_error_stack_text_and_thread_stack_are_one_stack() -> None:
     """@backtrace/node sends the frames twice: threads.main.stack and annotations.error.stack (text)."""
-    from inspector.ui.models.frame_text import exception_stacks
+    from inspector.ui.document.models.frame_text import exception_stacks
 
     (report,) = reports(load_path(str(NODE)))
     stacks = exception_stacks(report)

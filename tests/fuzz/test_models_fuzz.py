@@ -50,10 +50,10 @@ def walk(model: QAbstractItemModel, parent: QModelIndex, depth: int = 0) -> int:
 
 
 def build_models(data: bytes, name: str) -> int:
-    from inspector.ui.models.frame_text import exception_stacks, thread_stacks
-    from inspector.ui.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, TelemetryModel
-    from inspector.ui.models.metadata_model import MetadataModel
-    from inspector.ui.models.stacks_model import StacksModel
+    from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
+    from inspector.ui.document.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, TelemetryModel
+    from inspector.ui.document.models.metadata_model import MetadataModel
+    from inspector.ui.document.models.stacks_model import StacksModel
 
     try:
         submission = load_bytes(data, source_name=name)

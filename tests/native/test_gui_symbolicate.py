@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 from inspector.formats import load_path
 from inspector.formats.minidump import symbolicated_reports
 from inspector.native.store import SymbolStore
-from inspector.ui import panel_symbolicate
-from inspector.ui.main_window import MainWindow
-from inspector.ui.models.frame_text import exception_stacks
-from inspector.ui.models.stacks_model import StacksModel
-from inspector.ui.preferences import current_settings
+from inspector.ui.document.models.frame_text import exception_stacks
+from inspector.ui.document.models.stacks_model import StacksModel
+from inspector.ui.panels.symbolicate import install as panel_symbolicate
+from inspector.ui.window.main_window import MainWindow
+from inspector.ui.window.preferences import current_settings
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 

@@ -26,8 +26,8 @@ from PySide6.QtCore import QTimer
 from inspector.formats import load_path
 from inspector.net.history import History
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.ui.document import OpenDocument
-from inspector.ui.send_panel import SendPanel
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 

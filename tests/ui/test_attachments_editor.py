@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from inspector.compose import attachments as A
 from inspector.compose.templates import instantiate
-from inspector.ui.attachments_editor import AttachmentsEditor, AttachmentsModel
-from inspector.ui.document import OpenDocument
+from inspector.ui.document.attachments_editor import AttachmentsEditor, AttachmentsModel
+from inspector.ui.document.open_document import OpenDocument
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

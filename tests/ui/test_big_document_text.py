@@ -8,10 +8,10 @@ import pytest
 
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import Edit
-from inspector.ui import raw_view
-from inspector.ui.document import BIG_DOCUMENT, OpenDocument
-from inspector.ui.document_view import DocumentView
-from inspector.ui.raw_view import PendingRawView, RawView
+from inspector.ui.document import raw_view
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.open_document import BIG_DOCUMENT, OpenDocument
+from inspector.ui.document.raw_view import PendingRawView, RawView
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a window
 
@@ -105,7 +105,7 @@ def test_a_form_edit_before_the_text_exists_splices_into_it(qtbot, big_doc) -> N
 
 
 def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inspector.ui.editor import EditorWidget, create_editor
+    from inspector.ui.document.editor import EditorWidget, create_editor
 
     monkeypatch.setattr(raw_view, "_factory", create_editor)
     doc, _data = big_doc
@@ -120,7 +120,7 @@ def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeyp
 
 
 def test_problems_are_placed_in_the_text_once_it_arrives(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inspector.ui import document as document_module
+    from inspector.ui.document import open_document as document_module
 
     children: list[int] = []
     real = document_module.validate_in_child

@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from inspector.formats.base import redaction_placeholder
 from inspector.net.store import CaptureRecord, CaptureStore
-from inspector.ui.capture_panel import CaptureModel, CapturePanel, RecordRole
+from inspector.ui.panels.capture.capture_panel import CaptureModel, CapturePanel, RecordRole
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 
@@ -195,8 +195,8 @@ def test_resend_to_a_profile_pointing_at_a_second_receiver(qtbot, panel: Capture
 
 
 def test_installed_in_the_main_window_activating_a_capture_opens_a_tab(qtbot) -> None:
-    from inspector.ui import panel_capture
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.panels.capture import install as panel_capture
+    from inspector.ui.window.main_window import MainWindow
 
     store = CaptureStore()  # the default inbox (an isolated data dir in tests)
     raw = (CORPUS / "rollbar" / "pyrollbar-1.5.0_trace.request.http").read_bytes()

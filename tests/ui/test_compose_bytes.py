@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QLineEdit, QMenu
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import dumps
 from inspector.net.history import History
-from inspector.ui.document import OpenDocument
-from inspector.ui.document_view import DocumentView
-from inspector.ui.editor import EditorWidget
-from inspector.ui.main_window import MainWindow
-from inspector.ui.send_panel import SendPanel
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.send.send_panel import SendPanel
+from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 

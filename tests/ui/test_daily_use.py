@@ -17,10 +17,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMenu, QMessageBox, QWidget
 
 from inspector import settings
-from inspector.ui import preferences
-from inspector.ui.document_view import DocumentView
-from inspector.ui.editor import EditorWidget
-from inspector.ui.main_window import MainWindow
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.window import preferences
+from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 
@@ -407,7 +407,7 @@ def test_close_all_tabs(qtbot, window: MainWindow) -> None:
 
 
 def test_f1_opens_help_with_the_guide_the_shortcuts_and_the_files(qtbot, window: MainWindow) -> None:
-    from inspector.ui.help import HelpWindow
+    from inspector.ui.window.help import HelpWindow
 
     press(qtbot, window, "F1")
     help_window = window.findChild(HelpWindow)
@@ -422,7 +422,7 @@ def test_f1_opens_help_with_the_guide_the_shortcuts_and_the_files(qtbot, window:
 
 
 def test_preferences_by_keyboard(qtbot, window: MainWindow) -> None:
-    from inspector.ui.preferences import PreferencesDialog
+    from inspector.ui.window.preferences import PreferencesDialog
 
     press(qtbot, window, "Ctrl+,")
     dialog = window.findChild(PreferencesDialog)
@@ -523,7 +523,7 @@ def test_a_capture_from_the_receivers_inbox_opens_read_only(qtbot, window: MainW
 
 def test_preferences_choose_the_send_profile_and_the_receivers_address(qtbot, window: MainWindow) -> None:
     from inspector.net.profiles import Profile, ProfileStore
-    from inspector.ui.preferences import PreferencesDialog
+    from inspector.ui.window.preferences import PreferencesDialog
 
     store = ProfileStore()
     for name in ("production", "staging"):

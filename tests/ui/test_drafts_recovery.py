@@ -14,7 +14,7 @@ import pytest
 
 from inspector.compose.drafts import DraftStore
 from inspector.compose.templates import instantiate
-from inspector.ui.document import DraftKeeper, OpenDocument, open_draft
+from inspector.ui.document.open_document import DraftKeeper, OpenDocument, open_draft
 
 pytestmark = [
     pytest.mark.qt_log_ignore("propagateSizeHints"),
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 app = QApplication([])
 from inspector.compose.templates import instantiate
-from inspector.ui.main_window import MainWindow
+from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
 window.show()
 doc = window.composer.new_from_template("rollbar-trace")
@@ -59,7 +59,7 @@ import os, json
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from inspector.ui.main_window import MainWindow
+from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
 restored = window.composer.restore()
 print(json.dumps([{"environment": d.document.value["data"]["environment"], "modified": d.modified,

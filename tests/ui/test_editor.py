@@ -12,8 +12,8 @@ from PySide6.QtGui import QTextCursor
 from inspector.compose.templates import instantiate
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import Edit, dumps
-from inspector.ui.document import OpenDocument
-from inspector.ui.editor import EditorWidget
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.workers import wait_all
 
 #: The offscreen platform warns on show(); it is not our warning.
@@ -172,9 +172,9 @@ def test_big_document_stays_fluid(qtbot) -> None:
 
 
 def test_editor_replaces_the_raw_view_through_the_factory(qtbot) -> None:
-    from inspector.ui import raw_view
-    from inspector.ui.document_view import DocumentView
-    from inspector.ui.editor import create_editor
+    from inspector.ui.document import raw_view
+    from inspector.ui.document.document_view import DocumentView
+    from inspector.ui.document.editor import create_editor
 
     previous = raw_view._factory
     raw_view.set_raw_view_factory(create_editor)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from inspector.compose.drafts import Draft, DraftStore
 from inspector.formats import load_path
 from inspector.formats.jsondoc import Edit
-from inspector.ui.editor import EditorWidget
-from inspector.ui.main_window import MainWindow
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 def window(qtbot) -> MainWindow:
     win = MainWindow()
     qtbot.addWidget(win)
-    assert "panel_compose" not in win.panel_errors
+    assert "compose" not in win.panel_errors
     return win
 
 
@@ -109,7 +109,7 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
 
 def test_the_start_looks_for_drafts_in_the_drafts_folder() -> None:
     from inspector.compose.drafts import drafts_dir
-    from inspector.ui.panel_compose import any_drafts, drafts_folder
+    from inspector.ui.panels.compose.install import any_drafts, drafts_folder
 
     assert drafts_folder() == drafts_dir()
     assert not any_drafts(drafts_dir())

@@ -12,10 +12,10 @@ from PySide6.QtGui import QGuiApplication
 
 from inspector.formats import load_bytes
 from inspector.formats.base import InspectorError
-from inspector.ui.document_view import DocumentView
-from inspector.ui.editor import EditorWidget
-from inspector.ui.editor.recover import recover
-from inspector.ui.main_window import MainWindow
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.document.editor.recover import recover
+from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
 
 CORPUS = Path(__file__).parent.parent / "corpus"

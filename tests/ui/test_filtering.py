@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspector.report import LazyList
-from inspector.ui.models import filtering
-from inspector.ui.models.filtering import INDEX_MIN_ROWS, SearchIndex, filter_stacks, matching
+from inspector.ui.document.models import filtering
+from inspector.ui.document.models.filtering import INDEX_MIN_ROWS, SearchIndex, filter_stacks, matching
 
 
 def _rows(texts: list[str]) -> LazyList[str]:

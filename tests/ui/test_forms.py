@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QDateTime, QTimeZone
 
 from inspector.compose.templates import instantiate
-from inspector.ui.document import OpenDocument
-from inspector.ui.editor import EditorWidget
-from inspector.ui.forms import FormsWidget
-from inspector.ui.forms.models import JsonListModel, KeyValueModel
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.document.forms import FormsWidget
+from inspector.ui.document.forms.models import JsonListModel, KeyValueModel
+from inspector.ui.document.open_document import OpenDocument
 
 #: The offscreen platform warns on show(); it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

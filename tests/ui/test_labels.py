@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.formats import load_path
-from inspector.ui.document_view import DocumentView
-from inspector.ui.labels import human_bytes, human_value, occurrence_word, plural
-from inspector.ui.main_window import MainWindow
-from inspector.ui.models.metadata_model import MetadataModel
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.models.metadata_model import MetadataModel
+from inspector.ui.window.labels import human_bytes, human_value, occurrence_word, plural
+from inspector.ui.window.main_window import MainWindow
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 MESSAGE = CORPUS / "rollbar" / "rollbarjs-node-3.1.0_message_telemetry.json"
@@ -97,7 +97,7 @@ def test_metadata_times_and_sizes_are_readable_with_the_raw_value_at_hand(qtbot,
 
 
 def test_no_problem_count_while_validating() -> None:
-    from inspector.ui.views.summary import header_html, summary_html
+    from inspector.ui.document.views.summary import header_html, summary_html
 
     submission = load_path(str(MESSAGE))
     colours = dict.fromkeys(("error", "warning", "info", "ok", "dim", "badge", "badge_text"), "#000")

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from inspector.formats.jsondoc import parse_json
 from inspector.formats.progress import reporting
-from inspector.ui.document_view import DocumentView
-from inspector.ui.main_window import LoadingPage, MainWindow
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.window.main_window import LoadingPage, MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

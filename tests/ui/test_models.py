@@ -13,15 +13,15 @@ from inspector.formats import load_path, validate
 from inspector.formats import reports as derive_reports
 from inspector.formats.base import InspectorError
 from inspector.report import Binary, ExceptionInfo, Frame, LazyList, Report, SourceContext, Summary, TelemetryEvent
-from inspector.ui.document_view import compute_filter
-from inspector.ui.models.frame_text import (
+from inspector.ui.document.document_view import compute_filter
+from inspector.ui.document.models.frame_text import (
     exception_stacks,
     format_size,
     is_library_frame,
     stack_text,
     thread_stacks,
 )
-from inspector.ui.models.lists import (
+from inspector.ui.document.models.lists import (
     AttachmentsModel,
     BinariesModel,
     ProblemsModel,
@@ -29,9 +29,9 @@ from inspector.ui.models.lists import (
     TelemetryModel,
     format_relative,
 )
-from inspector.ui.models.metadata_model import MetadataModel
-from inspector.ui.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE, SORT_ROLE
-from inspector.ui.models.stacks_model import StacksModel
+from inspector.ui.document.models.metadata_model import MetadataModel
+from inspector.ui.document.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE, SORT_ROLE
+from inspector.ui.document.models.stacks_model import StacksModel
 from tests.conftest import corpus_files
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -280,7 +280,7 @@ def test_filter_a_million_frames_is_fast() -> None:
 
 
 def test_pretty_layout_matches_json_dumps() -> None:
-    from inspector.ui.models.pretty import line_count, locate, pretty_text
+    from inspector.ui.document.models.pretty import line_count, locate, pretty_text
 
     value = {"a": [1, {"b": "x\ny", "c": []}, {}], "d": {"e": None}, "ü": "☃"}
     text = pretty_text(value)
@@ -297,7 +297,7 @@ def test_pretty_layout_matches_json_dumps() -> None:
 def test_highlight_spans_count_utf16_units() -> None:
     from pygments.token import Name, String
 
-    from inspector.ui.highlight_spans import json_lexer, lexer_for, line_spans, text_spans, utf16_len
+    from inspector.ui.document.highlight_spans import json_lexer, lexer_for, line_spans, text_spans, utf16_len
 
     line = '  "k😀y": "välue😀",'
     spans = line_spans(line, json_lexer())
@@ -314,7 +314,7 @@ def test_highlight_spans_count_utf16_units() -> None:
 
 
 def test_hex_dump_and_binary_detection() -> None:
-    from inspector.ui.models.hexdump import hex_dump, looks_binary
+    from inspector.ui.document.models.hexdump import hex_dump, looks_binary
 
     dump = hex_dump(bytes(range(20)), limit=16)
     assert dump.splitlines()[0].startswith("00000000  00 01 02 03 04 05 06 07  08 09")

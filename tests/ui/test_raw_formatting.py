@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.formats import load_path
-from inspector.ui.document import OpenDocument, is_minified
-from inspector.ui.document_view import DocumentView
-from inspector.ui.editor import EditorWidget
-from inspector.ui.main_window import MainWindow
-from inspector.ui.preferences import current_settings
-from inspector.ui.send_panel import BODY_AS_EDITED, with_body
+from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.editor import EditorWidget
+from inspector.ui.document.open_document import OpenDocument, is_minified
+from inspector.ui.panels.send.send_panel import BODY_AS_EDITED, with_body
+from inspector.ui.window.main_window import MainWindow
+from inspector.ui.window.preferences import current_settings
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 MINIFIED = CORPUS / "rollbar" / "rollbarjs-node-3.1.0_trace_chain-error-cause_telemetry.json"

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.replay import RESULTS_NAME, ItemResult
-from inspector.ui import replay_dialog as replay_dialog_module
-from inspector.ui.replay_dialog import ACCEPTED, BAD_INPUT, SENDING, SKIPPED, ReplayDialog, ReplayModel
+from inspector.ui.panels.replay import replay_dialog as replay_dialog_module
+from inspector.ui.panels.replay.replay_dialog import ACCEPTED, BAD_INPUT, SENDING, SKIPPED, ReplayDialog, ReplayModel
 from tests.net.test_replay import ROLLBAR, TOKEN, Receiver, TooBusy
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a window
@@ -212,11 +212,11 @@ def test_defaults_and_bad_input(qtbot, tmp_path: Path) -> None:  # type: ignore[
 
 
 def test_tools_menu_opens_the_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
-    assert "panel_replay" not in window.panel_errors
+    assert "replay" not in window.panel_errors
     action = next(a for a in window.menu("&Tools").actions() if a.objectName() == "replayAction")
     assert action.text() == "&Replay Folder…"
     action.trigger()

@@ -15,11 +15,11 @@ from inspector.compose.drafts import DraftStore
 from inspector.compose.templates import instantiate
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import dumps
-from inspector.ui import raw_view
-from inspector.ui.document import DraftKeeper, OpenDocument
-from inspector.ui.document_view import SPAN_STACKS, DocumentView
-from inspector.ui.editor import EditorWidget, create_editor
-from inspector.ui.editor import widget as editor_widget
+from inspector.ui.document import raw_view
+from inspector.ui.document.document_view import SPAN_STACKS, DocumentView
+from inspector.ui.document.editor import EditorWidget, create_editor
+from inspector.ui.document.editor import widget as editor_widget
+from inspector.ui.document.open_document import DraftKeeper, OpenDocument
 from inspector.ui.workers import Task
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -172,7 +172,7 @@ def test_a_task_whose_signals_were_deleted_finishes_quietly(qtbot) -> None:
 def test_big_drafts_are_encoded_in_pieces_to_the_same_bytes(qtbot, tmp_path: Path) -> None:
     from inspector.compose.drafts import Draft
     from inspector.formats.base import Part
-    from inspector.ui.document import PIECE, _save_in_pieces
+    from inspector.ui.document.open_document import PIECE, _save_in_pieces
 
     text = '{"message": "é \\" \\u2028 😀 \u2028"}\n' * (PIECE // 10)
     draft = Draft(

@@ -16,11 +16,11 @@ from inspector.formats.base import RequestSpec
 from inspector.net.client import Exchange
 from inspector.net.history import History
 from inspector.net.profiles import KEYRING_SERVICE, Profile, ProfileStore
-from inspector.ui import send_panel as send_panel_module
-from inspector.ui.document import OpenDocument
-from inspector.ui.history_view import PAGE, HistoryModel, HistoryView, history_curl
-from inspector.ui.profiles_dialog import ProfilesDialog
-from inspector.ui.send_panel import InsecureSendDialog, SendPanel
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.history.history_view import PAGE, HistoryModel, HistoryView, history_curl
+from inspector.ui.panels.send import send_panel as send_panel_module
+from inspector.ui.panels.send.profiles_dialog import ProfilesDialog
+from inspector.ui.panels.send.send_panel import InsecureSendDialog, SendPanel
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 
@@ -287,12 +287,12 @@ def test_resend_from_history_through_the_panel(
 
 
 def test_panels_install_into_the_main_window(qtbot, server: FaultServer) -> None:  # type: ignore[no-untyped-def]
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     ProfileStore().put(Profile("local", kind="rollbar", base_url=server.url), secret=TOKEN)
     window = MainWindow()
     qtbot.addWidget(window)
-    assert "panel_send" not in window.panel_errors and "panel_history" not in window.panel_errors
+    assert "send" not in window.panel_errors and "history" not in window.panel_errors
     assert window.panel("send") is not None and window.panel("history") is not None
     # both panels are built when their dock is first shown (the start does not build them): build them now
     assert window.findChild(SendPanel) is None and window.findChild(HistoryView) is None

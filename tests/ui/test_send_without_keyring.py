@@ -21,9 +21,9 @@ from inspector.formats import load_path
 from inspector.net import profiles as profiles_module
 from inspector.net.history import History
 from inspector.net.profiles import NO_KEYRING_HELP, Profile, ProfileStore
-from inspector.ui.document import OpenDocument
-from inspector.ui.profiles_dialog import ProfilesDialog
-from inspector.ui.send_panel import SendPanel
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.send.profiles_dialog import ProfilesDialog
+from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 
@@ -178,7 +178,7 @@ def test_a_profile_saved_while_the_keyring_is_missing_keeps_the_file_clean(qtbot
 
 
 def test_the_response_pane_belongs_to_its_document(qtbot, server: FaultServer) -> None:  # type: ignore[no-untyped-def]
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     ProfileStore().put(Profile("receiver", kind="rollbar", base_url=server.url), secret="")
     window = MainWindow()

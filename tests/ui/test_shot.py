@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from inspector.cli import VIEWS, main
-from inspector.ui import raw_view
+from inspector.ui.document import raw_view
 from tests.conftest import CORPUS
 
 # The shot shows its window (off screen: the trees size their columns on show); the offscreen platform says so.

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from inspector.ui.main_window import MainWindow
-from inspector.ui.single_instance import INSTANCE_ENV, InstanceServer, send_to_running
+from inspector.ui.window.main_window import MainWindow
+from inspector.ui.window.single_instance import INSTANCE_ENV, InstanceServer, send_to_running
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 
@@ -70,7 +70,7 @@ def test_a_stale_socket_of_a_killed_app_is_taken_over(qtbot, instance: str, tmp_
     script = (
         "import os, signal\n"
         "from PySide6.QtCore import QCoreApplication\n"
-        "from inspector.ui.single_instance import InstanceServer\n"
+        "from inspector.ui.window.single_instance import InstanceServer\n"
         "app = QCoreApplication([])\n"
         "server = InstanceServer()\n"
         "assert server.listen()\n"

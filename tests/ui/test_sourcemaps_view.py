@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.formats import load_path
-from inspector.ui import sourcemaps
-from inspector.ui.main_window import MainWindow
-from inspector.ui.panel_sourcemaps import apply_paths
-from inspector.ui.sourcemaps import SourceMapsDialog
+from inspector.ui.panels.sourcemaps import sourcemaps
+from inspector.ui.panels.sourcemaps.install import apply_paths
+from inspector.ui.panels.sourcemaps.sourcemaps import SourceMapsDialog
+from inspector.ui.window.main_window import MainWindow
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sourcemaps"
 
@@ -30,7 +30,7 @@ def _no_store() -> None:
 def test_folder_from_the_dialog_maps_the_open_document(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow()
     qtbot.addWidget(window)
-    assert "panel_sourcemaps" not in window.panel_errors
+    assert "sourcemaps" not in window.panel_errors
     assert any(a.objectName() == "sourceMapsAction" for a in window.menu("&Tools").actions())
     path = FIXTURES / "rollbar-js_minified.json"
     document = window.open_submission(load_path(str(path)), path.name, path)

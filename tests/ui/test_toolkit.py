@@ -13,12 +13,12 @@ from inspector.formats.base import Part
 from inspector.toolkit.convert import convert
 from inspector.toolkit.diff import diff_reports
 from inspector.toolkit.redact import PLACEHOLDER, plan
-from inspector.ui import panel_toolkit
-from inspector.ui.document import OpenDocument
-from inspector.ui.main_window import MainWindow
-from inspector.ui.toolkit.convert_dialog import ConvertDialog
-from inspector.ui.toolkit.models import ChangesModel, FrameDiffModel, KeyedDiffModel, NotesModel
-from inspector.ui.toolkit.redact_dialog import RedactDialog, apply_changes
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.toolkit import install as panel_toolkit
+from inspector.ui.panels.toolkit.convert_dialog import ConvertDialog
+from inspector.ui.panels.toolkit.models import ChangesModel, FrameDiffModel, KeyedDiffModel, NotesModel
+from inspector.ui.panels.toolkit.redact_dialog import RedactDialog, apply_changes
+from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.ui import upload_dialog as upload_dialog_module
-from inspector.ui.upload_dialog import UploadDialog
+from inspector.ui.panels.uploads import upload_dialog as upload_dialog_module
+from inspector.ui.panels.uploads.upload_dialog import UploadDialog
 from tests.net.test_uploads import TOKEN
 from tests.net.upload_server import RXID, UploadServer
 
@@ -125,11 +125,11 @@ def test_files_dropped_on_the_dialog_are_added(qtbot, server: UploadServer, tmp_
 
 
 def test_tools_menu_opens_the_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
-    assert "panel_uploads" not in window.panel_errors
+    assert "uploads" not in window.panel_errors
     action = next(a for a in window.menu("&Tools").actions() if a.objectName() == "uploadAction")
     action.trigger()
     dialog = window.findChild(UploadDialog)

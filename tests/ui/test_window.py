@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -13,12 +14,12 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QTreeView
 from inspector.formats import load_path
 from inspector.formats.jsondoc import resolve
 from inspector.report import Frame
-from inspector.ui import raw_view
-from inspector.ui.document import OpenDocument
-from inspector.ui.document_view import VIEW_NAMES, DocumentView
-from inspector.ui.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
-from inspector.ui.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
-from inspector.ui.models.stacks_model import LIST_MORE_STEP, MAX_LISTED_FRAMES
+from inspector.ui.document import raw_view
+from inspector.ui.document.document_view import VIEW_NAMES, DocumentView
+from inspector.ui.document.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.document.models.stacks_model import LIST_MORE_STEP, MAX_LISTED_FRAMES
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.window.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 from tests.ui.test_models import million_frame_report
@@ -152,19 +153,23 @@ def test_panel_api_for_other_engineers(qtbot, window: MainWindow) -> None:
 
 
 def test_view_menu_knows_every_view_without_importing_the_views() -> None:
-    from inspector.ui import main_window
+    from inspector.ui.window import main_window
 
     assert main_window.VIEW_NAMES == VIEW_NAMES
 
 
-def test_panel_modules_are_the_ones_pkgutil_finds() -> None:
+def test_every_panel_package_is_listed() -> None:
+    """The window installs the panels of an explicit list: a feature package with an ``install`` module left out of
+    it would never show."""
     import pkgutil
 
-    import inspector.ui
-    from inspector.ui.main_window import panel_module_names
+    import inspector.ui.panels
+    from inspector.ui.panels import PANELS, install_module
 
-    found = sorted(m.name for m in pkgutil.iter_modules(inspector.ui.__path__) if m.name.startswith("panel_"))
-    assert panel_module_names() == found and "panel_send" in found
+    packages = sorted(m.name for m in pkgutil.iter_modules(inspector.ui.panels.__path__) if m.ispkg)
+    assert sorted(PANELS) == packages and "send" in PANELS
+    for name in PANELS:
+        assert callable(importlib.import_module(install_module(name)).install)
 
 
 def test_start_builds_only_the_window(tmp_path: Path) -> None:
@@ -176,13 +181,14 @@ def test_start_builds_only_the_window(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from inspector.ui.app import make_app\n"
-        "from inspector.ui.main_window import MainWindow\n"
+        "from inspector.ui.window.main_window import MainWindow\n"
         "app = make_app([])\n"
         "w = MainWindow(); w.show(); app.processEvents()\n"
         "assert not w.panel_errors, w.panel_errors\n"
         "assert all(d.widget() is None for d in w.panels().values())\n"
-        "heavy = ('inspector.formats', 'inspector.ui.document', 'inspector.ui.document_view', 'inspector.net',\n"
-        "         'inspector.compose.drafts', 'inspector.compose.templates', 'inspector.ui.send_panel', 'h11',\n"
+        "heavy = ('inspector.formats', 'inspector.ui.document.open_document',\n"
+        "         'inspector.ui.document.document_view', 'inspector.net', 'inspector.compose.drafts',\n"
+        "         'inspector.compose.templates', 'inspector.ui.panels.send.send_panel', 'h11',\n"
         "         'pygments', 'inspector.toolkit')\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "assert not loaded, loaded\n"
@@ -477,7 +483,7 @@ def test_attachment_preview_image_text_and_hex(qtbot) -> None:
     from PySide6.QtGui import QImage as Image
 
     from inspector.report import Attachment
-    from inspector.ui.views.attachment_preview import AttachmentPreview
+    from inspector.ui.document.views.attachment_preview import AttachmentPreview
 
     image = Image(8, 8, Image.Format.Format_RGB32)
     image.fill(0xFF3366)
@@ -594,7 +600,7 @@ def test_a_deferred_class_being_imported_elsewhere_has_no_instances(monkeypatch)
     import sys
     import types
 
-    from inspector.ui.main_window import _Deferred
+    from inspector.ui.window.main_window import _Deferred
 
     half = types.ModuleType("crash_inspector_half_imported")
     monkeypatch.setitem(sys.modules, half.__name__, half)

@@ -1,0 +1,1117 @@
+"""One tab: a document's summary header and its views (summary, frames, threads, ..., raw).
+
+Models are built per report; every tree reads the report's LazyLists on demand. The filter box scans the raw
+lists on a worker (debounced) and hands each model the rows to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.formats.base import InspectorError
+from inspector.report import Binary, Frame, Report, TelemetryEvent
+from inspector.ui import style
+from inspector.ui.document.models.filtering import StackFilter, filter_stacks, matching
+from inspector.ui.document.models.frame_text import Stack, exception_stacks, frame_location, stack_text, thread_stacks
+from inspector.ui.document.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
+from inspector.ui.document.models.metadata_model import MetadataModel
+from inspector.ui.document.models.pointers import index_for_pointer, within
+from inspector.ui.document.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.document.models.stacks_model import StacksModel
+from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.document.raw_view import create_raw_view
+from inspector.ui.document.source_pane import SourcePane
+from inspector.ui.document.timeline import TimelineWidget
+from inspector.ui.document.views.attachment_preview import AttachmentPreview
+from inspector.ui.document.views.summary import header_html, headline, summary_html
+from inspector.ui.window.labels import occurrence_word
+from inspector.ui.window.read_only_bar import ReadOnlyBar
+from inspector.ui.workers import Task, run_task
+
+#: Column widths of the views in characters; 0 is the column that stretches (function, message...).
+STACK_COLUMNS = (5, 0, 30, 18, 17, 9)
+STACK_COLUMNS_NATIVE = (5, 0, 22, 20, 17, 9)
+LIST_COLUMNS = {
+    "binaries": (24, 17, 17, 9, 36, 8, 10, 0),
+    "telemetry": (11, 8, 10, 10, 0),
+    "attachments": (30, 20, 10, 0),
+    "metadata": (28, 0),
+    "problems": (10, 24, 0, 22),
+}
+#: The views the filter box narrows.
+FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
+VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
+#: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
+FILTER_DEBOUNCE_MS = 180
+#: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
+EXPAND_STACKS = 12
+#: Further stacks are expanded at open only while the expanded frame rows stay below this (a tree view lays out
+#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s; the
+#: first stack is always expanded, with at most stacks_model.MAX_LISTED_FRAMES rows).
+EXPAND_ROWS = 500
+#: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
+#: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
+SPAN_STACKS = 100
+
+
+#: Views a format never fills, and why (shown in the empty view instead of a blank tree).
+NEVER_CARRIED = {
+    "rollbar": {
+        "threads": "Rollbar items carry no threads: the exception's stack is under Frames.",
+        "binaries": "Rollbar items carry no list of loaded binaries.",
+        "attachments": "Rollbar items carry no attachments.",
+    },
+    "minidump": {"telemetry": "Minidumps carry no telemetry (breadcrumbs)."},
+    "apple": {"telemetry": "Apple crash reports carry no telemetry (breadcrumbs)."},
+}
+#: What an empty view lists, for the note "This report lists no …".
+VIEW_ITEMS = {
+    "frames": "exception frames",
+    "threads": "threads",
+    "binaries": "binaries (loaded modules)",
+    "telemetry": "telemetry (breadcrumbs)",
+    "attachments": "attachments",
+    "metadata": "metadata",
+}
+
+
+def empty_note(format_name: str, view: str, filtered: bool = False) -> str:
+    """Why a view is empty: the format never carries it, the filter hides it, or this report has none."""
+    if view == "problems":
+        return "No problems: the payload passed validation."
+    if filtered:
+        return "Nothing here matches the filter (Esc clears it)."
+    reason = NEVER_CARRIED.get(format_name, {}).get(view)
+    return reason or f"This report lists no {VIEW_ITEMS.get(view, view)}."
+
+
+class EmptyNote(QObject):
+    """A line of text in the middle of a tree's viewport while its model has no rows (why it is empty)."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.label = QLabel(view.viewport())
+        self.label.setObjectName(f"{view.objectName()}EmptyNote")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.label.hide()
+        self.text = ""
+        view.viewport().installEventFilter(self)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.update()
+
+    def update(self) -> None:
+        model = self.view.model()
+        empty = model is None or model.rowCount() == 0
+        self.label.setText(self.text)
+        self.label.setVisible(empty and bool(self.text))
+        self._place()
+
+    def _place(self) -> None:
+        rect = self.view.viewport().rect().adjusted(20, 20, -20, -20)
+        self.label.setGeometry(rect.x(), rect.y(), rect.width(), min(rect.height(), 80))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+
+@dataclass(slots=True)
+class FilterResult:
+    needle: str
+    frames: StackFilter
+    threads: StackFilter
+    binaries: list[int]
+    telemetry: list[int]
+    #: Paths (child rows from the root, as MetadataModel counts them) of the metadata nodes to show.
+    metadata: set[tuple[int, ...]] = field(default_factory=set)
+
+
+#: Metadata nodes the filter looks at, at most (a hostile payload's huge custom data must not stall the filter).
+METADATA_FILTER_NODES = 200_000
+
+
+def metadata_matches(metadata: Any, needle: str, check: Callable[[], None] | None = None) -> set[tuple[int, ...]]:
+    """The paths of metadata nodes whose key or value contains ``needle`` (case-insensitive), with their ancestors
+    (so the tree can show them) and, below a matching container, everything in it."""
+    needle = needle.casefold()
+    shown: set[tuple[int, ...]] = set()
+    seen = 0
+    stack: list[tuple[tuple[int, ...], Any, bool]] = [((), metadata, False)]
+    while stack and seen < METADATA_FILTER_NODES:
+        path, value, inside_match = stack.pop()
+        if isinstance(value, dict):
+            items = [(str(k), v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            items = [(f"[{i}]", v) for i, v in enumerate(value)]
+        else:
+            continue
+        for i, (key, child) in enumerate(items):
+            seen += 1
+            if check is not None and seen % 4096 == 0:
+                check()
+            child_path = (*path, i)
+            scalar = not isinstance(child, (dict, list, tuple))
+            hit = inside_match or needle in key.casefold() or (scalar and needle in str(child).casefold())
+            if hit:
+                shown.update(child_path[:n] for n in range(1, len(child_path) + 1))
+            if not scalar:
+                stack.append((child_path, child, hit))
+    return shown
+
+
+class MetadataFilter(QSortFilterProxyModel):
+    """The metadata tree narrowed to the paths a filter found (None: everything)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.shown: set[tuple[int, ...]] | None = None
+
+    def set_shown(self, shown: set[tuple[int, ...]] | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 (invalidateFilter is deprecated there)
+            self.beginFilterChange()
+            self.shown = shown
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.shown = shown
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # Override
+        if self.shown is None:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, MetadataModel)
+        path = (*model.path(source_parent), source_row) if source_parent.isValid() else (source_row,)
+        return path in self.shown
+
+
+def compute_filter(
+    exceptions: Sequence[Stack],
+    threads: Sequence[Stack],
+    binaries: Sequence[Binary],
+    telemetry: Sequence[TelemetryEvent],
+    needle: str,
+    cancel: Any = None,
+    metadata: Any = None,
+) -> FilterResult:
+    """Runs on a worker: which rows of every list (and which metadata nodes) contain ``needle``."""
+    check = cancel.check if cancel is not None else None
+    return FilterResult(
+        needle,
+        filter_stacks([s.search_text() for s in exceptions], [s.frames for s in exceptions], needle, check),
+        filter_stacks([s.search_text() for s in threads], [s.frames for s in threads], needle, check),
+        matching(binaries, needle, check),
+        matching(telemetry, needle, check),
+        metadata_matches(metadata, needle, check) if metadata is not None else set(),
+    )
+
+
+def _colours() -> dict[str, str]:
+    pal = QGuiApplication.palette()
+    return {
+        "error": style.html_colour(style.level_colour("error")),
+        "warning": style.html_colour(style.level_colour("warning")),
+        "info": style.html_colour(style.level_colour("info")),
+        "ok": style.html_colour(style.level_colour("log")),
+        "dim": style.html_colour(style.dim_text()),
+        "badge": style.html_colour(style.accent_background()),
+        "badge_text": style.html_colour(pal.color(QPalette.ColorRole.Text)),
+    }
+
+
+def make_tree(name: str) -> QTreeView:
+    view = QTreeView()
+    view.setObjectName(name)
+    view.setUniformRowHeights(True)  # required for a million rows to scroll smoothly
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAllColumnsShowFocus(True)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.header().setStretchLastSection(True)
+    view.header().setSectionsMovable(True)
+    return view
+
+
+class DocumentView(QWidget):
+    """Everything about one open document.
+
+    Signals:
+        filter_applied(str): the filter text whose result the views now show.
+        frame_selected(object): the Frame selected in the frames or threads view (or None).
+    """
+
+    filter_applied = Signal(str)
+    frame_selected = Signal(object)
+
+    def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentView")
+        self.document = document
+        self.report_index = 0
+        self._filter_task: Task | None = None
+        self._filter_text = ""
+        self._built_reports: list[Report] | None = None
+        self.exception_stacks: list[Stack] = []
+        self.thread_stacks_: list[Stack] = []
+
+        self.header = QLabel()
+        self.header.setObjectName("summaryHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.setContentsMargins(6, 4, 6, 4)
+        self.report_selector = QComboBox()
+        self.report_selector.setObjectName("reportSelector")
+        self.report_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.report_selector.currentIndexChanged.connect(self._report_chosen)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText(
+            "Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)"
+        )
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_typed)
+        clear = QAction("Clear the filter", self.filter_edit)
+        clear.setObjectName("clearFilterAction")
+        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.clear_filter)
+        self.filter_edit.addAction(clear)
+        self.filter_status = QLabel()
+        self.filter_status.setObjectName("filterStatus")
+        self.order_toggle = QCheckBox("Most recent first")
+        self.order_toggle.setObjectName("mostRecentFirst")
+        self.order_toggle.setToolTip("Flip the frame order (the vendor's own order is the default)")
+        self.order_toggle.toggled.connect(self._order_toggled)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+
+        # views
+        self.summary_view = QTextBrowser()
+        self.summary_view.setObjectName("summaryView")
+        self.summary_view.setOpenLinks(False)
+        self.frames_view = make_tree("framesView")
+        self.source_pane = SourcePane()
+        self.threads_view = make_tree("threadsView")
+        self.binaries_view = make_tree("binariesView")
+        self.binaries_view.setSortingEnabled(True)
+        self.binaries_view.setRootIsDecorated(False)
+        self.telemetry_view = make_tree("telemetryView")
+        self.telemetry_view.setRootIsDecorated(False)
+        self.timeline = TimelineWidget()
+        self.timeline.event_clicked.connect(self._timeline_clicked)
+        self.attachments_view = make_tree("attachmentsView")
+        self.attachments_view.setRootIsDecorated(False)
+        self.attachments_note = QLabel()
+        self.attachments_note.setObjectName("attachmentsNote")
+        self.attachment_preview = AttachmentPreview()
+        self.metadata_view = make_tree("metadataView")
+        self.problems_view = make_tree("problemsView")
+        self.problems_view.setRootIsDecorated(False)
+        self.problems_view.activated.connect(self._problem_activated)
+        self.problems_view.doubleClicked.connect(self._problem_activated)
+        for stacks_view in (self.frames_view, self.threads_view):  # double-click / Enter on a "more frames" row
+            stacks_view.activated.connect(lambda index, v=stacks_view: self._more_activated(v, index))
+        self.raw_view = create_raw_view(document, self)
+        document.prepare_text_soon()
+        self.empty_notes = {name: EmptyNote(view) for name, view in self.trees().items()}
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("viewTabs")
+        self.tabs.setDocumentMode(True)
+        frames_split = QSplitter(Qt.Orientation.Vertical)
+        frames_split.addWidget(self.frames_view)
+        frames_split.addWidget(self.source_pane)
+        frames_split.setStretchFactor(0, 3)
+        frames_split.setStretchFactor(1, 2)
+        telemetry_page = QSplitter(Qt.Orientation.Vertical)
+        telemetry_page.addWidget(self.timeline)
+        telemetry_page.addWidget(self.telemetry_view)
+        telemetry_page.setStretchFactor(1, 4)
+        attach_page = QWidget()
+        attach_layout = QVBoxLayout(attach_page)
+        attach_layout.setContentsMargins(0, 0, 0, 0)
+        attach_layout.addWidget(self.attachments_note)
+        attach_split = QSplitter(Qt.Orientation.Vertical)
+        attach_split.addWidget(self.attachments_view)
+        attach_split.addWidget(self.attachment_preview)
+        attach_split.setStretchFactor(1, 3)
+        attach_layout.addWidget(attach_split)
+        pages = {
+            "summary": self.summary_view,
+            "frames": frames_split,
+            "threads": self.threads_view,
+            "binaries": self.binaries_view,
+            "telemetry": telemetry_page,
+            "attachments": attach_page,
+            "metadata": self.metadata_view,
+            "problems": self.problems_view,
+            "raw": self.raw_view,
+        }
+        self._pages = pages
+        for name, page in pages.items():
+            page.setProperty("viewName", name)
+            self.tabs.addTab(page, name.capitalize())
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        bar.addWidget(self.report_selector)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.filter_status)
+        bar.addWidget(self.order_toggle)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.read_only_bar = ReadOnlyBar(document, self)
+        layout.addWidget(self.read_only_bar)
+        layout.addWidget(self.header)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+
+        for view in self.trees().values():
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+            copy = QAction("Copy", view)
+            copy.setShortcut(QKeySequence.StandardKey.Copy)
+            copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            copy.triggered.connect(lambda _c=False, v=view: self.copy_rows(v))
+            view.addAction(copy)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        document.changed.connect(self._document_changed)
+        self._fill_report_selector()
+        self.set_report(0)
+
+    # ------------------------------------------------------------------ public
+
+    def trees(self) -> dict[str, QTreeView]:
+        return {
+            "frames": self.frames_view,
+            "threads": self.threads_view,
+            "binaries": self.binaries_view,
+            "telemetry": self.telemetry_view,
+            "attachments": self.attachments_view,
+            "metadata": self.metadata_view,
+            "problems": self.problems_view,
+        }
+
+    @property
+    def report(self) -> Report | None:
+        reports = self.document.reports
+        return reports[self.report_index] if 0 <= self.report_index < len(reports) else None
+
+    def show_view(self, name: str) -> None:
+        """Raise the tab of a view (``summary``, ``frames``... ``raw``)."""
+        if name not in self._pages:
+            raise InspectorError(f"unknown view {name!r}; known: {', '.join(VIEW_NAMES)}")
+        self.tabs.setCurrentWidget(self._pages[name])
+
+    def current_view_name(self) -> str:
+        return str(self.tabs.currentWidget().property("viewName"))
+
+    def clear_filter(self) -> None:
+        """Escape in the filter box: empty it and show everything again, now."""
+        self.filter_edit.clear()
+        self.apply_filter()
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def set_report(self, index: int) -> None:
+        """Show report ``index`` of the document (App Center batches have several)."""
+        self.report_index = max(0, min(index, len(self.document.reports) - 1))
+        if self.report_selector.currentIndex() != self.report_index and self.report_selector.count():
+            self.report_selector.blockSignals(True)
+            self.report_selector.setCurrentIndex(self.report_index)
+            self.report_selector.blockSignals(False)
+        self._build_models()
+        if self._filter_text:
+            self.apply_filter()
+
+    def _document_changed(self) -> None:
+        """After an edit, a big document's view refreshes in the next event-loop turn (edits in a row refresh once): the
+        edit's own work (splicing 20 MB of text: ~30 ms) and the view's (~20 ms) then never hold the window together.
+        New problems alone (the same reports) show at once."""
+        if self.document.is_big and self.document.reports is not self._built_reports:
+            self._refresh_timer.start()
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """The document changed (edit, undo, or background validation finished): rebuild what derives from it.
+
+        When only the problems changed (the reports list is the same object), the trees keep their expansion
+        and selection: a 100 MB payload's validation finishing must not reset what the user is reading.
+        """
+        if self.document.reports is self._built_reports:
+            self._problems_changed()
+            return
+        self._fill_report_selector()
+        if not self._update_in_place():
+            self.set_report(self.report_index)
+
+    def _update_in_place(self) -> bool:
+        """After an edit that leaves the stacks' shape alone (same exceptions, threads and frame counts), keep the
+        stack models (expansion, selection, scroll position) and repaint their rows instead of a reset and a new
+        layout of the first frame (~90 ms for a 20 MB document). False when the caller must rebuild instead."""
+        doc = self.document
+        old_reports = self._built_reports
+        index = self.report_index
+        if self._filter_text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
+            return False
+        report = doc.reports[index]
+        old_report = old_reports[index]
+        if report.most_recent_first != old_report.most_recent_first or report.kind != old_report.kind:
+            return False
+        exceptions = exception_stacks(report)
+        threads = thread_stacks(report)
+        frames_old = list(self.frames_model.stacks)
+        if not self.frames_model.replace_stacks(exceptions):
+            return False
+        if not self.threads_model.replace_stacks(threads):
+            self.frames_model.replace_stacks(frames_old)
+            return False
+        self._built_reports = doc.reports
+        self.exception_stacks, self.thread_stacks_ = exceptions, threads
+        doc.prepared_stacks = None
+        self._repaint_visible(self.frames_view)
+        self._repaint_visible(self.threads_view)
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self._build_list_models(report)
+        self.metadata_view.expandToDepth(0)
+        self._size_columns()
+        self.timeline.set_events(report.telemetry, self._crash_time(report), occurrence_word(report))
+        self._show_attachments(report)
+        for view in (self.frames_view, self.threads_view):  # the source pane shows the re-derived frame
+            frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
+            if isinstance(frame, Frame):
+                self.source_pane.show_frame(frame)
+                break
+        self._update_tab_titles()
+        return True
+
+    @staticmethod
+    def _repaint_visible(view: QTreeView) -> None:
+        """``dataChanged`` for the rows on screen (the others are read from the model when they scroll in). A hidden
+        view reads the model when it is shown (asking it for rows now would lay a never-shown tree out: 0.6 s)."""
+        if not view.isVisible():
+            return
+        model = view.model()
+        index = view.indexAt(view.viewport().rect().topLeft())
+        bottom = view.viewport().height()
+        last = model.columnCount() - 1
+        seen = 0
+        while index.isValid() and seen < 500:
+            index = index.siblingAtColumn(0)
+            model.dataChanged.emit(index, index.siblingAtColumn(last))
+            if view.visualRect(index).bottom() >= bottom:
+                break
+            index = view.indexBelow(index)
+            seen += 1
+
+    def _problems_changed(self) -> None:
+        doc = self.document
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+        old = self.problems_model
+        self.problems_model = ProblemsModel(doc.problems, self)
+        self.problems_view.setModel(self.problems_model)
+        old.deleteLater()
+        self._update_tab_titles()
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter now (no debounce); the result arrives with ``filter_applied``."""
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.setText(text)
+        self.filter_edit.blockSignals(False)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self._filter_timer.stop()
+        if self._filter_task is not None:
+            self._filter_task.cancel()
+            self._filter_task = None
+        text = self.filter_edit.text().strip()
+        self._filter_text = text
+        if not text:
+            self._show_filter(None)
+            return
+        self.filter_status.setText("filtering…")
+        report = self.report
+        self._filter_task = run_task(
+            compute_filter,
+            self.exception_stacks,
+            self.thread_stacks_,
+            report.binaries if report else (),
+            report.telemetry if report else (),
+            text,
+            metadata=report.metadata if report else None,
+            pass_token=True,
+            on_result=self._filter_done,
+            on_error=self._filter_failed,
+        )
+
+    def select_pointer(self, pointer: str) -> bool:
+        """Select the value at ``pointer`` in the raw view and the matching rows in the trees; show the raw view.
+
+        Returns whether the raw view could select it.
+        """
+        found = bool(self.raw_view.select_pointer(pointer))  # type: ignore[attr-defined]
+        self.select_rows_for_pointer(pointer)
+        self.show_view("raw")
+        return found
+
+    def select_rows_for_pointer(self, pointer: str) -> list[str]:
+        """Select the tree rows the pointer belongs to; returns the names of the views where a row was selected."""
+        hits: list[str] = []
+        for name, model, view in (
+            ("frames", self.frames_model, self.frames_view),
+            ("threads", self.threads_model, self.threads_view),
+        ):
+            path = self._stack_path_for(model, pointer)
+            if path is None:
+                path = self._list_frame_for(view, model, pointer)
+            if path is not None:
+                self._select(view, model.index_for_path(path))
+                hits.append(name)
+        report = self.report
+        if report is not None:
+            for name, rows, flat, view in (
+                ("binaries", report.binaries, self.binaries_model, self.binaries_view),
+                ("telemetry", report.telemetry, self.telemetry_model, self.telemetry_view),
+                ("attachments", report.attachments, self.attachments_model, self.attachments_view),
+            ):
+                row = index_for_pointer(rows, pointer)
+                if row is None:
+                    row = (
+                        next((i for i, a in enumerate(rows) if within(pointer, a.pointer)), None)
+                        if (name == "attachments")
+                        else None
+                    )
+                view_row = flat.view_row(row) if row is not None else None
+                if view_row is not None:
+                    index = flat.index(view_row, 0)
+                    if view is self.binaries_view:
+                        index = self.binaries_proxy.mapFromSource(index)
+                    self._select(view, index)
+                    hits.append(name)
+        return hits
+
+    def copy_rows(self, view: QTreeView) -> str:
+        rows = view.selectionModel().selectedRows(0) if view.selectionModel() else []
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().siblingAtColumn(0)]
+        text = "\n".join(str(i.data(COPY_ROLE) or i.data() or "") for i in rows)
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def copy_frame_location(self, view: QTreeView) -> str:
+        frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
+        text = frame_location(frame) if isinstance(frame, Frame) else ""
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def copy_stack(self, view: QTreeView) -> str:
+        model = view.model()
+        if not isinstance(model, StacksModel):
+            return ""
+        path = model.path(view.currentIndex())
+        if not path:
+            return ""
+        stack = model.stacks[model.stack_index(path[0])]
+        text = stack_text(stack, self.report.most_recent_first if self.report else True, self._flipped(model))
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def changeEvent(self, event: QEvent) -> None:  # Override QWidget.changeEvent
+        """The desktop switched light/dark: re-derive the colours of the header and the summary."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            colours = _colours()
+            doc = self.document
+            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+        super().changeEvent(event)
+
+    # ------------------------------------------------------------------ building
+
+    def _fill_report_selector(self) -> None:
+        self.report_selector.blockSignals(True)
+        self.report_selector.clear()
+        for i, report in enumerate(self.document.reports):
+            kind, message = headline(report)
+            label = f"Report {i + 1}/{len(self.document.reports)}: {report.kind} — {kind}"
+            if message:
+                label += f": {message[:60]}"
+            self.report_selector.addItem(label)
+        self.report_selector.setVisible(len(self.document.reports) > 1)
+        self.report_selector.blockSignals(False)
+
+    def _report_chosen(self, index: int) -> None:
+        if index >= 0 and index != self.report_index:
+            self.set_report(index)
+
+    def _build_models(self) -> None:
+        doc = self.document
+        self._built_reports = doc.reports
+        report = self.report
+        colours = _colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
+        prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
+        doc.prepared_stacks = None
+        if prepared is not None and report is not None and prepared[0] is report:
+            self.exception_stacks, self.thread_stacks_ = prepared[1], prepared[2]
+        else:
+            self.exception_stacks = exception_stacks(report) if report else []
+            self.thread_stacks_ = thread_stacks(report) if report else []
+        mrf = report.most_recent_first if report else True
+        old = [getattr(self, n, None) for n in ("frames_model", "threads_model")]
+        self.frames_model = StacksModel(self.exception_stacks, mrf, self)
+        self.threads_model = StacksModel(self.thread_stacks_, mrf, self)
+        self.frames_view.setModel(self.frames_model)
+        self.threads_view.setModel(self.threads_model)
+        for model in old:
+            if model is not None:
+                model.deleteLater()
+        self._build_list_models(report)
+        self.order_toggle.blockSignals(True)
+        self.order_toggle.setChecked(mrf)
+        self.order_toggle.blockSignals(False)
+        self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
+        self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=False)
+        self.metadata_view.expandToDepth(0)
+        self._size_columns()
+        self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
+        self.source_pane.show_frame(None)
+        self._show_attachments(report)
+        self._select_first_frame()
+        self._update_filter_status(None)
+        self._update_tab_titles()
+
+    def _update_empty_notes(self) -> None:
+        filtered = bool(self._filter_text)
+        for name, note in self.empty_notes.items():
+            note.set_text(empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS))
+
+    def _show_attachments(self, report: Report | None) -> None:
+        if report is not None and report.attachments:
+            self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
+            self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
+        else:
+            note = (
+                "Rollbar items have no attachments."
+                if self.document.format == "rollbar"
+                else "No attachments in this payload."
+            )
+            self.attachments_note.setText(note)
+            self.attachment_preview.show_message(note)
+
+    def _build_list_models(self, report: Report | None) -> None:
+        """The flat views' models (binaries, telemetry, attachments, metadata, problems): cheap to rebuild."""
+        old = [
+            getattr(self, n, None)
+            for n in (
+                "binaries_proxy",
+                "binaries_model",
+                "telemetry_model",
+                "attachments_model",
+                "metadata_model",
+                "problems_model",
+            )
+        ]
+        self.binaries_model = BinariesModel(report.binaries if report else (), self)
+        self.binaries_proxy = SortProxy(self)
+        self.binaries_proxy.setSourceModel(self.binaries_model)
+        self.telemetry_model = TelemetryModel(report.telemetry if report else (), self._crash_time(report), self)
+        self.attachments_model = AttachmentsModel(report.attachments if report else [], self)
+        self.metadata_model = MetadataModel(report.metadata if report else {}, self)
+        old.append(getattr(self, "metadata_filter", None))
+        self.metadata_filter = MetadataFilter(self)
+        self.metadata_filter.setSourceModel(self.metadata_model)
+        self.problems_model = ProblemsModel(self.document.problems, self)
+        self.binaries_view.setModel(self.binaries_proxy)
+        self.binaries_view.sortByColumn(BinariesModel.COL_START, Qt.SortOrder.AscendingOrder)
+        self.telemetry_view.setModel(self.telemetry_model)
+        self.attachments_view.setModel(self.attachments_model)
+        self.metadata_view.setModel(self.metadata_filter)
+        self.problems_view.setModel(self.problems_model)
+        for model in old:
+            if model is not None:
+                model.deleteLater()
+        self.attachments_view.selectionModel().currentChanged.connect(self._attachment_current)
+
+    @staticmethod
+    def _crash_time(report: Report | None) -> float | None:
+        if report is None:
+            return None
+        if report.summary.timestamp is not None:
+            return report.summary.timestamp
+        return None
+
+    def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
+        model = view.model()
+        rows = 0
+        for row in range(min(model.rowCount(), EXPAND_STACKS)):
+            if row and rows >= EXPAND_ROWS:  # the first stack always; then only while the rows stay few
+                break
+            if expand_all or model.stacks[model.stack_index(row)].crashed or row == 0:
+                view.expand(model.index(row, 0))
+                rows += model.rowCount(model.index(row, 0))
+        if view.isVisible():
+            self._span_first(view)
+        else:  # spanning lays the whole tree out (10 000 threads: a second): done when the view is first shown
+            view.setProperty("spansPending", True)
+            if not view.property("spanOnShow"):
+                view.setProperty("spanOnShow", True)
+                view.installEventFilter(self)
+        if model.rowCount() > SPAN_STACKS and not view.property("spanOnScroll"):
+            view.setProperty("spanOnScroll", True)
+            view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self._span_visible(v))
+            view.expanded.connect(lambda _i, v=view: self._span_visible(v))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTreeView):
+            if watched.property("columnsPending"):
+                self._size_stack_columns(watched)
+            if watched.property("spansPending"):
+                self._span_first(watched)
+        return False
+
+    @staticmethod
+    def _span_first(view: QTreeView) -> None:
+        view.setProperty("spansPending", False)
+        root = QModelIndex()
+        for row in range(min(view.model().rowCount(), SPAN_STACKS)):
+            view.setFirstColumnSpanned(row, root, True)
+
+    @staticmethod
+    def _span_visible(view: QTreeView) -> None:
+        """Span the stack rows on screen (the ones beyond :data:`SPAN_STACKS`), as they scroll into view."""
+        if view.property("spansPending"):
+            return
+        index = view.indexAt(view.viewport().rect().topLeft())
+        bottom = view.viewport().height()
+        root = QModelIndex()
+        seen = 0
+        while index.isValid() and seen < 500:
+            if not index.parent().isValid() and not view.isFirstColumnSpanned(index.row(), root):
+                view.setFirstColumnSpanned(index.row(), root, True)
+            if view.visualRect(index).top() > bottom:
+                break
+            index = view.indexBelow(index)
+            seen += 1
+
+    def _size_columns(self) -> None:
+        native = not any(
+            stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
+        )
+        for view in (self.frames_view, self.threads_view):
+            view.setProperty("nativeColumns", native)
+            if view.isVisible():
+                self._size_stack_columns(view)
+            else:  # a resized column lays a hidden tree out too (10 000 threads: 0.5 s): done on first show
+                view.setProperty("columnsPending", True)
+                if not view.property("spanOnShow"):
+                    view.setProperty("spanOnShow", True)
+                    view.installEventFilter(self)
+        for name, widths in LIST_COLUMNS.items():
+            self._fit_columns(self.trees()[name], name, widths)
+
+    def _size_stack_columns(self, view: QTreeView) -> None:
+        view.setProperty("columnsPending", False)
+        native = bool(view.property("nativeColumns"))
+        name = "frames" if view is self.frames_view else "threads"
+        self._fit_columns(view, f"{name}-native" if native else name, STACK_COLUMNS_NATIVE if native else STACK_COLUMNS)
+
+    def _fit_columns(self, view: QTreeView, key: str, widths: tuple[int, ...]) -> None:
+        """Size the columns (``widths`` in characters; the one given as 0 stretches to fill the view, so nothing
+        important is cut and no sideways scrolling is needed); widths the user dragged are remembered per ``key``."""
+        from inspector.ui.window.preferences import current_settings
+
+        header = view.header()
+        char = self.fontMetrics().horizontalAdvance("m")
+        remembered = current_settings().column_widths.get(key, [])
+        view.setProperty("columnsKey", key)
+        self._sizing_columns = True
+        try:
+            header.setStretchLastSection(False)
+            for column, chars in enumerate(widths[: header.count()]):
+                if chars == 0:
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                    continue
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                if column < len(remembered) and remembered[column] > 0:
+                    header.resizeSection(column, remembered[column])
+                else:  # column 0 of a tree also holds the indentation
+                    extra = 2 * view.indentation() if column == 0 and view.rootIsDecorated() else 0
+                    header.resizeSection(column, chars * char + extra)
+        finally:
+            self._sizing_columns = False
+        if not header.property("remembersWidths"):
+            header.setProperty("remembersWidths", True)
+            header.sectionResized.connect(lambda column, *_a, v=view: self._column_dragged(v, column))
+
+    def _column_dragged(self, view: QTreeView, column: int) -> None:
+        """The user resized a column: remember the widths of that view (saved to the settings shortly). The
+        stretching column follows the window's width: resizing the window remembers nothing."""
+        header = view.header()
+        stretch = QHeaderView.ResizeMode.Stretch
+        if (
+            getattr(self, "_sizing_columns", False)
+            or not view.isVisible()
+            or header.sectionResizeMode(column) == stretch
+        ):
+            return
+        from inspector.ui.window.preferences import current_settings, save_soon
+
+        key = str(view.property("columnsKey"))
+        widths = [0 if header.sectionResizeMode(c) == stretch else header.sectionSize(c) for c in range(header.count())]
+        current_settings().column_widths[key] = widths
+        save_soon()
+
+    def _update_tab_titles(self) -> None:
+        report = self.report
+        counts = report.counts() if report else {}
+        numbers = {
+            "frames": sum(len(s.frames) for s in self.exception_stacks),
+            "threads": counts.get("threads", 0),
+            "binaries": counts.get("binaries", 0),
+            "telemetry": counts.get("telemetry", 0),
+            "attachments": counts.get("attachments", 0),
+            "problems": len(self.document.problems),
+        }
+        for i in range(self.tabs.count()):
+            name = str(self.tabs.widget(i).property("viewName"))
+            number = numbers.get(name)
+            self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
+        self._update_empty_notes()
+
+    def _select_first_frame(self) -> None:
+        """Select the most recent frame of the first stack that has frames (the crash site)."""
+        model = self.frames_model
+        for row in range(model.rowCount()):
+            stack = model.stack_index(row)
+            if model.frame_count(stack):
+                first = 0 if model.most_recent_first else model.listed_count(stack) - 1
+                index = model.index(first, 0, model.index(row, 0))
+                self.frames_view.setCurrentIndex(index)
+                self.frames_view.scrollTo(index)
+                return
+
+    # ------------------------------------------------------------------ filtering
+
+    def _filter_typed(self, _text: str) -> None:
+        self._filter_timer.start()
+
+    def _filter_done(self, result: FilterResult) -> None:
+        self._filter_task = None
+        if result.needle != self._filter_text:
+            return
+        self._show_filter(result)
+
+    def _filter_failed(self, exc: BaseException) -> None:
+        self._filter_task = None
+        self.filter_status.setText(f"filter failed: {exc}")
+
+    def _show_filter(self, result: FilterResult | None) -> None:
+        self.frames_model.set_filter(result.frames if result else None)
+        self.threads_model.set_filter(result.threads if result else None)
+        self.binaries_model.set_visible_rows(result.binaries if result else None)
+        self.telemetry_model.set_visible_rows(result.telemetry if result else None)
+        self.metadata_filter.set_shown(result.metadata if result else None)
+        self.metadata_view.expandToDepth(0 if result is None else 8)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=result is not None)
+        self._update_filter_status(result)
+        self._update_empty_notes()
+        self.filter_applied.emit(result.needle if result else "")
+
+    def _update_filter_status(self, result: FilterResult | None) -> None:
+        if result is None:
+            self.filter_status.setText("")
+            return
+        shown = sum(
+            len(self.exception_stacks[s].frames) if rows is None else len(rows)
+            for s, rows in result.frames.frames.items()
+        )
+        total = sum(len(s.frames) for s in self.exception_stacks)
+        self.filter_status.setText(
+            f"{shown:,}/{total:,} frames · {len(result.binaries):,} binaries · {len(result.telemetry):,} events"
+        )
+
+    def _order_toggled(self, checked: bool) -> None:
+        self.frames_model.set_most_recent_first(checked)
+        self.threads_model.set_most_recent_first(checked)
+        self._after_stack_reset(self.frames_view, expand_all=True)
+        self._after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
+
+    @staticmethod
+    def _flipped(model: StacksModel) -> bool:
+        return model._flipped
+
+    # ------------------------------------------------------------------ selection
+
+    def _frame_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        frame = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
+        if not isinstance(frame, Frame):
+            frame = None
+        if self.sender() is self.frames_view.selectionModel() or frame is not None:
+            self.source_pane.show_frame(frame)
+        self.frame_selected.emit(frame)
+        report = self.report
+        if frame is not None and frame.address is not None and report is not None:
+            index = report.binary_for(frame.address)
+            if index is not None:
+                row = self.binaries_model.view_row(index)
+                if row is not None:
+                    proxy_index = self.binaries_proxy.mapFromSource(self.binaries_model.index(row, 0))
+                    self._select(self.binaries_view, proxy_index)
+
+    def _attachment_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        attachment = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
+        if attachment is not None:
+            self.attachment_preview.show_attachment(attachment)
+
+    def _timeline_clicked(self, index: int) -> None:
+        row = self.telemetry_model.view_row(index)
+        if row is not None:
+            self._select(self.telemetry_view, self.telemetry_model.index(row, 0))
+
+    def _problem_activated(self, index: QModelIndex) -> None:
+        pointer = index.siblingAtColumn(0).data(POINTER_ROLE)
+        if pointer is not None:
+            self.select_pointer(pointer)
+
+    @staticmethod
+    def _select(view: QTreeView, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        view.scrollTo(index)
+
+    def _more_activated(self, view: QTreeView, index: QModelIndex) -> None:
+        """A "… more frames not listed" row: list the next frames of its stack."""
+        if not index.isValid() or index.siblingAtColumn(0).data(KIND_ROLE) != "more":
+            return
+        model = view.model()
+        stack = model.stack_index(index.parent().row())
+        self.relist(view, lambda: model.list_more(stack))
+
+    def relist(self, view: QTreeView, change: Callable[[], object]) -> None:
+        """Run ``change`` (a reset of the view's StacksModel that lists more frames) keeping the expanded stacks,
+        the current row and the scroll position."""
+        model = view.model()
+        expanded = [row for row in range(model.rowCount()) if view.isExpanded(model.index(row, 0))]
+        current = model.path(view.currentIndex()) if view.currentIndex().isValid() else None
+        scroll = view.verticalScrollBar().value()
+        change()
+        for row in expanded:
+            view.expand(model.index(row, 0))
+        if current:
+            view.setCurrentIndex(model.index_for_path(current))
+        view.verticalScrollBar().setValue(scroll)
+        if view.isVisible():
+            self._span_first(view)
+
+    def _list_frame_for(self, view: QTreeView, model: StacksModel, pointer: str) -> tuple[int, ...] | None:
+        """The view path of a frame that is not listed yet (beyond the first frames of a deep stack): list it."""
+        for s, stack in enumerate(model.stacks):
+            frame = index_for_pointer(stack.frames, pointer)
+            if frame is None:
+                continue
+            rows = model._frame_rows(s)
+            if rows is not None:
+                continue  # filtered: the filter lists what it found
+            row = len(stack.frames) - 1 - frame if self._flipped(model) else frame
+            self.relist(view, lambda s=s, row=row: model.list_up_to(s, row))
+            return model.view_path(s, frame)
+        return None
+
+    @staticmethod
+    def _stack_path_for(model: StacksModel, pointer: str) -> tuple[int, ...] | None:
+        best: tuple[int, int | None] | None = None
+        best_len = -1
+        for s, stack in enumerate(model.stacks):
+            frame = index_for_pointer(stack.frames, pointer)
+            if frame is not None:
+                length = len(stack.frames[frame].pointer)
+                if length > best_len:
+                    best, best_len = (s, frame), length
+            elif within(pointer, stack.pointer) and len(stack.pointer) > best_len:
+                best, best_len = (s, None), len(stack.pointer)
+        if best is None:
+            return None
+        return model.view_path(*best)
+
+    # ------------------------------------------------------------------ context menu
+
+    def _context_menu(self, view: QTreeView, pos: Any) -> None:
+        self.context_menu_for(view, pos).popup(view.viewport().mapToGlobal(pos))
+
+    def context_menu_for(self, view: QTreeView, pos: Any) -> QMenu:
+        """The context menu of a tree at ``pos`` (viewport coordinates): copy actions, show in raw view."""
+        index = view.indexAt(pos)
+        menu = QMenu(view)
+        menu.addAction("Copy row", lambda: self.copy_rows(view))
+        kind = index.siblingAtColumn(0).data(KIND_ROLE) if index.isValid() else None
+        if kind == "frame":
+            menu.addAction("Copy frame as file:line", lambda: self.copy_frame_location(view))
+        if isinstance(view.model(), StacksModel) and index.isValid():
+            menu.addAction("Copy stack as text", lambda: self.copy_stack(view))
+        pointer = index.siblingAtColumn(0).data(POINTER_ROLE) if index.isValid() else None
+        if pointer:
+            menu.addAction("Show in raw view", lambda: self.select_pointer(pointer))
+        return menu

@@ -1,0 +1,812 @@
+"""One open document: the submission, its reports and problems, and the single path every edit goes through.
+
+Views never change the payload themselves: forms call :meth:`OpenDocument.apply_edits`, the raw editor calls
+:meth:`OpenDocument.replace_text`, the attachments panel :meth:`OpenDocument.set_attachments` (Backtrace parts;
+App Center attachments are JSON and go through ``apply_edits``). Each pushes a command on the undo stack,
+re-derives the reports and re-validates, then emits ``changed``. A JSON syntax error in the raw text keeps the
+last good document (and so the trees) and is exposed as ``syntax_error``.
+
+The document also owns ``text``, the JSON text the editor shows. Form edits splice the new value into that text
+(:func:`inspector.compose.locate.splice`), so the user's formatting, unknown keys and key order survive; undo
+restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes are validated on the thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from inspector import atomic
+from inspector.compose import bundle
+from inspector.compose.drafts import AUTOSAVE_MS, Draft, DraftStore
+from inspector.compose.locate import Location, locate_nearest, parent, render_value, splice
+from inspector.formats import get_format, validate
+from inspector.formats.base import InspectorError, Part, Problem, Submission
+from inspector.formats.jsondoc import Document, Edit, dumps
+from inspector.formats.validation_process import Cancelled, ValidationProcessError, validate_in_child
+from inspector.report import Report
+from inspector.ui.window.preferences import current_settings
+from inspector.ui.workers import CancelToken, Task, TaskCancelled, run_task
+
+log = logging.getLogger(__name__)
+
+#: Above this many bytes of text, parsing and validation run on the thread pool (the GUI stays fluid).
+BIG_DOCUMENT = 2 * 1024 * 1024
+#: Big documents up to this size get their text made on the thread pool soon after they open (the editor and form
+#: edits need it); bigger ones (read-only in the editor) only when the raw view is first shown.
+PREPARE_TEXT_LIMIT = 32 * 1024 * 1024
+#: A text whose longest line is longer than this is shown pretty-printed (QPlainTextEdit crawls on huge lines).
+LONG_LINE = 5000
+
+_LINE_COL = re.compile(r"line (\d+) column (\d+)")
+
+
+#: Below this size a file on fewer than :data:`MINIFIED_LINES` lines is short enough to read as written.
+MINIFIED_MIN_BYTES = 120
+MINIFIED_LINES = 2
+
+
+def is_minified(data: bytes) -> bool:
+    """Whether ``data`` is JSON written for machines: one huge line, or (over a few bytes) hardly any newline."""
+    if _has_long_line(data):
+        return True
+    head = data[:65536]
+    return len(data) > MINIFIED_MIN_BYTES and head.count(b"\n", 0, len(head.rstrip())) < MINIFIED_LINES
+
+
+def initial_text(document: Document, *, format_minified: bool = True) -> str:
+    """The text to show: the file as written, unless it is minified; then pretty-printed for reading.
+
+    ``format_minified`` (the raw-view setting, on by default) pretty-prints any minified file; off, only a file with
+    a line too long for the editor is. The bytes saved and sent stay the original ones until the user edits.
+
+    Big documents are decoded and pretty-printed in pieces: this runs on a worker while the window is in use,
+    and one C call over 100 MB (``bytes.decode``, ``orjson.dumps``) holds the GIL, freezing the window for its length.
+    """
+    original = document.original
+    minified = original is not None and (is_minified(original) if format_minified else _has_long_line(original))
+    if original is not None and not minified:
+        try:
+            text = _decode_in_pieces(original)
+        except UnicodeDecodeError:
+            text = ""
+        if text:
+            return text
+    if original is not None and len(original) > BIG_DOCUMENT:
+        pretty = _pretty_in_pieces(document.value)
+        if pretty is not None:
+            return pretty
+    return document.text(pretty=True)
+
+
+#: Size of the pieces big texts are decoded and pretty-printed in (each piece is one short hold of the GIL).
+PIECE = 1024 * 1024
+
+
+def _has_long_line(data: bytes, lines: int = 10_000) -> bool:
+    """Whether one of the first ``lines`` lines is longer than :data:`LONG_LINE` (a minified file)."""
+    start = 0
+    for _ in range(lines):
+        end = data.find(b"\n", start, start + LONG_LINE + 1)
+        if end < 0:
+            return len(data) - start > LONG_LINE
+        start = end + 1
+    return False
+
+
+def _decode_in_pieces(data: bytes) -> str:
+    """``data.decode("utf-8-sig")``, a piece at a time (cut after a newline, never inside a character)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if len(data) <= PIECE:
+        return data.decode("utf-8")
+    pieces = []
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + PIECE)
+        end = len(data) if end < 0 else end + 1
+        pieces.append(data[start:end].decode("utf-8"))
+        start = end
+    return "".join(pieces)
+
+
+def _pretty_in_pieces(value: Any) -> str | None:
+    """``dumps(value, pretty=True)`` built from one orjson call per item of the root's children (the same bytes,
+    in short holds of the GIL). None when a piece needs the standard library (huge integers, NaN...)."""
+    out: list[bytes] = []
+    try:
+        _pretty_pieces(value, 0, out)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    out.append(b"\n")
+    return _decode_in_pieces(b"".join(out))
+
+
+def _pretty_pieces(value: Any, depth: int, out: list[bytes]) -> None:
+    if depth < 2 and isinstance(value, dict | list) and value:
+        pad = b"  " * (depth + 1)
+        is_dict = isinstance(value, dict)
+        out.append(b"{\n" if is_dict else b"[\n")
+        items = value.items() if is_dict else enumerate(value)
+        for i, (key, item) in enumerate(items):
+            if is_dict and not isinstance(key, str):
+                raise TypeError("a non-string key: left to dumps()")
+            out.append(b",\n" + pad if i else pad)
+            if is_dict:
+                out.append(orjson.dumps(key) + b": ")
+            _pretty_pieces(item, depth + 1, out)
+        out.append(b"\n" + b"  " * depth + (b"}" if is_dict else b"]"))
+        return
+    piece = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    out.append(piece.replace(b"\n", b"\n" + b"  " * depth) if depth else piece)
+
+
+def error_position(exc: InspectorError | None) -> tuple[int, int] | None:
+    """(line, column), both 1-based, of a JSON syntax error."""
+    if exc is None:
+        return None
+    match = _LINE_COL.search(exc.where or "") or _LINE_COL.search(exc.message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+class _EditCommand(QUndoCommand):
+    """Undoable list of document edits plus the text before and after (form edits splice; raw edits give it)."""
+
+    def __init__(self, doc: OpenDocument, edits: Sequence[Edit], text: str, new_text: str | None = None) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._edits = list(edits)
+        self._undo: list[Edit] = []
+        self._text_before = doc.text
+        self._text_after = new_text
+
+    def redo(self) -> None:
+        self._undo = [self._doc._apply_raw(e) for e in self._edits]
+        if self._text_after is None:
+            self._text_after = self._doc._spliced_text(self._text_before, self._edits, self._undo)
+        self._doc._set_text(self._text_after)
+        self._doc._refresh()
+
+    def undo(self) -> None:
+        for inverse in reversed(self._undo):
+            self._doc._apply_raw(inverse)
+        self._doc._set_text(self._text_before)
+        self._doc._refresh()
+
+
+class _AttachmentsCommand(QUndoCommand):
+    def __init__(self, doc: OpenDocument, parts: list[Part], text: str) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._old = list(doc.submission.attachments)
+        self._new = list(parts)
+
+    def redo(self) -> None:
+        self._doc.submission.attachments = list(self._new)
+        self._doc._refresh(attachments=True)
+
+    def undo(self) -> None:
+        self._doc.submission.attachments = list(self._old)
+        self._doc._refresh(attachments=True)
+
+
+class OpenDocument(QObject):
+    """A document open in a tab.
+
+    Signals:
+        changed: the payload changed (edit, undo, redo); reports and problems are already recomputed (for big
+            documents problems arrive later, with ``problems_changed`` and a second ``changed``).
+        syntax_error_changed: the raw text's parse state changed (``syntax_error`` is None or the error).
+        text_changed: ``text`` changed through something other than the editor's own typing (a form edit, undo).
+        text_ready: ``text`` of a big document was prepared on the thread pool (see :meth:`prepare_text`).
+        problems_changed: ``problems`` and ``problem_locations`` were recomputed.
+        attachments_changed: the Backtrace attachment parts changed.
+        saved: the document was written to ``path``.
+        read_only_changed(bool): ``read_only`` changed (the user chose Edit, or an edit started a copy).
+
+    Opening a file never endangers it: a document read from disk, the clipboard or the receiver's inbox is
+    ``read_only`` (the window shows an Edit bar). :meth:`allow_editing` either edits the file itself (then Save
+    writes it: ``edit_in_place``) or a copy that has no path ("Untitled (from customer.json)"; Save asks where).
+    An edit that reaches a read-only document through any path (forms, attachments) starts such a copy.
+    """
+
+    @property
+    def format_minified(self) -> bool:
+        """Preferences › Raw view: minified payloads shown pretty-printed for reading (on by default)."""
+        return current_settings().format_raw_view
+
+    changed = Signal()
+    text_ready = Signal()
+    syntax_error_changed = Signal()
+    text_changed = Signal()
+    problems_changed = Signal()
+    attachments_changed = Signal()
+    saved = Signal()
+    read_only_changed = Signal(bool)
+
+    def __init__(
+        self, submission: Submission, path: Path | None = None, title: str | None = None, read_only: bool = False
+    ) -> None:
+        super().__init__()
+        self.submission = submission
+        self.path = path
+        self.title = title or (path.name if path else "Untitled")
+        #: Shown for reading only: no typing in the editor; an edit through another path starts a copy.
+        self.read_only = read_only
+        #: Save may write ``path`` itself (the user chose to edit that file, or saved there). Otherwise the first
+        #: save of a document that came from a file goes through Save As.
+        self.edit_in_place = False
+        self.undo_stack = QUndoStack(self)
+        self.syntax_error: InspectorError | None = None
+        self.reports: list[Report] = []
+        self.problems: list[Problem] = []
+        self.problem_locations: dict[str, Location] = {}
+        # The raw text of a big document (pretty-printing 100 MB: ~3 s) is made on first use or on the thread pool
+        # (prepare_text), after the trees are on screen; small documents get it now.
+        self._text: str | None = None
+        self._text_lock = threading.Lock()
+        self._text_task: Task | None = None
+        document = submission.document
+        if document is None:
+            self._text = ""
+        elif document.original is None or len(document.original) <= BIG_DOCUMENT:
+            self._text = initial_text(document, format_minified=self.format_minified)
+        #: (report, exception stacks, thread stacks) built off the GUI thread by a loading worker, or None.
+        self.prepared_stacks: tuple[Any, list[Any], list[Any]] | None = None
+        #: The editor's latest text when it differs from ``text`` (possibly not valid JSON: what a draft keeps).
+        self._draft_text: str | None = None
+        self.draft_id = DraftStore.new_id()
+        self.draft_dirty = False
+        self.validating = False
+        self._validation: Task | None = None
+        self._parse_task: Task | None = None
+        self._applying_text = False
+        self._recompute()
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def document(self) -> Document | None:
+        return self.submission.document
+
+    @property
+    def text(self) -> str:
+        """The JSON text the editor shows (made now, on this thread, if :meth:`prepare_text` has not done it yet)."""
+        text = self._text
+        if text is None:
+            with self._text_lock:
+                text = self._text
+                if text is None:
+                    assert self.document is not None
+                    text = self._text = initial_text(self.document, format_minified=self.format_minified)
+        return text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def has_text(self) -> bool:
+        """Whether ``text`` is ready (reading it then costs nothing)."""
+        return self._text is not None
+
+    def prepare_text(self) -> bool:
+        """Make ``text`` on the thread pool if it is not ready; ``text_ready`` follows. Returns ``has_text``."""
+        if self._text is not None:
+            return True
+        if self._text_task is None:
+
+            def make() -> str:
+                return self.text
+
+            def done(_text: str) -> None:
+                self._text_task = None
+                self.text_ready.emit()
+                if not self.validating:
+                    self._locate_problems()
+
+            def failed(_exc: BaseException) -> None:
+                self._text_task = None
+
+            self._text_task = run_task(make, on_result=done, on_error=failed)
+        return False
+
+    def prepare_text_soon(self, delay_ms: int = 250) -> None:
+        """:meth:`prepare_text` after ``delay_ms`` (after the tab's first paint), for documents the editor can take."""
+        original = self.document.original if self.document is not None else None
+        if self._text is None and original is not None and len(original) <= PREPARE_TEXT_LIMIT:
+            QTimer.singleShot(delay_ms, self, self.prepare_text)
+
+    @property
+    def draft_text(self) -> str:
+        """The editor's latest text, possibly not valid JSON (what a draft keeps)."""
+        return self._draft_text if self._draft_text is not None else self.text
+
+    @draft_text.setter
+    def draft_text(self, value: str) -> None:
+        self._draft_text = value
+
+    @property
+    def format(self) -> str:
+        return self.submission.format
+
+    @property
+    def modified(self) -> bool:
+        if not self.undo_stack.isClean():
+            return True
+        return self._draft_text is not None and self._draft_text != self.text
+
+    @property
+    def is_big(self) -> bool:
+        if self._text is not None:
+            return len(self._text) > BIG_DOCUMENT
+        original = self.document.original if self.document is not None else None
+        return original is not None and len(original) > BIG_DOCUMENT
+
+    @property
+    def syntax_error_position(self) -> tuple[int, int] | None:
+        return error_position(self.syntax_error)
+
+    # ------------------------------------------------------------------ read-only / editing
+
+    def allow_editing(self, in_place: bool) -> None:
+        """The user chose Edit: the file itself (``in_place``: Save writes it) or a copy with no path."""
+        if in_place:
+            self.edit_in_place = self.path is not None
+        else:
+            self._detach()
+        if self.read_only:
+            self.read_only = False
+            self.read_only_changed.emit(False)
+
+    def _detach(self) -> None:
+        """Become an unsaved copy: "Untitled (from customer.json)" with no path, so Save asks where."""
+        origin = self.path.name if self.path is not None else self.title
+        self.path = None
+        self.edit_in_place = False
+        self.title = f"Untitled (from {origin})"
+
+    def _before_edit(self) -> None:
+        """Every edit path calls this first: an edit that reaches a read-only document starts a copy."""
+        if self.read_only:
+            self.allow_editing(in_place=False)
+
+    # ------------------------------------------------------------------ the one edit path
+
+    def apply_edits(self, edits: Sequence[Edit], description: str) -> None:
+        """Apply form edits as one undoable step. Raises InspectorError for an invalid pointer (nothing changes)."""
+        if self.document is None:
+            raise InspectorError("this document is not JSON and cannot be edited as such")
+        if not edits:
+            return
+        for edit in edits:  # check every pointer's parent exists before touching anything
+            self.document.resolve(parent(edit.pointer))
+        self._before_edit()
+        self.undo_stack.push(_EditCommand(self, edits, description))
+
+    def replace_text(self, text: str) -> bool:
+        """The raw editor's text changed. Returns False (and keeps the last good document) on a syntax error."""
+        if self.document is None:
+            raise InspectorError("this document is not JSON and cannot be edited as such")
+        self._note_draft(text)
+        try:
+            value = Document.from_bytes(text.encode("utf-8")).value
+        except InspectorError as exc:
+            self._set_syntax_error(exc)
+            return False
+        self._commit_text(text, value)
+        return True
+
+    def replace_text_async(self, text: str) -> None:
+        """Like :meth:`replace_text`, parsing on the thread pool (big documents); the newest text wins."""
+        if self.document is None:
+            raise InspectorError("this document is not JSON and cannot be edited as such")
+        self._note_draft(text)
+        if self._parse_task is not None:
+            self._parse_task.cancel()
+
+        def parse(data: bytes) -> Any:
+            return Document.from_bytes(data).value
+
+        def done(value: Any, text: str = text) -> None:
+            if text == self.draft_text:
+                self._commit_text(text, value)
+
+        def failed(exc: BaseException, text: str = text) -> None:
+            if text == self.draft_text and isinstance(exc, InspectorError):
+                self._set_syntax_error(exc)
+
+        self._parse_task = run_task(parse, text.encode("utf-8"), on_result=done, on_error=failed)
+
+    def set_attachments(self, parts: list[Part], description: str) -> None:
+        """Replace the multipart attachment parts (Backtrace) as one undoable step."""
+        self._before_edit()
+        self.undo_stack.push(_AttachmentsCommand(self, parts, description))
+
+    # ------------------------------------------------------------------ saving
+
+    def save_data(self) -> tuple[bytes, str]:
+        """The bytes a save writes and their natural extension (``.json`` / ``.multipart`` / ``.request.http``)."""
+        doc = self.document
+        # An unedited document saves its original bytes (its text is the original's, or its pretty form).
+        text = None if doc is None or doc.original is not None else self.text
+        return bundle.save_bytes(self.submission, text)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write atomically to ``path`` (or the current path) and mark the document clean."""
+        target = Path(path) if path is not None else self.path if self.edit_in_place else None
+        if target is None:  # never the file a document was opened from, unless the user chose to edit that file
+            raise InspectorError("choose a file name first (Save As)")
+        data, _ext = self.save_data()
+        try:
+            atomic.write_bytes(target, data)
+        except OSError as exc:
+            raise InspectorError(f"cannot write {target}: {exc.strerror or exc}") from None
+        self.path = target
+        self.title = target.name
+        self.edit_in_place = True  # the user chose this file to save to
+        self.undo_stack.setClean()
+        self.saved.emit()
+        return target
+
+    # ------------------------------------------------------------------ internals
+
+    def _note_draft(self, text: str) -> None:
+        if text != self.draft_text:
+            self.draft_text = text
+            self.draft_dirty = True
+
+    def _set_syntax_error(self, exc: InspectorError) -> None:
+        self.syntax_error = exc
+        self.syntax_error_changed.emit()
+
+    def _commit_text(self, text: str, value: Any) -> None:
+        assert self.document is not None
+        had_error = self.syntax_error is not None
+        self.syntax_error = None
+        if had_error:
+            self.syntax_error_changed.emit()
+        if text == self.text:
+            return
+        self._before_edit()
+        self._applying_text = True
+        try:
+            self.undo_stack.push(_EditCommand(self, [Edit("set", "", value)], "Edit raw JSON", new_text=text))
+        finally:
+            self._applying_text = False
+
+    def _apply_raw(self, edit: Edit) -> Edit:
+        assert self.document is not None
+        return self.document.apply(edit)
+
+    def _set_text(self, text: str) -> None:
+        changed = text != self.text
+        self.text = text
+        if self.draft_text != text:
+            self.draft_text = text
+            self.draft_dirty = True
+        if changed and not self._applying_text:
+            self.text_changed.emit()
+
+    def _spliced_text(self, before: str, edits: list[Edit], inverses: list[Edit]) -> str:
+        """The text after form edits: each touched value (or its container) re-rendered in place."""
+        assert self.document is not None
+        anchors: list[str] = []
+        for edit, inverse in zip(edits, inverses, strict=True):
+            anchor = edit.pointer if edit.op == "set" and inverse.op == "set" else parent(edit.pointer)
+            anchors = [a for a in anchors if not a.startswith(anchor + "/") and a != anchor]
+            if not any(anchor.startswith(a + "/") for a in anchors):
+                anchors.append(anchor)
+        text = before
+        for anchor in anchors:
+            if anchor == "":
+                return self._full_text()
+            new = splice(text, anchor, self.document.resolve(anchor))
+            if new is None:
+                return self._full_text()
+            text = new
+        return text
+
+    def _full_text(self) -> str:
+        assert self.document is not None
+        pretty = "\n" in self.text.strip() or not self.text
+        return render_value(self.document.value, pretty=pretty) + ("\n" if pretty else "")
+
+    def rederive(self) -> None:
+        """Derive the reports again: a setting that shapes them changed (the source-map folders)."""
+        self._refresh()
+
+    def _refresh(self, attachments: bool = False) -> None:
+        self._recompute()
+        if attachments:
+            self.attachments_changed.emit()
+        self.changed.emit()
+
+    def _recompute(self) -> None:
+        """Re-derive reports (cheap: lazy views) and problems (on the pool for big documents)."""
+        module = get_format(self.submission.format)
+        try:
+            self.reports = list(module.reports(self.submission))
+        except InspectorError:
+            self.reports = []
+        from inspector.ui.panels.sourcemaps.sourcemaps import (
+            source_mapped,  # minified JavaScript frames at their original places
+        )
+
+        self.reports = source_mapped(self.reports)
+        if self.is_big:
+            self._validate_async()
+        else:
+            self._set_problems(*_validate_job(self.submission, self.text))
+
+    def _validate_async(self) -> None:
+        if self._validation is not None:
+            self._validation.cancel()
+        self.validating = True
+        revision = self.document.revision if self.document is not None else 0
+        text = self._text  # None: the job makes it (see ``text``), off the GUI thread
+        had_text = text is not None
+
+        def done(result: tuple[list[Problem], dict[str, Location]]) -> None:
+            current = self.document.revision if self.document is not None else 0
+            if current == revision and (not had_text or text == self._text):
+                self.validating = False
+                self._set_problems(*result)
+                if not had_text and self._text is not None:  # the text arrived meanwhile: place the problems
+                    self._locate_problems()
+                self.changed.emit()
+
+        def failed(_exc: BaseException) -> None:  # the document changed under the worker: try again
+            QTimer.singleShot(0, self._validate_async)
+
+        # Without the text (a big document not shown raw yet), problems are placed in it when it arrives.
+        # The input for the child process: the original bytes, or the edited text (never re-serialized here).
+        edited = self.document is not None and self.document.original is None
+        self._validation = run_task(
+            _validate_big_job,
+            self.submission,
+            text,
+            edited,
+            pass_token=True,
+            on_result=done,
+            on_error=failed,
+        )
+
+    def _locate_problems(self) -> None:
+        """Place the problems in the text (on the pool): the editor marks them. Run when the text arrives."""
+        text = self._text
+        if text is None or not self.problems or self.document is None:
+            return
+        problems = self.problems
+
+        def done(locations: dict[str, Location]) -> None:
+            if self.problems is problems and self._text == text:
+                self._set_problems(problems, locations)
+
+        run_task(locate_nearest, text, {p.pointer for p in problems}, on_result=done)
+
+    def _set_problems(self, problems: list[Problem], locations: dict[str, Location]) -> None:
+        self.problems = problems
+        self.problem_locations = locations
+        self.problems_changed.emit()
+
+
+def _validate_big_job(
+    submission: Submission, text: str | None, edited: bool, cancel: CancelToken
+) -> tuple[list[Problem], dict[str, Location]]:
+    """Validate in a child process (see :mod:`inspector.formats.validation_process`); in this one if that fails."""
+    try:
+        data, _ext = bundle.save_bytes(submission, text if edited else None)
+        problems = validate_in_child(
+            data,
+            format=submission.format,
+            source_name=submission.envelope.source_name,
+            cancelled=lambda: cancel.cancelled,
+        )
+    except Cancelled:
+        raise TaskCancelled() from None
+    except ValidationProcessError as exc:
+        log.warning("validating in this process: %s", exc)
+        return _validate_job(submission, text)
+    return _placed(submission, problems, text)
+
+
+def _validate_job(submission: Submission, text: str | None) -> tuple[list[Problem], dict[str, Location]]:
+    """Problems and where they are in ``text`` (none placed without a text)."""
+    return _placed(submission, validate(submission), text)
+
+
+def _placed(
+    submission: Submission, problems: list[Problem], text: str | None
+) -> tuple[list[Problem], dict[str, Location]]:
+    if submission.document is None or not problems or text is None:
+        return problems, {}
+    return problems, locate_nearest(text, {p.pointer for p in problems})
+
+
+def pretty_text(value: Any) -> str:
+    return dumps(value, pretty=True).decode("utf-8")
+
+
+class DraftKeeper(QObject):
+    """Autosaves the drafts of watched documents every :data:`AUTOSAVE_MS` while they are modified.
+
+    The timer's autosave encodes and writes (fsync) on the thread pool: ~0.3 s for a 20 MB draft that would
+    otherwise freeze the window once a second while typing. One write per document is in flight at a time; a
+    document changed meanwhile is written on the next tick, so at most about two intervals of work are lost.
+    :meth:`save_now` writes on the calling thread (restoring, tests). A document saved or closed cleanly has its
+    draft removed (call :meth:`forget`); a write still in flight then is removed when it lands.
+    """
+
+    def __init__(
+        self, store: DraftStore | None = None, interval_ms: int = AUTOSAVE_MS, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store or DraftStore()
+        self._docs: list[OpenDocument] = []
+        self._writing: dict[str, Task] = {}
+        self._lock = threading.Lock()
+        self._sequence = 0
+        self._removed_at: dict[str, int] = {}  # draft id -> sequence number of its last removal
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.autosave)
+        self._timer.start()
+
+    def watch(self, doc: OpenDocument) -> None:
+        if doc in self._docs:
+            return
+        self._docs.append(doc)
+        doc.changed.connect(lambda d=doc: setattr(d, "draft_dirty", True))
+        doc.saved.connect(lambda d=doc: self._remove(d.draft_id))
+
+    def forget(self, doc: OpenDocument) -> None:
+        """The document was closed on purpose: drop its draft."""
+        if doc in self._docs:
+            self._docs.remove(doc)
+        self._remove(doc.draft_id)
+
+    def save_now(self) -> None:
+        """Write every modified document's draft now, on this thread."""
+        for doc, draft in self._due(wait=True):
+            try:
+                self.store.save(draft)
+            except OSError:
+                doc.draft_dirty = True  # try again on the next tick
+
+    def autosave(self) -> None:
+        """The timer: write the modified documents' drafts on the thread pool."""
+        for doc, draft in self._due(wait=False):
+            with self._lock:
+                self._sequence += 1
+                sequence = self._sequence
+            task = run_task(
+                self._write,
+                draft,
+                sequence,
+                on_result=lambda _r, i=draft.id: self._writing.pop(i, None),
+                on_error=lambda _e, d=doc: self._write_failed(d),
+            )
+            self._writing[draft.id] = task
+
+    def wait(self, timeout_s: float = 30.0) -> bool:
+        """Wait for the writes in flight (tests, shutdown)."""
+        return all(task.done.wait(timeout_s) for task in list(self._writing.values()))
+
+    def _due(self, wait: bool) -> list[tuple[OpenDocument, Draft]]:
+        out = []
+        for doc in list(self._docs):
+            if not doc.draft_dirty:
+                continue
+            writing = self._writing.get(doc.draft_id)
+            if writing is not None and not writing.done.is_set():
+                if not wait:
+                    continue  # still writing the previous one: this one goes on the next tick
+                writing.done.wait()
+            doc.draft_dirty = False
+            if not doc.modified:
+                self._remove(doc.draft_id)
+                continue
+            out.append((doc, self._draft(doc)))
+        return out
+
+    @staticmethod
+    def _draft(doc: OpenDocument) -> Draft:
+        return Draft(
+            id=doc.draft_id,
+            text=doc.draft_text,
+            base_text=doc.text,
+            format=doc.format,
+            title=doc.title,
+            path=str(doc.path) if doc.path else None,
+            attachments=list(doc.submission.attachments),
+            fields=bundle.form_fields(doc.submission),
+        )
+
+    def _write(self, draft: Draft, sequence: int) -> None:  # worker thread
+        if len(draft.text) + len(draft.base_text or "") <= 2 * PIECE:
+            self.store.save(draft)
+        else:
+            _save_in_pieces(self.store, draft)
+        with self._lock:
+            if self._removed_at.get(draft.id, -1) > sequence:  # removed (saved, closed) while this was writing
+                self.store.remove(draft.id)
+
+    def _write_failed(self, doc: OpenDocument) -> None:
+        self._writing.pop(doc.draft_id, None)
+        doc.draft_dirty = True  # try again on the next tick
+
+    def _remove(self, draft_id: str) -> None:
+        with self._lock:
+            self._sequence += 1
+            self._removed_at[draft_id] = self._sequence
+            self.store.remove(draft_id)
+
+
+def _save_in_pieces(store: DraftStore, draft: Draft) -> None:
+    """``store.save(draft)`` with the two big strings JSON-encoded a piece at a time: ``json.dumps`` of a 20 MB
+    text is one call holding the GIL for ~0.15 s, a freeze of the window even from a worker thread.
+    The bytes are those of :meth:`Draft.to_json` (which writes everything else around placeholders)."""
+    marks = {"text": f"\x00text-{draft.id}", "base_text": f"\x00base-{draft.id}"}
+    draft.pid = os.getpid()
+    draft.saved_at = time.time()
+    shell = Draft(**{f: getattr(draft, f) for f in Draft.__slots__})  # type: ignore[attr-defined]
+    shell.text = marks["text"]
+    shell.base_text = marks["base_text"] if draft.base_text is not None else None
+    data = shell.to_json()
+    for name, mark in marks.items():
+        value = getattr(draft, name)
+        if value is None:
+            continue
+        placeholder = json.dumps(mark, ensure_ascii=False).encode("utf-8")
+        pieces = [b'"']
+        for start in range(0, len(value), PIECE):
+            pieces.append(json.dumps(value[start : start + PIECE], ensure_ascii=False)[1:-1].encode("utf-8"))
+        pieces.append(b'"')
+        before, found, after = data.partition(placeholder)
+        if not found:  # the format changed under us: the plain way
+            store.save(draft)
+            return
+        data = b"".join([before, *pieces, after])
+    store.folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(store.folder / f"{draft.id}.json", data, mode=0o600)  # a draft holds a payload
+
+
+def open_draft(draft: Draft) -> OpenDocument:
+    """Rebuild a document from a draft: the last valid text loads; a broken newer text comes back as the editor's."""
+    from inspector.formats import load_bytes
+
+    def load(text: str) -> Submission:
+        main = Part(
+            name="upload_file", data=text.encode("utf-8"), filename="upload_file", content_type="application/json"
+        )
+        data = (
+            bundle.multipart_request(main, draft.attachments, draft.fields)
+            if draft.attachments or draft.fields
+            else text.encode("utf-8")
+        )
+        return load_bytes(data, source_name=draft.title, format=draft.format)
+
+    try:
+        submission = load(draft.text)
+        broken = False
+    except InspectorError:
+        submission = load(draft.base_text or draft.text)
+        broken = True
+    doc = OpenDocument(submission, Path(draft.path) if draft.path else None, draft.title)
+    doc.draft_id = draft.id
+    if broken:
+        doc.replace_text(draft.text)
+    doc.undo_stack.resetClean()  # restored work is unsaved work
+    return doc

@@ -1,5 +1,0 @@
-"""Structured forms for the fields QA edit most; every change goes through ``OpenDocument.apply_edits``."""
-
-from inspector.ui.forms.form import FormsWidget
-
-__all__ = ["FormsWidget"]

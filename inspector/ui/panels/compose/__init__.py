@@ -1,0 +1,1 @@
+"""Composing and editing: File › New (templates), Save, drafts, Undo/Redo, the forms and attachments docks."""

@@ -1,0 +1,1 @@
+"""The History panel: what was sent, with the responses; resend from history."""

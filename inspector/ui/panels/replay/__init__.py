@@ -1,0 +1,1 @@
+"""Tools › Replay Folder…: send a folder of payloads through the send pipeline."""

@@ -1,0 +1,1 @@
+"""The Send panel (bottom dock): send the current document to an endpoint profile; the profiles dialog."""

@@ -1,0 +1,1 @@
+"""Tools › Source Maps…: the folders of JavaScript source maps applied to every open document."""

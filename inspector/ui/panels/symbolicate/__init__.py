@@ -1,0 +1,1 @@
+"""Tools › Symbolicate…: a minidump's frames walked and named with Breakpad symbols, off the GUI thread."""

@@ -1,0 +1,1 @@
+"""Tools › Upload Symbols / Source Maps…: the upload dialog."""
