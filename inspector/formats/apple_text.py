@@ -168,8 +168,10 @@ def parse_image(line: str, where: str) -> AppleImage | None:
         arch = _ARCH.fullmatch(tokens[idx]).group(1)  # type: ignore[union-attr]
         version = " ".join(tokens[idx + 1 :]).strip("()") or None
         name = " ".join(tokens[:idx])
-    else:
+    else:  # macOS (Report Version 11/12): "com.apple.Foundation (6.9 - 1242.12)", no arch column
         name = " ".join(tokens)
+        if name.endswith(")") and (open_at := name.rfind(" (")) > 0:
+            name, version = name[:open_at], name[open_at + 2 : -1].strip() or None
     return AppleImage(
         start=int(start_text, 16),
         end=int(end_text, 16) if end_text != "???" else None,
@@ -207,6 +209,16 @@ def _is_section_start(stripped: str) -> bool:
     return stripped.startswith("Stack Dump (") or (stripped.endswith(":") and _header(stripped) is None)
 
 
+def _ends_trailing_section(line: str, stripped: str) -> bool:
+    """After a blank line in a trailing section: does this line start something else?"""
+    return (
+        _is_section_start(stripped)
+        or _header(stripped) is not None
+        or _THREAD.fullmatch(line) is not None
+        or _state(stripped) is not None
+    )
+
+
 def parse_text(text: str, crash: AppleCrash | None = None, *, first_line: int = 1) -> AppleCrash:
     """Read a text crash report. Never raises on odd lines: they are kept in sections or reported."""
     crash = crash or AppleCrash(source="text")
@@ -231,6 +243,8 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
     depth = 0
     state_thread: int | None = None
     last_key: str | None = None  # a header line's key, for the lines that continue its value
+    trailing = False  # Binary Images has ended: what follows are the report's trailing sections
+    gap = False  # a blank line was seen inside a trailing section
     long_lines = 0
 
     def close_section() -> None:
@@ -256,7 +270,8 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
         line = raw.rstrip()
         stripped = line.strip()
         if mode == "section":
-            if not section_lines and depth == 0 and stripped.endswith(":") and _is_section_start(stripped):
+            title = not line[:1].isspace() and stripped.endswith(":") and _is_section_start(stripped)
+            if not section_lines and depth == 0 and title:
                 close_section()  # "Extra Information:" (empty), then "Stack Dump (...):" starts the next one
                 section = stripped.rstrip(":")
                 continue
@@ -268,20 +283,43 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
                     close_section()
                     mode = "header"
                 continue
-            if stripped:
+            if trailing and section_lines:
+                # After Binary Images, Apple's sections (External Modification Summary, VM Region Summary, Error
+                # Formulating Crash Report, Filtered syslog) are free text with blank lines inside: a blank line
+                # does not end them; a title, header, thread or "EOF" after a blank line does.
+                if not stripped:
+                    gap = True
+                    continue
+                if stripped == "EOF" or (gap and _ends_trailing_section(line, stripped)):
+                    close_section()
+                    mode = "header"
+                    gap = False
+                    if stripped == "EOF":
+                        continue
+                else:
+                    if gap:
+                        section_lines.append("")
+                    gap = False
+                    section_lines.append(line)
+                    continue
+            elif stripped:
                 section_lines.append(line)
                 continue
-            if not section_lines:
-                continue  # "Stack Dump (...)" is followed by a blank line before its data
-            close_section()
-            mode = "header"
-            continue
+            if mode == "section":
+                if not section_lines:
+                    continue  # "Stack Dump (...)" is followed by a blank line before its data
+                close_section()
+                mode = "header"
+                continue
         if not stripped:
             last_key = None
             if mode in ("state", "lastexc") and (mode == "state" or crash.last_exception):
                 mode = "header"
             elif mode == "images" and crash.images:
                 mode = "header"  # the Binary Images section ends at a blank line
+                trailing = True
+            continue
+        if stripped == "EOF":  # Apple's last line
             continue
         if m := _THREAD_NAME.fullmatch(line):
             names[int(m.group(1))] = m.group(2).strip()
@@ -305,7 +343,12 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
         if stripped == "Binary Images:":
             mode = "images"
             continue
-        if stripped.startswith("Last Exception Backtrace:"):
+        if stripped.startswith("Last Exception Backtrace:") or (
+            # macOS (Report Version 11/12) writes the uncaught NSException's frames here
+            stripped.startswith("Application Specific Backtrace ")
+            and stripped.endswith(":")
+            and crash.last_exception is None
+        ):
             crash.last_exception = []
             mode = "lastexc"
             continue
@@ -322,6 +365,7 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
                 )
                 continue
             mode = "header"  # the next section or header line ends the images
+            trailing = True
         if mode == "state":
             regs = _REGISTER.findall(line)
             if regs:

@@ -206,3 +206,64 @@ def test_a_deadlock_report_has_no_signal_but_its_diagnosis() -> None:
         ("Diagnosis", "Main thread deadlocked in __19-[Crasher deadlock]_block_invoke")
     ]
     assert report.crashed_thread.frames[0].function == "semaphore_wait_signal_trap"
+
+
+# ------------------------------------------------------------------ Apple's own macOS reports (idb's fixtures)
+
+
+def test_macos_trailing_sections_after_binary_images_are_metadata() -> None:
+    """A real macOS 10.11 report: after Binary Images come External Modification Summary and VM Region Summary,
+    whose table follows a whitespace-only line. Before: 23 warnings ("line 246 was not understood: 'VIRTUAL
+    REGION'" …) and the table lost; now the images end at the blank line and both sections are metadata."""
+    _sub, report, problems = _read("idb_macos-10.11_simulator-app_NSInvalidArgumentException.crash")
+    assert problems == []
+    assert len(report.binaries) == 124 and report.binaries[-1].name == "dyld"
+    external = report.metadata["External Modification Summary"]
+    assert external.splitlines()[0] == "  Calls made by other processes targeting this process:"
+    assert external.splitlines()[-1].strip() == "thread_set_state: 3726"
+    vm = report.metadata["VM Region Summary"].splitlines()
+    assert vm[0].startswith("ReadOnly portion of Libraries: Total=148.9M")
+    assert any(line.startswith("REGION TYPE") for line in vm)
+    assert vm[-1].split() == ["TOTAL", "667.1M", "606"]
+    assert not any(key.startswith("Calls made by") for key in report.metadata)
+
+
+def test_macos_application_specific_backtrace_is_the_exceptions_stack() -> None:
+    """``Application Specific Backtrace 1:`` holds the uncaught NSException's frames (before: kept as text, the
+    exception had 0 frames)."""
+    _sub, report, problems = _read("idb_macos-10.11_simulator-assetsd_NSInternalInconsistencyException.crash")
+    assert problems == []
+    exc = report.exceptions[0]
+    assert (exc.type, exc.message) == ("NSInternalInconsistencyException", "notify_get_state() failed.")
+    assert len(exc.frames) == 16 and exc.frames[0].function == "__exceptionPreprocess"
+    assert "Application Specific Backtrace 1" not in report.metadata
+    assert report.counts()["binaries"] == 195 and len(report.threads) == 9
+
+
+def test_json_ips_309_from_xctest() -> None:
+    sub, report, problems = _read("idb_xctest_bug-type-309_EXC_BREAKPOINT.ips")
+    assert problems == []
+    assert sub.kind == "Apple crash report (.ips, bug_type 309)"
+    assert report.summary.title == "EXC_BREAKPOINT (SIGTRAP)"
+    assert report.counts()["threads"] == 3 and report.counts()["binaries"] == 8
+    assert report.crashed_thread is not None and report.crashed_thread.frames
+
+
+def test_trailing_sections_keep_their_blank_lines_until_a_new_title() -> None:
+    """The order of Apple's CrashReporter template (OSAnalytics): Binary Images, Error Formulating Crash Report,
+    Filtered syslog, EOF. Typed after that template, not a real report (none under a permissive licence was
+    found: see tests/corpus/SOURCES.md)."""
+    crash = parse_text(
+        "Incident Identifier: X\nException Type:  EXC_CRASH (SIGABRT)\n\nThread 0 Crashed:\n"
+        "0   libsystem_kernel.dylib        \t0x00000001b2a1d414 0x1b29f5000 + 164884\n\n"
+        "Binary Images:\n"
+        "0x1b29f5000 - 0x1b2a2efff libsystem_kernel.dylib arm64e  <a0ccb8b0d0a838d2a8a1c2b3f51e3b4c> "
+        "/usr/lib/system/libsystem_kernel.dylib\n\n"
+        "Error Formulating Crash Report:\nSymbolication has been requested by preference.\n\n"
+        "Filtered syslog:\nTimestamp   Type Thread  Act Process[pid] (Sender)\n\n"
+        "2024-03-20 19:51:39.1580 -0700    info 0x3619f 0x129455 AppStore[6492] (UIAccessibility): posted\n\n"
+        "EOF\n"
+    )
+    assert crash.problems == [] and len(crash.images) == 1
+    assert crash.sections["Error Formulating Crash Report"] == "Symbolication has been requested by preference."
+    assert crash.sections["Filtered syslog"].splitlines()[-1].startswith("2024-03-20 19:51:39.1580")
