@@ -29,6 +29,10 @@ from inspector.formats.schema import _json_type, fast_is_valid, schema_problems
 from inspector.resources import resource_path
 
 DOCS = "MicrosoftDocs/appcenter-docs upload-crashes.md"
+#: The docs' revision of 2020-11-10 (the one the timestamp, rate and size limits come from) made these required.
+DOCS_2020 = f"{DOCS} (2020-11 revision)"
+#: Log types whose swagger definition has a distributionGroupId; on other logs it is only an SDK's field.
+_SESSION_TYPES = ("startSession", "distributionStartSession")
 #: The docs: "timestamp no more than 25 days in the past or 3 days (72 hours) in the future".
 MAX_AGE = timedelta(days=25)
 MAX_AHEAD = timedelta(hours=72)
@@ -360,8 +364,13 @@ def _common(log: dict[str, Any], ptr: str, kind: str | None, now: datetime) -> l
                 "swagger Log discriminator values",
             )
         )
-    for key in ("sid", "distributionGroupId"):
-        problems.extend(_uuid(log, ptr, key, f"swagger Log.{key} (format uuid)"))
+    problems.extend(_uuid(log, ptr, "sid", "swagger Log.sid (format uuid)"))
+    if kind in _SESSION_TYPES:
+        problems.extend(_uuid(log, ptr, "distributionGroupId", f"swagger {kind}.distributionGroupId (format uuid)"))
+    else:  # only the SDKs put it on other logs: their type is at most a warning
+        problems.extend(
+            _uuid(log, ptr, "distributionGroupId", "android AbstractLog.java distributionGroupId (uuid)", warning)
+        )
     if "id" in log and kind in (*L.ERROR_TYPES, L.ATTACHMENT_TYPE, "event"):
         problems.extend(_uuid(log, ptr, "id", f"swagger {kind}.id (format uuid)"))
     stamp = log.get("timestamp")
@@ -415,10 +424,10 @@ def _common(log: dict[str, Any], ptr: str, kind: str | None, now: datetime) -> l
     return problems
 
 
-def _uuid(log: dict[str, Any], ptr: str, key: str, rule: str) -> list[Problem]:
+def _uuid(log: dict[str, Any], ptr: str, key: str, rule: str, severity: Any = error) -> list[Problem]:
     value = log.get(key)
     if isinstance(value, str) and not L.is_uuid(value):
-        return [error(join(ptr, key), f"{value!r} is not a UUID (8-4-4-4-12 hex digits)", rule)]
+        return [severity(join(ptr, key), f"{value!r} is not a UUID (8-4-4-4-12 hex digits)", rule)]
     return []
 
 
@@ -428,10 +437,11 @@ def _error_log(log: dict[str, Any], ptr: str, kind: str) -> list[Problem]:
         launch = log.get("appLaunchTimestamp")
         if "appLaunchTimestamp" not in log:
             problems.append(
-                info(
+                warning(
                     ptr,
-                    "no appLaunchTimestamp: the docs call it required (the swagger does not)",
-                    f"{DOCS} vs swagger AbstractErrorLog",
+                    "no appLaunchTimestamp: the docs call it required since 2020-11 "
+                    "(the swagger and the 2019 docs make it optional)",
+                    f"{DOCS_2020} vs swagger AbstractErrorLog",
                 )
             )
         elif isinstance(launch, str):
@@ -453,6 +463,30 @@ def _error_log(log: dict[str, Any], ptr: str, kind: str) -> list[Problem]:
                         "swagger AbstractErrorLog",
                     )
                 )
+    if kind == "appleError" and "binaries" not in log:
+        problems.append(
+            warning(
+                ptr,
+                "an appleError without binaries: the docs call them required since 2020-11 "
+                "(the swagger makes them optional); without them no frame can be symbolicated",
+                f"{DOCS_2020} vs swagger AppleErrorLog",
+            )
+        )
+    device = log.get("device")
+    if (
+        kind == "managedError"
+        and isinstance(device, dict)
+        and str(device.get("osName", "")).lower() == "android"
+        and "appNamespace" not in device
+    ):
+        problems.append(
+            warning(
+                join(ptr, "device"),
+                "an Android crash without device.appNamespace (the package name): the docs call it required "
+                "for Android apps (the swagger makes it optional)",
+                f"{DOCS_2020} vs swagger Device.appNamespace",
+            )
+        )
     threads = log.get("threads")
     thread_id = log.get("errorThreadId")
     if isinstance(threads, list) and threads and thread_id is not None:
@@ -524,7 +558,7 @@ def _attachment(log: dict[str, Any], ptr: str, error_ids: dict[str, str]) -> lis
                 error(
                     data_ptr,
                     f"the attachment is {size:,} bytes decoded; the limit is 7 MB ({L.MAX_ATTACHMENT_BYTES:,} bytes)",
-                    "android Crashes.java MAX_ATTACHMENT_SIZE; apple kMaxAttachmentSize; docs 7 MB",
+                    f"{DOCS_2020}: 7 MB (android Crashes.java MAX_ATTACHMENT_SIZE, apple kMaxAttachmentSize agree)",
                 )
             )
         elif size == 0 and not data.strip():

@@ -73,6 +73,7 @@ TEXT_REPORT = {
 TEXT_PROBLEMS = [
     (Severity.ERROR, "/logs/0", "missing required field 'processId'"),
     (Severity.WARNING, "", "key 'fatal' appears more than once"),
+    (Severity.WARNING, "/logs/0/device", "an Android crash without device.appNamespace"),
     (Severity.WARNING, "/logs/0/device", "missing required field 'timeZoneOffset'"),
     (Severity.WARNING, "/logs/1/device", "missing required field 'timeZoneOffset'"),
     (Severity.WARNING, "/logs/0/timestamp", "days old"),
@@ -165,7 +166,7 @@ CORPUS_CASES: dict[str, dict[str, Any]] = {
             (Severity.WARNING, "", "key 'timestamp' appears more than once"),
             (Severity.WARNING, "/logs/0/timestamp", "days old"),
             (Severity.WARNING, "/logs/1/timestamp", "days old"),
-            (Severity.INFO, "/logs/0", "no appLaunchTimestamp"),
+            (Severity.WARNING, "/logs/0", "no appLaunchTimestamp"),
         ],
     },
     TEXT_PLAIN.name: {
@@ -179,7 +180,11 @@ CORPUS_CASES: dict[str, dict[str, Any]] = {
 
 def test_every_appcenter_corpus_file_has_a_case() -> None:
     names = {p.name for p in corpus_files("appcenter")}
-    assert names == set(CORPUS_CASES) | {HANDLED_INVALID.name, SPEC.name}
+    sdk = {  # read in test_realworld_appcenter.py
+        f"appcenter-android-5.0.6-serializer_{case}.json"
+        for case in ("handledError_properties", "managedError_cause_threads_text-attachment", "ndk-minidump_attachment")
+    }
+    assert names == set(CORPUS_CASES) | {HANDLED_INVALID.name, SPEC.name} | sdk
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS_CASES))
@@ -478,6 +483,24 @@ def _log(**extra: Any) -> dict[str, Any]:
     return log
 
 
+_APPLE_LOG = _log(
+    type="appleError",
+    primaryArchitectureId=16777228,
+    applicationPath="/private/var/containers/Bundle/Application/X/App.app/App",
+    osExceptionType="EXC_BAD_ACCESS",
+    osExceptionCode="KERN_INVALID_ADDRESS",
+    osExceptionAddress="0x0",
+    device=_device(osName="iOS"),
+)
+_SESSION_LOG = {
+    "type": "startSession",
+    "timestamp": _now(),
+    "device": _device(),
+    "sid": "d4608adf-83b9-4f69-90ad-8bb0234080a7",
+    "distributionGroupId": "group-1",
+}
+
+
 def _attachment(error_id: str = "bca65f46-46ee-451b-83bb-2e358c3f45bf", **extra: Any) -> dict[str, Any]:
     att = {
         "type": "errorAttachment",
@@ -613,7 +636,7 @@ RULES: list[tuple[str, dict[str, Any], Severity, str, str]] = [
     (
         "appLaunchTimestamp missing",
         _mutate("logs/0/appLaunchTimestamp", remove=True),
-        Severity.INFO,
+        Severity.WARNING,
         "/logs/0",
         "no appLaunchTimestamp",
     ),
@@ -759,6 +782,49 @@ RULES: list[tuple[str, dict[str, Any], Severity, str, str]] = [
         "'contentType'",
     ),
     ("attachment without data", _mutate("logs/1/data", remove=True), Severity.ERROR, "/logs/1", "'data'"),
+    # Audit (issue 17 item 3): what only the docs of 2020-11 require, or only an SDK writes, is a warning.
+    (
+        "Android crash without appNamespace (docs 2020-11: required for Android)",
+        _mutate("logs/0/device/appNamespace", remove=True),
+        Severity.WARNING,
+        "/logs/0/device",
+        "an Android crash without device.appNamespace",
+    ),
+    (
+        "appleError without binaries (docs 2020-11: required; swagger: optional)",
+        _mutate("logs/0", _APPLE_LOG),
+        Severity.WARNING,
+        "/logs/0",
+        "an appleError without binaries",
+    ),
+    (
+        "distributionGroupId on a crash is an SDK field",
+        _mutate("logs/0/distributionGroupId", "group-1"),
+        Severity.WARNING,
+        "/logs/0/distributionGroupId",
+        "is not a UUID",
+    ),
+    (
+        "distributionGroupId of a startSession is the swagger's",
+        _mutate("logs/1", _SESSION_LOG),
+        Severity.ERROR,
+        "/logs/1/distributionGroupId",
+        "is not a UUID",
+    ),
+    (
+        "dataResidencyRegion is an SDK field",
+        _mutate("logs/0/dataResidencyRegion", 5),
+        Severity.WARNING,
+        "/logs/0/dataResidencyRegion",
+        "must be a string",
+    ),
+    (
+        "empty contentType (no minimum in the swagger)",
+        _mutate("logs/1/contentType", ""),
+        Severity.WARNING,
+        "/logs/1/contentType",
+        "must not be empty",
+    ),
     ("unknown log type", _mutate("logs/1/type", "crashLog"), Severity.INFO, "/logs/1/type", "unknown log type"),
     (
         "non-crash log type",
