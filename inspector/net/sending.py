@@ -10,19 +10,65 @@ Nothing here imports Qt; :func:`send_prepared` blocks (the window runs it on its
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from inspector.formats import get_format
-from inspector.formats.base import Outcome, RequestSpec, Submission, Target
-from inspector.net.profiles import KINDS
+from inspector.formats.base import InspectorError, Outcome, RequestSpec, Submission, Target
+from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, keyring_problem, target_from_url
 
 if TYPE_CHECKING:
     from inspector.net.client import Cancel, Exchange, ProgressFn, SendOptions, WaitingFn
     from inspector.net.history import History
+
+
+@dataclass(slots=True)
+class Plan:
+    """Where to send (resolved once per command or dialog) and how: a profile, or an ad-hoc URL, with secrets.
+
+    ``warn`` hears what the user should know but that does not stop the send (the CLI prints it on stderr)."""
+
+    profile: Profile | None
+    url: str | None
+    token: str | None
+    app_secret: str | None
+    install_id: str | None
+    options: SendOptions
+    gzip: bool
+    warn: Callable[[str], None] = logging.getLogger(__name__).warning
+
+    @property
+    def label(self) -> str:
+        return self.profile.name if self.profile else "--url"
+
+    def target(self, payload_format: str) -> Target:
+        if self.profile is not None:
+            if KIND_FORMAT[self.profile.kind] != payload_format:
+                raise InspectorError(
+                    f"profile {self.profile.name!r} is a {KINDS[self.profile.kind][0].split(' (')[0]} endpoint, "
+                    f"but the payload is {payload_format}"
+                )
+            target = self.profile.target(token=self.token, app_secret=self.app_secret)
+            problem = None if (target.token or target.app_secret) else keyring_problem()
+            if problem is not None:
+                self.warn(
+                    f"warning: profile {self.profile.name!r} has no secret here: the OS keyring is not available "
+                    f"({problem}); pass the secret with --token-env"
+                )
+        else:
+            assert self.url is not None
+            target = target_from_url(self.url, payload_format)
+            target.token = self.token or target.token
+            target.app_secret = self.app_secret
+        if self.install_id:
+            target.install_id = self.install_id
+        target.gzip = target.gzip or self.gzip
+        return target
 
 
 @dataclass(slots=True)
@@ -173,4 +219,14 @@ def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_ki
     }
 
 
-__all__ = ["Prepared", "Sent", "exchange_json", "name_target", "prepare", "record", "send_prepared", "target_name"]
+__all__ = [
+    "Plan",
+    "Prepared",
+    "Sent",
+    "exchange_json",
+    "name_target",
+    "prepare",
+    "record",
+    "send_prepared",
+    "target_name",
+]

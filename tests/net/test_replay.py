@@ -25,7 +25,7 @@ from inspector.net.replay import (
     replay,
     send_path,
 )
-from inspector.net.send_cli import Plan
+from inspector.net.sending import Plan
 from inspector.net.store import CaptureRecord, CaptureStore
 from tests.conftest import CORPUS
 

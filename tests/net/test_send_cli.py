@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from inspector.cli import main
+from inspector.cli.send import parse_rate
 from inspector.net.history import History
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.net.send_cli import parse_rate
 from tests.net.fault_server import FaultServer
 
 CORPUS = Path(__file__).parent.parent / "corpus"

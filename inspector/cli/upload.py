@@ -8,17 +8,17 @@ The token never reaches stdout or stderr unmasked.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.errors import EXIT_BAD_INPUT, err
+from inspector.cli.output import print_json
+from inspector.cli.send import describe_request, make_plan, print_result, progress_printer
 from inspector.formats.base import InspectorError, RequestSpec
 from inspector.net.client import insecure_warning
-from inspector.net.replay import EXIT_BAD
-from inspector.net.send_cli import _err, _progress_printer, describe_request, make_plan, print_result
 from inspector.net.sending import exchange_json
-from inspector.net.uploads import UPLOAD_KINDS, build_upload_request, upload, upload_url
+from inspector.net.uploads import upload, upload_url
 
 
 def _run(args: argparse.Namespace, kind: str) -> int:
@@ -27,18 +27,17 @@ def _run(args: argparse.Namespace, kind: str) -> int:
         target = plan.target("backtrace")
         url = upload_url(target, kind)
     except InspectorError as exc:
-        _err(str(exc))
-        return EXIT_BAD
+        err(str(exc))
+        return EXIT_BAD_INPUT
     warning = insecure_warning(RequestSpec("POST", url, [], b"", secrets=[target.token or ""]))
     if warning:  # before anything is sent
-        _err(f"warning: {warning}")
+        err(f"warning: {warning}")
     paths = [Path(p) for p in args.paths]
 
     def show_packing(done: int, total: int) -> None:
         if done == 0 and not args.json:
             print(f"packing {total // 1024} KiB into a {args.archive}…", file=sys.stderr)
 
-    sent = _progress_printer(sys.stderr)
     try:
         result = upload(
             paths,
@@ -48,11 +47,11 @@ def _run(args: argparse.Namespace, kind: str) -> int:
             archive_format=args.archive,
             options=plan.options,
             packing=show_packing,
-            progress=sent,
+            progress=progress_printer(sys.stderr),
         )
     except InspectorError as exc:
-        _err(str(exc))
-        return EXIT_BAD
+        err(str(exc))
+        return EXIT_BAD_INPUT
     exchange = result.exchange
     data: dict[str, Any] = exchange_json(
         exchange, source=", ".join(args.paths), plan_label=plan.label, target_kind=target.kind
@@ -61,7 +60,7 @@ def _run(args: argparse.Namespace, kind: str) -> int:
     data["upload_file"] = result.upload.as_dict()
     data["tags"] = list(args.tag)
     if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print_json(data)
     else:
         print("\n".join(describe_request(exchange.request)))
         print_result(data)
@@ -74,6 +73,3 @@ def run_upload_symbols(args: argparse.Namespace) -> int:
 
 def run_upload_sourcemap(args: argparse.Namespace) -> int:
     return _run(args, "sourcemap")
-
-
-__all__ = ["UPLOAD_KINDS", "build_upload_request", "run_upload_sourcemap", "run_upload_symbols"]

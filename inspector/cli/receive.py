@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 
+from inspector.cli.errors import EXIT_BAD_INPUT, EXIT_OK, err
 from inspector.net.receiver import Receiver, ReceiverConfig, describe_capture, exposure_warning
 from inspector.net.store import CaptureRecord, CaptureStore
 
@@ -85,18 +86,15 @@ def run_receive(args: argparse.Namespace) -> int:
     try:
         store = CaptureStore(args.store, describe=describe_capture)
     except OSError as exc:
-        print(f"crash-inspector: cannot use the store folder: {exc}", file=sys.stderr)
-        return 2
+        err(f"cannot use the store folder: {exc}")
+        return EXIT_BAD_INPUT
     try:
-        asyncio.run(serve(config, store, bool(getattr(args, "json", False))))
+        asyncio.run(serve(config, store, bool(args.json)))
     except OSError as exc:
-        print(f"crash-inspector: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        err(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         pass
     with contextlib.suppress(Exception):
         sys.stdout.flush()
-    return 0
-
-
-__all__ = ["endpoint_lines", "format_line", "run_receive", "serve"]
+    return EXIT_OK

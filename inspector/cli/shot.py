@@ -1,0 +1,93 @@
+"""``crash-inspector shot PATH --view V --out PNG``: render the real window offscreen and save a PNG.
+
+The one command that needs Qt: the window (:mod:`inspector.ui`) is imported inside :func:`run_shot` only, so the
+other commands start without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from inspector.cli.errors import EXIT_OK, fail
+
+
+def _fail(message: str) -> int:
+    return fail(message, command="shot")
+
+
+def _size(text: str) -> tuple[int, int] | None:
+    try:
+        width, height = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def run_shot(args: argparse.Namespace) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
+    size = _size(getattr(args, "size", "1280x800") or "1280x800")
+    if size is None:
+        return _fail(f"--size must look like 1280x800, not {args.size!r}")
+    from inspector.formats import load_path
+    from inspector.formats.base import InspectorError
+
+    try:
+        submission = load_path(args.path)
+    except (InspectorError, OSError) as exc:
+        return _fail(f"{args.path}: {exc}")
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui.app import make_app
+    from inspector.ui.main_window import MainWindow
+
+    app = make_app()
+    window = MainWindow()
+    window.resize(*size)
+    path = Path(args.path)
+    window.open_submission(submission, path.name, path)
+    view = window.current_view()
+    assert view is not None
+    if getattr(args, "symbols", None):  # a symbolicated minidump (Tools › Symbolicate…, done here on this thread)
+        from inspector.ui.panel_symbolicate import symbolicate_now
+
+        symbolicate_now(window, args.symbols)
+    try:
+        view.show_view(args.view)
+        if getattr(args, "panel", None):
+            window.show_panel(args.panel)
+    except InspectorError as exc:
+        window.close()
+        return _fail(str(exc))
+    # WORKAROUND: the offscreen platform warns on showing a top-level window (propagateSizeHints, raise());
+    # QWidget.grab() renders a window that was never shown just the same, without the noise.
+    # Shown all the same (not on a screen): the views size their columns and span their stack rows on show.
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    raw = view.raw_view
+    if args.view == "raw":  # the whole text in the widget now (a big one is filled in slices, or not made yet)
+        for name in ("load_now", "ensure_loaded"):
+            fill = getattr(raw, name, None)  # (asking a pending raw view makes its text, on this thread)
+            if callable(fill):
+                fill()
+                break
+        QApplication.processEvents()
+        raw = getattr(raw, "real", None) or raw
+    if hasattr(raw, "highlight_visible"):
+        raw.highlight_visible()
+    QApplication.processEvents()
+    image = window.grab()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(out), "PNG")
+    window.close()
+    app.processEvents()
+    if not ok:
+        return _fail(f"cannot write {out}")
+    print(out)
+    return EXIT_OK
