@@ -14,7 +14,7 @@ from inspector.cli.errors import EXIT_BAD_INPUT, EXIT_OK, err
 from inspector.cli.output import print_json
 from inspector.formats import InspectorError, Severity, get_format, load_path, validate
 from inspector.formats.base import Problem, Submission
-from inspector.report import Report
+from inspector.report import ExceptionInfo, Report
 
 if TYPE_CHECKING:
     from inspector.native.unwind import WalkedFrame
@@ -48,6 +48,21 @@ def _fmt_time(ts: float | None) -> str | None:
         return str(ts)
 
 
+#: How a link of the chain is introduced, by the relation the report stores; others read "<relation>: ".
+RELATION_WORDS = {"cause": "caused by "}
+
+
+def relation_words(exception: ExceptionInfo, index: int) -> str:
+    """The words before a link of the exception chain: "caused by " for a cause, "signal: " for the signal behind
+    an Apple exception, "assertion: ", "recrash: " (the crash reporter's own crash, a chain of its own)...; nothing
+    for the first link."""
+    if index == 0 or not (exception.depth or exception.relation):
+        return ""
+    if exception.relation is None:
+        return "caused by "
+    return RELATION_WORDS.get(exception.relation, f"{exception.relation}: ")
+
+
 def show_text(sub: Submission, reports: list[Report], problems: list[Problem], top: int = 8) -> str:
     out = [f"{get_format(sub.format).TITLE} {sub.kind} — {sub.detection.reason}"]
     for n, report in enumerate(reports):
@@ -67,10 +82,10 @@ def show_text(sub: Submission, reports: list[Report], problems: list[Problem], t
         out.extend(f"  {k + ':':<13}{v}" for k, v in facts if v)
         if report.exceptions:
             out.append("  Exception chain:")
-            for e in report.exceptions:
+            for i, e in enumerate(report.exceptions):
                 indent = "    " + "  " * e.depth
                 label = f"{e.type or '?'}: {e.message}" if e.message else (e.type or "?")
-                out.append(f"{indent}{'caused by ' if e.depth else ''}{label}")
+                out.append(f"{indent}{relation_words(e, i)}{label}")
         frames_src = None
         crashed = report.crashed_thread
         if crashed is not None and len(crashed.frames):
