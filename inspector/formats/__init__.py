@@ -22,6 +22,7 @@ from inspector.formats.base import (
     Format,
     InspectorError,
     Problem,
+    Sender,
     Severity,
     Submission,
 )
@@ -57,6 +58,14 @@ def get_format(name: str) -> Format:
 def capabilities(name: str) -> Capabilities:
     """What the format ``name`` can do (send, attachments, its own converters): ask this, not the vendor name."""
     return get_format(name).CAPABILITIES
+
+
+def sender(name: str) -> Sender:
+    """The format ``name`` as a :class:`Sender`; InspectorError when its payloads cannot be sent as they are."""
+    module = get_format(name)
+    if not isinstance(module, Sender):
+        raise InspectorError(f"a {module.TITLE} payload cannot be sent as it is; convert it to an API's format first")
+    return module
 
 
 def all_formats() -> list[Format]:
@@ -165,12 +174,19 @@ def _unrecognized(envelope: Envelope, value: Any, only: str | None) -> str:
 
 __all__ = [
     "FORMAT_NAMES",
+    "JSON_FORMATS",
+    "Capabilities",
     "Detection",
     "Document",
+    "Envelope",
+    "Format",
     "InspectorError",
     "Problem",
+    "Sender",
     "Severity",
     "Submission",
+    "all_formats",
+    "capabilities",
     "detect",
     "get_format",
     "has_errors",
@@ -178,5 +194,6 @@ __all__ = [
     "load_path",
     "parse_json",
     "reports",
+    "sender",
     "validate",
 ]

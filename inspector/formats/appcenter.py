@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
+from inspector.formats import editing
 from inspector.formats.appcenter_reports import build_reports
 from inspector.formats.appcenter_rules import validate_submission
 from inspector.formats.base import (
@@ -261,4 +262,11 @@ CAPABILITIES = Capabilities(
     attachments=True,
     attachment_limit=7 * 1024 * 1024,
     attachments_in_document=True,
+    secret="app-secret",
+    install_id=True,
+    editing=editing.APPCENTER,
 )
+
+#: The exception of a Breakpad minidump upload, as the App Center docs name it, and the wrapper that says so.
+MINIDUMP_EXCEPTION_TYPE = "minidump"
+CUSTOM_NDK_WRAPPER = "custom.ndk"

@@ -19,6 +19,7 @@ import mimetypes
 import os
 from typing import Any
 
+from inspector.formats import editing
 from inspector.formats.backtrace_report import build_report, is_attachment_part
 from inspector.formats.backtrace_rules import (  # the kinds are defined beside the rules that branch on them
     KIND_ERROR_OBJECT,
@@ -301,6 +302,17 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
     return Outcome(ok=False, summary=summary, details=details, retry_after=retry)
 
 
+def multipart_file(report: bytes, parts: list[Part]) -> bytes:
+    """The report and its parts as one file: the multipart body the submit endpoint takes (no attribute fields)."""
+    return multipart_body(report, parts, [])[0]
+
+
 CAPABILITIES = Capabilities(
-    can_send=True, native=False, send_api=NAME, attachments=True, attachment_warn=10 * 1024 * 1024
+    can_send=True,
+    native=False,
+    send_api=NAME,
+    attachments=True,
+    attachment_warn=10 * 1024 * 1024,
+    parts_file=multipart_file,
+    editing=editing.BACKTRACE,
 )

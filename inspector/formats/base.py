@@ -13,11 +13,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from inspector.formats.http_headers import header
 
 if TYPE_CHECKING:
+    from inspector.formats.editing import Editing
     from inspector.formats.jsondoc import Document
     from inspector.report import Report
 
@@ -370,6 +371,19 @@ class Capabilities:
     file_suffix: str = ".json"
     #: the input is text that the redaction rules can read (an Apple crash report), or bytes they cannot
     redactable_text: bool = False
+    #: the secret the API authenticates with: "token" (Backtrace, Rollbar) or "app-secret" (App Center)
+    secret: str = "token"
+    #: requests name the device by an install id (App Center's Install-ID header)
+    install_id: bool = False
+    #: the token may travel in the body instead of a header (Rollbar's access_token)
+    token_in_body: bool = False
+    #: the normalized report's summary.app is a host name, not an application (Rollbar's server.host)
+    summary_app_is_host: bool = False
+    #: a payload and the parts sent beside it as one file (Backtrace: the multipart body of its submit endpoint);
+    #: None when the API takes no parts beside its payload
+    parts_file: Callable[[bytes, list[Part]], bytes] | None = None
+    #: how the forms and templates edit the JSON document (:mod:`inspector.formats.editing`); None: they do not
+    editing: Editing | None = None
 
 
 class Format(Protocol):
@@ -560,3 +574,17 @@ class Outcome:
     id: str | None = None
     link: str | None = None
     retry_after: float | None = None
+
+
+@runtime_checkable
+class Sender(Protocol):
+    """A format whose payloads go to its API as they are: it builds the request and reads the answer."""
+
+    @property
+    def TITLE(self) -> str: ...
+
+    def build_request(self, submission: Submission, target: Target) -> RequestSpec:
+        """The request for ``target``; raises InspectorError (nothing is sent) when none can be made."""
+
+    def read_response(self, status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
+        """The answer in plain words; never raises."""

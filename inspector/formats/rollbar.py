@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from inspector.formats import editing
 from inspector.formats.base import (
     Capabilities,
     Detection,
@@ -577,4 +578,11 @@ def read_response(status: int, headers: list[tuple[str, str]], body: bytes) -> O
     return Outcome(False, summary, details, retry_after=retry_after)
 
 
-CAPABILITIES = Capabilities(can_send=True, native=False, send_api=NAME)  # the item API takes no attachments
+CAPABILITIES = Capabilities(
+    can_send=True,
+    native=False,
+    send_api=NAME,  # the item API takes no attachments
+    token_in_body=True,
+    summary_app_is_host=True,  # summary.app is data.server.host
+    editing=editing.ROLLBAR,
+)

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from inspector import settings
 from inspector.atomic import write_text
+from inspector.formats import capabilities
 from inspector.formats.backtrace_url import parse_submit_target
-from inspector.formats.base import InspectorError, Target
+from inspector.formats.base import Capabilities, InspectorError, Target
 
 if TYPE_CHECKING:
     from inspector.net.client import SendOptions
@@ -64,9 +65,14 @@ def config_dir() -> Path:
     return settings.config_dir()
 
 
+def kind_capabilities(kind: str) -> Capabilities:
+    """What the API of a target kind takes (its secret, an install id...), asked of its format."""
+    return capabilities(KIND_FORMAT[kind])
+
+
 def secret_kind(kind: str) -> str:
-    """``app-secret`` for App Center, ``token`` for the others."""
-    return "app-secret" if kind == "appcenter" else "token"
+    """The secret a target kind authenticates with: ``app-secret`` (App Center) or ``token``."""
+    return kind_capabilities(kind).secret
 
 
 @dataclass(slots=True)
@@ -91,7 +97,7 @@ class Profile:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise InspectorError(f"unknown target kind {self.kind!r}; known: {', '.join(KINDS)}")
-        if self.kind == "appcenter" and not self.install_id:
+        if kind_capabilities(self.kind).install_id and not self.install_id:
             self.install_id = str(uuid.uuid4())
 
     @property
@@ -150,7 +156,7 @@ class Profile:
     def target(self, *, token: str | None = None, app_secret: str | None = None) -> Target:
         """The Target to build a request for; secrets from the arguments, else :meth:`find_secret`."""
         secret = None if (token or app_secret) else self.find_secret()[0]
-        if self.kind == "appcenter":
+        if self.secret_which == "app-secret":
             app_secret = app_secret or secret
         else:
             token = token or secret

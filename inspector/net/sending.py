@@ -14,12 +14,11 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from inspector.formats import get_format
-from inspector.formats.base import InspectorError, Outcome, RequestSpec, Submission, Target
+from inspector.formats import sender
+from inspector.formats.base import InspectorError, Outcome, RequestSpec, Sender, Submission, Target
 from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, keyring_problem, target_from_url
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ class Prepared:
 
     spec: RequestSpec
     target: Target
-    module: ModuleType
+    module: Sender
     submission: Submission
     label: str  # the profile's name, or the URL of an ad-hoc send
     source: str = ""
@@ -94,7 +93,7 @@ class Sent:
 
 def prepare(submission: Submission, target: Target, *, label: str, source: str = "") -> Prepared:
     """Build the request; raises InspectorError (nothing is sent) when the submission or target cannot make one."""
-    module = get_format(submission.format)
+    module = sender(submission.format)
     spec = module.build_request(submission, target)
     return Prepared(spec, target, module, submission, label, source)
 
@@ -116,13 +115,12 @@ def target_name(target: Target) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "the server"
 
 
-def name_target(outcome: Outcome, module: ModuleType, target: Target) -> Outcome:
+def name_target(outcome: Outcome, module: Sender, target: Target) -> Outcome:
     """The outcome with "by <vendor>" replaced by the real target, and a vendor link only for the vendor's host."""
     name = target_name(target)
     if not name:
         return outcome
-    title = str(getattr(module, "TITLE", "")) or module.__name__.rsplit(".", 1)[-1]
-    summary = re.sub(rf"\bby {re.escape(title)}\b", f"by {name}", outcome.summary, flags=re.IGNORECASE)
+    summary = re.sub(rf"\bby {re.escape(module.TITLE)}\b", f"by {name}", outcome.summary, flags=re.IGNORECASE)
     if summary == outcome.summary and outcome.ok:
         summary = f"{outcome.summary} (answered by {name})"
     details = list(outcome.details)

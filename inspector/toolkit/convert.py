@@ -39,18 +39,19 @@ class Conversion:
     def json_bytes(self) -> bytes:
         return dumps(self.value, pretty=True)
 
-    def to_bytes(self) -> bytes:
-        """What to write to a file: the JSON, or for Backtrace with parts a multipart/form-data body."""
-        if self.target == "backtrace" and self.parts:
-            from inspector.formats.backtrace import multipart_body
+    @property
+    def _parts_file(self) -> Callable[[bytes, list[Part]], bytes] | None:
+        """How the target writes a payload with parts as one file (None: no parts, or the API takes none)."""
+        return capabilities(self.target).parts_file if self.parts else None
 
-            body, _boundary = multipart_body(dumps(self.value), self.parts, [])
-            return body
-        return self.json_bytes()
+    def to_bytes(self) -> bytes:
+        """What to write to a file: the JSON, or with parts the target's file of both (Backtrace: multipart)."""
+        parts_file = self._parts_file
+        return parts_file(dumps(self.value), self.parts) if parts_file is not None else self.json_bytes()
 
     @property
     def suggested_suffix(self) -> str:
-        return ".multipart" if self.target == "backtrace" and self.parts else ".json"
+        return ".multipart" if self._parts_file is not None else ".json"
 
     def submission(self) -> Submission:
         """The result loaded through the registry as the target format."""

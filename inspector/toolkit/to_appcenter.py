@@ -16,6 +16,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from inspector.formats import capabilities
+from inspector.formats.appcenter import CUSTOM_NDK_WRAPPER, MINIDUMP_EXCEPTION_TYPE
 from inspector.report import Frame
 from inspector.toolkit.neutral import Neutral, NException
 from inspector.toolkit.notes import ConversionNotes
@@ -59,8 +61,8 @@ def _exception(chain: list[NException], notes: ConversionNotes, base: str) -> di
             node = inner
             pointer += "/innerExceptions/0"
         node["type"] = exc.type or "Error"
-        if exc.type == "minidump":  # the App Center docs: a custom Breakpad upload names its wrapper
-            node["wrapperSdkName"] = "custom.ndk"
+        if exc.type == MINIDUMP_EXCEPTION_TYPE:  # the App Center docs: a custom Breakpad upload names its wrapper
+            node["wrapperSdkName"] = CUSTOM_NDK_WRAPPER
         if exc.type is None:
             notes.generated(f"{pointer}/type", "required; the source exception has no type: 'Error'")
         if exc.message is not None:
@@ -265,7 +267,7 @@ def _crash_fields(n: Neutral, log: dict[str, Any], notes: ConversionNotes) -> No
         log["processId"] = 0
         notes.generated("/logs/0/processId", "required; the source has none: 0")
     # Rollbar's summary.app is the server host name, not a process: only other sources name the app.
-    name = attrs.get("process.processName") or (n.summary.app if n.format != "rollbar" else None)
+    name = attrs.get("process.processName") or (None if capabilities(n.format).summary_app_is_host else n.summary.app)
     log["processName"] = str(name) if name else "unknown"
     if name:
         notes.carried("summary.app", "/logs/0/processName")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector import __version__
+from inspector.formats import capabilities
 from inspector.formats.base import Part
 from inspector.report import Frame
 from inspector.toolkit.neutral import Neutral, NThread, stack_text
@@ -165,7 +166,7 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> tuple[dict[str, Any], li
     elif n.message:
         put("error.message", n.message, "message")
         put("error.type", "Message", "message")
-    if n.format != "rollbar":  # Rollbar's summary.app is server.host (carried as hostname below)
+    if not capabilities(n.format).summary_app_is_host:  # Rollbar's is server.host (carried as hostname below)
         put("application", s.app, "summary.app")
     put("application.version", s.app_version, "summary.app_version")
     put("environment", s.environment, "summary.environment")
