@@ -12,21 +12,13 @@ from __future__ import annotations
 
 from inspector.atomic import write_bytes
 from inspector.formats.base import HttpInfo, Part, Submission
-from inspector.formats.multipart import form_body, form_part_head
+from inspector.formats.multipart import form_of_parts
 
 #: The one atomic write (:mod:`inspector.atomic`), under the name callers import from here.
 atomic_write = write_bytes
 
 #: Headers that describe the body we write ourselves; copied ones are dropped.
 _BODY_HEADERS = {"content-type", "content-length", "transfer-encoding", "content-encoding"}
-
-
-def multipart_body(main: Part, attachments: list[Part], fields: list[tuple[str, str]]) -> tuple[bytes, str]:
-    """A multipart/form-data body: main part, plain form fields, then attachments. Returns (body, boundary)."""
-    parts = [(form_part_head(main.name, main.filename, main.content_type or None), main.data)]
-    parts += [(form_part_head(name), value.encode("utf-8")) for name, value in fields]
-    parts += [(form_part_head(p.name, p.filename, p.content_type or None), p.data) for p in attachments]
-    return form_body(parts)
 
 
 def http_request(body: bytes, content_type: str, http: HttpInfo) -> bytes:
@@ -45,7 +37,7 @@ def multipart_request(
 
     A bare body carries no URL and so no token: the loader finds its boundary on the first line.
     """
-    body, boundary = multipart_body(main, attachments, fields)
+    body, boundary = form_of_parts(main, fields, attachments)
     return http_request(body, f"multipart/form-data; boundary={boundary}", http) if http else body
 
 

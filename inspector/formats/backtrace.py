@@ -30,7 +30,6 @@ from inspector.formats.backtrace_rules import (  # the kinds are defined beside 
 )
 from inspector.formats.backtrace_url import build_url, parse_submit_target
 from inspector.formats.base import (
-    BodyPiece,
     Capabilities,
     Detection,
     Envelope,
@@ -44,7 +43,7 @@ from inspector.formats.base import (
 )
 from inspector.formats.http_headers import retry_after
 from inspector.formats.jsondoc import Document, dumps
-from inspector.formats.multipart import form_part_head, form_pieces  # the one encoder (also used from here)
+from inspector.formats.multipart import form_of_parts  # the one encoder
 from inspector.report import Report
 
 NAME = "backtrace"
@@ -176,24 +175,19 @@ def _attachment_field(part: Part) -> tuple[str, str]:
     return f"attachment_{filename}", filename
 
 
+def _attachment_part(part: Part) -> Part:
+    """An attachment as Backtrace takes it: ``attachment_<name>``, its file name, its content type."""
+    field, filename = _attachment_field(part)
+    # The seed: .txt/.log attachments must be text/plain (backtracepython sends application/octet-stream).
+    ctype = _content_type_for(filename) if filename.lower().endswith((".txt", ".log")) else None
+    ctype = ctype or part.content_type or _content_type_for(filename)
+    return Part(field, part.data, filename, ctype)
+
+
 def multipart_body(report: bytes, attachments: list[Part], attributes: list[tuple[str, str]]) -> tuple[bytes, str]:
     """A multipart/form-data body: ``upload_file`` (JSON), attribute fields, then the attachment parts."""
-    chunks: list[tuple[list[str], BodyPiece]] = [
-        (form_part_head("upload_file", "upload_file.json", "application/json"), report)
-    ]
-    for key, val in attributes:
-        chunks.append((form_part_head(key), val.encode("utf-8")))
-    for part in attachments:
-        field, filename = _attachment_field(part)
-        # The seed: .txt/.log attachments must be text/plain (backtracepython sends application/octet-stream).
-        ctype = _content_type_for(filename) if filename.lower().endswith((".txt", ".log")) else None
-        ctype = ctype or part.content_type or _content_type_for(filename)
-        chunks.append((form_part_head(field, filename, ctype), part.data))
-    pieces, boundary = form_pieces(chunks)
-    return b"".join(p for p in pieces if isinstance(p, bytes)), boundary
-
-
-__all__ = ["form_part_head", "form_pieces"]  # re-exported: net/uploads streams its parts through them
+    main = Part("upload_file", report, "upload_file.json", "application/json")
+    return form_of_parts(main, attributes, [_attachment_part(p) for p in attachments])
 
 
 def build_request(submission: Submission, target: Target) -> RequestSpec:

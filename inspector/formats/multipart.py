@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from inspector.formats.base import BodyPiece
+from inspector.formats.base import BodyPiece, Part
 
 
 def _quote(value: str) -> str:
@@ -48,3 +48,12 @@ def form_body(parts: list[tuple[list[str], bytes]]) -> tuple[bytes, str]:
     """:func:`form_pieces` of in-memory parts, joined: (body, boundary)."""
     pieces, boundary = form_pieces(list(parts))
     return b"".join(p for p in pieces if isinstance(p, bytes)), boundary
+
+
+def form_of_parts(main: Part, fields: list[tuple[str, str]], files: list[Part]) -> tuple[bytes, str]:
+    """A form in memory: the main part, the plain fields, then the files, each :class:`Part` with its own name,
+    file name and content type. Returns (body, boundary). The one layout of every saved or sent form."""
+    parts = [(form_part_head(main.name, main.filename, main.content_type or None), main.data)]
+    parts += [(form_part_head(name), value.encode("utf-8")) for name, value in fields]
+    parts += [(form_part_head(p.name, p.filename, p.content_type or None), p.data) for p in files]
+    return form_body(parts)

@@ -22,6 +22,7 @@ import httpx
 from inspector.formats import backtrace
 from inspector.formats.backtrace_url import build_url
 from inspector.formats.base import FileSlice, InspectorError, Outcome, RequestSpec, Target
+from inspector.formats.multipart import form_part_head, form_pieces
 from inspector.net.client import Cancel, Exchange, ProgressFn, SendOptions, send_request
 from inspector.net.sending import name_target
 from inspector.net.upload_archive import UploadFile, prepare_upload_file
@@ -65,12 +66,12 @@ def build_upload_request(upload: UploadFile, target: Target, kind: str, tags: li
     url = upload_url(target, kind)
     parts: list[tuple[list[str], bytes | FileSlice]] = [
         (
-            backtrace.form_part_head("upload_file", upload.filename, upload.content_type),
+            form_part_head("upload_file", upload.filename, upload.content_type),
             FileSlice(str(upload.path), upload.size),
         ),
     ]
-    parts += [(backtrace.form_part_head("tag"), tag.encode("utf-8")) for tag in tags]
-    pieces, boundary = backtrace.form_pieces(parts)
+    parts += [(form_part_head("tag"), tag.encode("utf-8")) for tag in tags]
+    pieces, boundary = form_pieces(parts)
     headers = [("Content-Type", f"multipart/form-data; boundary={boundary}"), ("Accept", "application/json")]
     notes = [f"upload_file: {upload.filename} ({upload.size} bytes, {upload.content_type}), streamed from disk"]
     if upload.built:
