@@ -168,7 +168,7 @@ _WRITERS = re.compile(
 #: scratch files (anonymous or removed at once), the receiver's own group commit on top of the helper.
 _ALLOWED = {
     "inspector/atomic.py",
-    "inspector/net/replay.py",  # the replay log: appended as it goes, one JSON line per item
+    "inspector/services/replay.py",  # the replay log: appended as it goes, one JSON line per item
     "inspector/formats/validation_process.py",
     "inspector/net/store.py",
     "inspector/net/journal.py",

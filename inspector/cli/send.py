@@ -2,7 +2,7 @@
 
 Exit codes: 0 accepted (2xx), 1 the server answered with an error status, 2 bad input or no answer at all
 (refused, DNS, TLS, timeout, reset). Secrets never reach stdout, stderr or the history unmasked. The pipeline
-(build, send, record, name the target) is :mod:`inspector.net.sending`, the window's too.
+(build, send, record, name the target) is :mod:`inspector.services.sending`, the window's too.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from inspector.formats import capabilities, load_path
 from inspector.formats.base import InspectorError, Part, RequestSpec, Submission
 from inspector.net.client import SendOptions, insecure_warning
 from inspector.net.profiles import ProfileStore
-from inspector.net.replay import RESULTS_NAME, ItemResult, folder_items, replay
-from inspector.net.sending import Plan, exchange_json, prepare, send_prepared
+from inspector.services.replay import RESULTS_NAME, ItemResult, folder_items, replay
+from inspector.services.sending import Plan, exchange_json, prepare, send_prepared
 
 
 def _env(var: str | None, what: str) -> str | None:
@@ -114,7 +114,7 @@ def describe_request(spec: RequestSpec) -> list[str]:
 
 
 def send_one(path: Path, args: argparse.Namespace, plan: Plan, *, quiet: bool = False) -> dict[str, Any]:
-    """Load, build, send, record one payload (:mod:`inspector.net.sending`). Raises InspectorError for bad input."""
+    """Load, build, send, record one payload (:mod:`inspector.services.sending`); InspectorError for bad input."""
     submission = load_submission(path, args)
     target = plan.target(submission.format)
     prepared = prepare(submission, target, label=plan.label, source=str(path))
@@ -184,7 +184,7 @@ def parse_rate(text: str | None) -> float | None:
 def replay_folder(folder: Path, args: argparse.Namespace, plan: Plan) -> int:
     """Send every payload of ``folder`` (sorted by name) at ``--rate``; one JSON line per item in send-results.jsonl.
 
-    The loop, the pace and the log are :func:`inspector.net.replay.replay` (shared with the window)."""
+    The loop, the pace and the log are :func:`inspector.services.replay.replay` (shared with the window)."""
     try:
         rate = parse_rate(args.rate)
     except InspectorError as exc:

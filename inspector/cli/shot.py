@@ -42,7 +42,7 @@ def run_shot(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from inspector.ui.app import make_app
-    from inspector.ui.main_window import MainWindow
+    from inspector.ui.window.main_window import MainWindow
 
     app = make_app()
     window = MainWindow()
@@ -52,7 +52,7 @@ def run_shot(args: argparse.Namespace) -> int:
     view = window.current_view()
     assert view is not None
     if getattr(args, "symbols", None):  # a symbolicated minidump (Tools › Symbolicate…, done here on this thread)
-        from inspector.ui.panel_symbolicate import symbolicate_now
+        from inspector.ui.panels.symbolicate.install import symbolicate_now
 
         symbolicate_now(window, args.symbols)
     try:

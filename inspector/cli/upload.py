@@ -17,8 +17,8 @@ from inspector.cli.output import print_json
 from inspector.cli.send import describe_request, make_plan, print_result, progress_printer
 from inspector.formats.base import InspectorError, RequestSpec
 from inspector.net.client import insecure_warning
-from inspector.net.sending import exchange_json
 from inspector.net.uploads import upload, upload_url
+from inspector.services.sending import exchange_json
 
 
 def _run(args: argparse.Namespace, kind: str) -> int:

@@ -23,8 +23,8 @@ from inspector.formats import backtrace
 from inspector.formats.backtrace_url import build_url
 from inspector.formats.base import FileSlice, InspectorError, Outcome, RequestSpec, Target
 from inspector.formats.multipart import form_part_head, form_pieces
+from inspector.net.answers import name_target
 from inspector.net.client import Cancel, Exchange, ProgressFn, SendOptions, send_request
-from inspector.net.sending import name_target
 from inspector.net.upload_archive import UploadFile, prepare_upload_file
 
 #: Upload kinds: the ``format`` in the URL and what the user calls it.

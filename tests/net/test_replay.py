@@ -16,17 +16,16 @@ import pytest
 
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.receiver import ReceiverConfig, ReceiverThread
-from inspector.net.replay import (
+from inspector.net.store import CaptureRecord, CaptureStore
+from inspector.services.replay import (
     RESULTS_NAME,
     ItemResult,
     ReplayControl,
     folder_items,
     inbox_items,
     replay,
-    send_path,
 )
-from inspector.net.sending import Plan
-from inspector.net.store import CaptureRecord, CaptureStore
+from inspector.services.sending import Plan, send_path
 from tests.conftest import CORPUS
 
 ROLLBAR = CORPUS / "rollbar" / "pyrollbar-1.5.0_trace_chain_raise-from.json"

@@ -15,9 +15,10 @@ from inspector.formats import get_format, load_path
 from inspector.formats.base import Outcome, Target
 from inspector.formats.http_headers import header, retry_after
 from inspector.net import profiles
+from inspector.net.answers import name_target, target_name
 from inspector.net.history import History
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.net.sending import name_target, prepare, send_prepared, target_name
+from inspector.services.sending import prepare, send_prepared
 from tests.net.fault_server import FaultServer
 
 CORPUS = Path(__file__).parent.parent / "corpus"

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.net.replay import RESULTS_NAME, ItemResult
+from inspector.services.replay import RESULTS_NAME, ItemResult
 from inspector.ui.panels.replay import replay_dialog as replay_dialog_module
 from inspector.ui.panels.replay.replay_dialog import ACCEPTED, BAD_INPUT, SENDING, SKIPPED, ReplayDialog, ReplayModel
 from tests.net.test_replay import ROLLBAR, TOKEN, Receiver, TooBusy

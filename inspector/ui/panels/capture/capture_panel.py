@@ -277,7 +277,7 @@ def resend(raw: bytes, profile_name: str) -> Any:
     send (worker thread). Returns the pipeline's ``Sent`` (exchange and history id)."""
     from inspector.formats import load_bytes
     from inspector.net.profiles import ProfileStore
-    from inspector.net.sending import prepare, send_prepared
+    from inspector.services.sending import prepare, send_prepared
     from inspector.ui.panels.send.send_panel import shared_history
 
     sub = load_bytes(raw)

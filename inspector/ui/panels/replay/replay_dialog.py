@@ -1,7 +1,7 @@
 """Replay a folder (issue 10): send every payload of a folder, or of the receiver's inbox, to a profile at a
 bounded rate, with a progress bar, pause/resume/cancel, retries on 429/503 and ``send-results.jsonl`` next to it.
 
-The loop is :func:`inspector.net.replay.replay` (the CLI's too); it runs on the worker pool, never on the GUI
+The loop is :func:`inspector.services.replay.replay` (the CLI's too); it runs on the worker pool, never on the GUI
 thread. Its callbacks reach the dialog through queued signals of :class:`_Bridge`.
 """
 
@@ -36,18 +36,17 @@ from PySide6.QtWidgets import (
 from inspector.formats.base import InspectorError
 from inspector.net.client import is_loopback
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.net.replay import (
+from inspector.net.store import default_store_dir
+from inspector.services.replay import (
     RESULTS_NAME,
     ItemResult,
     ReplayControl,
     ReplaySummary,
     folder_items,
     inbox_items,
-    send_path,
 )
-from inspector.net.replay import replay as run_replay
-from inspector.net.send_cli import Plan
-from inspector.net.store import default_store_dir
+from inspector.services.replay import replay as run_replay
+from inspector.services.sending import Plan, send_path
 from inspector.ui import style
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
 from inspector.ui.workers import Task, run_task

@@ -2,7 +2,7 @@
 read the answer.
 
 The panel never changes the document: a failed send (refused, timeout, 4xx) leaves the draft exactly as it was.
-Every send goes through the one pipeline (:mod:`inspector.net.sending`), is recorded in the history (secrets
+Every send goes through the one pipeline (:mod:`inspector.services.sending`), is recorded in the history (secrets
 masked) and announced with :func:`events` ``.recorded``. The body on the wire is the editor's bytes unless the
 user picks compact or pretty JSON. The response pane belongs to the document it was sent from: switching tabs
 shows that document's last answer, or nothing.
@@ -47,7 +47,7 @@ from inspector.formats.jsondoc import Document, dumps
 from inspector.net.curl import curl_command, secret_env_names
 from inspector.net.history import History
 from inspector.net.profiles import KIND_FORMAT, NO_KEYRING_HELP, Profile, ProfileStore, keyring_problem, target_from_url
-from inspector.net.sending import Prepared, prepare, send_prepared
+from inspector.services.sending import Prepared, prepare, send_prepared
 from inspector.ui import style
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
@@ -55,7 +55,7 @@ from inspector.ui.workers import Task, run_task
 
 if TYPE_CHECKING:
     from inspector.net.client import Exchange, SendOptions
-    from inspector.net.sending import Sent
+    from inspector.services.sending import Sent
 
 
 def insecure_warning(spec: RequestSpec) -> str | None:

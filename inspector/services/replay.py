@@ -5,7 +5,8 @@ One engine for the CLI (``crash-inspector send FOLDER``) and the window's Replay
 * items: :func:`folder_items` (a folder's payload files, sorted by name) or :func:`inbox_items` (the receiver's
   captures, oldest first);
 * rate: at most ``rate`` sends per second (``None``: as fast as answers come); the pace is kept across pauses;
-* retries on 429/503: done by :func:`inspector.net.client.send_request` (``plan.options.max_attempts``);
+* retries on 429/503: done by :func:`inspector.net.client.send_request` (``plan.options.max_attempts``), inside
+  the send function given (:func:`inspector.services.sending.send_path` for the window);
 * :class:`ReplayControl`: pause/resume (a :class:`threading.Event`) and cancel (it has the ``cancelled`` flag the
   client polls, so a cancel also stops an upload or a Retry-After wait);
 * ``on_item`` gets an :class:`ItemResult` after each item; every item is one JSON line in ``send-results.jsonl``
@@ -20,16 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from inspector.formats import load_path
 from inspector.formats.base import InspectorError
-from inspector.net.client import Cancel, WaitingFn
-from inspector.net.sending import exchange_json, prepare, send_prepared
 from inspector.net.store import CaptureStore, default_store_dir
-
-if TYPE_CHECKING:
-    from inspector.net.send_cli import Plan
 
 RESULTS_NAME = "send-results.jsonl"
 EXIT_OK, EXIT_HTTP_ERROR, EXIT_BAD = 0, 1, 2
@@ -196,32 +191,6 @@ def replay(
     return summary
 
 
-# ---------------------------------------------------------------------------------------------- the window's send
-
-
-def send_path(
-    path: Path,
-    plan: Plan,
-    *,
-    format: str = "auto",
-    cancel: Cancel | None = None,
-    waiting: WaitingFn | None = None,
-    record: bool = True,
-) -> dict[str, Any]:
-    """Load, build, send (with the client's retries) and record one payload; the ``exchange_json`` dict.
-
-    Raises InspectorError for bad input (nothing was sent). The pipeline is :mod:`inspector.net.sending`, as for
-    the CLI's ``send_one`` (which adds flags and stderr).
-    """
-    submission = load_path(str(path), format=format)
-    target = plan.target(submission.format)
-    prepared = prepare(submission, target, label=plan.label, source=str(path))
-    sent = send_prepared(prepared, options=plan.options, history=record, waiting=waiting, cancel=cancel)
-    result = exchange_json(sent.exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
-    result["history_id"] = sent.history_id
-    return result
-
-
 __all__ = [
     "RESULTS_NAME",
     "ItemResult",
@@ -231,5 +200,4 @@ __all__ = [
     "inbox_items",
     "log_line",
     "replay",
-    "send_path",
 ]

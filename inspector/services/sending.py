@@ -11,14 +11,14 @@ Nothing here imports Qt; :func:`send_prepared` blocks (the window runs it on its
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from inspector.formats import sender
-from inspector.formats.base import InspectorError, Outcome, RequestSpec, Sender, Submission, Target
+from inspector.formats import load_path, sender
+from inspector.formats.base import InspectorError, RequestSpec, Sender, Submission, Target
+from inspector.net.answers import name_target
 from inspector.net.profiles import KIND_FORMAT, KINDS, Profile, keyring_problem, target_from_url
 
 if TYPE_CHECKING:
@@ -96,35 +96,6 @@ def prepare(submission: Submission, target: Target, *, label: str, source: str =
     module = sender(submission.format)
     spec = module.build_request(submission, target)
     return Prepared(spec, target, module, submission, label, source)
-
-
-def target_name(target: Target) -> str:
-    """Who a target is, as the user should read it: the vendor (its public host), "the local receiver" (loopback)
-    or the server's origin (``https://staging.example``)."""
-    from inspector.net.client import is_loopback
-
-    try:
-        parts = urlsplit(target.base_url)
-    except ValueError:
-        return target.base_url or "the server"
-    if is_loopback(parts.hostname):
-        return "the local receiver"
-    default = KINDS.get(target.kind, ("", ""))[1]
-    if default and urlsplit(default).netloc.lower() == parts.netloc.lower():
-        return ""  # the vendor's own service: its module's words are right
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "the server"
-
-
-def name_target(outcome: Outcome, module: Sender, target: Target) -> Outcome:
-    """The outcome with "by <vendor>" replaced by the real target, and a vendor link only for the vendor's host."""
-    name = target_name(target)
-    if not name:
-        return outcome
-    summary = re.sub(rf"\bby {re.escape(module.TITLE)}\b", f"by {name}", outcome.summary, flags=re.IGNORECASE)
-    if summary == outcome.summary and outcome.ok:
-        summary = f"{outcome.summary} (answered by {name})"
-    details = list(outcome.details)
-    return Outcome(outcome.ok, summary, details, id=outcome.id, link=None, retry_after=outcome.retry_after)
 
 
 def record(history: History, sent: Sent, prepared: Prepared) -> None:
@@ -217,14 +188,36 @@ def exchange_json(exchange: Exchange, *, source: str, plan_label: str, target_ki
     }
 
 
+def send_path(
+    path: Path,
+    plan: Plan,
+    *,
+    format: str = "auto",
+    cancel: Cancel | None = None,
+    waiting: WaitingFn | None = None,
+    record: bool = True,
+) -> dict[str, Any]:
+    """Load, build, send (with the client's retries) and record one payload; the ``exchange_json`` dict.
+
+    Raises InspectorError for bad input (nothing was sent). The same pipeline as the CLI's ``send_one`` (which adds
+    flags and stderr); the window's Replay dialog sends each item with it.
+    """
+    submission = load_path(str(path), format=format)
+    target = plan.target(submission.format)
+    prepared = prepare(submission, target, label=plan.label, source=str(path))
+    sent = send_prepared(prepared, options=plan.options, history=record, waiting=waiting, cancel=cancel)
+    result = exchange_json(sent.exchange, source=str(path), plan_label=plan.label, target_kind=target.kind)
+    result["history_id"] = sent.history_id
+    return result
+
+
 __all__ = [
     "Plan",
     "Prepared",
     "Sent",
     "exchange_json",
-    "name_target",
     "prepare",
     "record",
+    "send_path",
     "send_prepared",
-    "target_name",
 ]
