@@ -78,8 +78,8 @@ def run_shot(args: argparse.Namespace) -> int:
                 break
         QApplication.processEvents()
         raw = getattr(raw, "real", None) or raw
-    if hasattr(raw, "highlight_visible"):
-        raw.highlight_visible()
+        if hasattr(raw, "highlight_visible"):  # only here: asking a pending raw view anything makes its text
+            raw.highlight_visible()
     QApplication.processEvents()
     image = window.grab()
     out = Path(args.out)

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.formats import load_path
+from inspector.services.document_text import is_minified
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
-from inspector.ui.document.open_document import OpenDocument, is_minified
+from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.send.send_panel import BODY_AS_EDITED, with_body
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.window.preferences import current_settings

@@ -48,48 +48,41 @@ def _job(
     submission: Any, reports: list[Any], sources: list[str], progress: Any, cancel: Any
 ) -> tuple[list[Any], list[str], list[str]]:
     """(reports, "debug file id" of modules still without symbols, errors) — runs on the pool."""
-    from inspector.formats.minidump import symbolicated_reports
-    from inspector.native.store import Cancelled, SymbolStore
+    from inspector.native.store import Cancelled
+    from inspector.services.symbolication import symbolicate
 
     def step(p: Any) -> None:
         size = f" ({p.done:,} of {p.total:,} bytes)" if p.total else (f" ({p.done:,} bytes)" if p.done else "")
         progress.emit(f"Fetching {p.what}{size}")
 
-    store = SymbolStore(sources=sources, progress=step, cancelled=lambda: cancel.cancelled)
-    original = store.symbols_for
-
-    def looked_up(module: Any) -> Any:
-        if cancel.cancelled:
-            raise Cancelled()
+    def looking_up(module: Any) -> None:
         progress.emit(f"Looking for symbols of {getattr(module, 'debug_file', None) or module.name}")
-        return original(module)
 
-    store.symbols_for = looked_up  # type: ignore[method-assign]
-    from inspector.formats.minidump_parse import Minidump
-    from inspector.native.apply import symbolicate_report
-    from inspector.native.debuginfo import with_debug_files
-
-    symbols = with_debug_files(store)
     try:
-        if isinstance(submission.native, Minidump):
-            reports = symbolicated_reports(submission, symbols)
-        else:  # Apple reports and the like: name the frames they list
-            reports = [symbolicate_report(r, symbols) for r in reports]
+        done = symbolicate(
+            submission,
+            sources,
+            reports=reports,
+            progress=step,
+            cancelled=lambda: cancel.cancelled,
+            looking_up=looking_up,
+        )
     except Cancelled:
         cancel.check()
         raise
-    return reports, [f"{f} {i}" for f, i in store.missing()], list(store.errors)
+    return done.reports, done.missing, done.errors
 
 
 def symbolicate_now(window: Any, sources: list[str]) -> bool:
     """Symbolicate the current document on this thread (the headless ``shot`` command; never the live window)."""
-    from inspector.formats.minidump import symbolicated_reports
-    from inspector.native.store import SymbolStore
+    from inspector.native.store import env_sources
+    from inspector.services.symbolication import symbolicate
 
     document = window.current_document()
     if not is_native(document):
         return False
-    document.reports = symbolicated_reports(document.submission, SymbolStore.from_sources(sources))
+    given = [*sources, *env_sources()]
+    document.reports = symbolicate(document.submission, given, reports=list(document.reports)).reports
     document.changed.emit()
     return True
 
