@@ -108,12 +108,18 @@ def validate(submission: Submission) -> list[Problem]:
     problems = list(crash.problems)
     where = crash.header_where
     if (crash.variant or "").startswith((".ips bug_type 210", ".ips bug_type 151")):
-        what = "the panic string" if crash.panic else "no panic string"
+        if crash.panic and crash.threads:
+            what = (
+                f"the panic string and the panicked kernel thread ({len(crash.threads[0].frames)} frames, "
+                f"{len(crash.images)} kexts and images)"
+            )
+        else:
+            what = "the panic string" if crash.panic else "no panic string"
         problems.append(
             info(
                 "",
                 f"this is a kernel report ({(crash.variant or '').removeprefix('.ips ')}): it holds {what}, "
-                "not an app's threads; there is nothing to symbolicate or send as an app crash",
+                "not an app's crash; there is nothing to send as an app crash",
             )
         )
         return problems
@@ -259,13 +265,15 @@ def crash_views(crash: AppleCrash) -> tuple[list[ExceptionInfo], list[Thread], l
     """The exception chain, threads and binaries of a crash, as every Apple input (and Rollbar's
     ``crash_report``) shows them."""
     app = _app_images(crash)
-    crashed = _crashed_number(crash)
+    number = _crashed_number(crash)
+    # the first thread of that number (a panic's stackshot repeats the panicked thread's tid)
+    first = next((t for t in crash.threads if t.number == number), None)
     threads = [
         Thread(
             id=str(t.number),
             name=t.name or (f"Dispatch queue: {t.queue}" if t.queue else None),
             frames=[_frame(f, app) for f in t.frames],
-            crashed=t.number == crashed,
+            crashed=t is first,
             pointer=t.where,
             registers=dict(t.registers) or None,
         )

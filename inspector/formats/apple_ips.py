@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from inspector.formats.apple_model import CODE_TYPES, AppleCrash, AppleFrame, AppleImage, AppleThread
+from inspector.formats.apple_panic import read_panic_text, read_stackshot_thread
 from inspector.formats.apple_text import parse_date, parse_text
 from inspector.formats.base import InspectorError, warning
 
@@ -60,6 +61,9 @@ def _kernel_report(crash: AppleCrash, doc: dict[str, Any], bug_type: str) -> App
     crash.timestamp = parse_date(h.get("Date/Time"))
     if panic is not None:
         crash.sections["Panic string"] = panic
+        key = "panicString" if doc.get("panicString") == panic else "macOSPanicString"
+        read_panic_text(crash, panic, f"/{key}")
+        read_stackshot_thread(crash, doc)
     other = doc.get("otherString")
     if isinstance(other, str) and other.strip():
         crash.sections["Other"] = other

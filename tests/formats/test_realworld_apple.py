@@ -267,3 +267,87 @@ def test_trailing_sections_keep_their_blank_lines_until_a_new_title() -> None:
     assert crash.problems == [] and len(crash.images) == 1
     assert crash.sections["Error Formulating Crash Report"] == "Symbolication has been requested by preference."
     assert crash.sections["Filtered syslog"].splitlines()[-1].startswith("2024-03-20 19:51:39.1580")
+
+
+# ------------------------------------------------------------------ a real kernel panic (issue 17 item 12)
+
+PANIC = "zeroxjf_ios-26.1_panic-full_bug-type-210_AppleSEPKeyStore-UAF.ips"
+
+
+def test_real_kernel_panic_shows_panic_string_panicked_thread_kexts_and_os() -> None:
+    """A real panic-full .ips (iOS 26.1, research by Johnny Franks, @zeroxjf: CVE-2026-20637, MIT with
+    attribution). Before: the title and "0 threads, 0 frames, 0 binaries"; now the panicked thread's backtrace
+    from the panic string, the kexts in it (with their UUIDs, for symbolication), the header lines, and the same
+    thread as the stackshot saw it (kernel and user frames against binaryImages)."""
+    sub, report, problems = _read(PANIC)
+    assert report.summary.title == (
+        "Kernel panic: panic(cpu 4 caller 0xfffffff015b84ae0): [iokit.IOCommandGate]: element modified after free "
+        "(off:72, val:0xfffffffffffffe00, sz:80, ptr:0xffffffe69b7d0db0)"
+    )
+    assert (report.summary.os, report.summary.device) == ("iPhone OS 26.1 (23B85)", "iPhone12,5")
+    header = report.metadata["Header"]
+    assert header["Panicked task"] == "Test [956]"
+    assert (header["OS Build"], header["Paniclog version"], header["Loaded kexts"]) == ("23B85", "15", "205")
+    assert header["Kernel UUID"] == "7C461EDE-B045-324B-B329-721BED992270"
+    assert report.metadata["Loaded kexts"].splitlines()[0] == "com.apple.driver.AppleUSBEthernetDevice 7.0"
+
+    panicked = report.crashed_thread
+    assert panicked is not None and panicked.name == "panicked thread (tid 51809)"
+    assert len(panicked.frames) == 21 and panicked.frames[0].address == 0xFFFFFFF0153955C8
+    assert panicked.frames[0].module == "kernel"  # kernel space and in none of the kexts in the backtrace
+    assert (panicked.frames[20].address, panicked.frames[20].module) == (0x245A83CD4, None)  # user space
+    in_kext = [f for f in panicked.frames if f.module == "com.apple.driver.AppleSEPKeyStore"]
+    assert [f.address for f in in_kext] == [0xFFFFFFF016A554B0]
+    kexts = {b.name: b for b in report.binaries}
+    sep = kexts["com.apple.driver.AppleSEPKeyStore"]
+    assert (sep.version, sep.debug_id, sep.start) == ("2.0", "AD3CDADB-06B6-32F5-9E47-9889901353CA", 0xFFFFFFF016A47020)
+    assert len([b for b in report.binaries if b.name.startswith("com.apple.")]) == 8
+
+    shot = report.threads[1]
+    assert shot.name == "Test thread 51809 (stackshot: kernel, then user frames)" and not shot.crashed
+    assert len(shot.frames) == 23
+    assert shot.frames[0].module == "kernel" and kexts["kernel"].debug_id == header["Kernel UUID"]
+    assert [f.module for f in shot.frames][17:] == ["dyld_shared_cache"] * 3 + ["Test"] + ["dyld_shared_cache"] * 2
+    assert [p.severity.value for p in problems] == ["info"]
+    assert "the panicked kernel thread (21 frames" in problems[0].message
+    assert sub.kind == "Apple crash report (.ips, bug_type 210)"
+    done = subprocess.run([sys.executable, "-m", "inspector", "validate", str(CORPUS / PANIC)], capture_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_x86_64_panic_text_backtrace_and_next_line_keys() -> None:
+    """The x86_64 form (``Backtrace (CPU n), Frame : Return Address``, ``Mac OS version:`` with the value on the
+    next line), typed from XNU's paniclog format strings: no x86_64 panic under a permissive licence was found."""
+    from inspector.formats.apple_model import AppleCrash
+    from inspector.formats.apple_panic import read_panic_text
+
+    crash = AppleCrash(source="ips")
+    read_panic_text(
+        crash,
+        "panic(cpu 2 caller 0xffffff80139215cd): Kernel trap at 0xffffff7f9838d111, type 14=page fault\n"
+        "Backtrace (CPU 2), Frame : Return Address\n"
+        "0xffffff83be6abb40 : 0xffffff80139215cd \n"
+        "0xffffff80727fbef0 : 0xffffff7f9838d111 mach_kernel : _mach_call_munger64 + 0x22b\n"
+        "      Kernel Extensions in backtrace:\n"
+        "         com.apple.iokit.IOUSBFamily(900.4.2)[B3A7BE9C-2002-3891-B7D1-A84CEA0AC9E0]"
+        "@0xffffff7f9838c000->0xffffff7f98426fff\n"
+        "            dependency: com.apple.iokit.IOPCIFamily(2.9)[2CE7BCB3-0766-3A94-A5C3-E1F6AE0E3E3A]"
+        "@0xffffff7f96787000\n\n"
+        "BSD process name corresponding to current thread: kernel_task\n\n"
+        "Mac OS version:\n17G9016\n\nKernel version:\nDarwin Kernel Version 17.7.0\n",
+        "/macOSPanicString",
+    )
+    (thread,) = crash.threads
+    assert thread.crashed and [f.address for f in thread.frames] == [0xFFFFFF80139215CD, 0xFFFFFF7F9838D111]
+    assert (thread.frames[1].binary, thread.frames[1].symbol, thread.frames[1].offset) == (
+        "mach_kernel",
+        "_mach_call_munger64",
+        0x22B,
+    )
+    assert [i.name for i in crash.images] == ["com.apple.iokit.IOUSBFamily", "com.apple.iokit.IOPCIFamily"]
+    assert crash.images[1].end is None
+    assert (crash.header["OS Build"], crash.header["Kernel"], crash.header["Panicked task"]) == (
+        "17G9016",
+        "Darwin Kernel Version 17.7.0",
+        "kernel_task",
+    )
