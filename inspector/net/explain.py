@@ -85,12 +85,13 @@ def explain_exception(exc: BaseException, url: str, *, timeout: float | None = N
             "dns", f"The host name {host!r} could not be resolved (DNS).", [*detail, "Check the spelling of the URL."]
         )
     if isinstance(exc, httpx.TimeoutException) or any(isinstance(e, TimeoutError | socket.timeout) for e in chain):
-        phase = {
+        phases: dict[type[BaseException], str] = {
             httpx.ConnectTimeout: "connecting to",
             httpx.ReadTimeout: "waiting for the answer of",
             httpx.WriteTimeout: "sending the request to",
             httpx.PoolTimeout: "waiting for a free connection to",
-        }.get(type(exc), "talking to")
+        }
+        phase = phases.get(type(exc), "talking to")
         limit = f" after {timeout:g} s" if timeout else ""
         return Failure(
             "timeout",

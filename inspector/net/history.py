@@ -100,6 +100,14 @@ class Entry:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started_at))
 
 
+def _entry(row: tuple[Any, ...]) -> Entry:
+    """An :class:`Entry` from a row of ``LIST_COLUMNS`` (sqlite gives ``ok`` as 0/1)."""
+    entry_id, started_at, profile, target_kind, fmt, source, status, ok, summary, elapsed, size, url, failure = row
+    return Entry(
+        entry_id, started_at, profile, target_kind, fmt, source, status, bool(ok), summary, elapsed, size, url, failure
+    )
+
+
 def _mask_bytes(spec: RequestSpec, data: bytes, mask: str = MASK) -> bytes:
     """Every secret out of ``data``, in any spelling (URL-encoded too: masking compares decoded values)."""
     return mask_bytes(spec.secrets, data, mask.encode("utf-8"))
@@ -207,7 +215,7 @@ class History:
             rows = self._db.execute(
                 f"SELECT {', '.join(LIST_COLUMNS)} FROM sends ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
             ).fetchall()
-        return [Entry(*row[:7], bool(row[7]), *row[8:]) for row in rows]
+        return [_entry(row) for row in rows]
 
     def detail(self, entry_id: int) -> dict[str, object]:
         """Everything of one send (headers and details decoded)."""

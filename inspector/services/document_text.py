@@ -8,6 +8,7 @@ or ``orjson.dumps``, holds the GIL for its length: pieces keep each hold short).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -109,7 +110,7 @@ def _pretty_pieces(value: Any, depth: int, out: list[bytes]) -> None:
         pad = b"  " * (depth + 1)
         is_dict = isinstance(value, dict)
         out.append(b"{\n" if is_dict else b"[\n")
-        items = value.items() if is_dict else enumerate(value)
+        items: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
         for i, (key, item) in enumerate(items):
             if is_dict and not isinstance(key, str):
                 raise TypeError("a non-string key: left to dumps()")
