@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from inspector.cli.errors import EXIT_BAD_INPUT, EXIT_OK, err
@@ -15,6 +14,7 @@ from inspector.cli.output import print_json
 from inspector.formats import InspectorError, Severity, get_format, load_path, validate
 from inspector.formats.base import Problem, Submission
 from inspector.report import ExceptionInfo, Report
+from inspector.toolkit.export import time_text
 
 if TYPE_CHECKING:
     from inspector.native.unwind import WalkedFrame
@@ -37,15 +37,6 @@ def show_json(sub: Submission, reports: list[Report], problems: list[Problem]) -
         "reports": [report_json(r) for r in reports],
         "problems": [p.as_dict() for p in problems],
     }
-
-
-def _fmt_time(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    try:
-        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    except (OverflowError, OSError, ValueError):
-        return str(ts)
 
 
 #: How a link of the chain is introduced, by the relation the report stores; others read "<relation>: ".
@@ -76,7 +67,7 @@ def show_text(sub: Submission, reports: list[Report], problems: list[Problem], t
             ("App", " ".join(x for x in (s.app, s.app_version) if x) or None),
             ("OS", s.os),
             ("Device", s.device),
-            ("Time", _fmt_time(s.timestamp)),
+            ("Time", time_text(s.timestamp)),
             ("Environment", s.environment),
         ]
         out.extend(f"  {k + ':':<13}{v}" for k, v in facts if v)

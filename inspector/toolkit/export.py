@@ -42,7 +42,8 @@ class SummaryData:
     problems: list[Problem]
 
 
-def _time(ts: float | None) -> str | None:
+def time_text(ts: float | None) -> str | None:
+    """A report's time as people read it in UTC (``2026-12-02 21:44:00 UTC``); the number itself when out of range."""
     if ts is None:
         return None
     try:
@@ -73,7 +74,7 @@ def summary_data(submission: Submission, report: Report, problems: list[Problem]
         ("App", " ".join(x for x in (s.app, s.app_version) if x) or None),
         ("OS", s.os),
         ("Device", s.device),
-        ("Time", _time(s.timestamp)),
+        ("Time", time_text(s.timestamp)),
         ("Environment", s.environment),
         ("Language", s.language),
         ("SDK", s.sdk),
@@ -86,7 +87,8 @@ def summary_data(submission: Submission, report: Report, problems: list[Problem]
     attributes = [(k, str(v)) for k, v in n.attributes.items()]
     tail = n.telemetry[-TELEMETRY_TAIL:]
     telemetry = [
-        (_time(e.timestamp) or "", " ".join(x for x in (e.level, e.type) if x), e.message or e.url or "") for e in tail
+        (time_text(e.timestamp) or "", " ".join(x for x in (e.level, e.type) if x), e.message or e.url or "")
+        for e in tail
     ]
     return SummaryData(
         title=s.title or report.kind,
