@@ -49,6 +49,10 @@ WaitingFn = Callable[[float, int, int], None]  # (seconds left, next attempt num
 ReadResponse = Callable[[int, list[tuple[str, str]], bytes], Outcome]
 
 
+#: What a send came to, as the exit code of ``crash-inspector send`` (the same numbers as :mod:`inspector.cli.errors`).
+ACCEPTED, HTTP_ERROR, NO_ANSWER = 0, 1, 2
+
+
 @dataclass(slots=True)
 class SendOptions:
     """Transport settings of one send (from the profile, the panel or the CLI flags)."""
@@ -101,10 +105,10 @@ class Exchange:
 
     @property
     def exit_code(self) -> int:
-        """The CLI contract: 0 accepted (2xx), 1 an HTTP error status, 2 no answer."""
+        """The CLI contract: :data:`ACCEPTED` (2xx), :data:`HTTP_ERROR` (an error status), :data:`NO_ANSWER`."""
         if self.failure is not None or self.status is None:
-            return 2
-        return 0 if 200 <= self.status < 300 else 1
+            return NO_ANSWER
+        return ACCEPTED if 200 <= self.status < 300 else HTTP_ERROR
 
     def header(self, name: str) -> str | None:
         return header(self.headers, name)

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from inspector.formats.base import InspectorError
+from inspector.net.client import ACCEPTED, HTTP_ERROR, NO_ANSWER
 from inspector.net.store import CaptureStore, default_store_dir
 
 RESULTS_NAME = "send-results.jsonl"
-EXIT_OK, EXIT_HTTP_ERROR, EXIT_BAD = 0, 1, 2
 #: The keys of a full result (``exchange_json``) kept in a log line.
 LINE_KEYS = ("file", "ok", "status", "summary", "id", "elapsed_ms", "attempts")
 
@@ -96,7 +96,7 @@ class ItemResult:
 
     @property
     def outcome(self) -> str:
-        return "accepted" if self.code == EXIT_OK else "http_error" if self.code == EXIT_HTTP_ERROR else "failed"
+        return "accepted" if self.code == ACCEPTED else "http_error" if self.code == HTTP_ERROR else "failed"
 
 
 @dataclass(slots=True)
@@ -116,7 +116,7 @@ class ReplaySummary:
 
     @property
     def worst(self) -> int:
-        return max((r.code for r in self.results), default=EXIT_OK)
+        return max((r.code for r in self.results), default=ACCEPTED)
 
     def text(self) -> str:
         c = self.counts
@@ -141,7 +141,7 @@ def log_line(path: Path, send: SendFn) -> tuple[dict[str, Any], int, dict[str, A
     except InspectorError as exc:
         full = None
         line = {"file": str(path), "ok": False, "status": None, "summary": str(exc), "error": "bad input"}
-        code = EXIT_BAD
+        code = NO_ANSWER  # bad input: nothing was sent
     line["time"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     return line, code, full
 
