@@ -51,9 +51,9 @@ for i in range(10_000):
 RECEIVER = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from inspector.net.receiver import ReceiverThread
+from inspector.net.receiver import ReceiverConfig, ReceiverThread
 from inspector.net.store import CaptureStore
-server = ReceiverThread(CaptureStore(sys.argv[2]))
+server = ReceiverThread(CaptureStore(sys.argv[2]), ReceiverConfig(host="127.0.0.1", port=0))
 print(f"port {server.start()}", flush=True)
 time.sleep(120)
 """

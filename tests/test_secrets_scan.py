@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 from inspector.formats import load_path
 from inspector.net.history import History
 from inspector.net.profiles import Profile, ProfileStore
-from inspector.net.receiver import ReceiverThread
+from inspector.net.receiver import ReceiverConfig, ReceiverThread
 from inspector.net.store import CaptureStore
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.send.send_panel import SendPanel
@@ -51,7 +51,7 @@ def forms(secret: str) -> list[bytes]:
 
 @pytest.fixture
 def receiver() -> Iterator[ReceiverThread]:
-    server = ReceiverThread(CaptureStore())  # the default inbox: inside the isolated data dir
+    server = ReceiverThread(CaptureStore(), ReceiverConfig(host="127.0.0.1", port=0))  # default inbox, free port
     server.start()
     yield server
     server.stop()

@@ -270,7 +270,14 @@ def _key_value_rule(rules: Rules) -> re.Pattern[str] | None:
 
 
 def redact_text(text: str, rules: Rules) -> tuple[str, list[str]]:
-    """A text attachment or crash report: ``secret=value`` pairs, then the pattern rules, line by line."""
+    """A text attachment or crash report: ``secret=value`` pairs, then the pattern rules, line by line.
+
+    Text that is JSON (one value, JSON lines, or an Apple ``.ips``: a header line and a JSON body) is redacted
+    as JSON instead (field names and string values; numbers are data, never a card number), so it stays JSON.
+    """
+    as_json = _redact_json_text(text, rules)
+    if as_json is not None:
+        return as_json
     hits: list[str] = []
     kv = _key_value_rule(rules)
     if kv is not None:
@@ -284,6 +291,51 @@ def redact_text(text: str, rules: Rules) -> tuple[str, list[str]]:
             hits.append(rule.name)
             text = new
     return text, hits
+
+
+def _json_values(text: str) -> list[tuple[int, int, Any]] | None:
+    """(start, end, value) of each JSON value of ``text`` (separated by white space only); None if it is not."""
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    decoder = json.JSONDecoder()
+    values: list[tuple[int, int, Any]] = []
+    pos, size = 0, len(text)
+    while True:
+        while pos < size and text[pos] in " \t\r\n":
+            pos += 1
+        if pos == size:
+            return values
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return None
+        values.append((pos, end, value))
+        pos = end
+
+
+def _redact_json_text(text: str, rules: Rules) -> tuple[str, list[str]] | None:
+    """JSON text redacted value by value; unchanged values keep their bytes. None when the text is not JSON."""
+    values = _json_values(text)
+    if not values:
+        return None
+    out: list[str] = []
+    hits: list[str] = []
+    last = 0
+    for start, end, value in values:
+        changes = plan_json(value, rules)
+        out.append(text[last:start])
+        if changes:
+            document = Document.from_value(value)
+            for edit in json_edits(changes):
+                document.apply(edit)
+            pretty = "\n" in text[start:end]
+            out.append(dumps(document.value, pretty=pretty).decode("utf-8").rstrip("\n"))
+            hits.extend(h for c in changes for h in c.rule.split(", ") if h not in hits)
+        else:
+            out.append(text[start:end])
+        last = end
+    out.append(text[last:])
+    return "".join(out), hits
 
 
 # ------------------------------------------------------------------------------------------------ JSON

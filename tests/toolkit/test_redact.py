@@ -267,3 +267,20 @@ def test_redaction_is_idempotent_and_removes_known_secrets(parts: list[str]) -> 
     for secret in ("alice@example.com", "hunter2", "4111 1111 1111 1111", "203.0.113.7"):
         if secret in parts:
             assert secret not in once
+
+
+def test_json_text_is_redacted_as_json_and_stays_json() -> None:
+    """A JSON text (JSON lines, an .ips header + body) keeps its numbers: a Luhn-valid id is data, not a card."""
+    header = '{"bug_type":"210","os_version":"iPhone OS 26.1"}'
+    body = '{\n  "waitEvent": [2, 3368731809211517469],\n  "note": "mail bob@example.org",\n  "token": "abc"\n}'
+    text = header + "\n" + body + "\n"
+    assert luhn_ok("3368731809211517469")
+    new, hits = redact_text(text, RULES)
+    first, second = new.split("\n", 1)
+    assert first == header  # an unchanged value keeps its bytes
+    redacted = json.loads(second)
+    assert redacted["waitEvent"] == [2, 3368731809211517469]
+    assert redacted["token"] == "[REDACTED]" and "bob@example.org" not in new
+    assert "email" in hits
+    plain, plain_hits = redact_text("card 4111 1111 1111 1111 in a log line", RULES)
+    assert plain_hits == ["card-number"] and "4111" not in plain
