@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from inspector import settings
 from inspector.formats.base import RequestSpec, mask_bytes, secret_regex
+from inspector.formats.http_headers import header
 
 if TYPE_CHECKING:  # the client brings httpx (0.07 s): only its type is needed here
     from inspector.net.client import Exchange
@@ -124,7 +125,7 @@ def request_message(spec: RequestSpec) -> bytes:
     target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
     body = spec.body
     headers = [(k, v) for k, v in spec.headers if k.lower() not in ("content-length", "host", "transfer-encoding")]
-    if any(k.lower() == "content-encoding" and v.lower() == "gzip" for k, v in headers):
+    if (header(headers, "content-encoding") or "").lower() == "gzip":
         try:
             body = gzip.decompress(body)
             headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
