@@ -123,15 +123,26 @@ def validate(submission: Submission) -> list[Problem]:
             )
         )
         return problems
+    said = crash.sections.get("Notes", "").splitlines()  # what the reporter itself wrote it could not gather
     if not crash.threads:
-        problems.append(
-            warning(
-                "/@line/1" if crash.source == "text" else "/threads",
-                "the report has no thread backtraces (only its header): nothing to symbolicate",
+        if "Backtrace not available" in said:
+            problems.append(
+                info("/@line/1", "the reporter wrote 'Backtrace not available': no thread backtraces to symbolicate")
             )
-        )
+        else:
+            problems.append(
+                warning(
+                    "/@line/1" if crash.source == "text" else "/threads",
+                    "the report has no thread backtraces (only its header): nothing to symbolicate",
+                )
+            )
     if not crash.images:
-        problems.append(warning("/@section/Binary Images", "no Binary Images: frames cannot be symbolicated"))
+        if "Binary images description not available" in said:
+            problems.append(
+                info("/@section/Binary Images", "the reporter wrote 'Binary images description not available'")
+            )
+        else:
+            problems.append(warning("/@section/Binary Images", "no Binary Images: frames cannot be symbolicated"))
     marked = [t.number for t in crash.threads if t.crashed]
     numbers = {t.number for t in crash.threads}
     if crash.threads and not marked and crash.crashed_thread is None:

@@ -45,6 +45,19 @@ _TOKEN = re.compile(r"\S+")
 _UUID = re.compile(r"[0-9a-fA-F-]{0,40}")
 _DATE = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?: ([+-]\d{4}))?")
 _NSEXCEPTION = re.compile(r"\*\*\* Terminating app due to uncaught exception '([^']{1,200})', reason: '(.*)'")
+#: Lines where the reporter says what it could not write (Apple's CrashReporter, KSCrash's deadlock watchdog) or
+#: which rendering this is (macOS 12+ "Translated Report"): kept under the "Notes" section, not warned about.
+_STATEMENT = re.compile(
+    r"Backtrace not available|No thread state \(register information\) available"
+    r"|Binary images description not available"
+    r"|Thread \d{1,9} (?:instruction stream|last branch register state) not available\.?"
+    r"|Translated Report \(Full Report Below\)|Application main thread deadlocked"
+)
+#: The rule lines around "Translated Report (Full Report Below)".
+_RULE = re.compile(r"-{5,200}")
+#: Apple's trailing sections, whose text may start on the title's own line: iOS 15 writes
+#: "Error Formulating Crash Report:thread_get_state(PAGEIN) returned 0x10000003: ...".
+INLINE_SECTIONS = ("Error Formulating Crash Report:", "Filtered syslog:", "Filtered log messages:")
 _KSCRASH_MARKERS = (
     "Application Stats:",
     "Stack Dump (",
@@ -246,6 +259,7 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
     trailing = False  # Binary Images has ended: what follows are the report's trailing sections
     gap = False  # a blank line was seen inside a trailing section
     long_lines = 0
+    notes: list[str] = []
 
     def close_section() -> None:
         nonlocal section, section_lines
@@ -269,6 +283,9 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
             raw = raw[:MAX_LINE]
         line = raw.rstrip()
         stripped = line.strip()
+        if mode == "section" and _STATEMENT.fullmatch(stripped):
+            close_section()  # an empty section ("kernel messages:"), then the reporter's own statement
+            mode = "header"
         if mode == "section":
             title = not line[:1].isspace() and stripped.endswith(":") and _is_section_start(stripped)
             if not section_lines and depth == 0 and title:
@@ -321,6 +338,20 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
             continue
         if stripped == "EOF":  # Apple's last line
             continue
+        if _STATEMENT.fullmatch(stripped):
+            notes.append(stripped)
+            continue
+        if _RULE.fullmatch(stripped):
+            continue
+        if inline := next((t for t in INLINE_SECTIONS if stripped.startswith(t)), None):
+            close_section()
+            section = inline[:-1]
+            first = stripped[len(inline) :].strip()
+            section_lines = [first] if first else []
+            mode = "section"
+            trailing = True  # free text with blank lines inside, ended by EOF or a title after a blank line
+            last_key = None
+            continue
         if m := _THREAD_NAME.fullmatch(line):
             names[int(m.group(1))] = m.group(2).strip()
             continue
@@ -357,7 +388,10 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
             if image is not None:
                 crash.images.append(image)
                 continue
-            if stripped in ("EOF", "Binary images description not available"):
+            if stripped == "EOF":
+                continue
+            if _STATEMENT.fullmatch(stripped):
+                notes.append(stripped)
                 continue
             if not _is_section_start(stripped) and _header(stripped) is None:
                 crash.problems.append(
@@ -411,6 +445,8 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
                 continue
         crash.problems.append(warning(where, f"line {number} was not understood: {stripped[:80]!r}"))
     close_section()
+    if notes:
+        section_parts.setdefault("Notes", []).append("\n".join(notes))
     for key, parts in section_parts.items():
         crash.sections[key] = "\n".join([crash.sections[key], *parts] if key in crash.sections else parts)
     for key, more in continued.items():
