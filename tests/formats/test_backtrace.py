@@ -71,6 +71,21 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int] | None, list[tuple[Any, Any]]
         [],
         [("error", "")],
     ),
+    # legacy backtrace-node (npm): 0.7.3 sends no fault flag (its one thread is mainThread), 1.2.0 a multipart form
+    "backtrace-node-0.7.3_exception_no-fault.request.http": (
+        "error object",
+        "JSON error object with 1 thread and 13 frames (submit URL form post, format=json)",
+        {"threads": 1, "frames": 13, "binaries": 0, "telemetry": 0, "attachments": 0},
+        [("TypeError", "Cannot read properties of undefined (reading 'port')")],
+        [("info", "/threads/main")],
+    ),
+    "backtrace-node-1.2.0_exception_multipart.request.http": (
+        "error object",
+        "1 thread and 7 frames (multipart upload_file part; submit URL form post, format=json)",
+        {"threads": 1, "frames": 7, "binaries": 0, "telemetry": 0, "attachments": 0},
+        [("TypeError", "Cannot read properties of undefined (reading 'port')")],
+        [],
+    ),
     "backtrace-node-0.8.3_error-cause.json": (
         "error object",
         "JSON error object with 1 thread and 1 frame",

@@ -73,3 +73,34 @@ def test_node_error_stack_text_and_thread_stack_are_one_stack() -> None:
 def test_different_stack_text_is_kept() -> None:
     (report,) = reports(load_path(str(BT / "backtrace-node-0.8.3_error-cause.json")))
     assert report.exceptions[0].raw_stack is not None  # the cause has frames of its own: the text stays listed
+
+
+# ------------------------------------------------------------------ the legacy backtrace-node SDK (npm), captured here
+
+LEGACY_073 = BT / "backtrace-node-0.7.3_exception_no-fault.request.http"
+LEGACY_120 = BT / "backtrace-node-1.2.0_exception_multipart.request.http"
+
+
+def test_legacy_backtrace_node_0_7_sends_no_fault_flag_and_reads_main_as_crashed() -> None:
+    """backtrace-node 0.7.3 (npm, MIT) posts plain JSON whose only thread has a stack and no ``fault``: the thread
+    named by ``mainThread`` is the crashed one, the reader says so, and the stack is the one converted."""
+    sub = load_path(str(LEGACY_073))
+    (report,) = reports(sub)
+    assert report.summary.title == "TypeError: Cannot read properties of undefined (reading 'port')"
+    assert report.crashed_thread is not None and report.crashed_thread.id == "main"
+    assert len(report.crashed_thread.frames) == 13 and report.crashed_thread.frames[0].function == "loadConfig"
+    problems = validate(sub)
+    assert [p.severity for p in problems] == [Severity.INFO]
+    assert "no thread is marked fault: true; thread 'main' (mainThread)" in problems[0].message
+    value = convert(sub, "rollbar").value
+    assert [f["method"] for f in value["data"]["body"]["trace"]["frames"]][-1] == "loadConfig"
+
+
+def test_legacy_backtrace_node_1_2_multipart_with_fault() -> None:
+    """backtrace-node 1.2.0 (npm, MIT; axios, chunked multipart with one ``upload_file`` part) marks the thread."""
+    sub = load_path(str(LEGACY_120))
+    (report,) = reports(sub)
+    assert "multipart upload_file part" in sub.detection.reason
+    assert report.crashed_thread is not None and report.crashed_thread.crashed
+    assert [f.function for f in report.crashed_thread.frames][:2] == ["loadConfig", "Object.<anonymous>"]
+    assert validate(sub) == []
