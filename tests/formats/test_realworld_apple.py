@@ -393,3 +393,25 @@ def test_what_the_reporter_could_not_gather_is_a_note_not_a_warning() -> None:
     assert ("info", "the reporter wrote 'Backtrace not available': no thread backtraces to symbolicate") in said
     assert ("info", "the reporter wrote 'Binary images description not available'") in said
     assert not [m for sev, m in said if sev != "info"]
+
+
+def test_our_apple_to_rollbar_output_opens_with_the_apple_stack(tmp_path: Path) -> None:
+    """Issue 17 item 2 end to end: ``convert --to rollbar`` writes ``body.crash_report.raw`` (the shape rollbar-apple
+    sends); the written file, read back by ``show --json``, has the threads, frames and binaries of the Apple file
+    (before: 0 threads, 0 frames, 0 binaries and the title "crash report: SIGSEGV")."""
+    import json
+
+    for name in ("rollbar-apple_ios-simulator_swift-index-out-of-range.crash", "kscrash_CrashInHandler_recrash.txt"):
+        out = tmp_path / f"{name}.rollbar.json"
+        cli = [sys.executable, "-m", "inspector"]
+        done = subprocess.run(
+            [*cli, "convert", "--to", "rollbar", "-o", str(out), str(CORPUS / name)], capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert list(json.loads(out.read_text())["data"]["body"]) == ["crash_report"]
+        readings = []
+        for path in (CORPUS / name, out):
+            shown = subprocess.run([*cli, "show", "--json", str(path)], capture_output=True, text=True)
+            (report,) = json.loads(shown.stdout)["reports"]
+            readings.append((report["threads"], report["frames"], report["binaries"]))
+        assert readings[0] == readings[1] and readings[0][1] > 0, name
