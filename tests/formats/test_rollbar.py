@@ -59,6 +59,14 @@ EXPECTED = {
         [("RuntimeError", "lookup failed", 1), ("KeyError", "'missing'", 3)],
         0,
     ),
+    # pyrollbar 1.5.0 with emoji (sent as JSON surrogate escapes, a ZWJ sequence among them)
+    "pyrollbar-1.5.0_message_emoji.json": ("message", "Rollbar: item with body.message, token in body", [], 0),
+    "pyrollbar-1.5.0_trace_emoji-message.json": (
+        "trace",
+        "Rollbar: item with body.trace, token in body",
+        [("ValueError", "Card declined \U0001f4b3\u274c for Zo\u00eb \U0001f469\u200d\U0001f4bb", 2)],
+        0,
+    ),
     "pyrollbar-1.5.0_trace_person_context_fingerprint.json": (
         "trace",
         "Rollbar: item with body.trace, token in body",
@@ -994,3 +1002,13 @@ def test_old_pyrollbar_locals_keep_their_emoji() -> None:
     charge = report.exceptions[0].frames[-1]
     assert charge.function == "charge"
     assert any("Checkout failed \U0001f4a5" in str(v) for v in charge.variables)
+
+
+def test_emoji_sent_as_surrogate_escapes_are_whole_characters() -> None:
+    """pyrollbar 1.5.0 (captured here) writes every emoji as a JSON surrogate pair; the title and the exception hold
+    the characters themselves (the GUI draws them with the OS's emoji font: tests/ui/test_emoji_rendering.py)."""
+    (message,) = rollbar_format.reports(load_path(str(ROLLBAR / "pyrollbar-1.5.0_message_emoji.json")))
+    assert message.summary.title == "Checkout failed \U0001f4a5\U0001f525"
+    (trace,) = rollbar_format.reports(load_path(str(ROLLBAR / "pyrollbar-1.5.0_trace_emoji-message.json")))
+    assert trace.summary.title == "ValueError: Card declined \U0001f4b3\u274c for Zo\u00eb \U0001f469\u200d\U0001f4bb"
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in trace.summary.title)
