@@ -346,13 +346,20 @@ def _position_rule(value: Any, pointer: str, field: str) -> list[Problem]:
         return []
     if isinstance(value, str) and _DIGITS.match(value):
         return [
-            warning(
+            info(
                 pointer,
-                f"{field} is the string {value!r}; send the integer {int(value)} (the docs' own example sends strings)",
-                f"{FRAME_TYPE}: {field} is a number; sauce-docs example sends strings",
+                f"{field} is the string {value!r}, as the docs describe it; the SDKs send the integer {int(value)}",
+                f"{DOCS}: {field} is 'a string value', first is 1; {FRAME_TYPE}: a number",
             )
         ]
-    return [error(pointer, f"{field} must be a positive integer, not {value!r}", f"{FRAME_TYPE}: {field} is a number")]
+    # only an SDK's type says "number" (the docs say "a string value ... first line is 1"): a warning, not an error
+    return [
+        warning(
+            pointer,
+            f"{field} should be a line/column number from 1, not {value!r}",
+            f"{DOCS}: {field} is 'a string value', first is 1; {FRAME_TYPE}: a number",
+        )
+    ]
 
 
 def _attribute_rules(root: dict[str, Any], rp: str) -> list[Problem]:
@@ -393,8 +400,8 @@ def _source_code_rules(root: dict[str, Any], rp: str) -> list[Problem]:
             continue
         ptr = join(rp, "sourceCode", key)
         if "text" not in entry and "path" not in entry:
-            problems.append(
-                error(ptr, "a sourceCode entry needs text (with startLine) or a path", f"{SOURCE_TYPE}: text or path")
+            problems.append(  # the docs do not describe sourceCode entries: the SDK's type alone is a warning
+                warning(ptr, "a sourceCode entry needs text (with startLine) or a path", f"{SOURCE_TYPE}: text or path")
             )
         elif "text" in entry and "startLine" not in entry:
             problems.append(
