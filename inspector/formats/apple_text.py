@@ -349,7 +349,6 @@ def _parse_lines(lines: list[str], crash: AppleCrash, first_line: int) -> AppleC
             first = stripped[len(inline) :].strip()
             section_lines = [first] if first else []
             mode = "section"
-            trailing = True  # free text with blank lines inside, ended by EOF or a title after a blank line
             last_key = None
             continue
         if m := _THREAD_NAME.fullmatch(line):
