@@ -73,6 +73,20 @@ EXPECTED = {
         [("KeyError", "'missing'", 3)],
         0,
     ),
+    # rollbar.js 2.26.4 on Node (2022): trace_chain for a single error too, an empty telemetry array, the token in
+    # the body and the header
+    "rollbarjs-node-2.26.4_trace_chain-error-cause.json": (
+        "trace_chain",
+        "Rollbar: item with body.trace_chain (2 exceptions), token in body",
+        [("Error", "lookup failed", 10), ("TypeError", "no server section", 10)],
+        0,
+    ),
+    "rollbarjs-node-2.26.4_trace_chain-single-error.request.http": (
+        "trace_chain",
+        "Rollbar: item with body.trace_chain (1 exception), token in body and X-Rollbar-Access-Token header",
+        [("TypeError", "Cannot read properties of undefined (reading 'port')", 8)],
+        0,
+    ),
     "rollbarjs-node-3.1.0_message.request.http": (
         "message",
         "Rollbar: item with body.message and 4 telemetry events, token in X-Rollbar-Access-Token header",
