@@ -384,6 +384,9 @@ class Capabilities:
     parts_file: Callable[[bytes, list[Part]], bytes] | None = None
     #: how the forms and templates edit the JSON document (:mod:`inspector.formats.editing`); None: they do not
     editing: Editing | None = None
+    #: the API's documented ingestion rate, crashes per minute (App Center: 60), where it has one: a replay starts
+    #: at it instead of the usual 10 per second
+    rate_limit_per_minute: int | None = None
 
 
 class Format(Protocol):

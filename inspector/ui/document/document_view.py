@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.formats import get_format
 from inspector.formats.base import InspectorError
 from inspector.report import Binary, Frame, Report, TelemetryEvent
 from inspector.ui import style
@@ -53,6 +54,7 @@ from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.raw_view import create_raw_view
 from inspector.ui.document.source_pane import SourcePane
 from inspector.ui.document.timeline import TimelineWidget
+from inspector.ui.document.view_names import VIEW_NAMES
 from inspector.ui.document.views.attachment_preview import AttachmentPreview
 from inspector.ui.document.views.summary import header_html, headline, summary_html
 from inspector.ui.window.labels import occurrence_word
@@ -71,7 +73,6 @@ LIST_COLUMNS = {
 }
 #: The views the filter box narrows.
 FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
-VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
 #: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
 FILTER_DEBOUNCE_MS = 180
 #: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
@@ -267,6 +268,16 @@ def make_tree(name: str) -> QTreeView:
     view.header().setStretchLastSection(True)
     view.header().setSectionsMovable(True)
     return view
+
+
+def no_attachments_note(format_name: str) -> str:
+    """What the Attachments view says when a report has none: an API that takes no files beside its payload
+    (Rollbar's item API) says so; other formats have none in this payload."""
+    fmt = get_format(format_name)
+    caps = fmt.CAPABILITIES
+    if caps.can_send and not caps.native and not caps.attachments:
+        return f"{fmt.TITLE} items have no attachments."
+    return "No attachments in this payload."
 
 
 class DocumentView(QWidget):
@@ -748,11 +759,7 @@ class DocumentView(QWidget):
             self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
             self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
         else:
-            note = (
-                "Rollbar items have no attachments."
-                if self.document.format == "rollbar"
-                else "No attachments in this payload."
-            )
+            note = no_attachments_note(self.document.format)
             self.attachments_note.setText(note)
             self.attachment_preview.show_message(note)
 

@@ -1,20 +1,19 @@
 """The main window: documents as tabs, menus, docks for panels, opening files off the GUI thread.
 
 Panels extend it through ``inspector/ui/panels/<name>/install.py`` modules with ``install(window)`` (listed in
-:data:`inspector.ui.panels.PANELS`); they use
-:meth:`MainWindow.add_panel`, :meth:`MainWindow.menu`, :meth:`MainWindow.current_document` and the
-``current_document_changed`` signal.
+:data:`inspector.ui.panels.PANELS`); they use :meth:`MainWindow.add_panel`, :meth:`MainWindow.menu`,
+:meth:`MainWindow.current_document`, the ``current_document_changed`` signal and the typed hooks of
+:class:`~inspector.ui.window.hooks.WindowHooks` (``window.hooks``: document opened/closed, close-tab guards, quit
+guards). A panel never replaces the window's methods nor re-routes its actions.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Only the Qt classes the start uses are imported here: PySide builds a class (and its enums) on first use, 0.5-3 ms
 # each; the others are imported where they are needed. No ``Qt`` (see inspector.ui.app): its first use costs 20 ms.
@@ -24,29 +23,11 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QS
 
 from inspector import settings
 from inspector.resources import resource_path
+from inspector.ui import lazy
+from inspector.ui.document.view_names import VIEW_NAMES
 from inspector.ui.panels import PANELS, install_module
+from inspector.ui.window.hooks import WindowHooks
 from inspector.ui.workers import CancelToken, Task, run_task
-
-
-class _Deferred:
-    """A class or function of a module that is imported on first use: calling it and ``isinstance`` work as with
-    the real one. The start imports neither the formats nor the document and its views (0.1 s); they are imported
-    when the first file opens (on the loading worker) or the first document view is built."""
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module, self.name = module, name
-
-    def resolve(self) -> Any:
-        return getattr(importlib.import_module(self.module), self.name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.resolve()(*args, **kwargs)
-
-    def __instancecheck__(self, obj: object) -> bool:
-        # Never imported, or still being imported (by the loading worker): there is no instance to check.
-        cls = getattr(sys.modules.get(self.module), self.name, None)
-        return cls is not None and isinstance(obj, cls)
-
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -58,17 +39,13 @@ if TYPE_CHECKING:
     from inspector.ui.document.document_view import DocumentView
     from inspector.ui.document.open_document import OpenDocument
 else:
-    load_bytes = _Deferred("inspector.formats", "load_bytes")
-    load_path = _Deferred("inspector.formats", "load_path")
-    OpenDocument = _Deferred("inspector.ui.document.open_document", "OpenDocument")
-    DocumentView = _Deferred("inspector.ui.document.document_view", "DocumentView")
+    load_bytes = lazy.Deferred("inspector.formats", "load_bytes")
+    load_path = lazy.Deferred("inspector.formats", "load_path")
+    OpenDocument = lazy.Deferred("inspector.ui.document.open_document", "OpenDocument")
+    DocumentView = lazy.Deferred("inspector.ui.document.document_view", "DocumentView")
 
 log = logging.getLogger(__name__)
 
-#: The views of a document, as :data:`inspector.ui.document.document_view.VIEW_NAMES` (a test keeps both equal):
-#: the View
-#: menu's Alt+1... shortcuts exist from the start, importing document_view would cost the start 60 ms.
-VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
 
 FILE_FILTERS = ";;".join(
     (
@@ -323,6 +300,8 @@ class MainWindow(QMainWindow):
         self._panel_factories: dict[str, Callable[[], QWidget]] = {}
         self._before_first_view: list[Callable[[], None]] | None = []
         self.panel_errors: dict[str, str] = {}
+        #: What panels hook into (their install appends to it): see :class:`WindowHooks`.
+        self.hooks = WindowHooks()
         self._recent: list[str] | None = None  # read when first needed (the File menu opens, a file is opened)
         #: Closing the window writes the open files for the next start (the app's window; tests leave it off).
         self.remember_session = False
@@ -471,7 +450,7 @@ class MainWindow(QMainWindow):
         for short in PANELS:
             name = install_module(short)
             try:
-                module = importlib.import_module(name)
+                module = lazy.import_module(name)
                 module.install(self)
             except Exception as exc:  # one broken panel must not take the window down
                 log.exception("panel %s failed to install", name)
@@ -497,7 +476,7 @@ class MainWindow(QMainWindow):
         file_menu.aboutToShow.connect(self.arrange_file_menu)
         self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
         self._action(file_menu, "Close &All Tabs", self.close_all_tabs, QKeySequence("Ctrl+Shift+W"), "closeAllTabs")
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        self._action(file_menu, "&Quit", self.request_quit, QKeySequence.StandardKey.Quit, "quitAction")
 
         edit_menu = self.menu("&Edit")
         self._action(edit_menu, "&Find…", self.find_or_filter, QKeySequence.StandardKey.Find, "findAction")
@@ -760,11 +739,13 @@ class MainWindow(QMainWindow):
     def close_all_tabs(self) -> bool:
         """File › Close All Tabs (Ctrl+Shift+W). Stops at the first tab whose close is cancelled; False then."""
         while self.tabs.count():
-            before = self.tabs.count()
-            self.close_tab(self.tabs.count() - 1)  # the close guard of the compose panel asks about unsaved work
-            if self.tabs.count() == before:
+            if not self.close_tab(self.tabs.count() - 1):  # a close-tab guard asks about unsaved work
                 return False
         return True
+
+    def request_quit(self) -> bool:
+        """File › Quit: the quit guards are asked (unsaved work), then the window closes. False when one said no."""
+        return self.hooks.may_quit() and self.close()  # a programmatic close: closeEvent does not ask again
 
     def show_view(self, name: str) -> None:
         view = self.current_view()
@@ -775,16 +756,25 @@ class MainWindow(QMainWindow):
         if self.tabs.count():
             self.close_tab(self.tabs.currentIndex())
 
-    def close_tab(self, index: int) -> None:
+    def close_tab(self, index: int) -> bool:
+        """Close the tab at ``index`` (its close button, Ctrl+W): a document's tab only if every close-tab guard
+        agrees. True when the tab closed."""
         widget = self.tabs.widget(index)
+        if widget is None:
+            return False
+        document = widget.document if isinstance(widget, DocumentView) else None
+        if document is not None and not self.hooks.may_close(document):
+            return False
         if isinstance(widget, LoadingPage) and widget.task is not None:
             widget.task.cancel()
         self.tabs.removeTab(index)
-        if widget is not None:
-            widget.deleteLater()
+        widget.deleteLater()
+        if document is not None:
+            self.hooks.closed(document)
         if not self.tabs.count():
             self.stack.setCurrentWidget(self.welcome)
             self.current_document_changed.emit(None)
+        return True
 
     def _cycle(self, step: int) -> None:
         if self.tabs.count():
@@ -833,6 +823,7 @@ class MainWindow(QMainWindow):
         self._watch_document(document)
         self._remember(page.path)
         self.status_message(f"Opened {page.path}: {document.format} {document.submission.kind}")
+        self.hooks.opened(document)
         self.document_opened.emit(document)
         self._tab_changed(self.tabs.currentIndex())
 
@@ -884,6 +875,7 @@ class MainWindow(QMainWindow):
         self._watch_document(document)
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(index)
+        self.hooks.opened(document)
         self.document_opened.emit(document)
         self._tab_changed(index)
         return view
@@ -967,6 +959,11 @@ class MainWindow(QMainWindow):
         return paths
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Override QWidget.closeEvent
+        # The title bar's close button (a spontaneous close) asks the quit guards as File › Quit does; a programmatic
+        # close() (tests, the shot tool, Quit once it asked) never blocks on a dialog.
+        if event.spontaneous() and not self.hooks.may_quit():
+            event.ignore()
+            return
         if self.remember_session:
             save_session(self.open_files())
         for i in range(self.tabs.count()):

@@ -278,7 +278,7 @@ def resend(raw: bytes, profile_name: str) -> Any:
     from inspector.formats import load_bytes
     from inspector.net.profiles import ProfileStore
     from inspector.services.sending import prepare, send_prepared
-    from inspector.ui.panels.send.send_panel import shared_history
+    from inspector.ui.panels.history.store import shared_history
 
     sub = load_bytes(raw)
     profile = ProfileStore().get(profile_name)
@@ -293,6 +293,7 @@ class CapturePanel(QWidget):
     """Start/stop, address, snippets and the live inbox. ``open_capture(record, raw)`` opens one in the inspector."""
 
     message = Signal(str)  # status-bar text
+    recorded = Signal(int)  # a resend was recorded in the history: its id
 
     def __init__(
         self,
@@ -583,12 +584,10 @@ class CapturePanel(QWidget):
         raw = self.store.read_raw(self.model.record(row).id)
 
         def done(sent: Any) -> None:
-            from inspector.ui.panels.send.send_panel import events
-
             exchange = sent.exchange
             self.message.emit(f"Resent to {profile_name}: {exchange.request.mask(exchange.summary)}")
             if sent.history_id is not None:
-                events().recorded.emit(sent.history_id)
+                self.recorded.emit(sent.history_id)
             if on_done is not None:
                 on_done(exchange)
 

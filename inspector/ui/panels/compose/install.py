@@ -1,7 +1,8 @@
 """Installs composing and editing: File > New (templates), Duplicate with fresh ids, Save / Save As, drafts restore,
 Edit > Undo / Redo, the raw editor in place of the read-only raw view, and the "forms" and "attachments" docks.
 
-Closing a modified tab or the window asks first (Save / Discard / Cancel); drafts are autosaved every
+Closing a modified tab or the window asks first (Save / Discard / Cancel: a close-tab guard and a quit guard
+registered in ``window.hooks``); drafts are autosaved every
 :data:`~inspector.compose.drafts.AUTOSAVE_MS` and offered for restoring after a crash.
 
 Installing is cheap (issue 9, the start): the menus and actions exist at once, but the forms and attachments
@@ -25,29 +26,28 @@ from inspector.ui.window.main_window import after_first_frame, set_shortcut
 # The dialogs (QMessageBox, QFileDialog...) and QEvent are imported where they are used: PySide builds a Qt class on
 # first use (1-3 ms each), and the start uses none of them.
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QWidget
 
-    from inspector.compose.drafts import DraftStore
+    from inspector.compose.drafts import Draft, DraftStore
     from inspector.ui.document.attachments_editor import AttachmentsEditor
     from inspector.ui.document.forms import FormsWidget
     from inspector.ui.document.open_document import DraftKeeper, OpenDocument
+    from inspector.ui.window.main_window import MainWindow
 
 #: Up to this many duplicates open as tabs; more are written to a folder.
 DUPLICATES_AS_TABS = 10
 
 
 class Composer(QObject):
-    """The controller behind the menus and docks (one per window; ``window.composer``)."""
+    """The controller behind the menus and docks (one per window, its child: :func:`composer_of`)."""
 
-    def __init__(self, window: Any, store: DraftStore | None = None) -> None:
+    def __init__(self, window: MainWindow, store: DraftStore | None = None) -> None:
         super().__init__(window)
         self.window = window
         self._store = store
         self._keeper: DraftKeeper | None = None
         self._forms: FormsWidget | None = None
         self._attachments: AttachmentsEditor | None = None
-        self._guard: _CloseGuard | None = None
         self.undo_group = QUndoGroup(self)
 
     # ------------------------------------------------------------------ built on first use
@@ -105,9 +105,6 @@ class Composer(QObject):
     def track(self, doc: OpenDocument) -> None:
         self.keeper.watch(doc)
         self.undo_group.addStack(doc.undo_stack)
-        if self._guard is None:  # with no document open there is nothing to ask about when the window closes
-            self._guard = _CloseGuard(self)
-            self.window.installEventFilter(self._guard)
 
     def current_changed(self, doc: OpenDocument | None) -> None:
         if doc is not None:
@@ -261,10 +258,6 @@ class Composer(QObject):
         """Ask about every unsaved document (quitting). True when the window may close."""
         return all(self.confirm_close(view.document) for view in self.window.document_views())
 
-    def quit(self) -> None:
-        if self.confirm_all():
-            self.window.close()
-
     def offer_restore(self) -> None:
         """Non-blocking: a question box about drafts a crashed or killed session left behind."""
         if self._store is None and self._keeper is None and not any_drafts(drafts_folder()):
@@ -290,7 +283,7 @@ class Composer(QObject):
         self.restore_box = box
         box.open()
 
-    def restore(self, drafts: list[Any] | None = None) -> list[OpenDocument]:
+    def restore(self, drafts: list[Draft] | None = None) -> list[OpenDocument]:
         from inspector.formats.base import InspectorError
         from inspector.ui.document.open_document import open_draft
 
@@ -309,28 +302,9 @@ class Composer(QObject):
         self.keeper.save_now()  # the drafts now belong to this process
         return opened
 
-    def discard(self, drafts: list[Any]) -> None:
+    def discard(self, drafts: list[Draft]) -> None:
         for draft in drafts:
             self.store.remove(draft.id)
-
-
-class _CloseGuard(QObject):
-    """Asks about unsaved documents when the user closes the window (title-bar button; File > Quit is re-routed).
-
-    Only spontaneous close events ask: a programmatic ``close()`` (tests, the shot tool) never blocks on a dialog.
-    """
-
-    def __init__(self, composer: Composer) -> None:
-        super().__init__(composer)
-        self.composer = composer
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.Close and event.spontaneous() and not self.composer.confirm_all():
-            event.ignore()
-            return True
-        return False
 
 
 def _use_editor_for_raw_views() -> None:
@@ -359,15 +333,16 @@ def template_titles() -> list[tuple[str, str]]:
     return [(e["id"], e["title"]) for e in entries]
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     window.before_first_view(_use_editor_for_raw_views)
     composer = Composer(window)
-    window.composer = composer
     window.add_panel("forms", "Forms", lambda: composer.forms, "right")
     window.add_panel("attachments", "Attachments", lambda: composer.attachments, "right")
     window.current_document_changed.connect(composer.current_changed)
-    if hasattr(window, "document_opened"):
-        window.document_opened.connect(composer.track)
+    window.hooks.document_opened.append(composer.track)
+    # closing a modified tab, or quitting with unsaved documents, asks first (Save / Discard / Cancel)
+    window.hooks.close_tab_guards.append(composer.confirm_close)
+    window.hooks.quit_guards.append(composer.confirm_all)
 
     file_menu = window.menu("&File")
     first = file_menu.actions()[0] if file_menu.actions() else None
@@ -408,33 +383,12 @@ def install(window: Any) -> None:
     for name, title in (("forms", "Edit with &Forms"), ("attachments", "&Attachments")):
         action = window.menu("&Tools").addAction(title)
         action.triggered.connect(lambda _c=False, n=name: window.show_panel(n))
-
-    # closing a modified tab asks first (the window's close_tab is wrapped, its tab signal re-routed)
-    plain_close = window.close_tab
-
-    def guarded_close(index: int) -> None:
-        from inspector.ui.document.open_document import OpenDocument
-
-        widget = window.tabs.widget(index)
-        doc = getattr(widget, "document", None)
-        if isinstance(doc, OpenDocument) and not composer.confirm_close(doc):
-            return
-        plain_close(index)
-
-    try:
-        window.tabs.tabCloseRequested.disconnect(plain_close)
-    except (RuntimeError, TypeError):
-        pass
-    window.close_tab = guarded_close
-    window.tabs.tabCloseRequested.connect(guarded_close)
-    from PySide6.QtGui import QAction
-
-    quit_action = window.findChild(QAction, "quitAction")
-    if quit_action is not None:
-        quit_action.triggered.disconnect()
-        quit_action.triggered.connect(composer.quit)
     after_first_frame(composer.offer_restore, composer)  # the drafts check, after the first frame
 
 
-def composer_of(window: QWidget) -> Composer | None:
-    return getattr(window, "composer", None)
+def composer_of(window: QWidget) -> Composer:
+    """The window's composer (its child object; the compose panel is installed in every window)."""
+    composer = window.findChild(Composer)
+    if composer is None:
+        raise LookupError("the compose panel is not installed in this window")
+    return composer

@@ -29,7 +29,7 @@ from inspector.formats.base import InspectorError, RequestSpec
 from inspector.formats.envelope import parse_http_request
 from inspector.net.curl import body_is_text, to_curl
 from inspector.net.history import ASCII_MASK, Entry, History
-from inspector.net.profiles import SECRET_ENV
+from inspector.net.profiles import KIND_FORMAT, SECRET_ENV, kind_capabilities
 from inspector.ui import style
 
 PAGE = 100
@@ -143,8 +143,9 @@ def stored_request(history: History, entry: Entry) -> RequestSpec:
 def history_curl(history: History, entry: Entry) -> str:
     spec = stored_request(history, entry)
     var = SECRET_ENV.get(entry.format, "CRASH_TOKEN")
-    if entry.target_kind == "appcenter":
-        var = "APPCENTER_APP_SECRET"
+    api = KIND_FORMAT.get(entry.target_kind)
+    if api is not None and kind_capabilities(entry.target_kind).secret == "app-secret":
+        var = SECRET_ENV[api]  # an app secret is named for the API it opens, whatever the payload's format
     if not body_is_text(spec.body):
         raise InspectorError("this request's body is binary; copy it from the Send panel instead")
     return to_curl(spec, {ASCII_MASK: var})

@@ -40,6 +40,7 @@ from inspector.net.profiles import (
     Profile,
     ProfileStore,
     keyring_problem,
+    kind_capabilities,
     session_secret,
 )
 
@@ -240,19 +241,20 @@ class ProfilesDialog(QDialog):
         row = self._current()
         if row is not None and not self._loading:
             kind = self.kind_combo.currentData()
-            if kind == "appcenter" and not self.install_edit.text():
+            if kind_capabilities(kind).install_id and not self.install_edit.text():
                 self.install_edit.setText(str(uuid.uuid4()))
         self._update_kind_fields()
         self._store_current()
 
     def _update_kind_fields(self) -> None:
         kind = self.kind_combo.currentData() or "rollbar"
-        self.secret_label.setText("App secret:" if kind == "appcenter" else "Token:")
+        caps = kind_capabilities(kind)
+        self.secret_label.setText("App secret:" if caps.secret == "app-secret" else "Token:")
         self.base_edit.setPlaceholderText(KINDS[kind][1] or "https://your-server (required)")
         for widget, visible in (
             (self.universe_edit, kind == "backtrace-hosted"),
-            (self.install_row_widget, kind == "appcenter"),
-            (self.token_in_body, kind == "rollbar"),
+            (self.install_row_widget, caps.install_id),
+            (self.token_in_body, caps.token_in_body),
         ):
             self._form.setRowVisible(widget, visible)
         from_env = self.storage_combo.currentData() == ENVIRONMENT
@@ -279,7 +281,9 @@ class ProfilesDialog(QDialog):
             kind=kind,
             base_url=self.base_edit.text().strip(),
             universe=self.universe_edit.text().strip(),
-            install_id=self.install_edit.text().strip() if kind == "appcenter" else row.profile.install_id,
+            install_id=self.install_edit.text().strip()
+            if kind_capabilities(kind).install_id
+            else row.profile.install_id,
             token_in_body=self.token_in_body.isChecked(),
             gzip=self.gzip_check.isChecked(),
             timeout=self.timeout_spin.value(),

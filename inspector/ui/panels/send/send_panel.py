@@ -3,9 +3,9 @@ read the answer.
 
 The panel never changes the document: a failed send (refused, timeout, 4xx) leaves the draft exactly as it was.
 Every send goes through the one pipeline (:mod:`inspector.services.sending`), is recorded in the history (secrets
-masked) and announced with :func:`events` ``.recorded``. The body on the wire is the editor's bytes unless the
-user picks compact or pretty JSON. The response pane belongs to the document it was sent from: switching tabs
-shows that document's last answer, or nothing.
+masked) and announced with the panel's ``recorded`` signal (the window's ``hooks.payload_recorded``). The body on
+the wire is the editor's bytes unless the user picks compact or pretty JSON. The response pane belongs to the
+document it was sent from: switching tabs shows that document's last answer, or nothing.
 
 Without an OS keyring the panel still sends: profiles without a secret, secrets kept for the session or read from
 an environment variable, and an ad-hoc URL; a note says why the keyring is missing and how to get one.
@@ -46,10 +46,19 @@ from inspector.formats.base import InspectorError, RequestSpec, Submission
 from inspector.formats.jsondoc import Document, dumps
 from inspector.net.curl import curl_command, secret_env_names
 from inspector.net.history import History
-from inspector.net.profiles import KIND_FORMAT, NO_KEYRING_HELP, Profile, ProfileStore, keyring_problem, target_from_url
+from inspector.net.profiles import (
+    KIND_FORMAT,
+    NO_KEYRING_HELP,
+    Profile,
+    ProfileStore,
+    keyring_problem,
+    kind_capabilities,
+    target_from_url,
+)
 from inspector.services.sending import Prepared, prepare, send_prepared
 from inspector.ui import style
 from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.history.store import shared_history
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
 from inspector.ui.workers import Task, run_task
 
@@ -64,33 +73,6 @@ def insecure_warning(spec: RequestSpec) -> str | None:
     from inspector.net.client import insecure_warning as warning
 
     return warning(spec)
-
-
-class SendEvents(QObject):
-    """Application-wide send notifications (the history panel listens)."""
-
-    recorded = Signal(int)  # history id
-
-
-_events: SendEvents | None = None
-_history: History | None = None
-
-
-def events() -> SendEvents:
-    global _events
-    if _events is None:
-        _events = SendEvents()
-    return _events
-
-
-def shared_history() -> History:
-    """The one history database of the running app (opened on first use)."""
-    global _history
-    from inspector.net.history import default_path
-
-    if _history is None or _history.path != default_path():  # the data dir moved (tests isolate it per test)
-        _history = History()
-    return _history
 
 
 class InsecureSendDialog:
@@ -199,6 +181,7 @@ class SendPanel(QWidget):
 
     sent = Signal(object)  # Exchange, after it was shown
     finished = Signal()  # a send ended (answer, failure or cancel)
+    recorded = Signal(int)  # a send was recorded in the history: its id
 
     def __init__(
         self,
@@ -440,7 +423,7 @@ class SendPanel(QWidget):
             target = target_from_url(url, submission.format)
             secret = secret_from_text(self.adhoc_secret.text())
             if secret:
-                if KIND_FORMAT[target.kind] == "appcenter":
+                if kind_capabilities(target.kind).secret == "app-secret":
                     target.app_secret = secret
                 else:
                     target.token = secret
@@ -617,7 +600,7 @@ class SendPanel(QWidget):
             status += f" Not recorded in the history: {result.record_error}"
         self.status_label.setText(status)
         if history_id is not None:
-            events().recorded.emit(history_id)
+            self.recorded.emit(history_id)
         self.sent.emit(exchange)
         self.finished.emit()
 

@@ -8,11 +8,14 @@ symbolicated ones (the payload itself is untouched), so every view re-reads them
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
+
+if TYPE_CHECKING:
+    from inspector.ui.window.main_window import MainWindow
 
 ACTION_NAME = "symbolicateAction"
 
@@ -87,10 +90,11 @@ def symbolicate_now(window: Any, sources: list[str]) -> bool:
     return True
 
 
-class Symbolicator:
-    """Runs one symbolication at a time for a window."""
+class Symbolicator(QObject):
+    """Runs one symbolication at a time for a window (its child: :func:`symbolicator_of`)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
         self.task: Any = None
         self.dialog: QProgressDialog | None = None
@@ -171,9 +175,16 @@ class Symbolicator:
         self.window.status_message(f"Symbolication failed: {type(exc).__name__}: {exc}", 15000)
 
 
-def install(window: Any) -> None:
+def symbolicator_of(window: QObject) -> Symbolicator:
+    """The window's symbolicator (its child object)."""
+    found = window.findChild(Symbolicator)
+    if found is None:
+        raise LookupError("the symbolicate panel is not installed in this window")
+    return found
+
+
+def install(window: MainWindow) -> None:
     symbolicator = Symbolicator(window)
-    window.symbolicator = symbolicator
     action = QAction("S&ymbolicate…", window)
     action.setObjectName(ACTION_NAME)
     action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
@@ -184,11 +195,7 @@ def install(window: Any) -> None:
     def update(*_args: object) -> None:
         action.setEnabled(is_native(window.current_document()))
 
-    tabs = getattr(window, "tabs", None)
-    if tabs is not None:
-        tabs.currentChanged.connect(update)
-    opened = getattr(window, "document_opened", None)
-    if opened is not None:
-        opened.connect(update)
+    window.tabs.currentChanged.connect(update)
+    window.hooks.document_opened.append(update)
     window.menu("&Tools").aboutToShow.connect(update)
     update()
