@@ -19,7 +19,8 @@ from inspector.net.profiles import KEYRING_SERVICE, Profile, ProfileStore
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.history.history_view import PAGE, HistoryModel, HistoryView, history_curl
 from inspector.ui.panels.send.profiles_dialog import ProfilesDialog
-from inspector.ui.panels.send.send_panel import InsecureSendDialog, SendPanel
+from inspector.ui.panels.send.request import InsecureSendDialog
+from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 

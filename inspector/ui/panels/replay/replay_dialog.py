@@ -433,7 +433,7 @@ class ReplayDialog(QDialog):
         parts = urlsplit(profile.effective_base_url)
         if parts.scheme != "http" or is_loopback(parts.hostname):
             return True
-        from inspector.ui.panels.send.send_panel import InsecureSendDialog
+        from inspector.ui.panels.send.request import InsecureSendDialog
 
         return InsecureSendDialog.confirm(
             self,

@@ -13,14 +13,11 @@ an environment variable, and an ad-hoc URL; a note says why the keyring is missi
 
 from __future__ import annotations
 
-import json
-import os
 import weakref
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -42,8 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.formats.base import InspectorError, RequestSpec, Submission
-from inspector.formats.jsondoc import Document, dumps
+from inspector.formats.base import InspectorError, Submission
 from inspector.net.curl import curl_command, secret_env_names
 from inspector.net.history import History
 from inspector.net.profiles import (
@@ -55,7 +50,7 @@ from inspector.net.profiles import (
     kind_capabilities,
     target_from_url,
 )
-from inspector.services.sending import Prepared, prepare, send_prepared
+from inspector.services.sending import Prepared, prepare
 from inspector.ui import style
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.history.store import shared_history
@@ -65,109 +60,23 @@ from inspector.ui.workers import Task, run_task
 if TYPE_CHECKING:
     from inspector.net.client import Exchange, SendOptions
     from inspector.services.sending import Sent
-
-
-def insecure_warning(spec: RequestSpec) -> str | None:
-    """:func:`inspector.net.client.insecure_warning`, imported on first use: the client imports httpx (0.1 s),
-    which the app's start does not need."""
-    from inspector.net.client import insecure_warning as warning
-
-    return warning(spec)
-
-
-class InsecureSendDialog:
-    """Asks before a secret goes over plain http to a host that is not loopback."""
-
-    @classmethod
-    def confirm(cls, parent: QWidget | None, message: str) -> bool:
-        answer = QMessageBox.warning(
-            parent,
-            "Send a secret over plain http?",
-            message[:1].upper() + message[1:] + "\n\nSend anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-
-#: The profile chooser's entry for a send to a typed URL, without a profile.
-ADHOC = "\x00url"
-#: Body choices: the editor's bytes (default), or the JSON re-serialized compact / pretty on purpose.
-BODY_AS_EDITED, BODY_COMPACT, BODY_PRETTY = "edited", "compact", "pretty"
-
-
-def with_body(submission: Submission, choice: str, editor_text: str | None = None) -> Submission:
-    """``submission`` whose JSON body is the editor's bytes (``editor_text`` of an edited document; an unedited one
-    sends its original bytes) or, chosen on purpose, compact / pretty JSON. The open document is never changed."""
-    document = submission.document
-    if document is None:
-        return submission
-    if choice == BODY_COMPACT:
-        data = dumps(document.value)
-    elif choice == BODY_PRETTY:
-        data = dumps(document.value, pretty=True)
-    elif document.original is None and editor_text:
-        data = editor_text.encode("utf-8")
-    else:
-        return submission
-    return replace(submission, document=Document(value=document.value, original=data))
-
-
-def secret_from_text(text: str) -> str | None:
-    """An ad-hoc secret field's value: ``$NAME`` reads the environment variable NAME; empty is no secret."""
-    text = text.strip()
-    if text.startswith("$") and len(text) > 1:
-        value = os.environ.get(text[1:])
-        if not value:
-            raise InspectorError(f"the environment variable {text[1:]} is not set or empty")
-        return value
-    return text or None
-
-
-class _Bridge(QObject):
-    """Carries worker-thread callbacks to the GUI thread (queued signals)."""
-
-    progress = Signal(object, object)  # sent, total
-    waiting = Signal(float, int, int)  # seconds left, next attempt, max attempts
-
-
-def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history: History | None, cancel: Any) -> Any:
-    """Runs on the worker pool: the one send pipeline (send, name the target, record)."""
-    return send_prepared(
-        prepared,
-        options=options,
-        history=history if history is not None else False,
-        progress=bridge.progress.emit,
-        waiting=bridge.waiting.emit,
-        cancel=cancel,
-    )
-
-
-NOTHING_SENT = "<i>Nothing sent from this document yet.</i>"
-
-#: How much of the body the request preview shows.
-PREVIEW_BYTES = 4096
-
-
-def describe(spec: RequestSpec) -> str:
-    lines = [f"{spec.method} {spec.masked_url}", ""]
-    lines += [f"{k}: {v}" for k, v in spec.masked_headers()]
-    lines += ["", f"Body: {len(spec.body):,} bytes"]
-    lines += [f"Note: {n}" for n in dict.fromkeys(spec.notes)]  # a note said once
-    if spec.body and b"\x00" not in spec.body[:PREVIEW_BYTES] and spec.body[:2] != b"\x1f\x8b":
-        head = spec.mask(spec.body[:PREVIEW_BYTES].decode("utf-8", "replace"))
-        lines += ["", head + (" …" if len(spec.body) > PREVIEW_BYTES else "")]
-    elif spec.body:
-        lines += ["", f"(binary body, starts with {spec.body[:16].hex(' ')})"]
-    return "\n".join(lines)
-
-
-def pretty_body(body: bytes) -> str:
-    text = body[: 2 * 1024 * 1024].decode("utf-8", "replace")
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
+from inspector.ui.panels.send.request import (
+    ADHOC,
+    BODY_AS_EDITED,
+    BODY_COMPACT,
+    BODY_PRETTY,
+    NOTHING_SENT,
+    InsecureSendDialog,
+    SendBridge,
+    describe,
+    html_text,
+    insecure_warning,
+    json_highlighter,
+    pretty_body,
+    secret_from_text,
+    send_job,
+    with_body,
+)
 
 
 class SendPanel(QWidget):
@@ -197,7 +106,7 @@ class SendPanel(QWidget):
         self.history: History | None = (
             history if isinstance(history, History) else shared_history() if history in (None, True) else None
         )
-        self._bridge = _Bridge(self)
+        self._bridge = SendBridge(self)
         self._bridge.progress.connect(self._on_progress)
         self._bridge.waiting.connect(self._on_waiting)
         self._task: Task | None = None
@@ -316,7 +225,7 @@ class SendPanel(QWidget):
         self.response_body = QPlainTextEdit(objectName="responseBody")
         self.response_body.setReadOnly(True)
         self.response_body.setFont(style.mono_font())
-        self._highlighter = _json_highlighter(self.response_body)
+        self._highlighter = json_highlighter(self.response_body)
         self.response_headers = QPlainTextEdit(objectName="responseHeaders")
         self.response_headers.setReadOnly(True)
         self.response_headers.setFont(style.mono_font())
@@ -356,7 +265,7 @@ class SendPanel(QWidget):
         self.keyring_note.setVisible(problem is not None)
         if problem is not None:
             colour = style.html_colour(style.level_colour("warning"))
-            self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {_html(NO_KEYRING_HELP)}")
+            self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {html_text(NO_KEYRING_HELP)}")
             self.keyring_note.setToolTip(f"The keyring library says: {problem}")
         self._profile_changed()
 
@@ -539,7 +448,7 @@ class SendPanel(QWidget):
         self.send_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self._task = run_task(
-            _send_job,
+            send_job,
             prepared,
             self.options(self._profiles.pop(id(prepared), None)),
             self._bridge,
@@ -627,18 +536,18 @@ class SendPanel(QWidget):
         colour = good if exchange.ok else bad
         if exchange.status is not None:
             head = (
-                f"<b style='color:{colour}'>{exchange.status} {_html(exchange.reason)}</b>"
+                f"<b style='color:{colour}'>{exchange.status} {html_text(exchange.reason)}</b>"
                 f" · {exchange.elapsed * 1000:.0f} ms · {len(exchange.body):,} bytes"
                 f" · attempt {exchange.attempts}"
             )
         else:
             kind = exchange.failure.kind if exchange.failure else "error"
             head = f"<b style='color:{colour}'>No answer ({kind})</b> · {exchange.elapsed * 1000:.0f} ms"
-        lines = [head, f"<b>{_html(spec.mask(exchange.summary))}</b>"]
-        lines += [_html(spec.mask(d)) for d in exchange.history + exchange.details]
+        lines = [head, f"<b>{html_text(spec.mask(exchange.summary))}</b>"]
+        lines += [html_text(spec.mask(d)) for d in exchange.history + exchange.details]
         outcome = exchange.outcome
         if outcome and outcome.link:
-            lines.append(f"<a href='{_html(outcome.link)}'>{_html(outcome.link)}</a>")
+            lines.append(f"<a href='{html_text(outcome.link)}'>{html_text(outcome.link)}</a>")
         if exchange.failure is not None:
             lines.append("<i>The draft is unchanged; fix the cause and send again.</i>")
         self.response_status.setText("<br>".join(lines))
@@ -665,16 +574,3 @@ class SendPanel(QWidget):
         QGuiApplication.clipboard().setText(command)
         tail = " with the secrets inline." if inline_secrets else "; set the variables it names first."
         self.status_label.setText("Copied the curl command" + tail)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _json_highlighter(edit: QPlainTextEdit) -> object | None:
-    """Colour the answer with the window's Pygments JSON highlighter (the JSON lexer directly: looking a lexer
-    up by file name scans every Pygments lexer, 0.1 s of the app's start)."""
-    from inspector.ui.document.highlight import PygmentsHighlighter
-    from inspector.ui.document.highlight_spans import json_lexer
-
-    return PygmentsHighlighter(edit.document(), json_lexer())

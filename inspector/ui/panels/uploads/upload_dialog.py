@@ -308,7 +308,7 @@ class UploadDialog(QDialog):
         parts = urlsplit(profile.effective_base_url)
         if parts.scheme != "http" or is_loopback(parts.hostname):
             return True
-        from inspector.ui.panels.send.send_panel import InsecureSendDialog
+        from inspector.ui.panels.send.request import InsecureSendDialog
 
         return InsecureSendDialog.confirm(
             self,
