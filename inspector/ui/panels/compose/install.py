@@ -21,7 +21,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QUndoGroup
 
 from inspector.resources import resource_path
-from inspector.ui.window.main_window import after_first_frame, set_shortcut
+from inspector.ui.window.main_window import after_first_frame
+from inspector.ui.window.menus import set_shortcut
 
 # The dialogs (QMessageBox, QFileDialog...) and QEvent are imported where they are used: PySide builds a Qt class on
 # first use (1-3 ms each), and the start uses none of them.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
 
-from inspector.ui.window.main_window import set_shortcut
+from inspector.ui.window.menus import set_shortcut
 
 if TYPE_CHECKING:
     from inspector.formats.base import Submission
