@@ -93,7 +93,7 @@ def default_sample() -> str | None:
 
     samples = sample_paths()
     preferred = [p for p in samples if p.name == DEFAULT_SAMPLE]
-    chosen = (preferred or samples or [None])[0]
+    chosen = next(iter(preferred or samples), None)
     return str(chosen) if chosen is not None else None
 
 

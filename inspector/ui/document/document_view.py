@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QEvent,
@@ -290,6 +291,8 @@ class DocumentView(QWidget):
 
     filter_applied = Signal(str)
     frame_selected = Signal(object)
+    #: the Problems view's model (rebuilt when the document's problems change)
+    problems_model: ProblemsModel
 
     def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -641,7 +644,7 @@ class DocumentView(QWidget):
                 row = index_for_pointer(rows, pointer)
                 if row is None:
                     row = (
-                        next((i for i, a in enumerate(rows) if within(pointer, a.pointer)), None)
+                        next((i for i, a in enumerate(report.attachments) if within(pointer, a.pointer)), None)
                         if (name == "attachments")
                         else None
                     )
@@ -806,7 +809,7 @@ class DocumentView(QWidget):
         return None
 
     def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
-        model = view.model()
+        model = cast(StacksModel, view.model())
         rows = 0
         for row in range(min(model.rowCount(), EXPAND_STACKS)):
             if row and rows >= EXPAND_ROWS:  # the first stack always; then only while the rows stay few
@@ -938,7 +941,10 @@ class DocumentView(QWidget):
             "problems": len(self.document.problems),
         }
         for i in range(self.tabs.count()):
-            name = str(self.tabs.widget(i).property("viewName"))
+            tab = self.tabs.widget(i)
+            if tab is None:
+                continue
+            name = str(tab.property("viewName"))
             number = numbers.get(name)
             self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
         self._update_empty_notes()
@@ -1053,14 +1059,14 @@ class DocumentView(QWidget):
         """A "… more frames not listed" row: list the next frames of its stack."""
         if not index.isValid() or index.siblingAtColumn(0).data(KIND_ROLE) != "more":
             return
-        model = view.model()
+        model = cast(StacksModel, view.model())
         stack = model.stack_index(index.parent().row())
         self.relist(view, lambda: model.list_more(stack))
 
     def relist(self, view: QTreeView, change: Callable[[], object]) -> None:
         """Run ``change`` (a reset of the view's StacksModel that lists more frames) keeping the expanded stacks,
         the current row and the scroll position."""
-        model = view.model()
+        model = cast(StacksModel, view.model())
         expanded = [row for row in range(model.rowCount()) if view.isExpanded(model.index(row, 0))]
         current = model.path(view.currentIndex()) if view.currentIndex().isValid() else None
         scroll = view.verticalScrollBar().value()
@@ -1083,7 +1089,7 @@ class DocumentView(QWidget):
             if rows is not None:
                 continue  # filtered: the filter lists what it found
             row = len(stack.frames) - 1 - frame if self._flipped(model) else frame
-            self.relist(view, lambda s=s, row=row: model.list_up_to(s, row))
+            self.relist(view, partial(model.list_up_to, s, row))
             return model.view_path(s, frame)
         return None
 

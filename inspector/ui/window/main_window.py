@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -370,8 +371,8 @@ class MainWindow(QMainWindow):
             path,
             progress=page.report_progress,
             pass_token=True,
-            on_result=lambda doc, p=page: self._loaded(p, doc),
-            on_error=lambda exc, p=page: self._load_failed(p, exc),
+            on_result=partial(self._loaded, page),
+            on_error=partial(self._load_failed, page),
         )
         page.cancelled.connect(lambda p=page: self._cancel_loading(p))
         self.status_message(f"Opening {path}…")

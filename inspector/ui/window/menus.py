@@ -5,6 +5,7 @@ Functions of the window (``build_menus(window)``), called by :class:`~inspector.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def build_menus(window: MainWindow) -> None:
     window.samples_menu = file_menu.addMenu("Open &Sample")
     window.samples_menu.setObjectName("samplesMenu")
     for sample in sample_paths():
-        window.samples_menu.addAction(sample.name, lambda p=sample: window.open_paths([str(p)]))
+        window.samples_menu.addAction(sample.name, partial(window.open_paths, [str(sample)]))
     window.recent_menu = file_menu.addMenu("Open &Recent")
     window.recent_menu.setObjectName("recentMenu")
     window.recent_menu.setEnabled(False)  # filled when the File menu first opens: the start reads no config file
@@ -189,7 +190,7 @@ def add_action(
 def fill_recent_menu(window: MainWindow) -> None:
     window.recent_menu.clear()
     for path in window.recent:
-        window.recent_menu.addAction(path, lambda p=path: window.open_paths([p]))
+        window.recent_menu.addAction(path, partial(window.open_paths, [path]))
     window.recent_menu.setEnabled(bool(window.recent))
 
 

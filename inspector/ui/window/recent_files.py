@@ -7,7 +7,7 @@ import json
 import logging
 from pathlib import Path
 
-from inspector import settings
+from inspector import atomic, settings
 from inspector.resources import resource_path
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def _load_paths(target: Path, limit: int) -> list[str]:
 def _save_paths(target: Path, paths: list[str], what: str) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        settings.atomic_write(target, json.dumps(paths, indent=1).encode("utf-8"))
+        atomic.write_bytes(target, json.dumps(paths, indent=1).encode("utf-8"))
     except OSError as exc:  # a read-only config dir must not stop the app
         log.warning("cannot save %s: %s", what, exc)
 

@@ -249,8 +249,8 @@ class CapturePanel(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self.count_label = QLabel()
         actions = QHBoxLayout()
-        for widget in (self.open_button, self.resend_button, self.delete_button, self.clear_button):
-            actions.addWidget(widget)
+        for button in (self.open_button, self.resend_button, self.delete_button, self.clear_button):
+            actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
         inbox = QWidget()

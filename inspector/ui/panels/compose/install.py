@@ -110,7 +110,7 @@ class Composer(QObject):
     def current_changed(self, doc: OpenDocument | None) -> None:
         if doc is not None:
             self.track(doc)
-        self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)
+        self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)  # type: ignore[arg-type]  # None: no active stack (Qt takes nullptr; the stub does not say so)
         if self._forms is not None:
             self._forms.set_document(doc)
         if self._attachments is not None:
@@ -380,7 +380,10 @@ def install(window: MainWindow) -> None:
     set_shortcut(redo, QKeySequence.StandardKey.Redo)
     redo.setObjectName("redoAction")
     edit_actions = edit_menu.actions()
-    edit_menu.insertActions(edit_actions[0] if edit_actions else None, [undo, redo])
+    if edit_actions:
+        edit_menu.insertActions(edit_actions[0], [undo, redo])
+    else:
+        edit_menu.addActions([undo, redo])
     for name, title in (("forms", "Edit with &Forms"), ("attachments", "&Attachments")):
         action = window.menu("&Tools").addAction(title)
         action.triggered.connect(lambda _c=False, n=name: window.show_panel(n))

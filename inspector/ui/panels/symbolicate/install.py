@@ -105,7 +105,7 @@ class Symbolicator(QObject):
 
         window = self.window
         document = window.current_document()
-        if not is_native(document):
+        if document is None or not is_native(document):
             window.status_message("Symbolicate works on minidumps and reports with binary images (Apple)")
             return False
         if self.task is not None:
