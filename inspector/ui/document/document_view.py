@@ -6,29 +6,20 @@ lists on a worker (debounced) and hands each model the rows to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, cast
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -40,208 +31,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.formats import get_format
 from inspector.formats.base import InspectorError
-from inspector.report import Binary, Frame, Report, TelemetryEvent
+from inspector.report import Frame, Report
 from inspector.ui import style
-from inspector.ui.document.models.filtering import StackFilter, filter_stacks, matching
-from inspector.ui.document.models.frame_text import Stack, exception_stacks, frame_location, stack_text, thread_stacks
+from inspector.ui.document import tree_rows
+from inspector.ui.document.empty_notes import EmptyNote, empty_note, no_attachments_note
+from inspector.ui.document.models.frame_text import Stack, exception_stacks, thread_stacks
 from inspector.ui.document.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
 from inspector.ui.document.models.metadata_model import MetadataModel
 from inspector.ui.document.models.pointers import index_for_pointer, within
-from inspector.ui.document.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.document.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
 from inspector.ui.document.models.stacks_model import StacksModel
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.raw_view import create_raw_view
 from inspector.ui.document.source_pane import SourcePane
 from inspector.ui.document.timeline import TimelineWidget
+from inspector.ui.document.tree_layout import (
+    LIST_COLUMNS,
+    TreeLayout,
+    make_tree,
+)
+from inspector.ui.document.view_filter import (
+    FILTER_DEBOUNCE_MS,
+    FILTERED_VIEWS,
+    FilterResult,
+    MetadataFilter,
+    compute_filter,
+)
 from inspector.ui.document.view_names import VIEW_NAMES
 from inspector.ui.document.views.attachment_preview import AttachmentPreview
 from inspector.ui.document.views.summary import header_html, headline, summary_html
 from inspector.ui.window.labels import occurrence_word
 from inspector.ui.window.read_only_bar import ReadOnlyBar
 from inspector.ui.workers import Task, run_task
-
-#: Column widths of the views in characters; 0 is the column that stretches (function, message...).
-STACK_COLUMNS = (5, 0, 30, 18, 17, 9)
-STACK_COLUMNS_NATIVE = (5, 0, 22, 20, 17, 9)
-LIST_COLUMNS = {
-    "binaries": (24, 17, 17, 9, 36, 8, 10, 0),
-    "telemetry": (11, 8, 10, 10, 0),
-    "attachments": (30, 20, 10, 0),
-    "metadata": (28, 0),
-    "problems": (10, 24, 0, 22),
-}
-#: The views the filter box narrows.
-FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
-#: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
-FILTER_DEBOUNCE_MS = 180
-#: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
-EXPAND_STACKS = 12
-#: Further stacks are expanded at open only while the expanded frame rows stay below this (a tree view lays out
-#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s; the
-#: first stack is always expanded, with at most stacks_model.MAX_LISTED_FRAMES rows).
-EXPAND_ROWS = 500
-#: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
-#: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
-SPAN_STACKS = 100
-
-
-#: Views a format never fills, and why (shown in the empty view instead of a blank tree).
-NEVER_CARRIED = {
-    "rollbar": {
-        "threads": "Rollbar items carry no threads: the exception's stack is under Frames.",
-        "binaries": "Rollbar items carry no list of loaded binaries.",
-        "attachments": "Rollbar items carry no attachments.",
-    },
-    "minidump": {"telemetry": "Minidumps carry no telemetry (breadcrumbs)."},
-    "apple": {"telemetry": "Apple crash reports carry no telemetry (breadcrumbs)."},
-}
-#: What an empty view lists, for the note "This report lists no …".
-VIEW_ITEMS = {
-    "frames": "exception frames",
-    "threads": "threads",
-    "binaries": "binaries (loaded modules)",
-    "telemetry": "telemetry (breadcrumbs)",
-    "attachments": "attachments",
-    "metadata": "metadata",
-}
-
-
-def empty_note(format_name: str, view: str, filtered: bool = False) -> str:
-    """Why a view is empty: the format never carries it, the filter hides it, or this report has none."""
-    if view == "problems":
-        return "No problems: the payload passed validation."
-    if filtered:
-        return "Nothing here matches the filter (Esc clears it)."
-    reason = NEVER_CARRIED.get(format_name, {}).get(view)
-    return reason or f"This report lists no {VIEW_ITEMS.get(view, view)}."
-
-
-class EmptyNote(QObject):
-    """A line of text in the middle of a tree's viewport while its model has no rows (why it is empty)."""
-
-    def __init__(self, view: QTreeView) -> None:
-        super().__init__(view)
-        self.view = view
-        self.label = QLabel(view.viewport())
-        self.label.setObjectName(f"{view.objectName()}EmptyNote")
-        self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.label.hide()
-        self.text = ""
-        view.viewport().installEventFilter(self)
-
-    def set_text(self, text: str) -> None:
-        self.text = text
-        self.update()
-
-    def update(self) -> None:
-        model = self.view.model()
-        empty = model is None or model.rowCount() == 0
-        self.label.setText(self.text)
-        self.label.setVisible(empty and bool(self.text))
-        self._place()
-
-    def _place(self) -> None:
-        rect = self.view.viewport().rect().adjusted(20, 20, -20, -20)
-        self.label.setGeometry(rect.x(), rect.y(), rect.width(), min(rect.height(), 80))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        if event.type() == QEvent.Type.Resize:
-            self._place()
-        return False
-
-
-@dataclass(slots=True)
-class FilterResult:
-    needle: str
-    frames: StackFilter
-    threads: StackFilter
-    binaries: list[int]
-    telemetry: list[int]
-    #: Paths (child rows from the root, as MetadataModel counts them) of the metadata nodes to show.
-    metadata: set[tuple[int, ...]] = field(default_factory=set)
-
-
-#: Metadata nodes the filter looks at, at most (a hostile payload's huge custom data must not stall the filter).
-METADATA_FILTER_NODES = 200_000
-
-
-def metadata_matches(metadata: Any, needle: str, check: Callable[[], None] | None = None) -> set[tuple[int, ...]]:
-    """The paths of metadata nodes whose key or value contains ``needle`` (case-insensitive), with their ancestors
-    (so the tree can show them) and, below a matching container, everything in it."""
-    needle = needle.casefold()
-    shown: set[tuple[int, ...]] = set()
-    seen = 0
-    stack: list[tuple[tuple[int, ...], Any, bool]] = [((), metadata, False)]
-    while stack and seen < METADATA_FILTER_NODES:
-        path, value, inside_match = stack.pop()
-        if isinstance(value, dict):
-            items = [(str(k), v) for k, v in value.items()]
-        elif isinstance(value, (list, tuple)):
-            items = [(f"[{i}]", v) for i, v in enumerate(value)]
-        else:
-            continue
-        for i, (key, child) in enumerate(items):
-            seen += 1
-            if check is not None and seen % 4096 == 0:
-                check()
-            child_path = (*path, i)
-            scalar = not isinstance(child, (dict, list, tuple))
-            hit = inside_match or needle in key.casefold() or (scalar and needle in str(child).casefold())
-            if hit:
-                shown.update(child_path[:n] for n in range(1, len(child_path) + 1))
-            if not scalar:
-                stack.append((child_path, child, hit))
-    return shown
-
-
-class MetadataFilter(QSortFilterProxyModel):
-    """The metadata tree narrowed to the paths a filter found (None: everything)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.shown: set[tuple[int, ...]] | None = None
-
-    def set_shown(self, shown: set[tuple[int, ...]] | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10 (invalidateFilter is deprecated there)
-            self.beginFilterChange()
-            self.shown = shown
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.shown = shown
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # Override
-        if self.shown is None:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, MetadataModel)
-        path = (*model.path(source_parent), source_row) if source_parent.isValid() else (source_row,)
-        return path in self.shown
-
-
-def compute_filter(
-    exceptions: Sequence[Stack],
-    threads: Sequence[Stack],
-    binaries: Sequence[Binary],
-    telemetry: Sequence[TelemetryEvent],
-    needle: str,
-    cancel: Any = None,
-    metadata: Any = None,
-) -> FilterResult:
-    """Runs on a worker: which rows of every list (and which metadata nodes) contain ``needle``."""
-    check = cancel.check if cancel is not None else None
-    return FilterResult(
-        needle,
-        filter_stacks([s.search_text() for s in exceptions], [s.frames for s in exceptions], needle, check),
-        filter_stacks([s.search_text() for s in threads], [s.frames for s in threads], needle, check),
-        matching(binaries, needle, check),
-        matching(telemetry, needle, check),
-        metadata_matches(metadata, needle, check) if metadata is not None else set(),
-    )
 
 
 def _colours() -> dict[str, str]:
@@ -255,30 +77,6 @@ def _colours() -> dict[str, str]:
         "badge": style.html_colour(style.accent_background()),
         "badge_text": style.html_colour(pal.color(QPalette.ColorRole.Text)),
     }
-
-
-def make_tree(name: str) -> QTreeView:
-    view = QTreeView()
-    view.setObjectName(name)
-    view.setUniformRowHeights(True)  # required for a million rows to scroll smoothly
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setAllColumnsShowFocus(True)
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    view.header().setStretchLastSection(True)
-    view.header().setSectionsMovable(True)
-    return view
-
-
-def no_attachments_note(format_name: str) -> str:
-    """What the Attachments view says when a report has none: an API that takes no files beside its payload
-    (Rollbar's item API) says so; other formats have none in this payload."""
-    fmt = get_format(format_name)
-    caps = fmt.CAPABILITIES
-    if caps.can_send and not caps.native and not caps.attachments:
-        return f"{fmt.TITLE} items have no attachments."
-    return "No attachments in this payload."
 
 
 class DocumentView(QWidget):
@@ -296,6 +94,7 @@ class DocumentView(QWidget):
 
     def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tree_layout = TreeLayout(self)
         self.setObjectName("documentView")
         self.document = document
         self.report_index = 0
@@ -628,11 +427,11 @@ class DocumentView(QWidget):
             ("frames", self.frames_model, self.frames_view),
             ("threads", self.threads_model, self.threads_view),
         ):
-            path = self._stack_path_for(model, pointer)
+            path = tree_rows.stack_path_for(model, pointer)
             if path is None:
-                path = self._list_frame_for(view, model, pointer)
+                path = tree_rows.list_frame_for(view, model, pointer)
             if path is not None:
-                self._select(view, model.index_for_path(path))
+                tree_rows.select_row(view, model.index_for_path(path))
                 hits.append(name)
         report = self.report
         if report is not None:
@@ -653,37 +452,18 @@ class DocumentView(QWidget):
                     index = flat.index(view_row, 0)
                     if view is self.binaries_view:
                         index = self.binaries_proxy.mapFromSource(index)
-                    self._select(view, index)
+                    tree_rows.select_row(view, index)
                     hits.append(name)
         return hits
 
     def copy_rows(self, view: QTreeView) -> str:
-        rows = view.selectionModel().selectedRows(0) if view.selectionModel() else []
-        if not rows and view.currentIndex().isValid():
-            rows = [view.currentIndex().siblingAtColumn(0)]
-        text = "\n".join(str(i.data(COPY_ROLE) or i.data() or "") for i in rows)
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_rows(view)
 
     def copy_frame_location(self, view: QTreeView) -> str:
-        frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
-        text = frame_location(frame) if isinstance(frame, Frame) else ""
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_frame_location(view)
 
     def copy_stack(self, view: QTreeView) -> str:
-        model = view.model()
-        if not isinstance(model, StacksModel):
-            return ""
-        path = model.path(view.currentIndex())
-        if not path:
-            return ""
-        stack = model.stacks[model.stack_index(path[0])]
-        text = stack_text(stack, self.report.most_recent_first if self.report else True, self._flipped(model))
-        QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_stack(view, self.report.most_recent_first if self.report else True)
 
     def changeEvent(self, event: QEvent) -> None:  # Override QWidget.changeEvent
         """The desktop switched light/dark: re-derive the colours of the header and the summary."""
@@ -741,8 +521,8 @@ class DocumentView(QWidget):
         self.order_toggle.blockSignals(False)
         self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
         self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=False)
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=False)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
         self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
@@ -808,126 +588,22 @@ class DocumentView(QWidget):
             return report.summary.timestamp
         return None
 
-    def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
-        model = cast(StacksModel, view.model())
-        rows = 0
-        for row in range(min(model.rowCount(), EXPAND_STACKS)):
-            if row and rows >= EXPAND_ROWS:  # the first stack always; then only while the rows stay few
-                break
-            if expand_all or model.stacks[model.stack_index(row)].crashed or row == 0:
-                view.expand(model.index(row, 0))
-                rows += model.rowCount(model.index(row, 0))
-        if view.isVisible():
-            self._span_first(view)
-        else:  # spanning lays the whole tree out (10 000 threads: a second): done when the view is first shown
-            view.setProperty("spansPending", True)
-            if not view.property("spanOnShow"):
-                view.setProperty("spanOnShow", True)
-                view.installEventFilter(self)
-        if model.rowCount() > SPAN_STACKS and not view.property("spanOnScroll"):
-            view.setProperty("spanOnScroll", True)
-            view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self._span_visible(v))
-            view.expanded.connect(lambda _i, v=view: self._span_visible(v))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        if event.type() == QEvent.Type.Show and isinstance(watched, QTreeView):
-            if watched.property("columnsPending"):
-                self._size_stack_columns(watched)
-            if watched.property("spansPending"):
-                self._span_first(watched)
-        return False
-
-    @staticmethod
-    def _span_first(view: QTreeView) -> None:
-        view.setProperty("spansPending", False)
-        root = QModelIndex()
-        for row in range(min(view.model().rowCount(), SPAN_STACKS)):
-            view.setFirstColumnSpanned(row, root, True)
-
-    @staticmethod
-    def _span_visible(view: QTreeView) -> None:
-        """Span the stack rows on screen (the ones beyond :data:`SPAN_STACKS`), as they scroll into view."""
-        if view.property("spansPending"):
-            return
-        index = view.indexAt(view.viewport().rect().topLeft())
-        bottom = view.viewport().height()
-        root = QModelIndex()
-        seen = 0
-        while index.isValid() and seen < 500:
-            if not index.parent().isValid() and not view.isFirstColumnSpanned(index.row(), root):
-                view.setFirstColumnSpanned(index.row(), root, True)
-            if view.visualRect(index).top() > bottom:
-                break
-            index = view.indexBelow(index)
-            seen += 1
-
     def _size_columns(self) -> None:
         native = not any(
             stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
         )
-        for view in (self.frames_view, self.threads_view):
+        for view, name in ((self.frames_view, "frames"), (self.threads_view, "threads")):
+            view.setProperty("columnsName", name)
             view.setProperty("nativeColumns", native)
             if view.isVisible():
-                self._size_stack_columns(view)
+                self.tree_layout.size_stack_columns(view)
             else:  # a resized column lays a hidden tree out too (10 000 threads: 0.5 s): done on first show
                 view.setProperty("columnsPending", True)
                 if not view.property("spanOnShow"):
                     view.setProperty("spanOnShow", True)
-                    view.installEventFilter(self)
+                    view.installEventFilter(self.tree_layout)
         for name, widths in LIST_COLUMNS.items():
-            self._fit_columns(self.trees()[name], name, widths)
-
-    def _size_stack_columns(self, view: QTreeView) -> None:
-        view.setProperty("columnsPending", False)
-        native = bool(view.property("nativeColumns"))
-        name = "frames" if view is self.frames_view else "threads"
-        self._fit_columns(view, f"{name}-native" if native else name, STACK_COLUMNS_NATIVE if native else STACK_COLUMNS)
-
-    def _fit_columns(self, view: QTreeView, key: str, widths: tuple[int, ...]) -> None:
-        """Size the columns (``widths`` in characters; the one given as 0 stretches to fill the view, so nothing
-        important is cut and no sideways scrolling is needed); widths the user dragged are remembered per ``key``."""
-        from inspector.ui.window.preferences import current_settings
-
-        header = view.header()
-        char = self.fontMetrics().horizontalAdvance("m")
-        remembered = current_settings().column_widths.get(key, [])
-        view.setProperty("columnsKey", key)
-        self._sizing_columns = True
-        try:
-            header.setStretchLastSection(False)
-            for column, chars in enumerate(widths[: header.count()]):
-                if chars == 0:
-                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-                    continue
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                if column < len(remembered) and remembered[column] > 0:
-                    header.resizeSection(column, remembered[column])
-                else:  # column 0 of a tree also holds the indentation
-                    extra = 2 * view.indentation() if column == 0 and view.rootIsDecorated() else 0
-                    header.resizeSection(column, chars * char + extra)
-        finally:
-            self._sizing_columns = False
-        if not header.property("remembersWidths"):
-            header.setProperty("remembersWidths", True)
-            header.sectionResized.connect(lambda column, *_a, v=view: self._column_dragged(v, column))
-
-    def _column_dragged(self, view: QTreeView, column: int) -> None:
-        """The user resized a column: remember the widths of that view (saved to the settings shortly). The
-        stretching column follows the window's width: resizing the window remembers nothing."""
-        header = view.header()
-        stretch = QHeaderView.ResizeMode.Stretch
-        if (
-            getattr(self, "_sizing_columns", False)
-            or not view.isVisible()
-            or header.sectionResizeMode(column) == stretch
-        ):
-            return
-        from inspector.ui.window.preferences import current_settings, save_soon
-
-        key = str(view.property("columnsKey"))
-        widths = [0 if header.sectionResizeMode(c) == stretch else header.sectionSize(c) for c in range(header.count())]
-        current_settings().column_widths[key] = widths
-        save_soon()
+            self.tree_layout.fit_columns(self.trees()[name], name, widths)
 
     def _update_tab_titles(self) -> None:
         report = self.report
@@ -983,8 +659,8 @@ class DocumentView(QWidget):
         self.telemetry_model.set_visible_rows(result.telemetry if result else None)
         self.metadata_filter.set_shown(result.metadata if result else None)
         self.metadata_view.expandToDepth(0 if result is None else 8)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=result is not None)
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=result is not None)
         self._update_filter_status(result)
         self._update_empty_notes()
         self.filter_applied.emit(result.needle if result else "")
@@ -1005,8 +681,8 @@ class DocumentView(QWidget):
     def _order_toggled(self, checked: bool) -> None:
         self.frames_model.set_most_recent_first(checked)
         self.threads_model.set_most_recent_first(checked)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
 
     @staticmethod
     def _flipped(model: StacksModel) -> bool:
@@ -1028,7 +704,7 @@ class DocumentView(QWidget):
                 row = self.binaries_model.view_row(index)
                 if row is not None:
                     proxy_index = self.binaries_proxy.mapFromSource(self.binaries_model.index(row, 0))
-                    self._select(self.binaries_view, proxy_index)
+                    tree_rows.select_row(self.binaries_view, proxy_index)
 
     def _attachment_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         attachment = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
@@ -1038,22 +714,12 @@ class DocumentView(QWidget):
     def _timeline_clicked(self, index: int) -> None:
         row = self.telemetry_model.view_row(index)
         if row is not None:
-            self._select(self.telemetry_view, self.telemetry_model.index(row, 0))
+            tree_rows.select_row(self.telemetry_view, self.telemetry_model.index(row, 0))
 
     def _problem_activated(self, index: QModelIndex) -> None:
         pointer = index.siblingAtColumn(0).data(POINTER_ROLE)
         if pointer is not None:
             self.select_pointer(pointer)
-
-    @staticmethod
-    def _select(view: QTreeView, index: QModelIndex) -> None:
-        if not index.isValid():
-            return
-        view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(index)
 
     def _more_activated(self, view: QTreeView, index: QModelIndex) -> None:
         """A "… more frames not listed" row: list the next frames of its stack."""
@@ -1061,53 +727,7 @@ class DocumentView(QWidget):
             return
         model = cast(StacksModel, view.model())
         stack = model.stack_index(index.parent().row())
-        self.relist(view, lambda: model.list_more(stack))
-
-    def relist(self, view: QTreeView, change: Callable[[], object]) -> None:
-        """Run ``change`` (a reset of the view's StacksModel that lists more frames) keeping the expanded stacks,
-        the current row and the scroll position."""
-        model = cast(StacksModel, view.model())
-        expanded = [row for row in range(model.rowCount()) if view.isExpanded(model.index(row, 0))]
-        current = model.path(view.currentIndex()) if view.currentIndex().isValid() else None
-        scroll = view.verticalScrollBar().value()
-        change()
-        for row in expanded:
-            view.expand(model.index(row, 0))
-        if current:
-            view.setCurrentIndex(model.index_for_path(current))
-        view.verticalScrollBar().setValue(scroll)
-        if view.isVisible():
-            self._span_first(view)
-
-    def _list_frame_for(self, view: QTreeView, model: StacksModel, pointer: str) -> tuple[int, ...] | None:
-        """The view path of a frame that is not listed yet (beyond the first frames of a deep stack): list it."""
-        for s, stack in enumerate(model.stacks):
-            frame = index_for_pointer(stack.frames, pointer)
-            if frame is None:
-                continue
-            rows = model._frame_rows(s)
-            if rows is not None:
-                continue  # filtered: the filter lists what it found
-            row = len(stack.frames) - 1 - frame if self._flipped(model) else frame
-            self.relist(view, partial(model.list_up_to, s, row))
-            return model.view_path(s, frame)
-        return None
-
-    @staticmethod
-    def _stack_path_for(model: StacksModel, pointer: str) -> tuple[int, ...] | None:
-        best: tuple[int, int | None] | None = None
-        best_len = -1
-        for s, stack in enumerate(model.stacks):
-            frame = index_for_pointer(stack.frames, pointer)
-            if frame is not None:
-                length = len(stack.frames[frame].pointer)
-                if length > best_len:
-                    best, best_len = (s, frame), length
-            elif within(pointer, stack.pointer) and len(stack.pointer) > best_len:
-                best, best_len = (s, None), len(stack.pointer)
-        if best is None:
-            return None
-        return model.view_path(*best)
+        tree_rows.relist(view, lambda: model.list_more(stack))
 
     # ------------------------------------------------------------------ context menu
 

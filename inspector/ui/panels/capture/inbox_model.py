@@ -3,26 +3,16 @@ batches as the view scrolls."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from inspector.net.store import CaptureRecord
 
-if TYPE_CHECKING:
-    pass
-
-
 RecordRole = Qt.ItemDataRole.UserRole + 1
-
-
 SortRole = Qt.ItemDataRole.UserRole + 2
-
-
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
 API_TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center", "unknown": "?"}
 
 

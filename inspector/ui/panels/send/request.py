@@ -9,11 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (
-    QMessageBox,
-    QPlainTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QWidget
 
 from inspector.formats.base import InspectorError, RequestSpec, Submission
 from inspector.formats.jsondoc import Document, dumps
@@ -49,8 +45,6 @@ class InsecureSendDialog:
 
 #: The profile chooser's entry for a send to a typed URL, without a profile.
 ADHOC = "\x00url"
-
-
 #: Body choices: the editor's bytes (default), or the JSON re-serialized compact / pretty on purpose.
 BODY_AS_EDITED, BODY_COMPACT, BODY_PRETTY = "edited", "compact", "pretty"
 
@@ -103,8 +97,6 @@ def send_job(prepared: Prepared, options: SendOptions, bridge: SendBridge, histo
 
 
 NOTHING_SENT = "<i>Nothing sent from this document yet.</i>"
-
-
 #: How much of the body the request preview shows.
 PREVIEW_BYTES = 4096
 
