@@ -15,15 +15,12 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
-    QSplitter,
     QTabWidget,
     QTextBrowser,
     QTreeView,
@@ -39,7 +36,6 @@ from inspector.ui.document.empty_notes import EmptyNote, empty_note, no_attachme
 from inspector.ui.document.models.frame_text import Stack, exception_stacks, thread_stacks
 from inspector.ui.document.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
 from inspector.ui.document.models.metadata_model import MetadataModel
-from inspector.ui.document.models.pointers import index_for_pointer, within
 from inspector.ui.document.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
 from inspector.ui.document.models.stacks_model import StacksModel
 from inspector.ui.document.open_document import OpenDocument
@@ -52,31 +48,18 @@ from inspector.ui.document.tree_layout import (
     make_tree,
 )
 from inspector.ui.document.view_filter import (
-    FILTER_DEBOUNCE_MS,
     FILTERED_VIEWS,
+    FilterBox,
     FilterResult,
     MetadataFilter,
-    compute_filter,
+    compute_filter,  # noqa: F401 (bench/bench_open.py imports it here)
 )
 from inspector.ui.document.view_names import VIEW_NAMES
+from inspector.ui.document.view_pages import view_pages
 from inspector.ui.document.views.attachment_preview import AttachmentPreview
 from inspector.ui.document.views.summary import header_html, headline, summary_html
 from inspector.ui.window.labels import occurrence_word
 from inspector.ui.window.read_only_bar import ReadOnlyBar
-from inspector.ui.workers import Task, run_task
-
-
-def _colours() -> dict[str, str]:
-    pal = QGuiApplication.palette()
-    return {
-        "error": style.html_colour(style.level_colour("error")),
-        "warning": style.html_colour(style.level_colour("warning")),
-        "info": style.html_colour(style.level_colour("info")),
-        "ok": style.html_colour(style.level_colour("log")),
-        "dim": style.html_colour(style.dim_text()),
-        "badge": style.html_colour(style.accent_background()),
-        "badge_text": style.html_colour(pal.color(QPalette.ColorRole.Text)),
-    }
 
 
 class DocumentView(QWidget):
@@ -98,8 +81,6 @@ class DocumentView(QWidget):
         self.setObjectName("documentView")
         self.document = document
         self.report_index = 0
-        self._filter_task: Task | None = None
-        self._filter_text = ""
         self._built_reports: list[Report] | None = None
         self.exception_stacks: list[Stack] = []
         self.thread_stacks_: list[Stack] = []
@@ -115,29 +96,14 @@ class DocumentView(QWidget):
         self.report_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.report_selector.currentIndexChanged.connect(self._report_chosen)
 
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText(
-            "Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)"
+        self.filter_box = FilterBox(
+            self, lambda: (self.exception_stacks, self.thread_stacks_, self.report), self._show_filter
         )
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._filter_typed)
-        clear = QAction("Clear the filter", self.filter_edit)
-        clear.setObjectName("clearFilterAction")
-        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear.triggered.connect(self.clear_filter)
-        self.filter_edit.addAction(clear)
-        self.filter_status = QLabel()
-        self.filter_status.setObjectName("filterStatus")
+        self.filter_edit, self.filter_status = self.filter_box.edit, self.filter_box.status
         self.order_toggle = QCheckBox("Most recent first")
         self.order_toggle.setObjectName("mostRecentFirst")
         self.order_toggle.setToolTip("Flip the frame order (the vendor's own order is the default)")
         self.order_toggle.toggled.connect(self._order_toggled)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
-        self._filter_timer.timeout.connect(self.apply_filter)
 
         # views
         self.summary_view = QTextBrowser()
@@ -172,35 +138,21 @@ class DocumentView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
-        frames_split = QSplitter(Qt.Orientation.Vertical)
-        frames_split.addWidget(self.frames_view)
-        frames_split.addWidget(self.source_pane)
-        frames_split.setStretchFactor(0, 3)
-        frames_split.setStretchFactor(1, 2)
-        telemetry_page = QSplitter(Qt.Orientation.Vertical)
-        telemetry_page.addWidget(self.timeline)
-        telemetry_page.addWidget(self.telemetry_view)
-        telemetry_page.setStretchFactor(1, 4)
-        attach_page = QWidget()
-        attach_layout = QVBoxLayout(attach_page)
-        attach_layout.setContentsMargins(0, 0, 0, 0)
-        attach_layout.addWidget(self.attachments_note)
-        attach_split = QSplitter(Qt.Orientation.Vertical)
-        attach_split.addWidget(self.attachments_view)
-        attach_split.addWidget(self.attachment_preview)
-        attach_split.setStretchFactor(1, 3)
-        attach_layout.addWidget(attach_split)
-        pages = {
-            "summary": self.summary_view,
-            "frames": frames_split,
-            "threads": self.threads_view,
-            "binaries": self.binaries_view,
-            "telemetry": telemetry_page,
-            "attachments": attach_page,
-            "metadata": self.metadata_view,
-            "problems": self.problems_view,
-            "raw": self.raw_view,
-        }
+        pages = view_pages(
+            summary=self.summary_view,
+            frames=self.frames_view,
+            source=self.source_pane,
+            threads=self.threads_view,
+            binaries=self.binaries_view,
+            timeline=self.timeline,
+            telemetry=self.telemetry_view,
+            attachments_note=self.attachments_note,
+            attachments=self.attachments_view,
+            attachment_preview=self.attachment_preview,
+            metadata=self.metadata_view,
+            problems=self.problems_view,
+            raw=self.raw_view,
+        )
         self._pages = pages
         for name, page in pages.items():
             page.setProperty("viewName", name)
@@ -223,11 +175,7 @@ class DocumentView(QWidget):
 
         for view in self.trees().values():
             view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
-            copy = QAction("Copy", view)
-            copy.setShortcut(QKeySequence.StandardKey.Copy)
-            copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            copy.triggered.connect(lambda _c=False, v=view: self.copy_rows(v))
-            view.addAction(copy)
+            tree_rows.add_copy_action(view)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -266,8 +214,7 @@ class DocumentView(QWidget):
 
     def clear_filter(self) -> None:
         """Escape in the filter box: empty it and show everything again, now."""
-        self.filter_edit.clear()
-        self.apply_filter()
+        self.filter_box.clear()
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -281,8 +228,8 @@ class DocumentView(QWidget):
             self.report_selector.setCurrentIndex(self.report_index)
             self.report_selector.blockSignals(False)
         self._build_models()
-        if self._filter_text:
-            self.apply_filter()
+        if self.filter_box.text:
+            self.filter_box.apply()
 
     def _document_changed(self) -> None:
         """After an edit, a big document's view refreshes in the next event-loop turn (edits in a row refresh once): the
@@ -313,7 +260,7 @@ class DocumentView(QWidget):
         doc = self.document
         old_reports = self._built_reports
         index = self.report_index
-        if self._filter_text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
+        if self.filter_box.text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
             return False
         report = doc.reports[index]
         old_report = old_reports[index]
@@ -330,11 +277,9 @@ class DocumentView(QWidget):
         self._built_reports = doc.reports
         self.exception_stacks, self.thread_stacks_ = exceptions, threads
         doc.prepared_stacks = None
-        self._repaint_visible(self.frames_view)
-        self._repaint_visible(self.threads_view)
-        colours = _colours()
-        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.tree_layout.repaint_visible(self.frames_view)
+        self.tree_layout.repaint_visible(self.threads_view)
+        self._show_summary(report)
         self._build_list_models(report)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
@@ -348,30 +293,15 @@ class DocumentView(QWidget):
         self._update_tab_titles()
         return True
 
-    @staticmethod
-    def _repaint_visible(view: QTreeView) -> None:
-        """``dataChanged`` for the rows on screen (the others are read from the model when they scroll in). A hidden
-        view reads the model when it is shown (asking it for rows now would lay a never-shown tree out: 0.6 s)."""
-        if not view.isVisible():
-            return
-        model = view.model()
-        index = view.indexAt(view.viewport().rect().topLeft())
-        bottom = view.viewport().height()
-        last = model.columnCount() - 1
-        seen = 0
-        while index.isValid() and seen < 500:
-            index = index.siblingAtColumn(0)
-            model.dataChanged.emit(index, index.siblingAtColumn(last))
-            if view.visualRect(index).bottom() >= bottom:
-                break
-            index = view.indexBelow(index)
-            seen += 1
+    def _show_summary(self, report: Report | None) -> None:
+        """The header line and the Summary view (their colours follow the desktop's light or dark palette)."""
+        doc, colours = self.document, style.html_colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
 
     def _problems_changed(self) -> None:
         doc = self.document
-        colours = _colours()
-        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+        self._show_summary(self.report)
         old = self.problems_model
         self.problems_model = ProblemsModel(doc.problems, self)
         self.problems_view.setModel(self.problems_model)
@@ -380,35 +310,10 @@ class DocumentView(QWidget):
 
     def set_filter_text(self, text: str) -> None:
         """Filter now (no debounce); the result arrives with ``filter_applied``."""
-        self.filter_edit.blockSignals(True)
-        self.filter_edit.setText(text)
-        self.filter_edit.blockSignals(False)
-        self.apply_filter()
+        self.filter_box.set_text(text)
 
     def apply_filter(self) -> None:
-        self._filter_timer.stop()
-        if self._filter_task is not None:
-            self._filter_task.cancel()
-            self._filter_task = None
-        text = self.filter_edit.text().strip()
-        self._filter_text = text
-        if not text:
-            self._show_filter(None)
-            return
-        self.filter_status.setText("filtering…")
-        report = self.report
-        self._filter_task = run_task(
-            compute_filter,
-            self.exception_stacks,
-            self.thread_stacks_,
-            report.binaries if report else (),
-            report.telemetry if report else (),
-            text,
-            metadata=report.metadata if report else None,
-            pass_token=True,
-            on_result=self._filter_done,
-            on_error=self._filter_failed,
-        )
+        self.filter_box.apply()
 
     def select_pointer(self, pointer: str) -> bool:
         """Select the value at ``pointer`` in the raw view and the matching rows in the trees; show the raw view.
@@ -427,11 +332,7 @@ class DocumentView(QWidget):
             ("frames", self.frames_model, self.frames_view),
             ("threads", self.threads_model, self.threads_view),
         ):
-            path = tree_rows.stack_path_for(model, pointer)
-            if path is None:
-                path = tree_rows.list_frame_for(view, model, pointer)
-            if path is not None:
-                tree_rows.select_row(view, model.index_for_path(path))
+            if tree_rows.select_stack_row(view, model, pointer):
                 hits.append(name)
         report = self.report
         if report is not None:
@@ -440,19 +341,8 @@ class DocumentView(QWidget):
                 ("telemetry", report.telemetry, self.telemetry_model, self.telemetry_view),
                 ("attachments", report.attachments, self.attachments_model, self.attachments_view),
             ):
-                row = index_for_pointer(rows, pointer)
-                if row is None:
-                    row = (
-                        next((i for i, a in enumerate(report.attachments) if within(pointer, a.pointer)), None)
-                        if (name == "attachments")
-                        else None
-                    )
-                view_row = flat.view_row(row) if row is not None else None
-                if view_row is not None:
-                    index = flat.index(view_row, 0)
-                    if view is self.binaries_view:
-                        index = self.binaries_proxy.mapFromSource(index)
-                    tree_rows.select_row(view, index)
+                proxy = self.binaries_proxy if view is self.binaries_view else None
+                if tree_rows.select_flat_row(view, flat, rows, pointer, inside=name == "attachments", proxy=proxy):
                     hits.append(name)
         return hits
 
@@ -468,10 +358,7 @@ class DocumentView(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # Override QWidget.changeEvent
         """The desktop switched light/dark: re-derive the colours of the header and the summary."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            colours = _colours()
-            doc = self.document
-            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+            self._show_summary(self.report)
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ building
@@ -496,7 +383,7 @@ class DocumentView(QWidget):
         doc = self.document
         self._built_reports = doc.reports
         report = self.report
-        colours = _colours()
+        colours = style.html_colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
         self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
         prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
@@ -528,12 +415,12 @@ class DocumentView(QWidget):
         self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
         self.source_pane.show_frame(None)
         self._show_attachments(report)
-        self._select_first_frame()
-        self._update_filter_status(None)
+        tree_rows.select_first_frame(self.frames_view, self.frames_model)
+        self.filter_box.show_status(None, self.exception_stacks)
         self._update_tab_titles()
 
     def _update_empty_notes(self) -> None:
-        filtered = bool(self._filter_text)
+        filtered = bool(self.filter_box.text)
         for name, note in self.empty_notes.items():
             note.set_text(empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS))
 
@@ -582,11 +469,7 @@ class DocumentView(QWidget):
 
     @staticmethod
     def _crash_time(report: Report | None) -> float | None:
-        if report is None:
-            return None
-        if report.summary.timestamp is not None:
-            return report.summary.timestamp
-        return None
+        return report.summary.timestamp if report is not None else None
 
     def _size_columns(self) -> None:
         native = not any(
@@ -625,32 +508,7 @@ class DocumentView(QWidget):
             self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
         self._update_empty_notes()
 
-    def _select_first_frame(self) -> None:
-        """Select the most recent frame of the first stack that has frames (the crash site)."""
-        model = self.frames_model
-        for row in range(model.rowCount()):
-            stack = model.stack_index(row)
-            if model.frame_count(stack):
-                first = 0 if model.most_recent_first else model.listed_count(stack) - 1
-                index = model.index(first, 0, model.index(row, 0))
-                self.frames_view.setCurrentIndex(index)
-                self.frames_view.scrollTo(index)
-                return
-
     # ------------------------------------------------------------------ filtering
-
-    def _filter_typed(self, _text: str) -> None:
-        self._filter_timer.start()
-
-    def _filter_done(self, result: FilterResult) -> None:
-        self._filter_task = None
-        if result.needle != self._filter_text:
-            return
-        self._show_filter(result)
-
-    def _filter_failed(self, exc: BaseException) -> None:
-        self._filter_task = None
-        self.filter_status.setText(f"filter failed: {exc}")
 
     def _show_filter(self, result: FilterResult | None) -> None:
         self.frames_model.set_filter(result.frames if result else None)
@@ -661,28 +519,15 @@ class DocumentView(QWidget):
         self.metadata_view.expandToDepth(0 if result is None else 8)
         self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
         self.tree_layout.after_stack_reset(self.threads_view, expand_all=result is not None)
-        self._update_filter_status(result)
+        self.filter_box.show_status(result, self.exception_stacks)
         self._update_empty_notes()
         self.filter_applied.emit(result.needle if result else "")
-
-    def _update_filter_status(self, result: FilterResult | None) -> None:
-        if result is None:
-            self.filter_status.setText("")
-            return
-        shown = sum(
-            len(self.exception_stacks[s].frames) if rows is None else len(rows)
-            for s, rows in result.frames.frames.items()
-        )
-        total = sum(len(s.frames) for s in self.exception_stacks)
-        self.filter_status.setText(
-            f"{shown:,}/{total:,} frames · {len(result.binaries):,} binaries · {len(result.telemetry):,} events"
-        )
 
     def _order_toggled(self, checked: bool) -> None:
         self.frames_model.set_most_recent_first(checked)
         self.threads_model.set_most_recent_first(checked)
         self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
-        self.tree_layout.after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=bool(self.filter_box.text))
 
     @staticmethod
     def _flipped(model: StacksModel) -> bool:
@@ -736,15 +581,4 @@ class DocumentView(QWidget):
 
     def context_menu_for(self, view: QTreeView, pos: Any) -> QMenu:
         """The context menu of a tree at ``pos`` (viewport coordinates): copy actions, show in raw view."""
-        index = view.indexAt(pos)
-        menu = QMenu(view)
-        menu.addAction("Copy row", lambda: self.copy_rows(view))
-        kind = index.siblingAtColumn(0).data(KIND_ROLE) if index.isValid() else None
-        if kind == "frame":
-            menu.addAction("Copy frame as file:line", lambda: self.copy_frame_location(view))
-        if isinstance(view.model(), StacksModel) and index.isValid():
-            menu.addAction("Copy stack as text", lambda: self.copy_stack(view))
-        pointer = index.siblingAtColumn(0).data(POINTER_ROLE) if index.isValid() else None
-        if pointer:
-            menu.addAction("Show in raw view", lambda: self.select_pointer(pointer))
-        return menu
+        return tree_rows.context_menu(view, pos, lambda: self.copy_stack(view), self.select_pointer)

@@ -7,12 +7,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from inspector.report import Binary, TelemetryEvent
+from inspector.report import Binary, Report, TelemetryEvent
 from inspector.ui.document.models.filtering import StackFilter, filter_stacks, matching
 from inspector.ui.document.models.frame_text import Stack
 from inspector.ui.document.models.metadata_model import MetadataModel
+from inspector.ui.workers import Task, run_task
 
 #: The views the filter box narrows.
 FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
@@ -108,3 +111,96 @@ def compute_filter(
         matching(telemetry, needle, check),
         metadata_matches(metadata, needle, check) if metadata is not None else set(),
     )
+
+
+class FilterBox(QObject):
+    """The filter box above a document's views: the line edit (Esc clears it), its status, and the filter, run on a
+    worker after a typing pause. ``inputs()`` gives what to filter (exception stacks, thread stacks, report or
+    None); ``show(result)`` shows a result in the views (None: everything again)."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        inputs: Callable[[], tuple[list[Stack], list[Stack], Report | None]],
+        show: Callable[[FilterResult | None], None],
+    ) -> None:
+        super().__init__(parent)
+        self._inputs, self._show = inputs, show
+        #: the text of the filter the views show (or are about to)
+        self.text = ""
+        self._task: Task | None = None
+        self.edit = QLineEdit()
+        self.edit.setObjectName("filterEdit")
+        self.edit.setPlaceholderText("Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)")
+        self.edit.setClearButtonEnabled(True)
+        clear = QAction("Clear the filter", self.edit)
+        clear.setObjectName("clearFilterAction")
+        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.clear)
+        self.edit.addAction(clear)
+        self.status = QLabel()
+        self.status.setObjectName("filterStatus")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FILTER_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.apply)
+        self.edit.textChanged.connect(lambda _text: self._timer.start())
+
+    def clear(self) -> None:
+        """Escape in the filter box: empty it and show everything again, now."""
+        self.edit.clear()
+        self.apply()
+
+    def set_text(self, text: str) -> None:
+        """Filter now (no debounce)."""
+        self.edit.blockSignals(True)
+        self.edit.setText(text)
+        self.edit.blockSignals(False)
+        self.apply()
+
+    def apply(self) -> None:
+        self._timer.stop()
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        text = self.edit.text().strip()
+        self.text = text
+        if not text:
+            self._show(None)
+            return
+        self.status.setText("filtering…")
+        exception_stacks, thread_stacks, report = self._inputs()
+        self._task = run_task(
+            compute_filter,
+            exception_stacks,
+            thread_stacks,
+            report.binaries if report else (),
+            report.telemetry if report else (),
+            text,
+            metadata=report.metadata if report else None,
+            pass_token=True,
+            on_result=self._done,
+            on_error=self._failed,
+        )
+
+    def _done(self, result: FilterResult) -> None:
+        self._task = None
+        if result.needle == self.text:
+            self._show(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._task = None
+        self.status.setText(f"filter failed: {exc}")
+
+    def show_status(self, result: FilterResult | None, exception_stacks: list[Stack]) -> None:
+        if result is None:
+            self.status.setText("")
+            return
+        shown = sum(
+            len(exception_stacks[s].frames) if rows is None else len(rows) for s, rows in result.frames.frames.items()
+        )
+        total = sum(len(s.frames) for s in exception_stacks)
+        self.status.setText(
+            f"{shown:,}/{total:,} frames · {len(result.binaries):,} binaries · {len(result.telemetry):,} events"
+        )
