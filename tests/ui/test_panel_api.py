@@ -131,6 +131,13 @@ def test_panels_patch_nothing_on_the_window(qtbot) -> None:
     assert full.hooks.close_tab_guards and full.hooks.quit_guards and full.hooks.send_submission is not None
 
 
+def _assigned(node: ast.AST) -> list[ast.expr]:
+    """The targets an assignment statement assigns (none for other nodes)."""
+    if isinstance(node, ast.Assign):
+        return node.targets
+    return [node.target] if isinstance(node, ast.AnnAssign) else []
+
+
 def test_no_panel_module_assigns_an_attribute_of_the_window() -> None:
     """The same rule read from the source: no ``window.x = …`` / ``setattr(window, …)`` in a panel."""
     import inspector.ui.panels as panels
@@ -141,14 +148,7 @@ def test_no_panel_module_assigns_an_attribute_of_the_window() -> None:
         assert spec is not None and spec.origin is not None
         tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            targets = (
-                node.targets
-                if isinstance(node, ast.Assign)
-                else [node.target]
-                if isinstance(node, ast.AnnAssign)
-                else []
-            )
-            for target in targets:
+            for target in _assigned(node):
                 if isinstance(target, ast.Attribute) and ast.unparse(target.value) in ("window", "self.window"):
                     found.append(f"{info.name}:{node.lineno} {ast.unparse(target)}")
             call = isinstance(node, ast.Call) and ast.unparse(node.func) == "setattr" and node.args
@@ -174,14 +174,7 @@ def test_no_qt_object_assigns_over_a_qt_method() -> None:
         qt_names = {name for base in cls.__mro__ if base.__module__.startswith("PySide6") for name in vars(base)}
         tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
         for node in ast.walk(tree):
-            targets = (
-                node.targets
-                if isinstance(node, ast.Assign)
-                else [node.target]
-                if isinstance(node, ast.AnnAssign)
-                else []
-            )
-            for target in targets:
+            for target in _assigned(node):
                 for part in ast.walk(target):
                     if isinstance(part, ast.Attribute) and ast.unparse(part.value) == "self" and part.attr in qt_names:
                         clashes.append(f"{cls.__module__}.{cls.__name__}.{part.attr}")

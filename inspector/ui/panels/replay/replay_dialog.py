@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.client import is_loopback
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.store import default_store_dir
 from inspector.services.replay import (
@@ -49,6 +47,7 @@ from inspector.services.replay import replay as run_replay
 from inspector.services.sending import Plan, send_path
 from inspector.ui import style
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
+from inspector.ui.panels.send.request import confirm_plain_http
 from inspector.ui.workers import Task, run_task
 
 #: Rate units of the dialog: label, seconds per unit (None: as fast as answers come).
@@ -398,7 +397,7 @@ class ReplayDialog(QDialog):
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
-        if not self._confirm_plain_http(profile):
+        if not confirm_plain_http(self, profile, "secret"):
             self.status_label.setText("Not started.")
             return False
         self._source = source
@@ -428,18 +427,6 @@ class ReplayDialog(QDialog):
         )
         self._busy()
         return True
-
-    def _confirm_plain_http(self, profile: Profile) -> bool:
-        parts = urlsplit(profile.effective_base_url)
-        if parts.scheme != "http" or is_loopback(parts.hostname):
-            return True
-        from inspector.ui.panels.send.request import InsecureSendDialog
-
-        return InsecureSendDialog.confirm(
-            self,
-            f"the profile {profile.name!r} sends its secret over plain http to {parts.hostname}; anyone on the "
-            "network path can read it. Use https unless this is a trusted test server.",
-        )
 
     def toggle_pause(self) -> None:
         if self.control is None or not self.running:
@@ -471,23 +458,13 @@ class ReplayDialog(QDialog):
         self.status_label.setText("Cancelling…")
 
     def _busy(self) -> None:
-        for widget in (
-            self.start_button,
-            self.folder_radio,
-            self.inbox_radio,
-            self.folder_edit,
-            self.browse_button,
-            self.profile_combo,
-            self.rate_spin,
-            self.unit_combo,
-            self.retries_spin,
-        ):
-            widget.setEnabled(False)
-        self.pause_button.setText("Pause")
-        self.pause_button.setEnabled(True)
-        self.cancel_button.setEnabled(True)
+        self._set_busy(True)
 
     def _idle(self) -> None:
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While a replay runs only Pause and Cancel are enabled (the rate also needs a unit that has one)."""
         for widget in (
             self.start_button,
             self.folder_radio,
@@ -498,11 +475,11 @@ class ReplayDialog(QDialog):
             self.unit_combo,
             self.retries_spin,
         ):
-            widget.setEnabled(True)
-        self.rate_spin.setEnabled(self.rate() is not None)
+            widget.setEnabled(not busy)
+        self.rate_spin.setEnabled(not busy and self.rate() is not None)
         self.pause_button.setText("Pause")
-        self.pause_button.setEnabled(False)
-        self.cancel_button.setEnabled(False)
+        self.pause_button.setEnabled(busy)
+        self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ engine callbacks (GUI thread)
 

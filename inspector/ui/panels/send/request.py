@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QWidget
@@ -18,6 +19,7 @@ from inspector.services.sending import Prepared, send_prepared
 
 if TYPE_CHECKING:
     from inspector.net.client import SendOptions
+    from inspector.net.profiles import Profile
 
 
 def insecure_warning(spec: RequestSpec) -> str | None:
@@ -133,3 +135,18 @@ def json_highlighter(edit: QPlainTextEdit) -> object | None:
     from inspector.ui.document.highlight_spans import json_lexer
 
     return PygmentsHighlighter(edit.document(), json_lexer())
+
+
+def confirm_plain_http(parent: QWidget | None, profile: Profile, secret_word: str = "secret") -> bool:
+    """Ask before ``profile``'s secret (its ``secret_word``: "secret", "token") goes over plain http to a host that is
+    not loopback; True when it may (https, loopback, or the user said so)."""
+    from inspector.net.client import is_loopback  # imports httpx (0.1 s): on first use
+
+    parts = urlsplit(profile.effective_base_url)
+    if parts.scheme != "http" or is_loopback(parts.hostname):
+        return True
+    return InsecureSendDialog.confirm(
+        parent,
+        f"the profile {profile.name!r} sends its {secret_word} over plain http to {parts.hostname}; anyone on the "
+        "network path can read it. Use https unless this is a trusted test server.",
+    )

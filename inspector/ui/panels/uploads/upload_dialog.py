@@ -8,7 +8,6 @@ queued signals of :class:`_Bridge`.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -31,10 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.client import is_loopback
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.uploads import BACKTRACE_KINDS, UPLOAD_KINDS, UploadResult, upload
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
+from inspector.ui.panels.send.request import confirm_plain_http
 from inspector.ui.workers import CancelToken, Task, run_task
 
 
@@ -278,7 +277,7 @@ class UploadDialog(QDialog):
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
-        if not self._confirm_plain_http(profile):
+        if not confirm_plain_http(self, profile, "token"):
             self.status_label.setText("Not started.")
             return False
         self.upload_result = None
@@ -304,18 +303,6 @@ class UploadDialog(QDialog):
         self._busy()
         return True
 
-    def _confirm_plain_http(self, profile: Profile) -> bool:
-        parts = urlsplit(profile.effective_base_url)
-        if parts.scheme != "http" or is_loopback(parts.hostname):
-            return True
-        from inspector.ui.panels.send.request import InsecureSendDialog
-
-        return InsecureSendDialog.confirm(
-            self,
-            f"the profile {profile.name!r} sends its token over plain http to {parts.hostname}; anyone on the "
-            "network path can read it. Use https unless this is a trusted test server.",
-        )
-
     def cancel(self) -> None:
         if self._cancel is None or not self.running:
             return
@@ -324,22 +311,13 @@ class UploadDialog(QDialog):
         self.status_label.setText("Cancelling…")
 
     def _busy(self) -> None:
-        for widget in (
-            self.upload_button,
-            self.symbols_radio,
-            self.sourcemap_radio,
-            self.paths_list,
-            self.add_files_button,
-            self.add_folder_button,
-            self.remove_button,
-            self.archive_combo,
-            self.tags_edit,
-            self.profile_combo,
-        ):
-            widget.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        self._set_busy(True)
 
     def _idle(self) -> None:
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While an upload runs only Cancel is enabled."""
         for widget in (
             self.upload_button,
             self.symbols_radio,
@@ -352,8 +330,8 @@ class UploadDialog(QDialog):
             self.tags_edit,
             self.profile_combo,
         ):
-            widget.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+            widget.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ callbacks (GUI thread)
 
