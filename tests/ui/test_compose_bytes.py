@@ -19,7 +19,7 @@ from inspector.net.history import History
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
 from inspector.ui.document.open_document import OpenDocument
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all

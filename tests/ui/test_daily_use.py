@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMenu, QMessage
 from inspector import settings
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window import preferences
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 app = QApplication([])
 from inspector.compose.templates import instantiate
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
 window.show()
@@ -60,7 +60,7 @@ import os, json
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
 restored = composer_of(window).restore()

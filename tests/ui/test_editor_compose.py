@@ -12,7 +12,7 @@ from inspector.compose.drafts import Draft, DraftStore
 from inspector.formats import load_path
 from inspector.formats.jsondoc import Edit
 from inspector.ui.document.editor import EditorWidget
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -110,7 +110,7 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
 
 def test_the_start_looks_for_drafts_in_the_drafts_folder() -> None:
     from inspector.compose.drafts import drafts_dir
-    from inspector.ui.panels.compose.install import any_drafts, drafts_folder
+    from inspector.ui.panels.compose.composer import any_drafts, drafts_folder
 
     assert drafts_folder() == drafts_dir()
     assert not any_drafts(drafts_dir())

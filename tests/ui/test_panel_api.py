@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QTabBar
 
 import inspector.ui
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

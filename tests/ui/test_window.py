@@ -19,7 +19,7 @@ from inspector.ui.document.document_view import VIEW_NAMES, DocumentView
 from inspector.ui.document.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
 from inspector.ui.document.models.stacks_model import LIST_MORE_STEP, MAX_LISTED_FRAMES
 from inspector.ui.document.open_document import OpenDocument
-from inspector.ui.panels.compose.install import composer_of
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import ErrorPage, LoadingPage, MainWindow, load_recent
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
