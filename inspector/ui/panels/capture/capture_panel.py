@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from inspector.net.receiver import ReceiverConfig, ReceiverThread
-from inspector.ui.panels.capture.inbox_model import API_TITLES, CaptureModel
+from inspector.ui.panels.capture.inbox_model import CaptureModel, api_title
 
 
 def _receiver() -> ModuleType:
@@ -377,7 +377,7 @@ class CapturePanel(QWidget):
     def _captured(self, record: CaptureRecord) -> None:
         self.model.add(record)
         self._update_count()
-        self.message.emit(f"Captured {API_TITLES.get(record.api, record.api)} {record.kind or ''} → {record.status}")
+        self.message.emit(f"Captured {api_title(record.api)} {record.kind or ''} → {record.status}")
 
     def _update_count(self) -> None:
         total = self.model.total

@@ -3,6 +3,7 @@ batches as the view scrolls."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -13,7 +14,16 @@ from inspector.net.store import CaptureRecord
 RecordRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 ModelIndex = QModelIndex | QPersistentModelIndex
-API_TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center", "unknown": "?"}
+
+
+@functools.cache
+def api_title(api: str) -> str:
+    """The title of the API a capture was sent to ("App Center"), asked of its format; "?" for an unknown API."""
+    from inspector.formats import FORMAT_NAMES, get_format
+
+    if api in FORMAT_NAMES:
+        return get_format(api).TITLE
+    return "?" if api == "unknown" else api
 
 
 def size_text(size: int) -> str:
@@ -128,7 +138,7 @@ class CaptureModel(QAbstractTableModel):
     @staticmethod
     def _display(rec: CaptureRecord, col: int) -> str:
         if col == CaptureModel.COL_API:
-            return API_TITLES.get(rec.api, rec.api)
+            return api_title(rec.api)
         if col == CaptureModel.COL_KIND:
             return rec.kind or "—"
         if col == CaptureModel.COL_EXCEPTION:

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> None:
     def open_capture(record: CaptureRecord, raw: bytes) -> None:
         from inspector.formats import load_bytes
-        from inspector.ui.panels.capture.inbox_model import API_TITLES
+        from inspector.ui.panels.capture.inbox_model import api_title
 
-        title = f"{API_TITLES.get(record.api, record.api)} capture {record.time_text[11:]}"
+        title = f"{api_title(record.api)} capture {record.time_text[11:]}"
         run_task(
             load_bytes,
             raw,
