@@ -2,6 +2,8 @@
 
 The start imports neither the formats nor the document and its views (0.1 s); :class:`Deferred` stands for a class
 or function of such a module until it is first called, and :func:`import_module` loads a panel's install module.
+The window's modules import those names from here: ``from inspector.ui.lazy import DocumentView, OpenDocument``
+(type checkers see the real ones).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 class Deferred:
@@ -35,3 +37,16 @@ class Deferred:
 def import_module(name: str) -> ModuleType:
     """Import ``name`` now (a panel's install module, when the window installs its panels)."""
     return importlib.import_module(name)
+
+
+if TYPE_CHECKING:
+    from inspector.formats import load_bytes, load_path
+    from inspector.ui.document.document_view import DocumentView
+    from inspector.ui.document.open_document import OpenDocument
+else:  # imported on first use: on the loading worker when the first file opens, or for the first document view
+    load_bytes = Deferred("inspector.formats", "load_bytes")
+    load_path = Deferred("inspector.formats", "load_path")
+    OpenDocument = Deferred("inspector.ui.document.open_document", "OpenDocument")
+    DocumentView = Deferred("inspector.ui.document.document_view", "DocumentView")
+
+__all__ = ["Deferred", "DocumentView", "OpenDocument", "import_module", "load_bytes", "load_path"]

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from inspector.ui import lazy
+from inspector.ui.lazy import OpenDocument, load_path  # imported on the loading worker, when the first file opens
 from inspector.ui.workers import CancelToken, Task
-
-if TYPE_CHECKING:
-    from inspector.formats import load_path
-    from inspector.ui.document.open_document import OpenDocument
-else:  # imported on the loading worker, when the first file opens (see inspector.ui.lazy)
-    load_path = lazy.Deferred("inspector.formats", "load_path")
-    OpenDocument = lazy.Deferred("inspector.ui.document.open_document", "OpenDocument")
 
 
 def load_document(

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, 
 
 from inspector import settings
 from inspector.ui import lazy
+from inspector.ui.lazy import DocumentView, OpenDocument, load_bytes
 from inspector.ui.panels import PANELS, install_module
+from inspector.ui.window import menus
 from inspector.ui.window.docks import PanelDock
 from inspector.ui.window.hooks import WindowHooks
 from inspector.ui.window.loading import ErrorPage, LoadingPage, load_document
@@ -35,15 +37,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QMenu
 
-    from inspector.formats import load_bytes
     from inspector.formats.base import Submission
-    from inspector.ui.document.document_view import DocumentView
-    from inspector.ui.document.open_document import OpenDocument
-else:
-    load_bytes = lazy.Deferred("inspector.formats", "load_bytes")
-    OpenDocument = lazy.Deferred("inspector.ui.document.open_document", "OpenDocument")
-    DocumentView = lazy.Deferred("inspector.ui.document.document_view", "DocumentView")
-from inspector.ui.window import menus
 
 log = logging.getLogger(__name__)
 
