@@ -65,9 +65,10 @@ def after_first_frame(callback: Callable[[], object], context: QObject) -> None:
 class MainWindow(QMainWindow):
     """The Crash Inspector window.
 
-    Signals:
+    Signals (for automation and tests, ``qtbot.waitSignal``; panels register in :attr:`hooks`, which the window calls
+    first):
         current_document_changed(object): the OpenDocument of the current tab, or None.
-        document_opened(object): an OpenDocument finished loading and has a tab.
+        document_opened(object): an OpenDocument finished loading and has a tab (after ``hooks.document_opened``).
         open_failed(str, str): a path (or "clipboard") could not be opened, and why.
     """
 
