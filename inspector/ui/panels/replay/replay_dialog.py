@@ -16,7 +16,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -46,9 +45,9 @@ from inspector.services.replay import (
 from inspector.services.replay import replay as run_replay
 from inspector.services.sending import Plan, send_path
 from inspector.ui import style
-from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
+from inspector.ui.panels.profile_task_dialog import ProfileTaskDialog
 from inspector.ui.panels.send.request import confirm_plain_http
-from inspector.ui.workers import Task, run_task
+from inspector.ui.workers import run_task
 
 #: Rate units of the dialog: label, seconds per unit (None: as fast as answers come).
 UNITS: list[tuple[str, float | None]] = [("per minute", 60.0), ("per second", 1.0), ("unlimited", None)]
@@ -193,7 +192,7 @@ def _replay_job(
     )
 
 
-class ReplayDialog(QDialog):
+class ReplayDialog(ProfileTaskDialog):
     """Pick a folder or the receiver inbox, a profile, a rate and retries; watch each item's result."""
 
     finished_replay = Signal(object)  # ReplaySummary
@@ -206,14 +205,12 @@ class ReplayDialog(QDialog):
         folder: Path | None = None,
         inbox_dir: Path | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, store)
         self.setWindowTitle("Replay a Folder")
         self.setObjectName("replayDialog")
-        self.store = store or ProfileStore()
         self.inbox_dir = Path(inbox_dir) if inbox_dir is not None else default_store_dir()
         self.control: ReplayControl | None = None
         self.summary: ReplaySummary | None = None
-        self._task: Task | None = None
         self._bridge: _Bridge | None = None
         self._source: Path | None = None
         self.model = ReplayModel(self)
@@ -234,9 +231,7 @@ class ReplayDialog(QDialog):
     ) -> ReplayDialog:
         """Show the dialog (not modal: a replay at 60/min takes a while) and return it."""
         dialog = cls(parent, store=store, folder=folder, inbox_dir=inbox_dir)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, parent is not None)
-        dialog.resize(860, 560)
-        dialog.show()
+        dialog.show_sized(parent, 860, 560)
         return dialog
 
     # ------------------------------------------------------------------ layout
@@ -338,15 +333,6 @@ class ReplayDialog(QDialog):
 
     # ------------------------------------------------------------------ settings
 
-    def reload_profiles(self) -> None:
-        error = fill_profile_combo(self.profile_combo, self.store)
-        if error:
-            self.status_label.setText(error)
-        self._profile_changed()
-
-    def selected_profile(self) -> Profile | None:
-        return chosen_profile(self.profile_combo, self.store)
-
     def _profile_changed(self) -> None:
         """App Center takes 60 crashes a minute: its profiles start at 60/min; the others at 10/s."""
         profile = self.selected_profile()
@@ -380,10 +366,6 @@ class ReplayDialog(QDialog):
         return folder, False
 
     # ------------------------------------------------------------------ running
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None
 
     def start(self) -> bool:
         """Start the replay on the worker pool. False when nothing was started (bad folder, no profile)."""
@@ -456,12 +438,6 @@ class ReplayDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.pause_button.setEnabled(False)
         self.status_label.setText("Cancelling…")
-
-    def _busy(self) -> None:
-        self._set_busy(True)
-
-    def _idle(self) -> None:
-        self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         """While a replay runs only Pause and Cancel are enabled (the rate also needs a unit that has one)."""
