@@ -375,6 +375,9 @@ class Capabilities:
     secret: str = "token"
     #: requests name the device by an install id (App Center's Install-ID header)
     install_id: bool = False
+    #: the API's documented ingestion rate, crashes per minute (App Center: 60), where it has one: a replay starts
+    #: at it instead of the usual 10 per second
+    rate_limit_per_minute: int | None = None
     #: the token may travel in the body instead of a header (Rollbar's access_token)
     token_in_body: bool = False
     #: the normalized report's summary.app is a host name, not an application (Rollbar's server.host)
@@ -384,9 +387,6 @@ class Capabilities:
     parts_file: Callable[[bytes, list[Part]], bytes] | None = None
     #: how the forms and templates edit the JSON document (:mod:`inspector.formats.editing`); None: they do not
     editing: Editing | None = None
-    #: the API's documented ingestion rate, crashes per minute (App Center: 60), where it has one: a replay starts
-    #: at it instead of the usual 10 per second
-    rate_limit_per_minute: int | None = None
 
 
 class Format(Protocol):
