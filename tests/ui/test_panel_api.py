@@ -179,3 +179,28 @@ def test_no_qt_object_assigns_over_a_qt_method() -> None:
                     if isinstance(part, ast.Attribute) and ast.unparse(part.value) == "self" and part.attr in qt_names:
                         clashes.append(f"{cls.__module__}.{cls.__name__}.{part.attr}")
     assert clashes == []
+
+
+def test_a_panel_names_only_its_own_docks() -> None:
+    """``window.panel_widget(name)`` / ``show_panel(name)`` / ``panel(name)`` name a dock the same feature package
+    added (``add_panel(name, …)``): no panel reaches another by its name."""
+    import inspector.ui.panels as panels
+
+    for feature in panels.PANELS:
+        package = importlib.import_module(f"{panels.__name__}.{feature}")
+        added: set[str] = set()
+        named: list[tuple[str, str]] = []
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            spec = importlib.util.find_spec(info.name)
+            assert spec is not None and spec.origin is not None
+            for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+                    continue
+                first = node.args[0]
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    continue
+                if node.func.attr == "add_panel":
+                    added.add(first.value)
+                elif node.func.attr in ("panel_widget", "show_panel", "panel"):
+                    named.append((info.name, first.value))
+        assert [(module, name) for module, name in named if name not in added] == [], feature
