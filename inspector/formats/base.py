@@ -375,6 +375,9 @@ class Capabilities:
     secret: str = "token"
     #: requests name the device by an install id (App Center's Install-ID header)
     install_id: bool = False
+    #: the API's documented ingestion rate, crashes per minute (App Center: 60), where it has one: a replay starts
+    #: at it instead of the usual 10 per second
+    rate_limit_per_minute: int | None = None
     #: the token may travel in the body instead of a header (Rollbar's access_token)
     token_in_body: bool = False
     #: the normalized report's summary.app is a host name, not an application (Rollbar's server.host)

@@ -89,11 +89,11 @@ def install_excepthook() -> None:
 
 
 def default_sample() -> str | None:
-    from inspector.ui.window.main_window import sample_paths
+    from inspector.ui.window.recent_files import sample_paths
 
     samples = sample_paths()
     preferred = [p for p in samples if p.name == DEFAULT_SAMPLE]
-    chosen = (preferred or samples or [None])[0]
+    chosen = next(iter(preferred or samples), None)
     return str(chosen) if chosen is not None else None
 
 
@@ -120,7 +120,7 @@ def files_to_open(paths: list[str], current: object) -> list[str]:
     """What the window opens at start: the files asked for; else the last session's files (Preferences: on by
     default); else, on the very first start only, the bundled sample."""
     from inspector.settings import Settings
-    from inspector.ui.window.main_window import load_session
+    from inspector.ui.window.recent_files import load_session
 
     assert isinstance(current, Settings)
     if paths:
@@ -194,7 +194,8 @@ def run_self_test() -> int:
     from inspector.formats import load_path, validate
     from inspector.formats.base import InspectorError
     from inspector.ui.document.document_view import VIEW_NAMES
-    from inspector.ui.window.main_window import MainWindow, sample_paths
+    from inspector.ui.window.main_window import MainWindow
+    from inspector.ui.window.recent_files import sample_paths
 
     app = make_app()
     samples = sample_paths()

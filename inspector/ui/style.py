@@ -88,3 +88,17 @@ def bold(font: QFont) -> QFont:
 
 def html_colour(colour: QColor) -> str:
     return colour.name(QColor.NameFormat.HexRgb)
+
+
+def html_colours() -> dict[str, str]:
+    """The colours of the summary's HTML (levels, dim text, badges), from the current palette."""
+    pal = palette()
+    return {
+        "error": html_colour(level_colour("error")),
+        "warning": html_colour(level_colour("warning")),
+        "info": html_colour(level_colour("info")),
+        "ok": html_colour(level_colour("log")),
+        "dim": html_colour(dim_text()),
+        "badge": html_colour(accent_background()),
+        "badge_text": html_colour(pal.color(QPalette.ColorRole.Text)),
+    }

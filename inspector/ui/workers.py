@@ -131,8 +131,8 @@ def share_the_gil() -> None:
 def run_task(
     fn: Callable[..., Any],
     *args: Any,
-    on_result: Callable[[Any], None] | None = None,
-    on_error: Callable[[BaseException], None] | None = None,
+    on_result: Callable[[Any], object] | None = None,
+    on_error: Callable[[BaseException], object] | None = None,
     pass_token: bool = False,
     pool: QThreadPool | None = None,
     **kwargs: Any,

@@ -15,6 +15,7 @@ from inspector.native.store import SymbolStore
 from inspector.ui.document.models.frame_text import exception_stacks
 from inspector.ui.document.models.stacks_model import StacksModel
 from inspector.ui.panels.symbolicate import install as panel_symbolicate
+from inspector.ui.panels.symbolicate.symbolicator import symbolicator_of
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.window.preferences import current_settings
 from inspector.ui.workers import wait_all
@@ -82,13 +83,13 @@ def test_cancel_leaves_the_document_as_it_was(qtbot, window: MainWindow, tmp_pat
         current_settings().symbol_paths = [f"http://127.0.0.1:{silent.getsockname()[1]}/symbols"]
         view = _open(qtbot, window, DUMPS / "breakpad_windows-x86_minidump2.dmp")
         before = window.current_document().reports
-        assert window.symbolicator.start()
+        assert symbolicator_of(window).start()
         dialog = window.findChild(QProgressDialog, "symbolicateProgress")
         qtbot.waitUntil(lambda: dialog.isVisible(), timeout=10000)
         qtbot.waitUntil(lambda: "Fetching" in dialog.labelText() or "Looking" in dialog.labelText(), timeout=10000)
         cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.symbolicator.task is None, timeout=10000)
+        qtbot.waitUntil(lambda: symbolicator_of(window).task is None, timeout=10000)
         assert window.current_document().reports is before
         assert window.statusBar().currentMessage() == "Symbolication cancelled"
         assert _frame_texts(view, StacksModel.COL_FUNCTION)[0] == "?"

@@ -10,7 +10,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from inspector.formats.base import redaction_placeholder
 from inspector.net.store import CaptureRecord, CaptureStore
-from inspector.ui.panels.capture.capture_panel import CaptureModel, CapturePanel, RecordRole
+from inspector.ui.panels.capture.capture_panel import CapturePanel
+from inspector.ui.panels.capture.inbox_model import CaptureModel, RecordRole
 from inspector.ui.workers import wait_all
 from tests.conftest import CORPUS
 

@@ -19,6 +19,7 @@ from inspector.net.history import History
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
 from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
@@ -53,7 +54,7 @@ def _open(window: MainWindow, value: dict) -> OpenDocument:
 def test_empty_string_and_absent_are_told_apart(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     doc = _open(window, ITEM)
     window.show_panel("forms")
-    forms = window.composer.forms
+    forms = composer_of(window).forms
     environment = forms.field("environment").editor
     version = forms.field("app.version").editor
     assert isinstance(environment, QLineEdit) and isinstance(version, QLineEdit)
@@ -85,7 +86,7 @@ def test_file_new_opens_the_raw_editor_with_the_forms_beside_it(qtbot, window: M
     view = window.current_view()
     assert isinstance(view, DocumentView) and view.current_view_name() == "raw"
     assert isinstance(view.raw_view, EditorWidget)
-    assert window.panel("forms").isVisible() and window.composer.forms.doc is window.current_document()
+    assert window.panel("forms").isVisible() and composer_of(window).forms.doc is window.current_document()
 
 
 def test_the_bytes_on_the_wire_are_the_editors(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

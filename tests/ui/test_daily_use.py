@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMenu, QMessage
 from inspector import settings
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window import preferences
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.workers import wait_all
@@ -288,7 +289,7 @@ def test_an_edit_through_the_forms_starts_a_copy(qtbot, window: MainWindow, tmp_
     shutil.copy(ROLLBAR, evidence)
     view = open_file(qtbot, window, evidence)
     window.show_panel("forms")
-    forms = window.composer.forms
+    forms = composer_of(window).forms
     field = forms.findChild(QWidget, "field:message") or next(
         w
         for w in forms.findChildren(QWidget)

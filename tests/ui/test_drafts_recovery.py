@@ -32,10 +32,11 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 app = QApplication([])
 from inspector.compose.templates import instantiate
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
 window.show()
-doc = window.composer.new_from_template("rollbar-trace")
+doc = composer_of(window).new_from_template("rollbar-trace")
 app.processEvents()
 editor = window.current_view().raw_view
 text = editor.text()
@@ -59,9 +60,10 @@ import os, json
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 window = MainWindow()
-restored = window.composer.restore()
+restored = composer_of(window).restore()
 print(json.dumps([{"environment": d.document.value["data"]["environment"], "modified": d.modified,
                    "title": d.title} for d in restored]))
 """

@@ -12,6 +12,7 @@ from inspector.compose.drafts import Draft, DraftStore
 from inspector.formats import load_path
 from inspector.formats.jsondoc import Edit
 from inspector.ui.document.editor import EditorWidget
+from inspector.ui.panels.compose.composer import composer_of
 from inspector.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -36,11 +37,11 @@ def test_new_menu_opens_every_template_in_the_editor(window: MainWindow) -> None
     doc = window.current_document()
     assert doc is not None and doc.format == "appcenter" and doc.modified
     assert isinstance(window.current_view().raw_view, EditorWidget)
-    assert window.composer.forms.doc is doc and window.composer.attachments.doc is doc
+    assert composer_of(window).forms.doc is doc and composer_of(window).attachments.doc is doc
 
 
 def test_save_as_and_save_write_atomically(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
-    doc = window.composer.new_from_template("backtrace-error-attachments")
+    doc = composer_of(window).new_from_template("backtrace-error-attachments")
     target = tmp_path / "bundle"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     _action(window, "saveAsAction").trigger()
@@ -49,13 +50,13 @@ def test_save_as_and_save_write_atomically(window: MainWindow, tmp_path: Path, m
     again = load_path(str(saved))
     assert [p.name for p in again.attachments] == ["attachment_log.txt", "attachment_state.json"]
     doc.apply_edits([Edit("set", "/attributes/error.type", "Changed")], "type")
-    assert window.composer.save()
+    assert composer_of(window).save()
     assert load_path(str(saved)).document.value["attributes"]["error.type"] == "Changed"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.multipart"]
 
 
 def test_closing_a_modified_tab_asks(window: MainWindow, monkeypatch) -> None:
-    window.composer.new_from_template("rollbar-message")
+    composer_of(window).new_from_template("rollbar-message")
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
     window.close_current_tab()
@@ -65,7 +66,7 @@ def test_closing_a_modified_tab_asks(window: MainWindow, monkeypatch) -> None:
 
 
 def test_duplicate_with_fresh_ids(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
-    source = window.composer.new_from_template("rollbar-trace")
+    source = composer_of(window).new_from_template("rollbar-trace")
     monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (3, True))
     _action(window, "duplicateAction").trigger()
     docs = [v.document for v in window.document_views()]
@@ -73,13 +74,13 @@ def test_duplicate_with_fresh_ids(window: MainWindow, tmp_path: Path, monkeypatc
     assert len({d.document.value["data"]["uuid"] for d in docs}) == 4
     assert all(d.format == "rollbar" for d in docs) and source in docs
     window.tabs.setCurrentIndex(0)
-    paths = window.composer.duplicate(25, folder=str(tmp_path))
+    paths = composer_of(window).duplicate(25, folder=str(tmp_path))
     assert len(paths) == 25 and len({json.loads(p.read_text())["data"]["uuid"] for p in paths}) == 25
 
 
 def test_edit_menu_undo_covers_form_and_raw_edits(window: MainWindow) -> None:
-    doc = window.composer.new_from_template("rollbar-trace")
-    window.composer.current_changed(doc)
+    doc = composer_of(window).new_from_template("rollbar-trace")
+    composer_of(window).current_changed(doc)
     doc.apply_edits([Edit("set", "/data/environment", "one")], "form edit")
     doc.replace_text(doc.text.replace('"one"', '"two"'))
     _action(window, "undoAction").trigger()
@@ -99,8 +100,8 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
     raw.write_text(raw.read_text().replace(f'"pid": {draft.pid}', '"pid": 999999999'))
     win = MainWindow()
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: hasattr(win.composer, "restore_box"), timeout=3000)
-    box = win.composer.restore_box
+    qtbot.waitUntil(lambda: hasattr(composer_of(win), "restore_box"), timeout=3000)
+    box = composer_of(win).restore_box
     assert "lost work" in box.text()
     box.done(QMessageBox.StandardButton.Yes)
     doc = win.current_document()
@@ -109,7 +110,7 @@ def test_start_offers_to_restore_orphan_drafts(qtbot, monkeypatch) -> None:
 
 def test_the_start_looks_for_drafts_in_the_drafts_folder() -> None:
     from inspector.compose.drafts import drafts_dir
-    from inspector.ui.panels.compose.install import any_drafts, drafts_folder
+    from inspector.ui.panels.compose.composer import any_drafts, drafts_folder
 
     assert drafts_folder() == drafts_dir()
     assert not any_drafts(drafts_dir())
@@ -120,7 +121,7 @@ def test_the_start_looks_for_drafts_in_the_drafts_folder() -> None:
 
 def test_quit_asks_about_unsaved_documents(window: MainWindow, monkeypatch) -> None:
     window.show()
-    window.composer.new_from_template("backtrace-error")
+    composer_of(window).new_from_template("backtrace-error")
     asked: list[str] = []
 
     def cancel(*args, **kwargs):

@@ -97,7 +97,7 @@ def test_frames_add_remove_reorder_with_undo(qtbot) -> None:
     pointer = "/data/body/trace/frames"
     original = [f["method"] for f in doc.document.get(pointer)]
     frames.view.setCurrentIndex(frames.model.index(0))
-    frames.move(1)
+    frames.move_row(1)
     assert [f["method"] for f in doc.document.get(pointer)] == [original[1], original[0], original[2]]
     assert frames.view.currentIndex().row() == 1
     frames.add()

@@ -13,7 +13,6 @@ from inspector.formats import load_path, validate
 from inspector.formats import reports as derive_reports
 from inspector.formats.base import InspectorError
 from inspector.report import Binary, ExceptionInfo, Frame, LazyList, Report, SourceContext, Summary, TelemetryEvent
-from inspector.ui.document.document_view import compute_filter
 from inspector.ui.document.models.frame_text import (
     exception_stacks,
     format_size,
@@ -32,6 +31,7 @@ from inspector.ui.document.models.lists import (
 from inspector.ui.document.models.metadata_model import MetadataModel
 from inspector.ui.document.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE, SORT_ROLE
 from inspector.ui.document.models.stacks_model import StacksModel
+from inspector.ui.document.view_filter import compute_filter
 from tests.conftest import corpus_files
 
 DISPLAY = Qt.ItemDataRole.DisplayRole

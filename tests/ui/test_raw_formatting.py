@@ -13,7 +13,7 @@ from inspector.services.document_text import is_minified
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget
 from inspector.ui.document.open_document import OpenDocument
-from inspector.ui.panels.send.send_panel import BODY_AS_EDITED, with_body
+from inspector.ui.panels.send.request import BODY_AS_EDITED, with_body
 from inspector.ui.window.main_window import MainWindow
 from inspector.ui.window.preferences import current_settings
 

@@ -16,10 +16,11 @@ from inspector.compose.templates import instantiate
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import dumps
 from inspector.ui.document import raw_view
-from inspector.ui.document.document_view import SPAN_STACKS, DocumentView
+from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.editor import EditorWidget, create_editor
 from inspector.ui.document.editor import widget as editor_widget
 from inspector.ui.document.open_document import DraftKeeper, OpenDocument
+from inspector.ui.document.tree_layout import SPAN_STACKS
 from inspector.ui.workers import Task
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -18,9 +18,9 @@ from inspector.net.history import History
 from inspector.net.profiles import KEYRING_SERVICE, Profile, ProfileStore
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.panels.history.history_view import PAGE, HistoryModel, HistoryView, history_curl
-from inspector.ui.panels.send import send_panel as send_panel_module
 from inspector.ui.panels.send.profiles_dialog import ProfilesDialog
-from inspector.ui.panels.send.send_panel import InsecureSendDialog, SendPanel
+from inspector.ui.panels.send.request import InsecureSendDialog
+from inspector.ui.panels.send.send_panel import SendPanel
 from inspector.ui.workers import wait_all
 from tests.net.fault_server import FaultServer
 
@@ -72,7 +72,7 @@ def test_send_shows_the_answer_and_records_it(
     qtbot, server: FaultServer, history: History, document: OpenDocument
 ) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel(qtbot, document, history, server.url)
-    recorded_signal = send_panel_module.events().recorded
+    recorded_signal = panel.recorded
     with qtbot.waitSignal(recorded_signal, timeout=10000) as recorded, qtbot.waitSignal(panel.sent, timeout=10000):
         assert panel.send()
         assert not panel.send_button.isEnabled() and panel.cancel_button.isEnabled()

@@ -230,7 +230,8 @@ class AttachmentsEditor(QWidget):
             )
         for button in self.buttons.values():
             button.setEnabled(supported)
-        errors = A.appcenter_errors(doc.document.value) if supported and self.in_document and doc.document else []
+        in_document = supported and self.in_document and doc is not None and doc.document is not None
+        errors = A.appcenter_errors(doc.document.value) if in_document and doc and doc.document else []
         self.error_combo.blockSignals(True)
         self.error_combo.clear()
         for error_id, label in errors:
@@ -308,6 +309,7 @@ class AttachmentsEditor(QWidget):
             return False
         try:
             if self.in_document:
+                assert doc.document is not None  # attachments in the document: a JSON document (App Center)
                 error_id = (
                     self.error_combo.currentData() or (A.appcenter_errors(doc.document.value) or [("", "")])[0][0]
                 )

@@ -6,32 +6,21 @@ lists on a worker (debounced) and hands each model the rows to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
-    QSplitter,
     QTabWidget,
     QTextBrowser,
     QTreeView,
@@ -40,233 +29,37 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.report import Binary, Frame, Report, TelemetryEvent
+from inspector.report import Frame, Report
 from inspector.ui import style
-from inspector.ui.document.models.filtering import StackFilter, filter_stacks, matching
-from inspector.ui.document.models.frame_text import Stack, exception_stacks, frame_location, stack_text, thread_stacks
+from inspector.ui.document import tree_rows
+from inspector.ui.document.empty_notes import EmptyNote, empty_note, no_attachments_note
+from inspector.ui.document.models.frame_text import Stack, exception_stacks, thread_stacks
 from inspector.ui.document.models.lists import AttachmentsModel, BinariesModel, ProblemsModel, SortProxy, TelemetryModel
 from inspector.ui.document.models.metadata_model import MetadataModel
-from inspector.ui.document.models.pointers import index_for_pointer, within
-from inspector.ui.document.models.roles import COPY_ROLE, KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
+from inspector.ui.document.models.roles import KIND_ROLE, OBJECT_ROLE, POINTER_ROLE
 from inspector.ui.document.models.stacks_model import StacksModel
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.raw_view import create_raw_view
 from inspector.ui.document.source_pane import SourcePane
 from inspector.ui.document.timeline import TimelineWidget
+from inspector.ui.document.tree_layout import (
+    LIST_COLUMNS,
+    TreeLayout,
+    make_tree,
+)
+from inspector.ui.document.view_filter import (
+    FILTERED_VIEWS,
+    FilterBox,
+    FilterResult,
+    MetadataFilter,
+    compute_filter,  # noqa: F401 (bench/bench_open.py imports it here)
+)
+from inspector.ui.document.view_names import VIEW_NAMES
+from inspector.ui.document.view_pages import view_pages
 from inspector.ui.document.views.attachment_preview import AttachmentPreview
 from inspector.ui.document.views.summary import header_html, headline, summary_html
 from inspector.ui.window.labels import occurrence_word
 from inspector.ui.window.read_only_bar import ReadOnlyBar
-from inspector.ui.workers import Task, run_task
-
-#: Column widths of the views in characters; 0 is the column that stretches (function, message...).
-STACK_COLUMNS = (5, 0, 30, 18, 17, 9)
-STACK_COLUMNS_NATIVE = (5, 0, 22, 20, 17, 9)
-LIST_COLUMNS = {
-    "binaries": (24, 17, 17, 9, 36, 8, 10, 0),
-    "telemetry": (11, 8, 10, 10, 0),
-    "attachments": (30, 20, 10, 0),
-    "metadata": (28, 0),
-    "problems": (10, 24, 0, 22),
-}
-#: The views the filter box narrows.
-FILTERED_VIEWS = ("frames", "threads", "binaries", "telemetry", "metadata")
-VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
-#: Typing pauses this long before the filter runs (a million frames take ~0.3 s to scan).
-FILTER_DEBOUNCE_MS = 180
-#: Stacks expanded when a report opens (an exception chain is short; thousands of threads are not).
-EXPAND_STACKS = 12
-#: Further stacks are expanded at open only while the expanded frame rows stay below this (a tree view lays out
-#: every expanded row through the Python model: ~0.1 ms each, 19 000 rows of an App Center batch took 7 s; the
-#: first stack is always expanded, with at most stacks_model.MAX_LISTED_FRAMES rows).
-EXPAND_ROWS = 500
-#: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
-#: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
-SPAN_STACKS = 100
-
-
-#: Views a format never fills, and why (shown in the empty view instead of a blank tree).
-NEVER_CARRIED = {
-    "rollbar": {
-        "threads": "Rollbar items carry no threads: the exception's stack is under Frames.",
-        "binaries": "Rollbar items carry no list of loaded binaries.",
-        "attachments": "Rollbar items carry no attachments.",
-    },
-    "minidump": {"telemetry": "Minidumps carry no telemetry (breadcrumbs)."},
-    "apple": {"telemetry": "Apple crash reports carry no telemetry (breadcrumbs)."},
-}
-#: What an empty view lists, for the note "This report lists no …".
-VIEW_ITEMS = {
-    "frames": "exception frames",
-    "threads": "threads",
-    "binaries": "binaries (loaded modules)",
-    "telemetry": "telemetry (breadcrumbs)",
-    "attachments": "attachments",
-    "metadata": "metadata",
-}
-
-
-def empty_note(format_name: str, view: str, filtered: bool = False) -> str:
-    """Why a view is empty: the format never carries it, the filter hides it, or this report has none."""
-    if view == "problems":
-        return "No problems: the payload passed validation."
-    if filtered:
-        return "Nothing here matches the filter (Esc clears it)."
-    reason = NEVER_CARRIED.get(format_name, {}).get(view)
-    return reason or f"This report lists no {VIEW_ITEMS.get(view, view)}."
-
-
-class EmptyNote(QObject):
-    """A line of text in the middle of a tree's viewport while its model has no rows (why it is empty)."""
-
-    def __init__(self, view: QTreeView) -> None:
-        super().__init__(view)
-        self.view = view
-        self.label = QLabel(view.viewport())
-        self.label.setObjectName(f"{view.objectName()}EmptyNote")
-        self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.label.hide()
-        self.text = ""
-        view.viewport().installEventFilter(self)
-
-    def set_text(self, text: str) -> None:
-        self.text = text
-        self.update()
-
-    def update(self) -> None:
-        model = self.view.model()
-        empty = model is None or model.rowCount() == 0
-        self.label.setText(self.text)
-        self.label.setVisible(empty and bool(self.text))
-        self._place()
-
-    def _place(self) -> None:
-        rect = self.view.viewport().rect().adjusted(20, 20, -20, -20)
-        self.label.setGeometry(rect.x(), rect.y(), rect.width(), min(rect.height(), 80))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        if event.type() == QEvent.Type.Resize:
-            self._place()
-        return False
-
-
-@dataclass(slots=True)
-class FilterResult:
-    needle: str
-    frames: StackFilter
-    threads: StackFilter
-    binaries: list[int]
-    telemetry: list[int]
-    #: Paths (child rows from the root, as MetadataModel counts them) of the metadata nodes to show.
-    metadata: set[tuple[int, ...]] = field(default_factory=set)
-
-
-#: Metadata nodes the filter looks at, at most (a hostile payload's huge custom data must not stall the filter).
-METADATA_FILTER_NODES = 200_000
-
-
-def metadata_matches(metadata: Any, needle: str, check: Callable[[], None] | None = None) -> set[tuple[int, ...]]:
-    """The paths of metadata nodes whose key or value contains ``needle`` (case-insensitive), with their ancestors
-    (so the tree can show them) and, below a matching container, everything in it."""
-    needle = needle.casefold()
-    shown: set[tuple[int, ...]] = set()
-    seen = 0
-    stack: list[tuple[tuple[int, ...], Any, bool]] = [((), metadata, False)]
-    while stack and seen < METADATA_FILTER_NODES:
-        path, value, inside_match = stack.pop()
-        if isinstance(value, dict):
-            items = [(str(k), v) for k, v in value.items()]
-        elif isinstance(value, (list, tuple)):
-            items = [(f"[{i}]", v) for i, v in enumerate(value)]
-        else:
-            continue
-        for i, (key, child) in enumerate(items):
-            seen += 1
-            if check is not None and seen % 4096 == 0:
-                check()
-            child_path = (*path, i)
-            scalar = not isinstance(child, (dict, list, tuple))
-            hit = inside_match or needle in key.casefold() or (scalar and needle in str(child).casefold())
-            if hit:
-                shown.update(child_path[:n] for n in range(1, len(child_path) + 1))
-            if not scalar:
-                stack.append((child_path, child, hit))
-    return shown
-
-
-class MetadataFilter(QSortFilterProxyModel):
-    """The metadata tree narrowed to the paths a filter found (None: everything)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.shown: set[tuple[int, ...]] | None = None
-
-    def set_shown(self, shown: set[tuple[int, ...]] | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10 (invalidateFilter is deprecated there)
-            self.beginFilterChange()
-            self.shown = shown
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.shown = shown
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # Override
-        if self.shown is None:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, MetadataModel)
-        path = (*model.path(source_parent), source_row) if source_parent.isValid() else (source_row,)
-        return path in self.shown
-
-
-def compute_filter(
-    exceptions: Sequence[Stack],
-    threads: Sequence[Stack],
-    binaries: Sequence[Binary],
-    telemetry: Sequence[TelemetryEvent],
-    needle: str,
-    cancel: Any = None,
-    metadata: Any = None,
-) -> FilterResult:
-    """Runs on a worker: which rows of every list (and which metadata nodes) contain ``needle``."""
-    check = cancel.check if cancel is not None else None
-    return FilterResult(
-        needle,
-        filter_stacks([s.search_text() for s in exceptions], [s.frames for s in exceptions], needle, check),
-        filter_stacks([s.search_text() for s in threads], [s.frames for s in threads], needle, check),
-        matching(binaries, needle, check),
-        matching(telemetry, needle, check),
-        metadata_matches(metadata, needle, check) if metadata is not None else set(),
-    )
-
-
-def _colours() -> dict[str, str]:
-    pal = QGuiApplication.palette()
-    return {
-        "error": style.html_colour(style.level_colour("error")),
-        "warning": style.html_colour(style.level_colour("warning")),
-        "info": style.html_colour(style.level_colour("info")),
-        "ok": style.html_colour(style.level_colour("log")),
-        "dim": style.html_colour(style.dim_text()),
-        "badge": style.html_colour(style.accent_background()),
-        "badge_text": style.html_colour(pal.color(QPalette.ColorRole.Text)),
-    }
-
-
-def make_tree(name: str) -> QTreeView:
-    view = QTreeView()
-    view.setObjectName(name)
-    view.setUniformRowHeights(True)  # required for a million rows to scroll smoothly
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setAllColumnsShowFocus(True)
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    view.header().setStretchLastSection(True)
-    view.header().setSectionsMovable(True)
-    return view
 
 
 class DocumentView(QWidget):
@@ -279,14 +72,15 @@ class DocumentView(QWidget):
 
     filter_applied = Signal(str)
     frame_selected = Signal(object)
+    #: the Problems view's model (rebuilt when the document's problems change)
+    problems_model: ProblemsModel
 
     def __init__(self, document: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tree_layout = TreeLayout(self)
         self.setObjectName("documentView")
         self.document = document
         self.report_index = 0
-        self._filter_task: Task | None = None
-        self._filter_text = ""
         self._built_reports: list[Report] | None = None
         self.exception_stacks: list[Stack] = []
         self.thread_stacks_: list[Stack] = []
@@ -302,29 +96,14 @@ class DocumentView(QWidget):
         self.report_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.report_selector.currentIndexChanged.connect(self._report_chosen)
 
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText(
-            "Filter frames, threads, binaries, telemetry, metadata  (Ctrl+F; Esc clears)"
+        self.filter_box = FilterBox(
+            self, lambda: (self.exception_stacks, self.thread_stacks_, self.report), self._show_filter
         )
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._filter_typed)
-        clear = QAction("Clear the filter", self.filter_edit)
-        clear.setObjectName("clearFilterAction")
-        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear.triggered.connect(self.clear_filter)
-        self.filter_edit.addAction(clear)
-        self.filter_status = QLabel()
-        self.filter_status.setObjectName("filterStatus")
+        self.filter_edit, self.filter_status = self.filter_box.edit, self.filter_box.status
         self.order_toggle = QCheckBox("Most recent first")
         self.order_toggle.setObjectName("mostRecentFirst")
         self.order_toggle.setToolTip("Flip the frame order (the vendor's own order is the default)")
         self.order_toggle.toggled.connect(self._order_toggled)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
-        self._filter_timer.timeout.connect(self.apply_filter)
 
         # views
         self.summary_view = QTextBrowser()
@@ -359,35 +138,21 @@ class DocumentView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
-        frames_split = QSplitter(Qt.Orientation.Vertical)
-        frames_split.addWidget(self.frames_view)
-        frames_split.addWidget(self.source_pane)
-        frames_split.setStretchFactor(0, 3)
-        frames_split.setStretchFactor(1, 2)
-        telemetry_page = QSplitter(Qt.Orientation.Vertical)
-        telemetry_page.addWidget(self.timeline)
-        telemetry_page.addWidget(self.telemetry_view)
-        telemetry_page.setStretchFactor(1, 4)
-        attach_page = QWidget()
-        attach_layout = QVBoxLayout(attach_page)
-        attach_layout.setContentsMargins(0, 0, 0, 0)
-        attach_layout.addWidget(self.attachments_note)
-        attach_split = QSplitter(Qt.Orientation.Vertical)
-        attach_split.addWidget(self.attachments_view)
-        attach_split.addWidget(self.attachment_preview)
-        attach_split.setStretchFactor(1, 3)
-        attach_layout.addWidget(attach_split)
-        pages = {
-            "summary": self.summary_view,
-            "frames": frames_split,
-            "threads": self.threads_view,
-            "binaries": self.binaries_view,
-            "telemetry": telemetry_page,
-            "attachments": attach_page,
-            "metadata": self.metadata_view,
-            "problems": self.problems_view,
-            "raw": self.raw_view,
-        }
+        pages = view_pages(
+            summary=self.summary_view,
+            frames=self.frames_view,
+            source=self.source_pane,
+            threads=self.threads_view,
+            binaries=self.binaries_view,
+            timeline=self.timeline,
+            telemetry=self.telemetry_view,
+            attachments_note=self.attachments_note,
+            attachments=self.attachments_view,
+            attachment_preview=self.attachment_preview,
+            metadata=self.metadata_view,
+            problems=self.problems_view,
+            raw=self.raw_view,
+        )
         self._pages = pages
         for name, page in pages.items():
             page.setProperty("viewName", name)
@@ -410,11 +175,7 @@ class DocumentView(QWidget):
 
         for view in self.trees().values():
             view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
-            copy = QAction("Copy", view)
-            copy.setShortcut(QKeySequence.StandardKey.Copy)
-            copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            copy.triggered.connect(lambda _c=False, v=view: self.copy_rows(v))
-            view.addAction(copy)
+            tree_rows.add_copy_action(view)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -453,8 +214,7 @@ class DocumentView(QWidget):
 
     def clear_filter(self) -> None:
         """Escape in the filter box: empty it and show everything again, now."""
-        self.filter_edit.clear()
-        self.apply_filter()
+        self.filter_box.clear()
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -468,8 +228,8 @@ class DocumentView(QWidget):
             self.report_selector.setCurrentIndex(self.report_index)
             self.report_selector.blockSignals(False)
         self._build_models()
-        if self._filter_text:
-            self.apply_filter()
+        if self.filter_box.text:
+            self.filter_box.apply()
 
     def _document_changed(self) -> None:
         """After an edit, a big document's view refreshes in the next event-loop turn (edits in a row refresh once): the
@@ -500,7 +260,7 @@ class DocumentView(QWidget):
         doc = self.document
         old_reports = self._built_reports
         index = self.report_index
-        if self._filter_text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
+        if self.filter_box.text or not old_reports or not 0 <= index < min(len(old_reports), len(doc.reports)):
             return False
         report = doc.reports[index]
         old_report = old_reports[index]
@@ -517,11 +277,9 @@ class DocumentView(QWidget):
         self._built_reports = doc.reports
         self.exception_stacks, self.thread_stacks_ = exceptions, threads
         doc.prepared_stacks = None
-        self._repaint_visible(self.frames_view)
-        self._repaint_visible(self.threads_view)
-        colours = _colours()
-        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.tree_layout.repaint_visible(self.frames_view)
+        self.tree_layout.repaint_visible(self.threads_view)
+        self._show_summary(report)
         self._build_list_models(report)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
@@ -535,30 +293,15 @@ class DocumentView(QWidget):
         self._update_tab_titles()
         return True
 
-    @staticmethod
-    def _repaint_visible(view: QTreeView) -> None:
-        """``dataChanged`` for the rows on screen (the others are read from the model when they scroll in). A hidden
-        view reads the model when it is shown (asking it for rows now would lay a never-shown tree out: 0.6 s)."""
-        if not view.isVisible():
-            return
-        model = view.model()
-        index = view.indexAt(view.viewport().rect().topLeft())
-        bottom = view.viewport().height()
-        last = model.columnCount() - 1
-        seen = 0
-        while index.isValid() and seen < 500:
-            index = index.siblingAtColumn(0)
-            model.dataChanged.emit(index, index.siblingAtColumn(last))
-            if view.visualRect(index).bottom() >= bottom:
-                break
-            index = view.indexBelow(index)
-            seen += 1
+    def _show_summary(self, report: Report | None) -> None:
+        """The header line and the Summary view (their colours follow the desktop's light or dark palette)."""
+        doc, colours = self.document, style.html_colours()
+        self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
+        self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
 
     def _problems_changed(self) -> None:
         doc = self.document
-        colours = _colours()
-        self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-        self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+        self._show_summary(self.report)
         old = self.problems_model
         self.problems_model = ProblemsModel(doc.problems, self)
         self.problems_view.setModel(self.problems_model)
@@ -567,35 +310,10 @@ class DocumentView(QWidget):
 
     def set_filter_text(self, text: str) -> None:
         """Filter now (no debounce); the result arrives with ``filter_applied``."""
-        self.filter_edit.blockSignals(True)
-        self.filter_edit.setText(text)
-        self.filter_edit.blockSignals(False)
-        self.apply_filter()
+        self.filter_box.set_text(text)
 
     def apply_filter(self) -> None:
-        self._filter_timer.stop()
-        if self._filter_task is not None:
-            self._filter_task.cancel()
-            self._filter_task = None
-        text = self.filter_edit.text().strip()
-        self._filter_text = text
-        if not text:
-            self._show_filter(None)
-            return
-        self.filter_status.setText("filtering…")
-        report = self.report
-        self._filter_task = run_task(
-            compute_filter,
-            self.exception_stacks,
-            self.thread_stacks_,
-            report.binaries if report else (),
-            report.telemetry if report else (),
-            text,
-            metadata=report.metadata if report else None,
-            pass_token=True,
-            on_result=self._filter_done,
-            on_error=self._filter_failed,
-        )
+        self.filter_box.apply()
 
     def select_pointer(self, pointer: str) -> bool:
         """Select the value at ``pointer`` in the raw view and the matching rows in the trees; show the raw view.
@@ -614,11 +332,7 @@ class DocumentView(QWidget):
             ("frames", self.frames_model, self.frames_view),
             ("threads", self.threads_model, self.threads_view),
         ):
-            path = self._stack_path_for(model, pointer)
-            if path is None:
-                path = self._list_frame_for(view, model, pointer)
-            if path is not None:
-                self._select(view, model.index_for_path(path))
+            if tree_rows.select_stack_row(view, model, pointer):
                 hits.append(name)
         report = self.report
         if report is not None:
@@ -627,57 +341,24 @@ class DocumentView(QWidget):
                 ("telemetry", report.telemetry, self.telemetry_model, self.telemetry_view),
                 ("attachments", report.attachments, self.attachments_model, self.attachments_view),
             ):
-                row = index_for_pointer(rows, pointer)
-                if row is None:
-                    row = (
-                        next((i for i, a in enumerate(rows) if within(pointer, a.pointer)), None)
-                        if (name == "attachments")
-                        else None
-                    )
-                view_row = flat.view_row(row) if row is not None else None
-                if view_row is not None:
-                    index = flat.index(view_row, 0)
-                    if view is self.binaries_view:
-                        index = self.binaries_proxy.mapFromSource(index)
-                    self._select(view, index)
+                proxy = self.binaries_proxy if view is self.binaries_view else None
+                if tree_rows.select_flat_row(view, flat, rows, pointer, inside=name == "attachments", proxy=proxy):
                     hits.append(name)
         return hits
 
     def copy_rows(self, view: QTreeView) -> str:
-        rows = view.selectionModel().selectedRows(0) if view.selectionModel() else []
-        if not rows and view.currentIndex().isValid():
-            rows = [view.currentIndex().siblingAtColumn(0)]
-        text = "\n".join(str(i.data(COPY_ROLE) or i.data() or "") for i in rows)
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_rows(view)
 
     def copy_frame_location(self, view: QTreeView) -> str:
-        frame = view.currentIndex().siblingAtColumn(0).data(OBJECT_ROLE)
-        text = frame_location(frame) if isinstance(frame, Frame) else ""
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_frame_location(view)
 
     def copy_stack(self, view: QTreeView) -> str:
-        model = view.model()
-        if not isinstance(model, StacksModel):
-            return ""
-        path = model.path(view.currentIndex())
-        if not path:
-            return ""
-        stack = model.stacks[model.stack_index(path[0])]
-        text = stack_text(stack, self.report.most_recent_first if self.report else True, self._flipped(model))
-        QGuiApplication.clipboard().setText(text)
-        return text
+        return tree_rows.copy_stack(view, self.report.most_recent_first if self.report else True)
 
     def changeEvent(self, event: QEvent) -> None:  # Override QWidget.changeEvent
         """The desktop switched light/dark: re-derive the colours of the header and the summary."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            colours = _colours()
-            doc = self.document
-            self.header.setText(header_html(doc.submission, self.report, doc.problems, colours, doc.validating))
-            self.summary_view.setHtml(summary_html(doc.submission, self.report, doc.problems, colours, doc.validating))
+            self._show_summary(self.report)
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ building
@@ -702,7 +383,7 @@ class DocumentView(QWidget):
         doc = self.document
         self._built_reports = doc.reports
         report = self.report
-        colours = _colours()
+        colours = style.html_colours()
         self.header.setText(header_html(doc.submission, report, doc.problems, colours, doc.validating))
         self.summary_view.setHtml(summary_html(doc.submission, report, doc.problems, colours, doc.validating))
         prepared = getattr(doc, "prepared_stacks", None)  # built by the loading worker (main_window.load_document)
@@ -727,19 +408,19 @@ class DocumentView(QWidget):
         self.order_toggle.blockSignals(False)
         self.frames_view.selectionModel().currentChanged.connect(self._frame_current)
         self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=False)
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=False)
         self.metadata_view.expandToDepth(0)
         self._size_columns()
         self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
         self.source_pane.show_frame(None)
         self._show_attachments(report)
-        self._select_first_frame()
-        self._update_filter_status(None)
+        tree_rows.select_first_frame(self.frames_view, self.frames_model)
+        self.filter_box.show_status(None, self.exception_stacks)
         self._update_tab_titles()
 
     def _update_empty_notes(self) -> None:
-        filtered = bool(self._filter_text)
+        filtered = bool(self.filter_box.text)
         for name, note in self.empty_notes.items():
             note.set_text(empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS))
 
@@ -748,11 +429,7 @@ class DocumentView(QWidget):
             self.attachments_note.setText(f"{len(report.attachments)} attachment(s)")
             self.attachments_view.setCurrentIndex(self.attachments_model.index(0, 0))
         else:
-            note = (
-                "Rollbar items have no attachments."
-                if self.document.format == "rollbar"
-                else "No attachments in this payload."
-            )
+            note = no_attachments_note(self.document.format)
             self.attachments_note.setText(note)
             self.attachment_preview.show_message(note)
 
@@ -792,132 +469,24 @@ class DocumentView(QWidget):
 
     @staticmethod
     def _crash_time(report: Report | None) -> float | None:
-        if report is None:
-            return None
-        if report.summary.timestamp is not None:
-            return report.summary.timestamp
-        return None
-
-    def _after_stack_reset(self, view: QTreeView, expand_all: bool) -> None:
-        model = view.model()
-        rows = 0
-        for row in range(min(model.rowCount(), EXPAND_STACKS)):
-            if row and rows >= EXPAND_ROWS:  # the first stack always; then only while the rows stay few
-                break
-            if expand_all or model.stacks[model.stack_index(row)].crashed or row == 0:
-                view.expand(model.index(row, 0))
-                rows += model.rowCount(model.index(row, 0))
-        if view.isVisible():
-            self._span_first(view)
-        else:  # spanning lays the whole tree out (10 000 threads: a second): done when the view is first shown
-            view.setProperty("spansPending", True)
-            if not view.property("spanOnShow"):
-                view.setProperty("spanOnShow", True)
-                view.installEventFilter(self)
-        if model.rowCount() > SPAN_STACKS and not view.property("spanOnScroll"):
-            view.setProperty("spanOnScroll", True)
-            view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self._span_visible(v))
-            view.expanded.connect(lambda _i, v=view: self._span_visible(v))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        if event.type() == QEvent.Type.Show and isinstance(watched, QTreeView):
-            if watched.property("columnsPending"):
-                self._size_stack_columns(watched)
-            if watched.property("spansPending"):
-                self._span_first(watched)
-        return False
-
-    @staticmethod
-    def _span_first(view: QTreeView) -> None:
-        view.setProperty("spansPending", False)
-        root = QModelIndex()
-        for row in range(min(view.model().rowCount(), SPAN_STACKS)):
-            view.setFirstColumnSpanned(row, root, True)
-
-    @staticmethod
-    def _span_visible(view: QTreeView) -> None:
-        """Span the stack rows on screen (the ones beyond :data:`SPAN_STACKS`), as they scroll into view."""
-        if view.property("spansPending"):
-            return
-        index = view.indexAt(view.viewport().rect().topLeft())
-        bottom = view.viewport().height()
-        root = QModelIndex()
-        seen = 0
-        while index.isValid() and seen < 500:
-            if not index.parent().isValid() and not view.isFirstColumnSpanned(index.row(), root):
-                view.setFirstColumnSpanned(index.row(), root, True)
-            if view.visualRect(index).top() > bottom:
-                break
-            index = view.indexBelow(index)
-            seen += 1
+        return report.summary.timestamp if report is not None else None
 
     def _size_columns(self) -> None:
         native = not any(
             stack.frames[i].file for stack in self.exception_stacks[:3] for i in range(min(50, len(stack.frames)))
         )
-        for view in (self.frames_view, self.threads_view):
+        for view, name in ((self.frames_view, "frames"), (self.threads_view, "threads")):
+            view.setProperty("columnsName", name)
             view.setProperty("nativeColumns", native)
             if view.isVisible():
-                self._size_stack_columns(view)
+                self.tree_layout.size_stack_columns(view)
             else:  # a resized column lays a hidden tree out too (10 000 threads: 0.5 s): done on first show
                 view.setProperty("columnsPending", True)
                 if not view.property("spanOnShow"):
                     view.setProperty("spanOnShow", True)
-                    view.installEventFilter(self)
+                    view.installEventFilter(self.tree_layout)
         for name, widths in LIST_COLUMNS.items():
-            self._fit_columns(self.trees()[name], name, widths)
-
-    def _size_stack_columns(self, view: QTreeView) -> None:
-        view.setProperty("columnsPending", False)
-        native = bool(view.property("nativeColumns"))
-        name = "frames" if view is self.frames_view else "threads"
-        self._fit_columns(view, f"{name}-native" if native else name, STACK_COLUMNS_NATIVE if native else STACK_COLUMNS)
-
-    def _fit_columns(self, view: QTreeView, key: str, widths: tuple[int, ...]) -> None:
-        """Size the columns (``widths`` in characters; the one given as 0 stretches to fill the view, so nothing
-        important is cut and no sideways scrolling is needed); widths the user dragged are remembered per ``key``."""
-        from inspector.ui.window.preferences import current_settings
-
-        header = view.header()
-        char = self.fontMetrics().horizontalAdvance("m")
-        remembered = current_settings().column_widths.get(key, [])
-        view.setProperty("columnsKey", key)
-        self._sizing_columns = True
-        try:
-            header.setStretchLastSection(False)
-            for column, chars in enumerate(widths[: header.count()]):
-                if chars == 0:
-                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-                    continue
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                if column < len(remembered) and remembered[column] > 0:
-                    header.resizeSection(column, remembered[column])
-                else:  # column 0 of a tree also holds the indentation
-                    extra = 2 * view.indentation() if column == 0 and view.rootIsDecorated() else 0
-                    header.resizeSection(column, chars * char + extra)
-        finally:
-            self._sizing_columns = False
-        if not header.property("remembersWidths"):
-            header.setProperty("remembersWidths", True)
-            header.sectionResized.connect(lambda column, *_a, v=view: self._column_dragged(v, column))
-
-    def _column_dragged(self, view: QTreeView, column: int) -> None:
-        """The user resized a column: remember the widths of that view (saved to the settings shortly). The
-        stretching column follows the window's width: resizing the window remembers nothing."""
-        header = view.header()
-        stretch = QHeaderView.ResizeMode.Stretch
-        if (
-            getattr(self, "_sizing_columns", False)
-            or not view.isVisible()
-            or header.sectionResizeMode(column) == stretch
-        ):
-            return
-        from inspector.ui.window.preferences import current_settings, save_soon
-
-        key = str(view.property("columnsKey"))
-        widths = [0 if header.sectionResizeMode(c) == stretch else header.sectionSize(c) for c in range(header.count())]
-        current_settings().column_widths[key] = widths
-        save_soon()
+            self.tree_layout.fit_columns(self.trees()[name], name, widths)
 
     def _update_tab_titles(self) -> None:
         report = self.report
@@ -931,37 +500,15 @@ class DocumentView(QWidget):
             "problems": len(self.document.problems),
         }
         for i in range(self.tabs.count()):
-            name = str(self.tabs.widget(i).property("viewName"))
+            tab = self.tabs.widget(i)
+            if tab is None:
+                continue
+            name = str(tab.property("viewName"))
             number = numbers.get(name)
             self.tabs.setTabText(i, f"{name.capitalize()} ({number:,})" if number else name.capitalize())
         self._update_empty_notes()
 
-    def _select_first_frame(self) -> None:
-        """Select the most recent frame of the first stack that has frames (the crash site)."""
-        model = self.frames_model
-        for row in range(model.rowCount()):
-            stack = model.stack_index(row)
-            if model.frame_count(stack):
-                first = 0 if model.most_recent_first else model.listed_count(stack) - 1
-                index = model.index(first, 0, model.index(row, 0))
-                self.frames_view.setCurrentIndex(index)
-                self.frames_view.scrollTo(index)
-                return
-
     # ------------------------------------------------------------------ filtering
-
-    def _filter_typed(self, _text: str) -> None:
-        self._filter_timer.start()
-
-    def _filter_done(self, result: FilterResult) -> None:
-        self._filter_task = None
-        if result.needle != self._filter_text:
-            return
-        self._show_filter(result)
-
-    def _filter_failed(self, exc: BaseException) -> None:
-        self._filter_task = None
-        self.filter_status.setText(f"filter failed: {exc}")
 
     def _show_filter(self, result: FilterResult | None) -> None:
         self.frames_model.set_filter(result.frames if result else None)
@@ -970,30 +517,17 @@ class DocumentView(QWidget):
         self.telemetry_model.set_visible_rows(result.telemetry if result else None)
         self.metadata_filter.set_shown(result.metadata if result else None)
         self.metadata_view.expandToDepth(0 if result is None else 8)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=result is not None)
-        self._update_filter_status(result)
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=result is not None)
+        self.filter_box.show_status(result, self.exception_stacks)
         self._update_empty_notes()
         self.filter_applied.emit(result.needle if result else "")
-
-    def _update_filter_status(self, result: FilterResult | None) -> None:
-        if result is None:
-            self.filter_status.setText("")
-            return
-        shown = sum(
-            len(self.exception_stacks[s].frames) if rows is None else len(rows)
-            for s, rows in result.frames.frames.items()
-        )
-        total = sum(len(s.frames) for s in self.exception_stacks)
-        self.filter_status.setText(
-            f"{shown:,}/{total:,} frames · {len(result.binaries):,} binaries · {len(result.telemetry):,} events"
-        )
 
     def _order_toggled(self, checked: bool) -> None:
         self.frames_model.set_most_recent_first(checked)
         self.threads_model.set_most_recent_first(checked)
-        self._after_stack_reset(self.frames_view, expand_all=True)
-        self._after_stack_reset(self.threads_view, expand_all=bool(self._filter_text))
+        self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
+        self.tree_layout.after_stack_reset(self.threads_view, expand_all=bool(self.filter_box.text))
 
     @staticmethod
     def _flipped(model: StacksModel) -> bool:
@@ -1015,7 +549,7 @@ class DocumentView(QWidget):
                 row = self.binaries_model.view_row(index)
                 if row is not None:
                     proxy_index = self.binaries_proxy.mapFromSource(self.binaries_model.index(row, 0))
-                    self._select(self.binaries_view, proxy_index)
+                    tree_rows.select_row(self.binaries_view, proxy_index)
 
     def _attachment_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         attachment = current.siblingAtColumn(0).data(OBJECT_ROLE) if current.isValid() else None
@@ -1025,76 +559,20 @@ class DocumentView(QWidget):
     def _timeline_clicked(self, index: int) -> None:
         row = self.telemetry_model.view_row(index)
         if row is not None:
-            self._select(self.telemetry_view, self.telemetry_model.index(row, 0))
+            tree_rows.select_row(self.telemetry_view, self.telemetry_model.index(row, 0))
 
     def _problem_activated(self, index: QModelIndex) -> None:
         pointer = index.siblingAtColumn(0).data(POINTER_ROLE)
         if pointer is not None:
             self.select_pointer(pointer)
 
-    @staticmethod
-    def _select(view: QTreeView, index: QModelIndex) -> None:
-        if not index.isValid():
-            return
-        view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(index)
-
     def _more_activated(self, view: QTreeView, index: QModelIndex) -> None:
         """A "… more frames not listed" row: list the next frames of its stack."""
         if not index.isValid() or index.siblingAtColumn(0).data(KIND_ROLE) != "more":
             return
-        model = view.model()
+        model = cast(StacksModel, view.model())
         stack = model.stack_index(index.parent().row())
-        self.relist(view, lambda: model.list_more(stack))
-
-    def relist(self, view: QTreeView, change: Callable[[], object]) -> None:
-        """Run ``change`` (a reset of the view's StacksModel that lists more frames) keeping the expanded stacks,
-        the current row and the scroll position."""
-        model = view.model()
-        expanded = [row for row in range(model.rowCount()) if view.isExpanded(model.index(row, 0))]
-        current = model.path(view.currentIndex()) if view.currentIndex().isValid() else None
-        scroll = view.verticalScrollBar().value()
-        change()
-        for row in expanded:
-            view.expand(model.index(row, 0))
-        if current:
-            view.setCurrentIndex(model.index_for_path(current))
-        view.verticalScrollBar().setValue(scroll)
-        if view.isVisible():
-            self._span_first(view)
-
-    def _list_frame_for(self, view: QTreeView, model: StacksModel, pointer: str) -> tuple[int, ...] | None:
-        """The view path of a frame that is not listed yet (beyond the first frames of a deep stack): list it."""
-        for s, stack in enumerate(model.stacks):
-            frame = index_for_pointer(stack.frames, pointer)
-            if frame is None:
-                continue
-            rows = model._frame_rows(s)
-            if rows is not None:
-                continue  # filtered: the filter lists what it found
-            row = len(stack.frames) - 1 - frame if self._flipped(model) else frame
-            self.relist(view, lambda s=s, row=row: model.list_up_to(s, row))
-            return model.view_path(s, frame)
-        return None
-
-    @staticmethod
-    def _stack_path_for(model: StacksModel, pointer: str) -> tuple[int, ...] | None:
-        best: tuple[int, int | None] | None = None
-        best_len = -1
-        for s, stack in enumerate(model.stacks):
-            frame = index_for_pointer(stack.frames, pointer)
-            if frame is not None:
-                length = len(stack.frames[frame].pointer)
-                if length > best_len:
-                    best, best_len = (s, frame), length
-            elif within(pointer, stack.pointer) and len(stack.pointer) > best_len:
-                best, best_len = (s, None), len(stack.pointer)
-        if best is None:
-            return None
-        return model.view_path(*best)
+        tree_rows.relist(view, lambda: model.list_more(stack))
 
     # ------------------------------------------------------------------ context menu
 
@@ -1103,15 +581,4 @@ class DocumentView(QWidget):
 
     def context_menu_for(self, view: QTreeView, pos: Any) -> QMenu:
         """The context menu of a tree at ``pos`` (viewport coordinates): copy actions, show in raw view."""
-        index = view.indexAt(pos)
-        menu = QMenu(view)
-        menu.addAction("Copy row", lambda: self.copy_rows(view))
-        kind = index.siblingAtColumn(0).data(KIND_ROLE) if index.isValid() else None
-        if kind == "frame":
-            menu.addAction("Copy frame as file:line", lambda: self.copy_frame_location(view))
-        if isinstance(view.model(), StacksModel) and index.isValid():
-            menu.addAction("Copy stack as text", lambda: self.copy_stack(view))
-        pointer = index.siblingAtColumn(0).data(POINTER_ROLE) if index.isValid() else None
-        if pointer:
-            menu.addAction("Show in raw view", lambda: self.select_pointer(pointer))
-        return menu
+        return tree_rows.context_menu(view, pos, lambda: self.copy_stack(view), self.select_pointer)

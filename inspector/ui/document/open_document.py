@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -580,8 +581,8 @@ class DraftKeeper(QObject):
                 self._write,
                 draft,
                 sequence,
-                on_result=lambda _r, i=draft.id: self._writing.pop(i, None),
-                on_error=lambda _e, d=doc: self._write_failed(d),
+                on_result=partial(self._written, draft.id),
+                on_error=partial(self._write_failed, doc),
             )
             self._writing[draft.id] = task
 
@@ -628,7 +629,10 @@ class DraftKeeper(QObject):
             if self._removed_at.get(draft.id, -1) > sequence:  # removed (saved, closed) while this was writing
                 self.store.remove(draft.id)
 
-    def _write_failed(self, doc: OpenDocument) -> None:
+    def _written(self, draft_id: str, _result: object) -> None:
+        self._writing.pop(draft_id, None)
+
+    def _write_failed(self, doc: OpenDocument, _exc: BaseException | None = None) -> None:
         self._writing.pop(doc.draft_id, None)
         doc.draft_dirty = True  # try again on the next tick
 

@@ -265,7 +265,8 @@ class RawView(QPlainTextEdit):
             tokens = split(pointer)
             if tokens:
                 parent = locate(value, pointer.rsplit("/", 1)[0])
-                parent_value = self._document.document.get(pointer.rsplit("/", 1)[0]) if parent else None
+                json_doc = self._document.document
+                parent_value = json_doc.get(pointer.rsplit("/", 1)[0]) if parent and json_doc is not None else None
                 if isinstance(parent_value, dict):
                     start += len(json.dumps(tokens[-1], ensure_ascii=False)) + 2
             return (first, start), (last, -1)

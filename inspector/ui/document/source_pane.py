@@ -115,7 +115,7 @@ class SourcePane(QWidget):
         self._has_code = True
         self.code.show()
         self.setMaximumHeight(16777215)
-        path = source.path or frame.file or ""
+        path = source.path or (frame.file if frame is not None else "") or ""
         lexer = lexer_for(path, source.language)
         text = "\n".join(line.rstrip("\r\n") for line in source.lines)
         where = f"{path}:{source.line}" if source.line is not None else path

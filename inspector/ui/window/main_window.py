@@ -1,74 +1,46 @@
 """The main window: documents as tabs, menus, docks for panels, opening files off the GUI thread.
 
 Panels extend it through ``inspector/ui/panels/<name>/install.py`` modules with ``install(window)`` (listed in
-:data:`inspector.ui.panels.PANELS`); they use
-:meth:`MainWindow.add_panel`, :meth:`MainWindow.menu`, :meth:`MainWindow.current_document` and the
-``current_document_changed`` signal.
+:data:`inspector.ui.panels.PANELS`); they use :meth:`MainWindow.add_panel`, :meth:`MainWindow.menu`,
+:meth:`MainWindow.current_document`, the ``current_document_changed`` signal and the typed hooks of
+:class:`~inspector.ui.window.hooks.WindowHooks` (``window.hooks``: document opened/closed, close-tab guards, quit
+guards). A panel never replaces the window's methods nor re-routes its actions.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import logging
-import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Only the Qt classes the start uses are imported here: PySide builds a class (and its enums) on first use, 0.5-3 ms
 # each; the others are imported where they are needed. No ``Qt`` (see inspector.ui.app): its first use costs 20 ms.
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 from inspector import settings
-from inspector.resources import resource_path
+from inspector.ui import lazy
+from inspector.ui.lazy import DocumentView, OpenDocument, load_bytes
 from inspector.ui.panels import PANELS, install_module
-from inspector.ui.workers import CancelToken, Task, run_task
-
-
-class _Deferred:
-    """A class or function of a module that is imported on first use: calling it and ``isinstance`` work as with
-    the real one. The start imports neither the formats nor the document and its views (0.1 s); they are imported
-    when the first file opens (on the loading worker) or the first document view is built."""
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module, self.name = module, name
-
-    def resolve(self) -> Any:
-        return getattr(importlib.import_module(self.module), self.name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.resolve()(*args, **kwargs)
-
-    def __instancecheck__(self, obj: object) -> bool:
-        # Never imported, or still being imported (by the loading worker): there is no instance to check.
-        cls = getattr(sys.modules.get(self.module), self.name, None)
-        return cls is not None and isinstance(obj, cls)
-
+from inspector.ui.window import menus
+from inspector.ui.window.docks import PanelDock
+from inspector.ui.window.hooks import WindowHooks
+from inspector.ui.window.loading import ErrorPage, LoadingPage, load_document
+from inspector.ui.window.recent_files import load_recent, save_session
+from inspector.ui.workers import run_task
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QMenu
 
-    from inspector.formats import load_bytes, load_path
     from inspector.formats.base import Submission
-    from inspector.ui.document.document_view import DocumentView
-    from inspector.ui.document.open_document import OpenDocument
-else:
-    load_bytes = _Deferred("inspector.formats", "load_bytes")
-    load_path = _Deferred("inspector.formats", "load_path")
-    OpenDocument = _Deferred("inspector.ui.document.open_document", "OpenDocument")
-    DocumentView = _Deferred("inspector.ui.document.document_view", "DocumentView")
 
 log = logging.getLogger(__name__)
 
-#: The views of a document, as :data:`inspector.ui.document.document_view.VIEW_NAMES` (a test keeps both equal):
-#: the View
-#: menu's Alt+1... shortcuts exist from the start, importing document_view would cost the start 60 ms.
-VIEW_NAMES = ("summary", "frames", "threads", "binaries", "telemetry", "attachments", "metadata", "problems", "raw")
 
 FILE_FILTERS = ";;".join(
     (
@@ -80,93 +52,6 @@ FILE_FILTERS = ";;".join(
         "All files (*)",
     )
 )
-MAX_RECENT = 10
-#: The part of the window's width (side docks) or height (bottom docks) a panel takes when it opens.
-DOCK_SHARE = 0.32
-APP_DIR_NAME = settings.APP_NAME
-recent_files_path = settings.recent_files_path
-
-
-def _load_paths(target: Path, limit: int) -> list[str]:
-    try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [str(p) for p in data if isinstance(p, str)][:limit] if isinstance(data, list) else []
-
-
-def _save_paths(target: Path, paths: list[str], what: str) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        settings.atomic_write(target, json.dumps(paths, indent=1).encode("utf-8"))
-    except OSError as exc:  # a read-only config dir must not stop the app
-        log.warning("cannot save %s: %s", what, exc)
-
-
-def load_recent() -> list[str]:
-    return _load_paths(recent_files_path(), MAX_RECENT)
-
-
-def save_recent(paths: list[str]) -> None:
-    _save_paths(recent_files_path(), paths[:MAX_RECENT], "recent files")
-
-
-def load_session() -> list[str]:
-    """The files that were open when the window last closed (those that still exist)."""
-    return [p for p in _load_paths(settings.session_path(), 100) if Path(p).is_file()]
-
-
-def save_session(paths: list[str]) -> None:
-    _save_paths(settings.session_path(), paths, "the session")
-
-
-def sample_paths() -> list[Path]:
-    folder = resource_path("samples")
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "README")))
-
-
-def load_document(
-    path: str, cancel: CancelToken | None = None, progress: Callable[[int, int], None] | None = None
-) -> OpenDocument:
-    """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread. ``progress``
-    hears (bytes parsed, bytes in all) while a big document is parsed."""
-    from inspector.formats.progress import reporting
-    from inspector.ui.document.editor.recover import recover_file
-
-    recovered = None
-    try:
-        with reporting(progress):
-            submission = load_path(path)
-    except Exception as exc:  # invalid JSON opens in the editor, its error marked, instead of an error page
-        recovered = recover_file(path, exc)
-        if recovered is None:
-            raise
-        submission = recovered.submission
-    if cancel is not None:
-        cancel.check()
-    document = OpenDocument(submission, path=Path(path), read_only=True)  # opening never endangers the file
-    if recovered is not None:
-        document.replace_text(recovered.text)
-    if document.reports:  # the first report's stacks (10 000 threads: 60 ms) are built here, not on the GUI thread
-        from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
-
-        report = document.reports[0]
-        document.prepared_stacks = (report, exception_stacks(report), thread_stacks(report))
-        report.frame_count  # noqa: B018 (counted here: the tab's titles and summary ask for it)
-    import inspector.ui.document.document_view  # noqa: F401 (the first tab's import, ~40 ms, off the GUI thread)
-
-    app = QCoreApplication.instance()
-    if app is not None:
-        gui = app.thread()
-        document.moveToThread(gui)  # built here (reports, text: seconds for 100 MB); lives on the GUI thread now
-        # WORKAROUND: a big document starts its validation task from this worker thread; the task's signal
-        # object would stay on this thread (no event loop) and the problems would never arrive.
-        validation = getattr(document, "_validation", None)
-        if validation is not None:
-            validation.signals.moveToThread(gui)
-    return document
 
 
 def after_first_frame(callback: Callable[[], object], context: QObject) -> None:
@@ -177,133 +62,13 @@ def after_first_frame(callback: Callable[[], object], context: QObject) -> None:
     QTimer.singleShot(0, context, lambda: QTimer.singleShot(0, context, callback))
 
 
-def set_shortcut(action: QAction, keys: QKeySequence | QKeySequence.StandardKey | str) -> None:
-    """``action.setShortcut(keys)``, which Qt 6 implements as ``setShortcuts([keys])``: PySide's overloads of
-    ``setShortcut`` build the Qt namespace on first call (20 ms of the start, see inspector.ui.app)."""
-    if isinstance(keys, QKeySequence.StandardKey):  # every binding of the platform (Close: Ctrl+F4 and Ctrl+W)
-        action.setShortcuts(QKeySequence.keyBindings(keys))
-    else:
-        action.setShortcuts([keys if isinstance(keys, QKeySequence) else QKeySequence(keys)])
-
-
-class PanelDock(QDockWidget):
-    """A panel's dock. It joins its dock area of the window when it is first shown (View › Panels, ``show_panel``,
-    ``show()``): adding it at the start would need the Qt namespace's enums (20 ms, see inspector.ui.app)."""
-
-    def __init__(self, title: str, window: QMainWindow, area: Qt.DockWidgetArea | str) -> None:
-        super().__init__(title, window)
-        self._area: Qt.DockWidgetArea | str | None = area  # None once in the window's dock area
-
-    def setVisible(self, visible: bool) -> None:  # Override QWidget.setVisible (show(), hide(), the toggle action)
-        if visible and self._area is not None:
-            self.dock_in()
-        super().setVisible(visible)
-
-    def dock_in(self) -> None:
-        """Add the dock to its area of the window now (still hidden if it was)."""
-        if self._area is None:
-            return
-        from PySide6.QtCore import Qt
-
-        area, self._area = self._area, None
-        if isinstance(area, str):
-            area = getattr(Qt.DockWidgetArea, f"{area.capitalize()}DockWidgetArea")
-        window = self.parentWidget()
-        assert isinstance(window, QMainWindow)
-        # Docks of one area share it as tabs: side by side, three panels would crush the document at 1280x800.
-        neighbours = [
-            d
-            for d in window.findChildren(PanelDock)
-            if d is not self and d._area is None and not d.isFloating() and window.dockWidgetArea(d) == area
-        ]
-        window.addDockWidget(area, self)
-        if neighbours:
-            window.tabifyDockWidget(neighbours[0], self)
-        # A new dock takes a share of the window, not what its contents would like (the document keeps the most).
-        vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
-        if vertical:
-            window.resizeDocks([self], [int(window.height() * DOCK_SHARE)], Qt.Orientation.Vertical)
-        else:
-            window.resizeDocks([self], [int(window.width() * DOCK_SHARE)], Qt.Orientation.Horizontal)
-
-
-class LoadingPage(QWidget):
-    """A tab while a file loads: a busy bar and a Cancel button."""
-
-    cancelled = Signal()
-    #: (bytes parsed, bytes in all), emitted by the loading worker (queued to this page's thread).
-    progressed = Signal(object, object)
-
-    def __init__(self, path: str, parent: QWidget | None = None) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
-
-        super().__init__(parent)
-        self.setObjectName("loadingPage")
-        self.path = path
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setObjectName("loadingProgress")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelLoading")
-        self.cancel_button.clicked.connect(self.cancelled.emit)
-        label = QLabel(f"Opening <b>{Path(path).name}</b>…")
-        row = QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        self.task: Task | None = None
-        self.progressed.connect(self.set_progress)
-
-    def report_progress(self, done: int, total: int) -> None:
-        """Called on the loading worker: queued to :meth:`set_progress` (nothing once the tab is gone)."""
-        try:
-            self.progressed.emit(done, total)
-        except RuntimeError:  # the page was deleted (the tab closed while loading)
-            pass
-
-    def set_progress(self, done: int, total: int) -> None:
-        """A determinate bar once the parser reports (per mille: a file above 2 GB overflows an int range)."""
-        if total <= 0:
-            return
-        if self.progress.maximum() != 1000:
-            self.progress.setRange(0, 1000)
-            self.progress.setFormat("%p% parsed")
-        self.progress.setValue(min(1000, done * 1000 // total))
-
-
-class ErrorPage(QWidget):
-    """A tab for a file that could not be opened: what and why, in words."""
-
-    def __init__(self, title: str, message: str, parent: QWidget | None = None) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QVBoxLayout
-
-        super().__init__(parent)
-        self.setObjectName("errorPage")
-        self.message = message
-        heading = QLabel(f"<h3>Cannot open {title}</h3>")
-        text = QLabel(message)
-        text.setObjectName("errorMessage")
-        text.setWordWrap(True)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(heading)
-        layout.addWidget(text)
-        layout.addStretch(3)
-
-
 class MainWindow(QMainWindow):
     """The Crash Inspector window.
 
-    Signals:
+    Signals (for automation and tests, ``qtbot.waitSignal``; panels register in :attr:`hooks`, which the window calls
+    first):
         current_document_changed(object): the OpenDocument of the current tab, or None.
-        document_opened(object): an OpenDocument finished loading and has a tab.
+        document_opened(object): an OpenDocument finished loading and has a tab (after ``hooks.document_opened``).
         open_failed(str, str): a path (or "clipboard") could not be opened, and why.
     """
 
@@ -311,6 +76,11 @@ class MainWindow(QMainWindow):
     document_opened = Signal(object)
     open_failed = Signal(str, str)
     settings_changed = Signal()
+
+    #: File › Open Sample, File › Open Recent and View › Panels (made by :func:`menus.build_menus`)
+    samples_menu: QMenu
+    recent_menu: QMenu
+    _panels_menu: QMenu
 
     def __init__(self, parent: QWidget | None = None, *, install_panels: bool = True) -> None:
         super().__init__(parent)
@@ -323,6 +93,8 @@ class MainWindow(QMainWindow):
         self._panel_factories: dict[str, Callable[[], QWidget]] = {}
         self._before_first_view: list[Callable[[], None]] | None = []
         self.panel_errors: dict[str, str] = {}
+        #: What panels hook into (their install appends to it): see :class:`WindowHooks`.
+        self.hooks = WindowHooks()
         self._recent: list[str] | None = None  # read when first needed (the File menu opens, a file is opened)
         #: Closing the window writes the open files for the next start (the app's window; tests leave it off).
         self.remember_session = False
@@ -345,7 +117,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
         self.statusBar().setObjectName("statusBar")
-        self._build_menus()
+        menus.build_menus(self)
         if install_panels:
             self.install_panels()
         self.arrange_file_menu()
@@ -471,159 +243,15 @@ class MainWindow(QMainWindow):
         for short in PANELS:
             name = install_module(short)
             try:
-                module = importlib.import_module(name)
+                module = lazy.import_module(name)
                 module.install(self)
             except Exception as exc:  # one broken panel must not take the window down
                 log.exception("panel %s failed to install", name)
                 self.panel_errors[short] = f"{type(exc).__name__}: {exc}"
 
-    # ------------------------------------------------------------------ menus
-
-    def _build_menus(self) -> None:
-        file_menu = self.menu("&File")
-        self._action(file_menu, "&New…", self.new_document, QKeySequence.StandardKey.New, "newAction")
-        self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "openAction")
-        self._action(
-            file_menu, "Open from &Clipboard", self.open_clipboard, QKeySequence("Ctrl+Shift+V"), "openClipboard"
-        )
-        self.samples_menu = file_menu.addMenu("Open &Sample")
-        self.samples_menu.setObjectName("samplesMenu")
-        for sample in sample_paths():
-            self.samples_menu.addAction(sample.name, lambda p=sample: self.open_paths([str(p)]))
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.setObjectName("recentMenu")
-        self.recent_menu.setEnabled(False)  # filled when the File menu first opens: the start reads no config file
-        file_menu.aboutToShow.connect(lambda: None if self._recent is not None else self._fill_recent_menu())
-        file_menu.aboutToShow.connect(self.arrange_file_menu)
-        self._action(file_menu, "&Close Tab", self.close_current_tab, QKeySequence.StandardKey.Close, "closeTab")
-        self._action(file_menu, "Close &All Tabs", self.close_all_tabs, QKeySequence("Ctrl+Shift+W"), "closeAllTabs")
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
-
-        edit_menu = self.menu("&Edit")
-        self._action(edit_menu, "&Find…", self.find_or_filter, QKeySequence.StandardKey.Find, "findAction")
-        replace_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Replace) or [QKeySequence("Ctrl+H")]
-        replace = self._action(edit_menu, "&Replace…", self.find_and_replace, None, "replaceAction")
-        replace.setShortcuts(replace_keys)
-        edit_menu.addSeparator()
-        self._action(edit_menu, "&Edit This File", lambda: self.allow_editing(True), None, "editInPlaceAction")
-        self._action(edit_menu, "Edit a &Copy", lambda: self.allow_editing(False), None, "editCopyAction")
-        edit_menu.addSeparator()
-        self._action(
-            edit_menu, "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences, "preferencesAction"
-        ).setMenuRole(QAction.MenuRole.PreferencesRole)
-        for name, fallback in (("preferencesAction", "Ctrl+,"), ("quitAction", "Ctrl+Q")):
-            action = self.findChild(QAction, name)  # platforms without a standard binding for it get the usual one
-            if action is not None and not action.shortcuts():
-                set_shortcut(action, QKeySequence(fallback))
-
-        view_menu = self.menu("&View")
-        self._action(view_menu, "Next Tab", lambda: self._cycle(1), QKeySequence("Ctrl+Tab"))
-        self._action(
-            view_menu,
-            "Previous Tab",
-            lambda: self._cycle(-1),
-            QKeySequence("Ctrl+Shift+Tab"),
-        )
-        view_menu.addSeparator()
-        for number, name in enumerate(VIEW_NAMES, start=1):
-            self._action(view_menu, name.capitalize(), lambda n=name: self.show_view(n), QKeySequence(f"Alt+{number}"))
-        view_menu.addSeparator()
-        self._panels_menu = view_menu.addMenu("&Panels")
-        self.menu("&Tools")
-        help_menu = self.menu("&Help")
-        self._action(
-            help_menu, "Crash Inspector &Help", self.show_help, QKeySequence.StandardKey.HelpContents, "helpAction"
-        )
-        self._action(help_menu, "&Keyboard Shortcuts", lambda: self.show_help("shortcuts"), None, "shortcutsAction")
-        self._action(help_menu, "Files and &Log", lambda: self.show_help("files"), None, "filesAction")
-        help_menu.addSeparator()
-        self._action(help_menu, "&About Crash Inspector", self._about, None, "aboutAction").setMenuRole(
-            QAction.MenuRole.AboutRole
-        )
-        self.arrange_file_menu()
-
-    #: The File menu's groups, top to bottom, by action objectName or menu title (other actions: the "more" group,
-    #: above Close and Quit). Panels add File actions anywhere; :meth:`arrange_file_menu` sorts them into place.
-    FILE_GROUPS = (
-        ("newMenu", "newAction"),
-        ("openAction", "openClipboard", "samplesMenu", "recentMenu"),
-        ("saveAction", "saveAsAction", "duplicateAction", "restoreDraftsAction"),
-        (),  # everything else: Export, Upload symbols...
-        ("closeTab", "closeAllTabs"),
-        ("quitAction",),
-    )
-
     def arrange_file_menu(self) -> None:
-        """Group the File menu (new | open | save | export and more | close | quit) with separators between groups."""
-        menu = self.menu("&File")
-        actions = [a for a in menu.actions() if not a.isSeparator()]
-        groups: list[list[QAction]] = [[] for _ in self.FILE_GROUPS]
-        more = self.FILE_GROUPS.index(())
-        for action in actions:
-            name = self._menu_name(action)
-            slot = next((i for i, names in enumerate(self.FILE_GROUPS) if name in names), more)
-            groups[slot].append(action)
-        for group, names in zip(groups, self.FILE_GROUPS, strict=True):
-            group.sort(key=lambda a: names.index(n) if (n := self._menu_name(a)) in names else len(names))
-        ordered = list(menu.actions())
-        wanted: list[QAction | None] = []
-        for group in groups:
-            if group:
-                if wanted:
-                    wanted.append(None)
-                wanted.extend(group)
-        current = [None if a.isSeparator() else a for a in ordered]
-        if current == wanted:
-            return
-        for action in ordered:
-            menu.removeAction(action)
-            if action.isSeparator():
-                action.deleteLater()
-        for entry in wanted:
-            if entry is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(entry)
-
-    @staticmethod
-    def _menu_name(action: QAction) -> str:
-        """The action's objectName, or its submenu's (a New menu without a name counts as "newMenu")."""
-        from PySide6.QtWidgets import QMenu
-
-        sub = action.menu()
-        if isinstance(sub, QMenu):
-            return sub.objectName() or ("newMenu" if sub.title().replace("&", "") == "New" else "")
-        return action.objectName()
-
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot,
-        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-        name: str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            set_shortcut(action, shortcut)
-        if name:
-            action.setObjectName(name)
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        return action
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent:
-            self.recent_menu.addAction(path, lambda p=path: self.open_paths([p]))
-        self.recent_menu.setEnabled(bool(self.recent))
-
-    def _remember(self, path: str) -> None:
-        resolved = str(Path(path).resolve())
-        self.recent = [resolved] + [p for p in self.recent if p != resolved]
-        self.recent = self.recent[:MAX_RECENT]
-        save_recent(self.recent)
-        self._fill_recent_menu()
+        """Group the File menu (new | open | save | export and more | close | quit): see :mod:`.menus`."""
+        menus.arrange_file_menu(self)
 
     # ------------------------------------------------------------------ actions
 
@@ -662,51 +290,6 @@ class MainWindow(QMainWindow):
         if view is not None:
             view.focus_filter()
 
-    def focused_editor(self) -> QWidget | None:
-        """The raw editor (a widget with a find bar: ``show_find``) that holds the keyboard focus, if one does."""
-        widget = QApplication.focusWidget()
-        while widget is not None and widget is not self:
-            if callable(getattr(widget, "show_find", None)):
-                return widget
-            widget = widget.parentWidget()
-        return None
-
-    def find_or_filter(self) -> None:
-        """Edit › Find (Ctrl+F): the raw editor's find bar when the editor has the focus, the filter elsewhere."""
-        editor = self.focused_editor()
-        if editor is not None:
-            editor.show_find()  # type: ignore[attr-defined]
-        else:
-            self.focus_filter()
-
-    def find_and_replace(self) -> None:
-        """Edit › Replace (Ctrl+H; Cmd+Option+F on macOS): the raw editor's find bar with "Replace with" focused.
-        From elsewhere it shows the current document's raw view first."""
-        editor = self.focused_editor()
-        view = self.current_view()
-        if editor is None and view is not None and callable(getattr(view.raw_view, "show_find", None)):
-            view.show_view("raw")
-            editor = view.raw_view
-        if editor is None:
-            self.status_message("Replace works in the raw editor (File › New, or Edit on an open document)")
-            return
-        editor.show_find()  # type: ignore[attr-defined]
-        bar = getattr(editor, "find_bar", None)
-        if bar is not None:
-            bar.replace_edit.setFocus()
-            bar.replace_edit.selectAll()
-
-    def new_document(self) -> None:
-        """File › New… (Ctrl+N): the New menu's templates as a pop-up list under the menu bar (arrows, Enter)."""
-        from PySide6.QtWidgets import QMenu
-
-        menu = self.findChild(QMenu, "newMenu")
-        if menu is None or not menu.actions():
-            self.status_message("No templates installed")
-            return
-        menu.popup(self.mapToGlobal(self.menuBar().geometry().bottomLeft()))
-        menu.setActiveAction(menu.actions()[0])
-
     def allow_editing(self, in_place: bool) -> None:
         """Edit › Edit This File / Edit a Copy: make the current read-only document editable."""
         document = self.current_document()
@@ -726,45 +309,16 @@ class MainWindow(QMainWindow):
 
         return preferences.current_settings()
 
-    def show_preferences(self) -> None:
-        from inspector.ui.window.preferences import PreferencesDialog
-
-        dialog = self.findChild(PreferencesDialog)
-        if dialog is None:
-            dialog = PreferencesDialog(self)
-            dialog.applied.connect(self._settings_applied)
-        dialog.reload()
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-
-    def _settings_applied(self) -> None:
-        from inspector.ui.window.preferences import apply_theme
-
-        apply_theme(self.settings.theme)
-        self.settings_changed.emit()
-        self.status_message(f"Preferences saved to {settings.settings_path()}")
-
-    def show_help(self, page: str = "guide") -> None:
-        """Help (F1): the README's sections, the keyboard shortcuts, where files and the log are; ``page`` first."""
-        from inspector.ui.window.help import HelpWindow
-
-        window = self.findChild(HelpWindow)
-        if window is None:
-            window = HelpWindow(self)
-        window.show_page(page)
-        window.show()
-        window.raise_()
-        window.activateWindow()
-
     def close_all_tabs(self) -> bool:
         """File › Close All Tabs (Ctrl+Shift+W). Stops at the first tab whose close is cancelled; False then."""
         while self.tabs.count():
-            before = self.tabs.count()
-            self.close_tab(self.tabs.count() - 1)  # the close guard of the compose panel asks about unsaved work
-            if self.tabs.count() == before:
+            if not self.close_tab(self.tabs.count() - 1):  # a close-tab guard asks about unsaved work
                 return False
         return True
+
+    def request_quit(self) -> bool:
+        """File › Quit: the quit guards are asked (unsaved work), then the window closes. False when one said no."""
+        return self.hooks.may_quit() and self.close()  # a programmatic close: closeEvent does not ask again
 
     def show_view(self, name: str) -> None:
         view = self.current_view()
@@ -775,27 +329,29 @@ class MainWindow(QMainWindow):
         if self.tabs.count():
             self.close_tab(self.tabs.currentIndex())
 
-    def close_tab(self, index: int) -> None:
+    def close_tab(self, index: int) -> bool:
+        """Close the tab at ``index`` (its close button, Ctrl+W): a document's tab only if every close-tab guard
+        agrees. True when the tab closed."""
         widget = self.tabs.widget(index)
+        if widget is None:
+            return False
+        document = widget.document if isinstance(widget, DocumentView) else None
+        if document is not None and not self.hooks.may_close(document):
+            return False
         if isinstance(widget, LoadingPage) and widget.task is not None:
             widget.task.cancel()
         self.tabs.removeTab(index)
-        if widget is not None:
-            widget.deleteLater()
+        widget.deleteLater()
+        if document is not None:
+            self.hooks.closed(document)
         if not self.tabs.count():
             self.stack.setCurrentWidget(self.welcome)
             self.current_document_changed.emit(None)
+        return True
 
     def _cycle(self, step: int) -> None:
         if self.tabs.count():
             self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
-
-    def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from inspector.ui.window.help import about_html
-
-        QMessageBox.about(self, "About Crash Inspector", about_html())
 
     # ------------------------------------------------------------------ loading
 
@@ -810,8 +366,8 @@ class MainWindow(QMainWindow):
             path,
             progress=page.report_progress,
             pass_token=True,
-            on_result=lambda doc, p=page: self._loaded(p, doc),
-            on_error=lambda exc, p=page: self._load_failed(p, exc),
+            on_result=partial(self._loaded, page),
+            on_error=partial(self._load_failed, page),
         )
         page.cancelled.connect(lambda p=page: self._cancel_loading(p))
         self.status_message(f"Opening {path}…")
@@ -831,8 +387,9 @@ class MainWindow(QMainWindow):
         view = self._new_view(document)
         self._replace_tab(index, view, document.title, str(document.path or ""))
         self._watch_document(document)
-        self._remember(page.path)
+        menus.remember(self, page.path)
         self.status_message(f"Opened {page.path}: {document.format} {document.submission.kind}")
+        self.hooks.opened(document)
         self.document_opened.emit(document)
         self._tab_changed(self.tabs.currentIndex())
 
@@ -884,6 +441,7 @@ class MainWindow(QMainWindow):
         self._watch_document(document)
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(index)
+        self.hooks.opened(document)
         self.document_opened.emit(document)
         self._tab_changed(index)
         return view
@@ -967,6 +525,11 @@ class MainWindow(QMainWindow):
         return paths
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Override QWidget.closeEvent
+        # The title bar's close button (a spontaneous close) asks the quit guards as File › Quit does; a programmatic
+        # close() (tests, the shot tool, Quit once it asked) never blocks on a dialog.
+        if event.spontaneous() and not self.hooks.may_quit():
+            event.ignore()
+            return
         if self.remember_session:
             save_session(self.open_files())
         for i in range(self.tabs.count()):

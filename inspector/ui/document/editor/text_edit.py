@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QHelpEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -153,6 +155,7 @@ class JsonTextEdit(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:  # Override QPlainTextEdit.event: problem tooltips
         if event.type() == QEvent.Type.ToolTip:
+            event = cast(QHelpEvent, event)
             pos = self.cursorForPosition(self.viewport().mapFromGlobal(event.globalPos())).position()
             messages = [m.message for m in self.marks_at(pos)]
             if messages:

@@ -67,7 +67,9 @@ class _FieldRow(QWidget):
             combo.setEditable(True)
             combo.addItems(list(spec.choices))
             combo.activated.connect(lambda _i: self.commit())
-            combo.lineEdit().editingFinished.connect(self.commit)
+            line = combo.lineEdit()  # an editable combo box has one
+            assert line is not None
+            line.editingFinished.connect(self.commit)
             self.editor = combo
         elif spec.kind == "bool":
             box = QCheckBox()
@@ -228,8 +230,8 @@ class _ListEditor(QWidget):
         for label, slot in (
             ("Add", self.add),
             ("Remove", self.remove),
-            ("Up", lambda: self.move(-1)),
-            ("Down", lambda: self.move(1)),
+            ("Up", lambda: self.move_row(-1)),
+            ("Down", lambda: self.move_row(1)),
         ):
             button = QPushButton(label)
             button.setObjectName(f"{name}:{label.lower()}")
@@ -276,7 +278,7 @@ class _ListEditor(QWidget):
     def remove(self) -> None:
         self.model.remove(self.view.currentIndex().row())
 
-    def move(self, step: int) -> None:
+    def move_row(self, step: int) -> None:  # not move(): QWidget.move places the widget
         row = self.view.currentIndex().row()
         if self.model.move(row, step):
             self.view.setCurrentIndex(self.model.index(row + step))

@@ -114,6 +114,7 @@ class KeyValueModel(QAbstractTableModel):
         if not isinstance(obj, dict):
             from inspector.compose.fields import set_edits
 
+            assert self.doc.document is not None  # the forms edit JSON documents only
             self.doc.apply_edits(set_edits(self.doc.document.value, self.pointer, {key: value}), f"Add {key}")
             return key
         base, n = key, 1
@@ -192,6 +193,7 @@ class JsonListModel(QAbstractListModel):
             from inspector.compose.fields import set_edits
 
             new = {key: value} if key is not None else [value]
+            assert self.doc.document is not None  # the forms edit JSON documents only
             self.doc.apply_edits(set_edits(self.doc.document.value, self.pointer, new), "Add item")
         elif isinstance(container, dict):
             self.doc.apply_edits([Edit("set", join(self.pointer, key or f"item-{len(container)}"), value)], "Add item")

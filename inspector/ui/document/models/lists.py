@@ -142,7 +142,7 @@ class SortProxy(QSortFilterProxyModel):
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
     ) -> bool:
         source = self.sourceModel()
-        if hasattr(source, "sort_value"):
+        if hasattr(source, "sort_value") and hasattr(source, "source_row"):
             a = source.sort_value(source.source_row(left.row()), left.column())
             b = source.sort_value(source.source_row(right.row()), right.column())
         else:

@@ -2,8 +2,8 @@
 
 The receiver runs on its own thread with its own asyncio loop (:class:`inspector.net.receiver.ReceiverThread`);
 starting and stopping happen on short-lived helper threads too, and everything comes back to the GUI thread as
-Qt signals of :class:`ReceiverBridge`. The inbox model is lazy: it exposes the newest captures first and fetches
-older ones in batches as the view scrolls.
+Qt signals of :class:`ReceiverBridge`. The inbox model (:mod:`.inbox_model`) is lazy: it exposes the newest captures
+first and fetches older ones in batches as the view scrolls.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,12 +42,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from inspector.net.receiver import ReceiverConfig, ReceiverThread
-
-RecordRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
-ModelIndex = QModelIndex | QPersistentModelIndex
-
-API_TITLES = {"backtrace": "Backtrace", "rollbar": "Rollbar", "appcenter": "App Center", "unknown": "?"}
+from inspector.ui.panels.capture.inbox_model import CaptureModel, api_title
 
 
 def _receiver() -> ModuleType:
@@ -67,145 +62,6 @@ def exposure_warning(host: str) -> str | None:
 
 def describe_capture(raw: bytes, record: CaptureRecord) -> None:
     _receiver().describe_capture(raw, record)
-
-
-def _size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-class CaptureModel(QAbstractTableModel):
-    """Captured requests, newest first, exposed lazily in batches (``canFetchMore``/``fetchMore``)."""
-
-    COL_API, COL_KIND, COL_EXCEPTION, COL_TIME, COL_SIZE, COL_STATUS = range(6)
-    HEADERS = ("API", "Kind", "Exception", "Time", "Size", "Status")
-    BATCH = 200
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._records: list[CaptureRecord] = []  # newest first
-        self._ids: set[str] = set()
-        self._shown = 0
-
-    # -- content -----------------------------------------------------------------------------------------
-
-    def set_records(self, records: list[CaptureRecord]) -> None:
-        """Replace everything (``records`` oldest first, as the store lists them)."""
-        self.beginResetModel()
-        self._records = list(reversed(records))
-        self._ids = {r.id for r in self._records}
-        self._shown = min(len(self._records), self.BATCH)
-        self.endResetModel()
-
-    def add(self, record: CaptureRecord) -> None:
-        """A new capture arrived: it goes on top and is always visible. A capture already listed (shown while
-        its validation was pending) is updated in place."""
-        if record.id in self._ids:  # near the top: pending captures are the latest ones
-            row = next(i for i, known in enumerate(self._records) if known.id == record.id)
-            self._records[row] = record
-            if row < self._shown:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
-            return
-        self._ids.add(record.id)
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._records.insert(0, record)
-        self._shown += 1
-        self.endInsertRows()
-
-    def remove(self, row: int) -> CaptureRecord:
-        self.beginRemoveRows(QModelIndex(), row, row)
-        record = self._records.pop(row)
-        self._ids.discard(record.id)
-        self._shown -= 1
-        self.endRemoveRows()
-        return record
-
-    def record(self, row: int) -> CaptureRecord:
-        return self._records[row]
-
-    @property
-    def total(self) -> int:
-        return len(self._records)
-
-    # -- Qt ----------------------------------------------------------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008  # Override
-        return 0 if parent.isValid() else self._shown
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008  # Override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def canFetchMore(self, parent: ModelIndex) -> bool:  # Override
-        return not parent.isValid() and self._shown < len(self._records)
-
-    def fetchMore(self, parent: ModelIndex) -> None:  # Override
-        if parent.isValid():
-            return
-        more = min(self.BATCH, len(self._records) - self._shown)
-        if more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
-        self._shown += more
-        self.endInsertRows()
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 6:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # Override
-        if not index.isValid() or not (0 <= index.row() < self._shown):
-            return None
-        rec = self._records[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(rec, col)
-        if role == SortRole:
-            return (rec.api, rec.kind or "", rec.exception, rec.time, rec.size, rec.status)[col]
-        if role == RecordRole:
-            return rec
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(rec)
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_STATUS:
-            if rec.status >= 400:
-                return QBrush(QColor("#c62828"))
-            if rec.errors:
-                return QBrush(QColor("#b26a00"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.COL_SIZE, self.COL_STATUS):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def _display(rec: CaptureRecord, col: int) -> str:
-        if col == CaptureModel.COL_API:
-            return API_TITLES.get(rec.api, rec.api)
-        if col == CaptureModel.COL_KIND:
-            return rec.kind or "—"
-        if col == CaptureModel.COL_EXCEPTION:
-            if rec.pending:
-                return "validating…"
-            return rec.exception or (rec.note if rec.status >= 400 else "")
-        if col == CaptureModel.COL_TIME:
-            return rec.time_text
-        if col == CaptureModel.COL_SIZE:
-            return _size_text(rec.size)
-        if col == CaptureModel.COL_STATUS:
-            extra = f" · {rec.errors} err" if rec.errors else ""
-            return f"{rec.status}{extra}"
-        return ""
-
-    @staticmethod
-    def _tooltip(rec: CaptureRecord) -> str:
-        lines = [f"{rec.method} {rec.path} from {rec.client}", f"answered {rec.status}"]
-        if rec.note:
-            lines.append(rec.note)
-        if rec.errors or rec.warnings:
-            lines.append(f"{rec.errors} errors, {rec.warnings} warnings")
-            lines.extend(f"• {p.get('pointer') or '/'}: {p.get('message')}" for p in rec.problems[:5])
-        return "\n".join(lines)
 
 
 class ReceiverBridge(QObject):
@@ -278,7 +134,7 @@ def resend(raw: bytes, profile_name: str) -> Any:
     from inspector.formats import load_bytes
     from inspector.net.profiles import ProfileStore
     from inspector.services.sending import prepare, send_prepared
-    from inspector.ui.panels.send.send_panel import shared_history
+    from inspector.ui.panels.history.store import shared_history
 
     sub = load_bytes(raw)
     profile = ProfileStore().get(profile_name)
@@ -293,6 +149,7 @@ class CapturePanel(QWidget):
     """Start/stop, address, snippets and the live inbox. ``open_capture(record, raw)`` opens one in the inspector."""
 
     message = Signal(str)  # status-bar text
+    recorded = Signal(int)  # a resend was recorded in the history: its id
 
     def __init__(
         self,
@@ -392,8 +249,8 @@ class CapturePanel(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self.count_label = QLabel()
         actions = QHBoxLayout()
-        for widget in (self.open_button, self.resend_button, self.delete_button, self.clear_button):
-            actions.addWidget(widget)
+        for button in (self.open_button, self.resend_button, self.delete_button, self.clear_button):
+            actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
         inbox = QWidget()
@@ -520,7 +377,7 @@ class CapturePanel(QWidget):
     def _captured(self, record: CaptureRecord) -> None:
         self.model.add(record)
         self._update_count()
-        self.message.emit(f"Captured {API_TITLES.get(record.api, record.api)} {record.kind or ''} → {record.status}")
+        self.message.emit(f"Captured {api_title(record.api)} {record.kind or ''} → {record.status}")
 
     def _update_count(self) -> None:
         total = self.model.total
@@ -583,12 +440,10 @@ class CapturePanel(QWidget):
         raw = self.store.read_raw(self.model.record(row).id)
 
         def done(sent: Any) -> None:
-            from inspector.ui.panels.send.send_panel import events
-
             exchange = sent.exchange
             self.message.emit(f"Resent to {profile_name}: {exchange.request.mask(exchange.summary)}")
             if sent.history_id is not None:
-                events().recorded.emit(sent.history_id)
+                self.recorded.emit(sent.history_id)
             if on_done is not None:
                 on_done(exchange)
 

@@ -5,7 +5,7 @@ The panel (and with it the receiver and aiohttp, 0.2 s of imports) is built when
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
@@ -14,14 +14,15 @@ from inspector.ui.workers import run_task
 if TYPE_CHECKING:
     from inspector.net.store import CaptureRecord
     from inspector.ui.panels.capture.capture_panel import CapturePanel
+    from inspector.ui.window.main_window import MainWindow
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     def open_capture(record: CaptureRecord, raw: bytes) -> None:
         from inspector.formats import load_bytes
-        from inspector.ui.panels.capture.capture_panel import API_TITLES
+        from inspector.ui.panels.capture.inbox_model import api_title
 
-        title = f"{API_TITLES.get(record.api, record.api)} capture {record.time_text[11:]}"
+        title = f"{api_title(record.api)} capture {record.time_text[11:]}"
         run_task(
             load_bytes,
             raw,
@@ -39,6 +40,7 @@ def install(window: Any) -> None:
         )
         panel.setObjectName("capturePanel")
         panel.message.connect(window.status_message)
+        panel.recorded.connect(window.hooks.recorded)  # a resend is in the history: its panel refreshes
         app = QCoreApplication.instance()
         if app is not None:  # quitting waits for requests in flight to be stored and answered
             app.aboutToQuit.connect(panel.shutdown)

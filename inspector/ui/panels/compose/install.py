@@ -1,7 +1,8 @@
 """Installs composing and editing: File > New (templates), Duplicate with fresh ids, Save / Save As, drafts restore,
 Edit > Undo / Redo, the raw editor in place of the read-only raw view, and the "forms" and "attachments" docks.
 
-Closing a modified tab or the window asks first (Save / Discard / Cancel); drafts are autosaved every
+Closing a modified tab or the window asks first (Save / Discard / Cancel: a close-tab guard and a quit guard
+registered in ``window.hooks``); drafts are autosaved every
 :data:`~inspector.compose.drafts.AUTOSAVE_MS` and offered for restoring after a crash.
 
 Installing is cheap (issue 9, the start): the menus and actions exist at once, but the forms and attachments
@@ -13,324 +14,19 @@ and the compose, format and document modules are imported when an action first n
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QKeySequence, QUndoGroup
+from PySide6.QtGui import QKeySequence
 
 from inspector.resources import resource_path
-from inspector.ui.window.main_window import after_first_frame, set_shortcut
+from inspector.ui.panels.compose.composer import Composer
+from inspector.ui.window.main_window import after_first_frame
+from inspector.ui.window.menus import set_shortcut
 
 # The dialogs (QMessageBox, QFileDialog...) and QEvent are imported where they are used: PySide builds a Qt class on
 # first use (1-3 ms each), and the start uses none of them.
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
-    from PySide6.QtWidgets import QWidget
-
-    from inspector.compose.drafts import DraftStore
-    from inspector.ui.document.attachments_editor import AttachmentsEditor
-    from inspector.ui.document.forms import FormsWidget
-    from inspector.ui.document.open_document import DraftKeeper, OpenDocument
-
-#: Up to this many duplicates open as tabs; more are written to a folder.
-DUPLICATES_AS_TABS = 10
-
-
-class Composer(QObject):
-    """The controller behind the menus and docks (one per window; ``window.composer``)."""
-
-    def __init__(self, window: Any, store: DraftStore | None = None) -> None:
-        super().__init__(window)
-        self.window = window
-        self._store = store
-        self._keeper: DraftKeeper | None = None
-        self._forms: FormsWidget | None = None
-        self._attachments: AttachmentsEditor | None = None
-        self._guard: _CloseGuard | None = None
-        self.undo_group = QUndoGroup(self)
-
-    # ------------------------------------------------------------------ built on first use
-
-    @property
-    def store(self) -> DraftStore:
-        """The drafts folder (the keeper's store once the keeper exists)."""
-        if self._keeper is not None:
-            return self._keeper.store
-        if self._store is None:
-            from inspector.compose.drafts import DraftStore
-
-            self._store = DraftStore()
-        return self._store
-
-    @property
-    def keeper(self) -> DraftKeeper:
-        """The autosave of drafts, started when the first document is tracked."""
-        if self._keeper is None:
-            from inspector.ui.document.open_document import DraftKeeper
-
-            self._keeper = DraftKeeper(self._store, parent=self)
-        return self._keeper
-
-    @property
-    def forms(self) -> FormsWidget:
-        """The "forms" dock's editor, built on first use (and put into its dock)."""
-        if self._forms is None:
-            from inspector.ui.document.forms import FormsWidget
-
-            self._forms = FormsWidget()
-            self._forms.setObjectName("formsPanel")
-            doc = self.window.current_document()
-            if doc is not None:
-                self._forms.set_document(doc)
-            self.window.panel_widget("forms")
-        return self._forms
-
-    @property
-    def attachments(self) -> AttachmentsEditor:
-        """The "attachments" dock's editor, built on first use (and put into its dock)."""
-        if self._attachments is None:
-            from inspector.ui.document.attachments_editor import AttachmentsEditor
-
-            self._attachments = AttachmentsEditor()
-            self._attachments.message.connect(lambda text: self.window.status_message(text))
-            doc = self.window.current_document()
-            if doc is not None:
-                self._attachments.set_document(doc)
-            self.window.panel_widget("attachments")
-        return self._attachments
-
-    # ------------------------------------------------------------------ documents
-
-    def track(self, doc: OpenDocument) -> None:
-        self.keeper.watch(doc)
-        self.undo_group.addStack(doc.undo_stack)
-        if self._guard is None:  # with no document open there is nothing to ask about when the window closes
-            self._guard = _CloseGuard(self)
-            self.window.installEventFilter(self._guard)
-
-    def current_changed(self, doc: OpenDocument | None) -> None:
-        if doc is not None:
-            self.track(doc)
-        self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)
-        if self._forms is not None:
-            self._forms.set_document(doc)
-        if self._attachments is not None:
-            self._attachments.set_document(doc)
-
-    def new_from_template(self, template_id: str) -> OpenDocument | None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from inspector.compose import templates
-        from inspector.formats.base import InspectorError
-
-        template = templates.get_template(template_id)
-        try:
-            submission = templates.instantiate(template_id)
-        except InspectorError as exc:
-            QMessageBox.warning(self.window, "Cannot create the payload", str(exc))
-            return None
-        doc = self.window.open_submission(submission, f"New {template.title}")
-        doc.undo_stack.resetClean()  # a new payload is unsaved work
-        self.track(doc)
-        self.window.show_view("raw")  # a new payload is made to be edited: the raw editor, the forms beside it
-        self.window.show_panel("forms")
-        return doc
-
-    def duplicate(self, count: int | None = None, folder: str | None = None) -> list[Any]:
-        """N copies of the current payload with fresh ids: tabs for a few, files in a folder for many."""
-        from PySide6.QtWidgets import QFileDialog, QInputDialog
-
-        from inspector import atomic
-        from inspector.compose import templates
-        from inspector.formats import load_bytes
-
-        doc = self.window.current_document()
-        if doc is None or doc.document is None:
-            self.window.status_message("Duplicate needs a JSON payload open")
-            return []
-        if count is None:
-            count, ok = QInputDialog.getInt(self.window, "Duplicate with fresh ids", "Number of copies:", 1, 1, 10_000)
-            if not ok:
-                return []
-        copies = templates.duplicate(doc.submission, doc.text, count)
-        if count <= DUPLICATES_AS_TABS and folder is None:
-            out = []
-            for n, data in enumerate(copies, start=1):
-                sub = load_bytes(data, source_name=doc.title, format=doc.format)
-                new = self.window.open_submission(sub, f"{doc.title} copy {n}")
-                new.undo_stack.resetClean()
-                out.append(new)
-            return out
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, f"Write {count} copies into")
-            if not folder:
-                return []
-        _data, ext = doc.save_data()
-        stem = Path(doc.title).name.split(".")[0] or "payload"
-        paths = []
-        for n, data in enumerate(copies, start=1):
-            path = Path(folder) / f"{stem}-{n:04d}{ext}"
-            atomic.write_bytes(path, data)
-            paths.append(path)
-        self.window.status_message(f"Wrote {count} copies to {folder}")
-        return paths
-
-    # ------------------------------------------------------------------ saving
-
-    def save(self, doc: OpenDocument | None = None) -> bool:
-        doc = doc or self.window.current_document()
-        if doc is None:
-            return False
-        self._flush_editor()
-        _data, ext = doc.save_data()
-        if doc.path is None or not doc.edit_in_place or not str(doc.path).endswith(ext):
-            return self.save_as(doc)  # an opened file is written only once the user chose to edit that file
-        return self._write(doc, doc.path)
-
-    def save_as(self, doc: OpenDocument | None = None, path: str | None = None) -> bool:
-        doc = doc or self.window.current_document()
-        if doc is None:
-            return False
-        self._flush_editor()
-        _data, ext = doc.save_data()
-        if path is None:
-            stem = Path(doc.title).name.split(".")[0] if doc.path else doc.title.replace(" ", "-").replace(":", "")
-            kinds = {
-                ".json": "JSON (*.json)",
-                ".multipart": "Multipart bundle (*.multipart)",
-                ".request.http": "HTTP request (*.request.http *.http)",
-            }
-            from PySide6.QtWidgets import QFileDialog
-
-            path, _filter = QFileDialog.getSaveFileName(self.window, "Save As", stem + ext, kinds[ext])
-            if not path:
-                return False
-        if not path.endswith(ext) and not (ext == ".request.http" and path.endswith(".http")):
-            path += ext
-        return self._write(doc, Path(path))
-
-    def _write(self, doc: OpenDocument, path: Path) -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
-        from inspector.formats.base import InspectorError
-
-        try:
-            doc.save(path)
-        except InspectorError as exc:
-            QMessageBox.warning(self.window, "Cannot save", str(exc))
-            return False
-        self.keeper.store.remove(doc.draft_id)
-        self.window.status_message(f"Saved {path}")
-        view = self.window.current_view()
-        if view is not None and view.document is doc:
-            index = self.window.tabs.indexOf(view)
-            self.window.tabs.setTabText(index, doc.title)
-        return True
-
-    def _flush_editor(self) -> None:
-        view = self.window.current_view()
-        editor = getattr(view, "raw_view", None)
-        if editor is not None and hasattr(editor, "flush"):
-            editor.flush()
-
-    # ------------------------------------------------------------------ closing and drafts
-
-    def confirm_close(self, doc: OpenDocument) -> bool:
-        """Ask about unsaved changes. True when the document may close."""
-        if not doc.modified:
-            self.keeper.forget(doc)
-            return True
-        from PySide6.QtWidgets import QMessageBox
-
-        answer = QMessageBox.question(
-            self.window,
-            "Unsaved changes",
-            f"Save the changes to {doc.title}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,  # Enter must not discard work, nor overwrite a file
-        )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        if answer == QMessageBox.StandardButton.Save and not self.save(doc):
-            return False
-        self.keeper.forget(doc)
-        return True
-
-    def confirm_all(self) -> bool:
-        """Ask about every unsaved document (quitting). True when the window may close."""
-        return all(self.confirm_close(view.document) for view in self.window.document_views())
-
-    def quit(self) -> None:
-        if self.confirm_all():
-            self.window.close()
-
-    def offer_restore(self) -> None:
-        """Non-blocking: a question box about drafts a crashed or killed session left behind."""
-        if self._store is None and self._keeper is None and not any_drafts(drafts_folder()):
-            return  # the usual start: no drafts at all, and the compose modules (15 ms) are not imported
-        drafts = self.store.orphans()
-        if not drafts:
-            return
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Restore unsaved work?",
-            f"{len(drafts)} unsaved document(s) from a session that ended unexpectedly were found:\n"
-            + "\n".join(f"• {d.title}" for d in drafts[:10]),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
-            self.window,
-        )
-        box.setObjectName("restoreDraftsBox")
-        box.button(QMessageBox.StandardButton.Yes).setText("Restore")
-        box.finished.connect(
-            lambda result: self.restore(drafts) if result == QMessageBox.StandardButton.Yes else self.discard(drafts)
-        )
-        self.restore_box = box
-        box.open()
-
-    def restore(self, drafts: list[Any] | None = None) -> list[OpenDocument]:
-        from inspector.formats.base import InspectorError
-        from inspector.ui.document.open_document import open_draft
-
-        drafts = self.keeper.store.orphans() if drafts is None else drafts
-        opened = []
-        for draft in drafts:
-            try:
-                doc = open_draft(draft)
-            except InspectorError as exc:
-                self.window.status_message(f"Cannot restore {draft.title}: {exc}")
-                continue
-            self.window.open_document(doc)
-            self.track(doc)
-            doc.draft_dirty = True
-            opened.append(doc)
-        self.keeper.save_now()  # the drafts now belong to this process
-        return opened
-
-    def discard(self, drafts: list[Any]) -> None:
-        for draft in drafts:
-            self.store.remove(draft.id)
-
-
-class _CloseGuard(QObject):
-    """Asks about unsaved documents when the user closes the window (title-bar button; File > Quit is re-routed).
-
-    Only spontaneous close events ask: a programmatic ``close()`` (tests, the shot tool) never blocks on a dialog.
-    """
-
-    def __init__(self, composer: Composer) -> None:
-        super().__init__(composer)
-        self.composer = composer
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Override QObject.eventFilter
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.Close and event.spontaneous() and not self.composer.confirm_all():
-            event.ignore()
-            return True
-        return False
+    from inspector.ui.window.main_window import MainWindow
 
 
 def _use_editor_for_raw_views() -> None:
@@ -340,18 +36,6 @@ def _use_editor_for_raw_views() -> None:
     raw_view.set_raw_view_factory(create_editor)
 
 
-def drafts_folder() -> Path:
-    """:func:`inspector.compose.drafts.drafts_dir` (a test keeps both equal), without importing the compose modules."""
-    from inspector import settings
-
-    return settings.drafts_dir()
-
-
-def any_drafts(folder: Path) -> bool:
-    """Whether the folder holds any draft file (``DraftStore.all`` reads ``*.json``), orphan or not."""
-    return folder.is_dir() and any(folder.glob("*.json"))
-
-
 def template_titles() -> list[tuple[str, str]]:
     """(id, title) of every template, in menu order: the index of :func:`inspector.compose.templates.templates`,
     read without importing the compose and format modules at the start."""
@@ -359,15 +43,16 @@ def template_titles() -> list[tuple[str, str]]:
     return [(e["id"], e["title"]) for e in entries]
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     window.before_first_view(_use_editor_for_raw_views)
     composer = Composer(window)
-    window.composer = composer
     window.add_panel("forms", "Forms", lambda: composer.forms, "right")
     window.add_panel("attachments", "Attachments", lambda: composer.attachments, "right")
     window.current_document_changed.connect(composer.current_changed)
-    if hasattr(window, "document_opened"):
-        window.document_opened.connect(composer.track)
+    window.hooks.document_opened.append(composer.track)
+    # closing a modified tab, or quitting with unsaved documents, asks first (Save / Discard / Cancel)
+    window.hooks.close_tab_guards.append(composer.confirm_close)
+    window.hooks.quit_guards.append(composer.confirm_all)
 
     file_menu = window.menu("&File")
     first = file_menu.actions()[0] if file_menu.actions() else None
@@ -404,37 +89,11 @@ def install(window: Any) -> None:
     set_shortcut(redo, QKeySequence.StandardKey.Redo)
     redo.setObjectName("redoAction")
     edit_actions = edit_menu.actions()
-    edit_menu.insertActions(edit_actions[0] if edit_actions else None, [undo, redo])
+    if edit_actions:
+        edit_menu.insertActions(edit_actions[0], [undo, redo])
+    else:
+        edit_menu.addActions([undo, redo])
     for name, title in (("forms", "Edit with &Forms"), ("attachments", "&Attachments")):
         action = window.menu("&Tools").addAction(title)
         action.triggered.connect(lambda _c=False, n=name: window.show_panel(n))
-
-    # closing a modified tab asks first (the window's close_tab is wrapped, its tab signal re-routed)
-    plain_close = window.close_tab
-
-    def guarded_close(index: int) -> None:
-        from inspector.ui.document.open_document import OpenDocument
-
-        widget = window.tabs.widget(index)
-        doc = getattr(widget, "document", None)
-        if isinstance(doc, OpenDocument) and not composer.confirm_close(doc):
-            return
-        plain_close(index)
-
-    try:
-        window.tabs.tabCloseRequested.disconnect(plain_close)
-    except (RuntimeError, TypeError):
-        pass
-    window.close_tab = guarded_close
-    window.tabs.tabCloseRequested.connect(guarded_close)
-    from PySide6.QtGui import QAction
-
-    quit_action = window.findChild(QAction, "quitAction")
-    if quit_action is not None:
-        quit_action.triggered.disconnect()
-        quit_action.triggered.connect(composer.quit)
     after_first_frame(composer.offer_restore, composer)  # the drafts check, after the first frame
-
-
-def composer_of(window: QWidget) -> Composer | None:
-    return getattr(window, "composer", None)

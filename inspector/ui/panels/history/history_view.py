@@ -29,8 +29,9 @@ from inspector.formats.base import InspectorError, RequestSpec
 from inspector.formats.envelope import parse_http_request
 from inspector.net.curl import body_is_text, to_curl
 from inspector.net.history import ASCII_MASK, Entry, History
-from inspector.net.profiles import SECRET_ENV
+from inspector.net.profiles import KIND_FORMAT, SECRET_ENV, kind_capabilities
 from inspector.ui import style
+from inspector.ui.qt import named
 
 PAGE = 100
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -143,8 +144,9 @@ def stored_request(history: History, entry: Entry) -> RequestSpec:
 def history_curl(history: History, entry: Entry) -> str:
     spec = stored_request(history, entry)
     var = SECRET_ENV.get(entry.format, "CRASH_TOKEN")
-    if entry.target_kind == "appcenter":
-        var = "APPCENTER_APP_SECRET"
+    api = KIND_FORMAT.get(entry.target_kind)
+    if api is not None and kind_capabilities(entry.target_kind).secret == "app-secret":
+        var = SECRET_ENV[api]  # an app secret is named for the API it opens, whatever the payload's format
     if not body_is_text(spec.body):
         raise InspectorError("this request's body is binary; copy it from the Send panel instead")
     return to_curl(spec, {ASCII_MASK: var})
@@ -171,7 +173,7 @@ class HistoryView(QWidget):
         self._open_payload = open_payload
         self._resend = resend
         self.model = HistoryModel(history, self)
-        self.table = QTableView(objectName="historyTable")
+        self.table = named(QTableView(), "historyTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -183,18 +185,18 @@ class HistoryView(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_detail())
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
-        self.detail = QPlainTextEdit(objectName="historyDetail")
+        self.detail = named(QPlainTextEdit(), "historyDetail")
         self.detail.setReadOnly(True)
         self.detail.setFont(style.mono_font())
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.status = QLabel(objectName="historyStatus")
-        self.open_button = QPushButton("Open payload", objectName="openPayload")
+        self.status = named(QLabel(), "historyStatus")
+        self.open_button = named(QPushButton("Open payload"), "openPayload")
         self.open_button.clicked.connect(self.open_selected)
-        self.resend_button = QPushButton("Resend", objectName="resend")
+        self.resend_button = named(QPushButton("Resend"), "resend")
         self.resend_button.clicked.connect(self.resend_selected)
-        self.curl_button = QPushButton("Copy as curl", objectName="historyCurl")
+        self.curl_button = named(QPushButton("Copy as curl"), "historyCurl")
         self.curl_button.clicked.connect(self.copy_curl)
-        refresh = QPushButton("Refresh", objectName="refreshHistory")
+        refresh = named(QPushButton("Refresh"), "refreshHistory")
         refresh.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         for button in (self.open_button, self.resend_button, self.curl_button, refresh):
@@ -241,7 +243,8 @@ class HistoryView(QWidget):
         lines.append(f"{data['status'] or 'no answer'} in {data['elapsed_ms']:.0f} ms: {data['summary']}")
         lines += [f"  {d}" for d in data["details"]]  # type: ignore[attr-defined]
         lines += [f"  {k}: {v}" for k, v in data["response_headers"]]  # type: ignore[attr-defined]
-        body = bytes(data["response_body"] or b"")  # type: ignore[arg-type]
+        stored = data["response_body"]
+        body = bytes(stored) if isinstance(stored, (bytes, bytearray, memoryview)) else b""
         if body:
             lines += ["", body[:4000].decode("utf-8", "replace")]
         self.detail.setPlainText("\n".join(lines))

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -34,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.client import is_loopback
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.store import default_store_dir
 from inspector.services.replay import (
@@ -48,8 +45,9 @@ from inspector.services.replay import (
 from inspector.services.replay import replay as run_replay
 from inspector.services.sending import Plan, send_path
 from inspector.ui import style
-from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
-from inspector.ui.workers import Task, run_task
+from inspector.ui.panels.profile_task_dialog import ProfileTaskDialog
+from inspector.ui.panels.send.request import confirm_plain_http
+from inspector.ui.workers import run_task
 
 #: Rate units of the dialog: label, seconds per unit (None: as fast as answers come).
 UNITS: list[tuple[str, float | None]] = [("per minute", 60.0), ("per second", 1.0), ("unlimited", None)]
@@ -194,7 +192,7 @@ def _replay_job(
     )
 
 
-class ReplayDialog(QDialog):
+class ReplayDialog(ProfileTaskDialog):
     """Pick a folder or the receiver inbox, a profile, a rate and retries; watch each item's result."""
 
     finished_replay = Signal(object)  # ReplaySummary
@@ -207,14 +205,12 @@ class ReplayDialog(QDialog):
         folder: Path | None = None,
         inbox_dir: Path | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, store)
         self.setWindowTitle("Replay a Folder")
         self.setObjectName("replayDialog")
-        self.store = store or ProfileStore()
         self.inbox_dir = Path(inbox_dir) if inbox_dir is not None else default_store_dir()
         self.control: ReplayControl | None = None
         self.summary: ReplaySummary | None = None
-        self._task: Task | None = None
         self._bridge: _Bridge | None = None
         self._source: Path | None = None
         self.model = ReplayModel(self)
@@ -235,9 +231,7 @@ class ReplayDialog(QDialog):
     ) -> ReplayDialog:
         """Show the dialog (not modal: a replay at 60/min takes a while) and return it."""
         dialog = cls(parent, store=store, folder=folder, inbox_dir=inbox_dir)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, parent is not None)
-        dialog.resize(860, 560)
-        dialog.show()
+        dialog.show_sized(parent, 860, 560)
         return dialog
 
     # ------------------------------------------------------------------ layout
@@ -339,15 +333,6 @@ class ReplayDialog(QDialog):
 
     # ------------------------------------------------------------------ settings
 
-    def reload_profiles(self) -> None:
-        error = fill_profile_combo(self.profile_combo, self.store)
-        if error:
-            self.status_label.setText(error)
-        self._profile_changed()
-
-    def selected_profile(self) -> Profile | None:
-        return chosen_profile(self.profile_combo, self.store)
-
     def _profile_changed(self) -> None:
         """App Center takes 60 crashes a minute: its profiles start at 60/min; the others at 10/s."""
         profile = self.selected_profile()
@@ -382,10 +367,6 @@ class ReplayDialog(QDialog):
 
     # ------------------------------------------------------------------ running
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None
-
     def start(self) -> bool:
         """Start the replay on the worker pool. False when nothing was started (bad folder, no profile)."""
         if self.running:
@@ -398,7 +379,7 @@ class ReplayDialog(QDialog):
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
-        if not self._confirm_plain_http(profile):
+        if not confirm_plain_http(self, profile, "secret"):
             self.status_label.setText("Not started.")
             return False
         self._source = source
@@ -429,18 +410,6 @@ class ReplayDialog(QDialog):
         self._busy()
         return True
 
-    def _confirm_plain_http(self, profile: Profile) -> bool:
-        parts = urlsplit(profile.effective_base_url)
-        if parts.scheme != "http" or is_loopback(parts.hostname):
-            return True
-        from inspector.ui.panels.send.send_panel import InsecureSendDialog
-
-        return InsecureSendDialog.confirm(
-            self,
-            f"the profile {profile.name!r} sends its secret over plain http to {parts.hostname}; anyone on the "
-            "network path can read it. Use https unless this is a trusted test server.",
-        )
-
     def toggle_pause(self) -> None:
         if self.control is None or not self.running:
             return
@@ -470,24 +439,8 @@ class ReplayDialog(QDialog):
         self.pause_button.setEnabled(False)
         self.status_label.setText("Cancelling…")
 
-    def _busy(self) -> None:
-        for widget in (
-            self.start_button,
-            self.folder_radio,
-            self.inbox_radio,
-            self.folder_edit,
-            self.browse_button,
-            self.profile_combo,
-            self.rate_spin,
-            self.unit_combo,
-            self.retries_spin,
-        ):
-            widget.setEnabled(False)
-        self.pause_button.setText("Pause")
-        self.pause_button.setEnabled(True)
-        self.cancel_button.setEnabled(True)
-
-    def _idle(self) -> None:
+    def _set_busy(self, busy: bool) -> None:
+        """While a replay runs only Pause and Cancel are enabled (the rate also needs a unit that has one)."""
         for widget in (
             self.start_button,
             self.folder_radio,
@@ -498,11 +451,11 @@ class ReplayDialog(QDialog):
             self.unit_combo,
             self.retries_spin,
         ):
-            widget.setEnabled(True)
-        self.rate_spin.setEnabled(self.rate() is not None)
+            widget.setEnabled(not busy)
+        self.rate_spin.setEnabled(not busy and self.rate() is not None)
         self.pause_button.setText("Pause")
-        self.pause_button.setEnabled(False)
-        self.cancel_button.setEnabled(False)
+        self.pause_button.setEnabled(busy)
+        self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ engine callbacks (GUI thread)
 

@@ -40,8 +40,10 @@ from inspector.net.profiles import (
     Profile,
     ProfileStore,
     keyring_problem,
+    kind_capabilities,
     session_secret,
 )
+from inspector.ui.qt import named
 
 #: Where a profile's secret is kept (the storage combo's data, in order).
 KEYRING, SESSION, ENVIRONMENT = "keyring", "session", "env"
@@ -87,11 +89,11 @@ class ProfilesDialog(QDialog):
     # ------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        self.list = QListWidget(objectName="profileList")
+        self.list = named(QListWidget(), "profileList")
         self.list.currentRowChanged.connect(lambda _row: self._show_current())
-        add = QPushButton("Add", objectName="addProfile")
+        add = named(QPushButton("Add"), "addProfile")
         add.clicked.connect(self.add_profile)
-        remove = QPushButton("Remove", objectName="removeProfile")
+        remove = named(QPushButton("Remove"), "removeProfile")
         remove.clicked.connect(self.remove_profile)
         left = QVBoxLayout()
         left.addWidget(self.list, 1)
@@ -100,21 +102,21 @@ class ProfilesDialog(QDialog):
         row.addWidget(remove)
         left.addLayout(row)
 
-        self.name_edit = QLineEdit(objectName="nameEdit")
-        self.kind_combo = QComboBox(objectName="kindCombo")
+        self.name_edit = named(QLineEdit(), "nameEdit")
+        self.kind_combo = named(QComboBox(), "kindCombo")
         for kind, (title, _default) in KINDS.items():
             self.kind_combo.addItem(title, kind)
-        self.base_edit = QLineEdit(objectName="baseUrlEdit")
-        self.universe_edit = QLineEdit(objectName="universeEdit")
+        self.base_edit = named(QLineEdit(), "baseUrlEdit")
+        self.universe_edit = named(QLineEdit(), "universeEdit")
         self.secret_label = QLabel("Token:")
-        self.secret_edit = QLineEdit(objectName="secretEdit")
+        self.secret_edit = named(QLineEdit(), "secretEdit")
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.show_secret = QCheckBox("Show", objectName="showSecret")
+        self.show_secret = named(QCheckBox("Show"), "showSecret")
         self.show_secret.toggled.connect(self._toggle_secret)
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret_edit, 1)
         secret_row.addWidget(self.show_secret)
-        self.storage_combo = QComboBox(objectName="secretStorage")
+        self.storage_combo = named(QComboBox(), "secretStorage")
         self.storage_combo.addItem("in the system keyring", KEYRING)
         self.storage_combo.addItem("for this session only (in memory)", SESSION)
         self.storage_combo.addItem("from an environment variable", ENVIRONMENT)
@@ -122,11 +124,11 @@ class ProfilesDialog(QDialog):
             item = self.storage_combo.model().item(0)  # type: ignore[attr-defined]
             item.setEnabled(False)
             item.setToolTip(f"No system keyring: {self.keyring_problem}")
-        self.env_edit = QLineEdit(objectName="secretEnvEdit")
+        self.env_edit = named(QLineEdit(), "secretEnvEdit")
         self.env_edit.setPlaceholderText("ROLLBAR_TOKEN")
-        self.install_edit = QLineEdit(objectName="installIdEdit")
+        self.install_edit = named(QLineEdit(), "installIdEdit")
         self.install_edit.setReadOnly(True)
-        new_install = QPushButton("New", objectName="newInstallId")
+        new_install = named(QPushButton("New"), "newInstallId")
         new_install.clicked.connect(lambda: self.install_edit.setText(str(uuid.uuid4())))
         install_row = QHBoxLayout()
         install_row.addWidget(self.install_edit, 1)
@@ -134,15 +136,15 @@ class ProfilesDialog(QDialog):
         self.install_row_widget = QWidget()
         self.install_row_widget.setLayout(install_row)
         install_row.setContentsMargins(0, 0, 0, 0)
-        self.token_in_body = QCheckBox("Token as access_token in the body (not the header)", objectName="tokenInBody")
-        self.gzip_check = QCheckBox("gzip the body", objectName="profileGzip")
-        self.timeout_spin = QDoubleSpinBox(objectName="profileTimeout")
+        self.token_in_body = named(QCheckBox("Token as access_token in the body (not the header)"), "tokenInBody")
+        self.gzip_check = named(QCheckBox("gzip the body"), "profileGzip")
+        self.timeout_spin = named(QDoubleSpinBox(), "profileTimeout")
         self.timeout_spin.setRange(0.5, 600.0)
         self.timeout_spin.setSuffix(" s")
-        self.attempts_spin = QSpinBox(objectName="attemptsSpin")
+        self.attempts_spin = named(QSpinBox(), "attemptsSpin")
         self.attempts_spin.setRange(1, 10)
-        self.verify_check = QCheckBox("Verify TLS certificates", objectName="verifyTls")
-        self.ca_edit = QLineEdit(objectName="caBundleEdit")
+        self.verify_check = named(QCheckBox("Verify TLS certificates"), "verifyTls")
+        self.ca_edit = named(QLineEdit(), "caBundleEdit")
         self.ca_edit.setPlaceholderText("system certificates")
         browse = QPushButton("…")
         browse.clicked.connect(self._browse_ca)
@@ -200,7 +202,7 @@ class ProfilesDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.keyring_help = QLabel(NO_KEYRING_HELP, objectName="keyringHelp")
+        self.keyring_help = named(QLabel(NO_KEYRING_HELP), "keyringHelp")
         self.keyring_help.setWordWrap(True)
         self.keyring_help.setVisible(self.keyring_problem is not None)
         layout.addWidget(self.keyring_help)
@@ -240,19 +242,20 @@ class ProfilesDialog(QDialog):
         row = self._current()
         if row is not None and not self._loading:
             kind = self.kind_combo.currentData()
-            if kind == "appcenter" and not self.install_edit.text():
+            if kind_capabilities(kind).install_id and not self.install_edit.text():
                 self.install_edit.setText(str(uuid.uuid4()))
         self._update_kind_fields()
         self._store_current()
 
     def _update_kind_fields(self) -> None:
         kind = self.kind_combo.currentData() or "rollbar"
-        self.secret_label.setText("App secret:" if kind == "appcenter" else "Token:")
+        caps = kind_capabilities(kind)
+        self.secret_label.setText("App secret:" if caps.secret == "app-secret" else "Token:")
         self.base_edit.setPlaceholderText(KINDS[kind][1] or "https://your-server (required)")
         for widget, visible in (
             (self.universe_edit, kind == "backtrace-hosted"),
-            (self.install_row_widget, kind == "appcenter"),
-            (self.token_in_body, kind == "rollbar"),
+            (self.install_row_widget, caps.install_id),
+            (self.token_in_body, caps.token_in_body),
         ):
             self._form.setRowVisible(widget, visible)
         from_env = self.storage_combo.currentData() == ENVIRONMENT
@@ -279,7 +282,9 @@ class ProfilesDialog(QDialog):
             kind=kind,
             base_url=self.base_edit.text().strip(),
             universe=self.universe_edit.text().strip(),
-            install_id=self.install_edit.text().strip() if kind == "appcenter" else row.profile.install_id,
+            install_id=self.install_edit.text().strip()
+            if kind_capabilities(kind).install_id
+            else row.profile.install_id,
             token_in_body=self.token_in_body.isChecked(),
             gzip=self.gzip_check.isChecked(),
             timeout=self.timeout_spin.value(),

@@ -3,9 +3,9 @@ read the answer.
 
 The panel never changes the document: a failed send (refused, timeout, 4xx) leaves the draft exactly as it was.
 Every send goes through the one pipeline (:mod:`inspector.services.sending`), is recorded in the history (secrets
-masked) and announced with :func:`events` ``.recorded``. The body on the wire is the editor's bytes unless the
-user picks compact or pretty JSON. The response pane belongs to the document it was sent from: switching tabs
-shows that document's last answer, or nothing.
+masked) and announced with the panel's ``recorded`` signal (the window's ``hooks.payload_recorded``). The body on
+the wire is the editor's bytes unless the user picks compact or pretty JSON. The response pane belongs to the
+document it was sent from: switching tabs shows that document's last answer, or nothing.
 
 Without an OS keyring the panel still sends: profiles without a secret, secrets kept for the session or read from
 an environment variable, and an ad-hoc URL; a note says why the keyring is missing and how to get one.
@@ -13,14 +13,11 @@ an environment variable, and an ad-hoc URL; a note says why the keyring is missi
 
 from __future__ import annotations
 
-import json
-import os
 import weakref
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -42,150 +38,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.formats.base import InspectorError, RequestSpec, Submission
-from inspector.formats.jsondoc import Document, dumps
+from inspector.formats.base import InspectorError, Submission
 from inspector.net.curl import curl_command, secret_env_names
 from inspector.net.history import History
-from inspector.net.profiles import KIND_FORMAT, NO_KEYRING_HELP, Profile, ProfileStore, keyring_problem, target_from_url
-from inspector.services.sending import Prepared, prepare, send_prepared
+from inspector.net.profiles import (
+    KIND_FORMAT,
+    NO_KEYRING_HELP,
+    Profile,
+    ProfileStore,
+    keyring_problem,
+    kind_capabilities,
+    target_from_url,
+)
+from inspector.services.sending import Prepared, prepare
 from inspector.ui import style
 from inspector.ui.document.open_document import OpenDocument
+from inspector.ui.panels.history.store import shared_history
 from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
+from inspector.ui.qt import named
 from inspector.ui.workers import Task, run_task
 
 if TYPE_CHECKING:
     from inspector.net.client import Exchange, SendOptions
     from inspector.services.sending import Sent
-
-
-def insecure_warning(spec: RequestSpec) -> str | None:
-    """:func:`inspector.net.client.insecure_warning`, imported on first use: the client imports httpx (0.1 s),
-    which the app's start does not need."""
-    from inspector.net.client import insecure_warning as warning
-
-    return warning(spec)
-
-
-class SendEvents(QObject):
-    """Application-wide send notifications (the history panel listens)."""
-
-    recorded = Signal(int)  # history id
-
-
-_events: SendEvents | None = None
-_history: History | None = None
-
-
-def events() -> SendEvents:
-    global _events
-    if _events is None:
-        _events = SendEvents()
-    return _events
-
-
-def shared_history() -> History:
-    """The one history database of the running app (opened on first use)."""
-    global _history
-    from inspector.net.history import default_path
-
-    if _history is None or _history.path != default_path():  # the data dir moved (tests isolate it per test)
-        _history = History()
-    return _history
-
-
-class InsecureSendDialog:
-    """Asks before a secret goes over plain http to a host that is not loopback."""
-
-    @classmethod
-    def confirm(cls, parent: QWidget | None, message: str) -> bool:
-        answer = QMessageBox.warning(
-            parent,
-            "Send a secret over plain http?",
-            message[:1].upper() + message[1:] + "\n\nSend anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-
-#: The profile chooser's entry for a send to a typed URL, without a profile.
-ADHOC = "\x00url"
-#: Body choices: the editor's bytes (default), or the JSON re-serialized compact / pretty on purpose.
-BODY_AS_EDITED, BODY_COMPACT, BODY_PRETTY = "edited", "compact", "pretty"
-
-
-def with_body(submission: Submission, choice: str, editor_text: str | None = None) -> Submission:
-    """``submission`` whose JSON body is the editor's bytes (``editor_text`` of an edited document; an unedited one
-    sends its original bytes) or, chosen on purpose, compact / pretty JSON. The open document is never changed."""
-    document = submission.document
-    if document is None:
-        return submission
-    if choice == BODY_COMPACT:
-        data = dumps(document.value)
-    elif choice == BODY_PRETTY:
-        data = dumps(document.value, pretty=True)
-    elif document.original is None and editor_text:
-        data = editor_text.encode("utf-8")
-    else:
-        return submission
-    return replace(submission, document=Document(value=document.value, original=data))
-
-
-def secret_from_text(text: str) -> str | None:
-    """An ad-hoc secret field's value: ``$NAME`` reads the environment variable NAME; empty is no secret."""
-    text = text.strip()
-    if text.startswith("$") and len(text) > 1:
-        value = os.environ.get(text[1:])
-        if not value:
-            raise InspectorError(f"the environment variable {text[1:]} is not set or empty")
-        return value
-    return text or None
-
-
-class _Bridge(QObject):
-    """Carries worker-thread callbacks to the GUI thread (queued signals)."""
-
-    progress = Signal(object, object)  # sent, total
-    waiting = Signal(float, int, int)  # seconds left, next attempt, max attempts
-
-
-def _send_job(prepared: Prepared, options: SendOptions, bridge: _Bridge, history: History | None, cancel: Any) -> Any:
-    """Runs on the worker pool: the one send pipeline (send, name the target, record)."""
-    return send_prepared(
-        prepared,
-        options=options,
-        history=history if history is not None else False,
-        progress=bridge.progress.emit,
-        waiting=bridge.waiting.emit,
-        cancel=cancel,
-    )
-
-
-NOTHING_SENT = "<i>Nothing sent from this document yet.</i>"
-
-#: How much of the body the request preview shows.
-PREVIEW_BYTES = 4096
-
-
-def describe(spec: RequestSpec) -> str:
-    lines = [f"{spec.method} {spec.masked_url}", ""]
-    lines += [f"{k}: {v}" for k, v in spec.masked_headers()]
-    lines += ["", f"Body: {len(spec.body):,} bytes"]
-    lines += [f"Note: {n}" for n in dict.fromkeys(spec.notes)]  # a note said once
-    if spec.body and b"\x00" not in spec.body[:PREVIEW_BYTES] and spec.body[:2] != b"\x1f\x8b":
-        head = spec.mask(spec.body[:PREVIEW_BYTES].decode("utf-8", "replace"))
-        lines += ["", head + (" …" if len(spec.body) > PREVIEW_BYTES else "")]
-    elif spec.body:
-        lines += ["", f"(binary body, starts with {spec.body[:16].hex(' ')})"]
-    return "\n".join(lines)
-
-
-def pretty_body(body: bytes) -> str:
-    text = body[: 2 * 1024 * 1024].decode("utf-8", "replace")
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
+from inspector.ui.panels.send.request import (
+    ADHOC,
+    BODY_AS_EDITED,
+    BODY_COMPACT,
+    BODY_PRETTY,
+    NOTHING_SENT,
+    InsecureSendDialog,
+    SendBridge,
+    describe,
+    html_text,
+    insecure_warning,
+    json_highlighter,
+    pretty_body,
+    secret_from_text,
+    send_job,
+    with_body,
+)
 
 
 class SendPanel(QWidget):
@@ -199,6 +91,7 @@ class SendPanel(QWidget):
 
     sent = Signal(object)  # Exchange, after it was shown
     finished = Signal()  # a send ended (answer, failure or cancel)
+    recorded = Signal(int)  # a send was recorded in the history: its id
 
     def __init__(
         self,
@@ -214,7 +107,7 @@ class SendPanel(QWidget):
         self.history: History | None = (
             history if isinstance(history, History) else shared_history() if history in (None, True) else None
         )
-        self._bridge = _Bridge(self)
+        self._bridge = SendBridge(self)
         self._bridge.progress.connect(self._on_progress)
         self._bridge.waiting.connect(self._on_waiting)
         self._task: Task | None = None
@@ -234,14 +127,14 @@ class SendPanel(QWidget):
     # ------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        self.profile_combo = QComboBox(objectName="profileCombo")
+        self.profile_combo = named(QComboBox(), "profileCombo")
         self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.profile_combo.currentIndexChanged.connect(self._profile_changed)
-        self.url_edit = QLineEdit(objectName="adhocUrl")
+        self.url_edit = named(QLineEdit(), "adhocUrl")
         self.url_edit.setPlaceholderText("https://host/api/1/item/  or  http://127.0.0.1:8080")
         self.url_edit.setToolTip("Send to this URL without a profile; the target kind follows the URL and the payload")
         self.url_edit.textChanged.connect(self.schedule_preview)
-        self.adhoc_secret = QLineEdit(objectName="adhocSecret")
+        self.adhoc_secret = named(QLineEdit(), "adhocSecret")
         self.adhoc_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.adhoc_secret.setPlaceholderText("token / app secret, or $ROLLBAR_TOKEN")
         self.adhoc_secret.setToolTip(
@@ -249,31 +142,31 @@ class SendPanel(QWidget):
         )
         self.adhoc_secret.textChanged.connect(self.schedule_preview)
         self.adhoc_secret.textChanged.connect(self._secret_echo)
-        self.body_combo = QComboBox(objectName="bodyCombo")
+        self.body_combo = named(QComboBox(), "bodyCombo")
         self.body_combo.addItem("Body as in the editor", BODY_AS_EDITED)
         self.body_combo.addItem("Body as compact JSON", BODY_COMPACT)
         self.body_combo.addItem("Body as pretty JSON", BODY_PRETTY)
         self.body_combo.setToolTip("The bytes on the wire are the editor's, unless you choose compact or pretty here")
         self.body_combo.currentIndexChanged.connect(self.schedule_preview)
-        self.keyring_note = QLabel(objectName="keyringNote")
+        self.keyring_note = named(QLabel(), "keyringNote")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.hide()
-        self.profiles_button = QPushButton("Profiles…", objectName="profilesButton")
+        self.profiles_button = named(QPushButton("Profiles…"), "profilesButton")
         self.profiles_button.clicked.connect(self.edit_profiles)
-        self.gzip_check = QCheckBox("gzip body", objectName="gzipCheck")
+        self.gzip_check = named(QCheckBox("gzip body"), "gzipCheck")
         self.gzip_check.toggled.connect(self.schedule_preview)
-        self.timeout_spin = QDoubleSpinBox(objectName="timeoutSpin")
+        self.timeout_spin = named(QDoubleSpinBox(), "timeoutSpin")
         self.timeout_spin.setRange(0.5, 600.0)
         self.timeout_spin.setSuffix(" s")
         self.timeout_spin.setDecimals(1)
         self.timeout_spin.setValue(30.0)
-        self.send_button = QPushButton("Send", objectName="sendButton")
+        self.send_button = named(QPushButton("Send"), "sendButton")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
-        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button = named(QPushButton("Cancel"), "cancelButton")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.curl_button = QToolButton(objectName="curlButton")
+        self.curl_button = named(QToolButton(), "curlButton")
         self.curl_button.setText("Copy as curl")
         self.curl_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.curl_button.clicked.connect(lambda: self.copy_curl(inline_secrets=False))
@@ -290,7 +183,7 @@ class SendPanel(QWidget):
         top.addWidget(self.gzip_check)
         top.addWidget(QLabel("Timeout:"))
         top.addWidget(self.timeout_spin)
-        self.url_row = QWidget(objectName="adhocRow")
+        self.url_row = named(QWidget(), "adhocRow")
         url_layout = QHBoxLayout(self.url_row)
         url_layout.setContentsMargins(0, 0, 0, 0)
         url_layout.addWidget(QLabel("URL:"))
@@ -299,17 +192,17 @@ class SendPanel(QWidget):
         url_layout.addWidget(self.adhoc_secret, 1)
         self.url_row.hide()
 
-        self.request_view = QPlainTextEdit(objectName="requestView")
+        self.request_view = named(QPlainTextEdit(), "requestView")
         self.request_view.setReadOnly(True)
         self.request_view.setFont(style.mono_font())
         self.request_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.warning_label = QLabel(objectName="warningLabel")
+        self.warning_label = named(QLabel(), "warningLabel")
         self.warning_label.setWordWrap(True)
         self.warning_label.hide()
-        self.progress = QProgressBar(objectName="uploadProgress")
+        self.progress = named(QProgressBar(), "uploadProgress")
         self.progress.setFormat("%p% uploaded")
         self.progress.hide()
-        self.status_label = QLabel(objectName="sendStatus")
+        self.status_label = named(QLabel(), "sendStatus")
         self.status_label.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.send_button)
@@ -325,19 +218,19 @@ class SendPanel(QWidget):
         request_layout.addWidget(self.progress)
         request_layout.addWidget(self.status_label)
 
-        self.response_status = QLabel(objectName="responseStatus")
+        self.response_status = named(QLabel(), "responseStatus")
         self.response_status.setTextFormat(Qt.TextFormat.RichText)
         self.response_status.setWordWrap(True)
         self.response_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.response_status.setOpenExternalLinks(True)
-        self.response_body = QPlainTextEdit(objectName="responseBody")
+        self.response_body = named(QPlainTextEdit(), "responseBody")
         self.response_body.setReadOnly(True)
         self.response_body.setFont(style.mono_font())
-        self._highlighter = _json_highlighter(self.response_body)
-        self.response_headers = QPlainTextEdit(objectName="responseHeaders")
+        self._highlighter = json_highlighter(self.response_body)
+        self.response_headers = named(QPlainTextEdit(), "responseHeaders")
         self.response_headers.setReadOnly(True)
         self.response_headers.setFont(style.mono_font())
-        self.response_tabs = QTabWidget(objectName="responseTabs")
+        self.response_tabs = named(QTabWidget(), "responseTabs")
         self.response_tabs.addTab(self.response_body, "Body")
         self.response_tabs.addTab(self.response_headers, "Headers")
         response_box = QGroupBox("Response")
@@ -373,7 +266,7 @@ class SendPanel(QWidget):
         self.keyring_note.setVisible(problem is not None)
         if problem is not None:
             colour = style.html_colour(style.level_colour("warning"))
-            self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {_html(NO_KEYRING_HELP)}")
+            self.keyring_note.setText(f"<span style='color:{colour}'>⚠</span> {html_text(NO_KEYRING_HELP)}")
             self.keyring_note.setToolTip(f"The keyring library says: {problem}")
         self._profile_changed()
 
@@ -440,7 +333,7 @@ class SendPanel(QWidget):
             target = target_from_url(url, submission.format)
             secret = secret_from_text(self.adhoc_secret.text())
             if secret:
-                if KIND_FORMAT[target.kind] == "appcenter":
+                if kind_capabilities(target.kind).secret == "app-secret":
                     target.app_secret = secret
                 else:
                     target.token = secret
@@ -556,7 +449,7 @@ class SendPanel(QWidget):
         self.send_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self._task = run_task(
-            _send_job,
+            send_job,
             prepared,
             self.options(self._profiles.pop(id(prepared), None)),
             self._bridge,
@@ -617,7 +510,7 @@ class SendPanel(QWidget):
             status += f" Not recorded in the history: {result.record_error}"
         self.status_label.setText(status)
         if history_id is not None:
-            events().recorded.emit(history_id)
+            self.recorded.emit(history_id)
         self.sent.emit(exchange)
         self.finished.emit()
 
@@ -644,18 +537,18 @@ class SendPanel(QWidget):
         colour = good if exchange.ok else bad
         if exchange.status is not None:
             head = (
-                f"<b style='color:{colour}'>{exchange.status} {_html(exchange.reason)}</b>"
+                f"<b style='color:{colour}'>{exchange.status} {html_text(exchange.reason)}</b>"
                 f" · {exchange.elapsed * 1000:.0f} ms · {len(exchange.body):,} bytes"
                 f" · attempt {exchange.attempts}"
             )
         else:
             kind = exchange.failure.kind if exchange.failure else "error"
             head = f"<b style='color:{colour}'>No answer ({kind})</b> · {exchange.elapsed * 1000:.0f} ms"
-        lines = [head, f"<b>{_html(spec.mask(exchange.summary))}</b>"]
-        lines += [_html(spec.mask(d)) for d in exchange.history + exchange.details]
+        lines = [head, f"<b>{html_text(spec.mask(exchange.summary))}</b>"]
+        lines += [html_text(spec.mask(d)) for d in exchange.history + exchange.details]
         outcome = exchange.outcome
         if outcome and outcome.link:
-            lines.append(f"<a href='{_html(outcome.link)}'>{_html(outcome.link)}</a>")
+            lines.append(f"<a href='{html_text(outcome.link)}'>{html_text(outcome.link)}</a>")
         if exchange.failure is not None:
             lines.append("<i>The draft is unchanged; fix the cause and send again.</i>")
         self.response_status.setText("<br>".join(lines))
@@ -682,16 +575,3 @@ class SendPanel(QWidget):
         QGuiApplication.clipboard().setText(command)
         tail = " with the secrets inline." if inline_secrets else "; set the variables it names first."
         self.status_label.setText("Copied the curl command" + tail)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _json_highlighter(edit: QPlainTextEdit) -> object | None:
-    """Colour the answer with the window's Pygments JSON highlighter (the JSON lexer directly: looking a lexer
-    up by file name scans every Pygments lexer, 0.1 s of the app's start)."""
-    from inspector.ui.document.highlight import PygmentsHighlighter
-    from inspector.ui.document.highlight_spans import json_lexer
-
-    return PygmentsHighlighter(edit.document(), json_lexer())

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inspector.ui.window.main_window import MainWindow
+    from inspector.ui.workers import Task
 
 
-def apply_paths(window: Any, paths: list[str]) -> Any:
+def apply_paths(window: MainWindow, paths: list[str]) -> Task:
     """Save ``paths``, decode the maps the open documents need on the worker pool, then re-derive their reports.
 
     Returns the task (tests wait on it)."""
@@ -37,7 +41,9 @@ def apply_paths(window: Any, paths: list[str]) -> Any:
     return run_task(sourcemaps.prepare_store, sourcemaps.folders() if paths else [], raw, on_result=done)
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
+    tasks: list[Task] = []  # the last one is kept while it runs (its signals belong to it)
+
     def show() -> None:
         from PySide6.QtWidgets import QDialog
 
@@ -46,7 +52,7 @@ def install(window: Any) -> None:
         dialog = SourceMapsDialog(window)
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
-                window._sourcemaps_task = apply_paths(window, dialog.paths())
+                tasks[:] = [apply_paths(window, dialog.paths())]
         finally:
             dialog.deleteLater()
 

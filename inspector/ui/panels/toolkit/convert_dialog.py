@@ -40,7 +40,7 @@ def _convert_and_check(submission: Submission, target: str) -> tuple[Conversion,
 
 
 class ConvertDialog(QDialog):
-    """Shows the conversion of ``submission`` to the chosen target; ``result`` is set when it is ready."""
+    """Shows the conversion of ``submission`` to the chosen target; ``converted`` is set when it is ready."""
 
     def __init__(
         self, submission: Submission, title: str, target: str = "rollbar", parent: QWidget | None = None

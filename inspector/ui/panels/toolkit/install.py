@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inspector.ui.window.main_window import MainWindow
 
 # The menus are built from CONVERT_TARGETS, not from inspector.toolkit or the format modules, so that the start does
 # not import them (0.1 s): the dialogs, the Compare panel and the exports import them on first use.
@@ -13,19 +16,19 @@ from typing import Any
 CONVERT_TARGETS = (("backtrace", "Backtrace"), ("rollbar", "Rollbar"), ("appcenter", "App Center"))
 
 
-def _convert(window: Any, name: str) -> None:
+def _convert(window: MainWindow, name: str) -> None:
     from inspector.ui.panels.toolkit.convert_dialog import ConvertDialog
 
     ConvertDialog.convert_current(window, name)
 
 
-def _redact(window: Any) -> None:
+def _redact(window: MainWindow) -> None:
     from inspector.ui.panels.toolkit.redact_dialog import RedactDialog
 
     RedactDialog.redact_current(window)
 
 
-def export_current(window: Any, kind: str, path: str | None = None) -> Path | None:
+def export_current(window: MainWindow, kind: str, path: str | None = None) -> Path | None:
     """Write the current document's summary (``markdown`` / ``html``) or support bundle (``bundle``)."""
     from PySide6.QtWidgets import QFileDialog
 
@@ -61,7 +64,7 @@ def export_current(window: Any, kind: str, path: str | None = None) -> Path | No
     return Path(path)
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     tools = window.menu("&Tools")
     convert_menu = tools.addMenu("Con&vert to")
     convert_menu.setObjectName("convertMenu")
@@ -92,7 +95,7 @@ def install(window: Any) -> None:
         window.show_panel("diff")
 
     window.add_panel("diff", "Compare Reports", build)
-    window.document_opened.connect(lambda _doc: refresh())
+    window.hooks.document_opened.append(lambda _doc: refresh())
     compare = tools.addAction("&Compare Reports…")
     compare.setObjectName("compareAction")
     compare.triggered.connect(compare_reports)

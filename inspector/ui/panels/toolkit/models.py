@@ -167,8 +167,8 @@ class KeyedDiffModel(_Table):
     def data(self, index: Index, role: int = _DISPLAY) -> Any:  # Override
         if not index.isValid() or index.row() >= len(self.rows):
             return None
-        section, item = self.rows[index.row()]
         item: Keyed
+        section, item = self.rows[index.row()]
         if role in (_DISPLAY, Qt.ItemDataRole.ToolTipRole):
             changes = "; ".join(f"{c.name}: {short(c.a, 80)} → {short(c.b, 80)}" for c in item.changes)
             return (section, item.key, item.status, changes or item.detail)[index.column()]

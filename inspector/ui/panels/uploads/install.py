@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inspector.ui.window.main_window import MainWindow
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     def show() -> None:
         from inspector.ui.panels.uploads.upload_dialog import UploadDialog  # imports httpx: on first use, not at start
 

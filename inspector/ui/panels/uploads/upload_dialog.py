@@ -8,7 +8,6 @@ queued signals of :class:`_Bridge`.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -31,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.client import is_loopback
 from inspector.net.profiles import Profile, ProfileStore
 from inspector.net.uploads import BACKTRACE_KINDS, UPLOAD_KINDS, UploadResult, upload
-from inspector.ui.panels.send.profiles_dialog import chosen_profile, fill_profile_combo
-from inspector.ui.workers import CancelToken, Task, run_task
+from inspector.ui.panels.profile_task_dialog import ProfileTaskDialog
+from inspector.ui.panels.send.request import confirm_plain_http
+from inspector.ui.workers import CancelToken, run_task
 
 
 class _Bridge(QObject):
@@ -79,7 +77,7 @@ def _size(count: int) -> str:
     return str(count)
 
 
-class UploadDialog(QDialog):
+class UploadDialog(ProfileTaskDialog):
     """Files / folders / an archive → ``upload_file``; tags → ``tag`` fields; one Backtrace profile."""
 
     finished_upload = Signal(object)  # UploadResult, or None when it failed before an answer
@@ -92,13 +90,11 @@ class UploadDialog(QDialog):
         paths: list[Path] | None = None,
         kind: str = "symbols",
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, store)
         self.setWindowTitle("Upload Symbols / Source Maps")
         self.setObjectName("uploadDialog")
         self.setAcceptDrops(True)
-        self.store = store or ProfileStore()
         self.upload_result: UploadResult | None = None
-        self._task: Task | None = None
         self._cancel: CancelToken | None = None
         self._bridge: _Bridge | None = None
         self._build()
@@ -113,9 +109,7 @@ class UploadDialog(QDialog):
     def launch(cls, parent: QWidget | None = None, **kwargs: object) -> UploadDialog:
         """Show the dialog (not modal: a multi-GB upload takes a while) and return it."""
         dialog = cls(parent, **kwargs)  # type: ignore[arg-type]
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, parent is not None)
-        dialog.resize(720, 520)
-        dialog.show()
+        dialog.show_sized(parent, 720, 520)
         return dialog
 
     # ------------------------------------------------------------------ layout
@@ -240,14 +234,6 @@ class UploadDialog(QDialog):
 
     # ------------------------------------------------------------------ settings
 
-    def reload_profiles(self) -> None:
-        error = fill_profile_combo(self.profile_combo, self.store)
-        if error:
-            self.status_label.setText(error)
-
-    def selected_profile(self) -> Profile | None:
-        return chosen_profile(self.profile_combo, self.store)
-
     def kind(self) -> str:
         return "sourcemap" if self.sourcemap_radio.isChecked() else "symbols"
 
@@ -255,10 +241,6 @@ class UploadDialog(QDialog):
         return [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
 
     # ------------------------------------------------------------------ running
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None
 
     def start(self) -> bool:
         """Start the upload on the worker pool. False when nothing was started (no files, no Backtrace profile)."""
@@ -278,7 +260,7 @@ class UploadDialog(QDialog):
         except InspectorError as exc:
             self.status_label.setText(str(exc))
             return False
-        if not self._confirm_plain_http(profile):
+        if not confirm_plain_http(self, profile, "token"):
             self.status_label.setText("Not started.")
             return False
         self.upload_result = None
@@ -304,18 +286,6 @@ class UploadDialog(QDialog):
         self._busy()
         return True
 
-    def _confirm_plain_http(self, profile: Profile) -> bool:
-        parts = urlsplit(profile.effective_base_url)
-        if parts.scheme != "http" or is_loopback(parts.hostname):
-            return True
-        from inspector.ui.panels.send.send_panel import InsecureSendDialog
-
-        return InsecureSendDialog.confirm(
-            self,
-            f"the profile {profile.name!r} sends its token over plain http to {parts.hostname}; anyone on the "
-            "network path can read it. Use https unless this is a trusted test server.",
-        )
-
     def cancel(self) -> None:
         if self._cancel is None or not self.running:
             return
@@ -323,7 +293,8 @@ class UploadDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.status_label.setText("Cancelling…")
 
-    def _busy(self) -> None:
+    def _set_busy(self, busy: bool) -> None:
+        """While an upload runs only Cancel is enabled."""
         for widget in (
             self.upload_button,
             self.symbols_radio,
@@ -336,24 +307,8 @@ class UploadDialog(QDialog):
             self.tags_edit,
             self.profile_combo,
         ):
-            widget.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-
-    def _idle(self) -> None:
-        for widget in (
-            self.upload_button,
-            self.symbols_radio,
-            self.sourcemap_radio,
-            self.paths_list,
-            self.add_files_button,
-            self.add_folder_button,
-            self.remove_button,
-            self.archive_combo,
-            self.tags_edit,
-            self.profile_combo,
-        ):
-            widget.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+            widget.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ callbacks (GUI thread)
 
