@@ -89,10 +89,13 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_peak(command: list[str], timeout: float = 900.0) -> tuple[int, int, float]:
+def tree_peak(command: list[str], home: str, timeout: float = 900.0) -> tuple[int, int, float]:
     """Run ``command``; the peak of the summed RSS of it and its descendants, the most processes seen at once, and
-    the wall time."""
+    the wall time. The app's homes (settings, drafts, recent files) are in ``home``: the user's drafts would be
+    restored by the window and measured with it."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = os.path.join(home, name.lower())
     start = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     peak = processes = 0
@@ -131,12 +134,12 @@ def payload_in(folder: Path, label: str) -> Path:
 
 def end_to_end(label: str, quick: bool) -> Row:
     path = payload(label, quick)
-    shot = [sys.executable, "-m", "inspector.cli.main"]
+    shot = [sys.executable, "-c", "import sys; from inspector.cli.main import main; sys.exit(main())"]
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         small = _small_twin(label, Path(tmp) / "small")
         picture = os.path.join(tmp, "shot.png")
-        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture])
-        peak, processes, took = tree_peak([*shot, "shot", str(path), "--out", picture])
+        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture], tmp)
+        peak, processes, took = tree_peak([*shot, "shot", str(path), "--out", picture], tmp)
     size = os.path.getsize(path)
     above = (peak - idle) / 2**20
     row = Row(
