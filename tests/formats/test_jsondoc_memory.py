@@ -103,3 +103,26 @@ def test_edits_undo_and_saves_of_shared_values_lose_nothing(monkeypatch: pytest.
     assert edited == expected
     doc.apply(undo)
     assert dumps(doc.value) == data
+
+
+def test_keys_whose_values_do_not_repeat_are_left_alone_after_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsondoc, "INTERN_SAMPLE", 40)
+    frames = [{"func": f"fn_{i}", "lib": "libc.so", "n": 1000 + i % 2} for i in range(100)]
+    interner = Interner()
+    interner(orjson.loads(orjson.dumps(frames[:20])))  # the sample: 60 values
+    assert interner.cold == {"func"} and not interner.off
+    later = orjson.loads(orjson.dumps(frames[20:]))
+    interner(later)
+    assert later == frames[20:]
+    assert "fn_99" not in interner.strings and later[0]["lib"] is later[-1]["lib"] is interner.strings["libc.so"]
+
+
+def test_a_document_of_unique_values_is_not_walked_after_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsondoc, "INTERN_SAMPLE", 40)
+    frames = [{"func": f"fn_{i}", "address": f"0x{i:x}", "lib": "libc.so"} for i in range(100)]
+    interner = Interner()
+    interner(orjson.loads(orjson.dumps(frames[:20])))
+    assert interner.cold == {"func", "address"} and interner.off
+    later = orjson.loads(orjson.dumps(frames[20:]))
+    interner(later)
+    assert later == frames[20:] and later[0]["lib"] is not interner.strings["libc.so"]  # not even looked at
