@@ -6,7 +6,7 @@ Two kinds of rows:
 
 - ``<payload> headless`` / ``window``: the app process alone. Each payload is opened in a fresh interpreter: Qt
   application and every module imported first (the idle app), then ru_maxrss is read before and after
-  load_bytes + reports (+ the window's document and view).
+  load_bytes + reports (+ the window's document and view, until the document is validated).
 - ``end to end``: memory as a user sees it. ``crash-inspector shot`` is run on the file (the whole app: loading,
   the window, the validation child if any) and the RSS of its process tree (the process and all its children,
   from /proc) is sampled every ~20 ms; the row is its peak minus the same for a 0.1 MB file of the same kind.
@@ -45,8 +45,11 @@ data = open(path, "rb").read()
 sub = load_bytes(data, source_name=os.path.basename(path))
 del data
 out = reports(sub)
-if mode == "window":
-    view = DocumentView(OpenDocument(sub)); view.resize(1100, 700); view.show(); app.processEvents()
+if mode == "window":  # until validated (a big document is validated on the thread pool)
+    import time
+    doc = OpenDocument(sub); view = DocumentView(doc); view.resize(1100, 700); view.show(); app.processEvents()
+    while doc.validating:
+        app.processEvents(); time.sleep(0.01)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print("MEM", json.dumps({"idle": idle * 1024, "peak": peak * 1024, "size": os.path.getsize(path)}))
 """
