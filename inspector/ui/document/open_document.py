@@ -30,7 +30,7 @@ from inspector.compose import bundle
 from inspector.compose.drafts import AUTOSAVE_MS, Draft, DraftStore
 from inspector.compose.locate import Location, locate_nearest, parent, render_value, splice
 from inspector.formats import get_format, validate
-from inspector.formats.base import Cancelled, InspectorError, Part, Problem, Submission, cancellable
+from inspector.formats.base import Cancelled, InspectorError, Part, Problem, Submission, cancellable, warning
 from inspector.formats.jsondoc import Document, Edit, dumps
 from inspector.report import Report
 from inspector.services.document_text import BIG_DOCUMENT, PIECE, error_position, initial_text
@@ -451,8 +451,15 @@ class OpenDocument(QObject):
                     self._locate_problems()
                 self.changed.emit()
 
-        def failed(_exc: BaseException) -> None:  # the document changed under the worker: try again
-            QTimer.singleShot(0, self._validate_async)
+        def failed(exc: BaseException) -> None:
+            current = self.document.revision if self.document is not None else 0
+            if current != revision:  # an edit changed the tree under the worker; it started its own validation
+                return
+            # The rules themselves failed on this document: say so once (retrying would fail again, forever).
+            log.warning("validation failed: %s", getattr(exc, "__traceback_text__", exc))
+            self.validating = False
+            self._set_problems([warning("", f"this payload could not be checked: {type(exc).__name__}: {exc}", "")], {})
+            self.changed.emit()
 
         # Without the text (a big document not shown raw yet), problems are placed in it when it arrives.
         self._validation = run_task(
