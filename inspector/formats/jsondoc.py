@@ -238,6 +238,8 @@ class Interner:
 
     def __call__(self, piece: Any) -> None:
         """Share the values of ``piece`` (a list or dict just parsed) in place."""
+        if type(piece) is not dict and type(piece) is not list:
+            return
         if self.sampled < INTERN_SAMPLE:
             self._sample(piece)
         elif not self.off:

@@ -53,6 +53,13 @@ def test_equal_strings_and_ints_become_one_object_bools_and_floats_stay() -> Non
     assert type(first["f"]) is float and type(second["f"]) is int
 
 
+def test_a_piece_that_is_not_a_container_is_left_alone() -> None:
+    interner = Interner()
+    for piece in ("text", 7, None, True, 1.5):
+        interner(piece)
+    assert interner.strings == {} and interner.ints == {} and interner.sampled == 0
+
+
 def test_long_strings_are_not_remembered() -> None:
     long = "x" * (jsondoc.INTERN_MAX_LEN + 1)
     piece = orjson.loads(orjson.dumps([long, long]))
