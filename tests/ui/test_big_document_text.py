@@ -120,20 +120,21 @@ def test_the_editor_arrives_in_place_of_the_pending_view(qtbot, big_doc, monkeyp
 
 
 def test_problems_are_placed_in_the_text_once_it_arrives(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
     from inspector.ui.document import open_document as document_module
 
-    children: list[int] = []
-    real = document_module.validate_in_child
-    monkeypatch.setattr(
-        document_module, "validate_in_child", lambda data, **kw: children.append(len(data)) or real(data, **kw)
-    )
+    threads: list[int] = []
+    real = document_module.validate
+    monkeypatch.setattr(document_module, "validate", lambda sub: threads.append(threading.get_ident()) or real(sub))
     value = orjson.loads(_big_backtrace())
     value["threads"]["5"]["stack"][2]["line"] = "three"  # a line that is not a number
     doc = OpenDocument(load_bytes(orjson.dumps(value), source_name="big.json"))
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     pointer = "/threads/5/stack/2/line"
     assert any(p.pointer == pointer for p in doc.problems)
-    assert len(children) == 1  # validated in a child process (the GUI's process keeps its GIL)
+    # validated once, on a worker thread of this process, over the tree the window holds (no second copy)
+    assert len(threads) == 1 and threads[0] != threading.get_ident()
     assert not doc.has_text and doc.problem_locations == {}  # not made just to place the problems
     with qtbot.waitSignal(doc.problems_changed, timeout=30000):
         doc.prepare_text()
