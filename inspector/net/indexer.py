@@ -254,8 +254,8 @@ def serve(work: IndexWork, fd: int = 0) -> None:
             for line in lines:
                 kind, _, rest = line.decode("utf-8", "surrogateescape").strip().partition(" ")
                 if kind == "C":
-                    segment, _, end = rest.rpartition(" ")
-                    latest[segment] = int(end)
+                    name, _, offset = rest.rpartition(" ")
+                    latest[name] = int(offset)
                 elif kind == "R":
                     rotated.append(rest)
                 elif kind == "Q":
@@ -265,8 +265,8 @@ def serve(work: IndexWork, fd: int = 0) -> None:
                         work.rotated(segment)
                     work.finish()
                     return
-            for segment, end in latest.items():  # coalesced: the latest offset per segment
-                pending[segment] = max(end, pending.get(segment, 0))
+            for name, last in latest.items():  # coalesced: the latest offset per segment
+                pending[name] = max(last, pending.get(name, 0))
             if (pending or rotated) and since is None:
                 since = now
             if since is not None and now - since < MAX_LAG:

@@ -244,16 +244,14 @@ class Analysis:
     def pending(self) -> bool:
         return self.submission is not None
 
-    def fields(self) -> dict[str, Any]:
-        """The record fields this analysis fills."""
-        return {
-            "format": self.format,
-            "kind": self.kind,
-            "exception": self.exception,
-            "problems": self.problems,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+    def fill(self, record: CaptureRecord, scrub: Callable[[str], str]) -> None:
+        """Set the record fields this analysis knows, every text passed through ``scrub`` (secrets out)."""
+        record.format = None if self.format is None else scrub(self.format)
+        record.kind = None if self.kind is None else scrub(self.kind)
+        record.exception = scrub(self.exception)
+        record.problems = [{k: scrub(v) for k, v in p.items()} for p in self.problems]
+        record.errors = self.errors
+        record.warnings = self.warnings
 
 
 def _exception_summary(sub: Submission) -> str:
@@ -596,8 +594,8 @@ class Receiver:
             await self._runner.cleanup()
             await self._close_stages(0.0)
             raise
-        server = site._server  # the asyncio Server: read the port the OS chose for port 0
-        sockets = getattr(server, "sockets", None) or []
+        listening = site._server  # the asyncio Server: read the port the OS chose for port 0
+        sockets = getattr(listening, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else cfg.port
         # Captures a previous run answered but did not get to validate: finish them in the background.
         self._track(loop.run_in_executor(self._pool, self.store.finish_pending, describe_capture))
@@ -764,9 +762,6 @@ class Receiver:
         analysis = prepared.analysis if prepared is not None else None
         stored_body = clean.body if body is not None else None
         raw = rebuild_request(request, stored_body, target=clean.target, headers=clean.headers)
-        fields = {k: clean.scrub_value(v) for k, v in analysis.fields().items()} if analysis is not None else {}
-        if analysis is None and prepared is not None:
-            fields = {"format": prepared.format, "kind": prepared.kind}
         # Pending: answered before the second stage read it (outside strict mode, successful answers).
         pending = body is not None and not cfg.strict and answer.status < 300 and analysis is None
         note = answer.note or r.note
@@ -788,8 +783,11 @@ class Receiver:
             body_recompressed=clean.recompressed,
             pending=pending,
             removed=list(clean.removed),
-            **fields,
         )
+        if analysis is not None:
+            analysis.fill(record, clean.scrub)
+        elif prepared is not None:
+            record.format, record.kind = prepared.format, prepared.kind
         held.release()  # the body is copied into ``raw``: its budget goes to the next request
         response = await self._commit(record, raw)
         if response is not None:

@@ -295,7 +295,10 @@ class CaptureStore:
         """Materialize the journal segments a killed receiver left (see :mod:`inspector.net.journal`)."""
         from inspector.net.journal import replay
 
-        return replay(self.root, lambda meta, raw: self.materialize(meta, raw, only_missing=True) and None)
+        def materialize(meta: bytes, raw: bytes) -> None:
+            self.materialize(meta, raw, only_missing=True)
+
+        return replay(self.root, materialize)
 
     def mark_live(self, capture_id: str, live: bool = True) -> None:
         """A pending record that this process is validating now (load leaves it pending) or no longer is."""
