@@ -36,9 +36,8 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, unquote_to_by
 
 from inspector.formats.base import is_redacted, redaction_placeholder
 from inspector.formats.envelope import _sniff_boundary, boundary_of
+from inspector.formats.receiving import BACKTRACE_FORMATS  # the format segment of ``/{universe}/{token}/{format}``
 
-#: The format segment of Backtrace's hosted ``/{universe}/{token}/{format}`` form.
-BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols")
 #: Headers whose whole value is a secret (lower case) and how the metadata names them.
 SECRET_HEADERS = {"x-rollbar-access-token": "X-Rollbar-Access-Token header", "app-secret": "App-Secret header"}
 #: Query keys (and form field names) whose value is a secret.

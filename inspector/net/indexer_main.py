@@ -1,7 +1,7 @@
 """The receiver's second stage as a child process: ``python -m inspector.net.indexer_main STORE``.
 
 A module of its own so that :mod:`inspector.net.indexer` (used by the receiver) does not import the receiver
-back: this entry point needs :func:`inspector.net.receiver.describe_capture` to validate. See
+back: this entry point needs :func:`inspector.net.receiver_analysis.describe_capture` to validate. See
 :mod:`inspector.net.indexer` for the protocol. Nothing here imports Qt.
 """
 
@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from inspector.net.indexer import IndexWork, serve
-from inspector.net.receiver import describe_capture
+from inspector.net.receiver_analysis import describe_capture
 from inspector.net.store import CaptureStore
 
 
