@@ -71,6 +71,8 @@ class Receiver:
         self.in_flight = 0
         self.count = 0
         self.indexed = 0
+        self.journal_batches = 0  # group commits (one write + one fdatasync each) and the captures in them,
+        self.journal_items = 0  # counted when the writer closes
         self._runner: web.ServerRunner | None = None
         self._slots: asyncio.Semaphore | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -172,6 +174,7 @@ class Receiver:
             await loop.run_in_executor(None, self._indexer.stop, timeout)
             self._indexer = None
         if self._writer is not None:
+            self.journal_batches, self.journal_items = self._writer.batches, self._writer.items
             self._writer.release_all()  # segments not finished: replayed by the next load or start
             self._writer = None
             journal_forget(self.store.root)
