@@ -4,13 +4,15 @@
 
 Needs ``wrk`` (``apt-get install wrk``). Each server runs in its own process; wrk posts *distinct* Rollbar items
 (the corpus' pyrollbar trace with a new ``data.uuid`` per request, token in the header and in the body) for
-``--duration`` seconds with ``--connections`` connections, first to the baseline, then to the receiver.
+``--duration`` seconds with ``--connections`` connections, first to the baseline, then to aiohttp alone, then to
+the receiver.
 
 The baseline is an ``asyncio.Protocol`` that reads the head and the Content-Length body and answers a fixed 200:
-the cheapest HTTP server Python can be. The receiver does what it always does: reads the body within its
-limits, redacts the secrets (decoded body), answers like Rollbar, and appends the redacted request to its
-journal, answering only after the ``fdatasync`` covering it (group commit); its second stage (a child process:
-inbox files, validation) catches up after the run, within the graceful stop.
+the cheapest HTTP server Python can be. A second reference row is aiohttp's low-level server (the receiver's HTTP
+layer) reading the body and answering 200: what the framework alone costs. The receiver does what it always does:
+reads the body within its limits, redacts the secrets (decoded body), answers like Rollbar, and appends the
+redacted request to its journal, answering only after the ``fdatasync`` covering it (group commit); its second
+stage (a child process: inbox files, validation) catches up after the run, within the graceful stop.
 
 Reported per server: payloads/s (every request a distinct item), p50/p99 latency (wrk), CPU per request, cores
 used by the server and by wrk (CPU / wall), and the machine's load average (as ``uptime`` prints it) before and
@@ -155,6 +157,38 @@ def _serve_baseline(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
     asyncio.run(main())
 
 
+def _serve_aiohttp(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
+    """aiohttp's low-level server (the receiver's HTTP layer) reading each body and answering a fixed 200: what
+    the framework alone costs, so the receiver's own work (redaction, answer, journal) is the rest."""
+    import asyncio
+
+    from aiohttp import web
+
+    count = 0
+    answer = b'{"err":0,"result":{"id":null,"x":1}}'
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        nonlocal count
+        await request.read()
+        count += 1
+        return web.Response(body=answer, content_type="application/json")
+
+    async def main() -> None:
+        runner = web.ServerRunner(web.Server(handle, access_log=None), handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, HOST, 0, backlog=1024)
+        await site.start()
+        began = _cpu()
+        ready.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        stats = {"count": count, "cpu": _cpu()[0] - began[0], "cpu_after": 0.0, "child_cpu": 0.0, "batches": 0}
+        ready.put({**stats, "batched": 0})
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
 # ------------------------------------------------------------------------------------------------ load
 
 
@@ -258,9 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         body.write_bytes(payload())
         rows = [
             run_one("baseline (bare asyncio 200)", _serve_baseline, args, lua, body),
+            run_one("aiohttp alone (read, 200)", _serve_aiohttp, args, lua, body),
             run_one("crash-inspector receiver", _serve_receiver, args, lua, body),
         ]
-    base, rx = rows
+    base, bare_aiohttp, rx = rows
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
         f"wrk {args.threads} threads / {args.connections} connections, {args.duration} s each, distinct Rollbar "
@@ -290,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     loss = rx["ok"] - (rx["stored"] or 0)
     ratio = rx["rate"] / base["rate"] if base["rate"] else 0.0
+    framework = rx["rate"] / bare_aiohttp["rate"] if bare_aiohttp["rate"] else 0.0
     print(
-        f"receiver/baseline throughput: {ratio:.3f}x   loss (2xx answered but not stored): {max(0, loss)}   "
+        f"receiver/baseline throughput: {ratio:.3f}x (receiver/aiohttp alone: {framework:.2f}x)   "
+        f"loss (2xx answered but not stored): {max(0, loss)}   "
         f"still pending: {rx['pending']}   token on disk: {'YES' if rx['leak'] else 'no'}"
     )
     return 0 if loss <= 0 and not rx["pending"] and not rx["leak"] and rx["bad"] == 0 else 1
