@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -80,6 +81,8 @@ class Receiver:
         self._indexer: Indexer | None = None
         self._writes: set[asyncio.Future[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._reported: list[CaptureRecord] = []  # finished records the second stage reported, to deliver
+        self._reported_lock = threading.Lock()
         self.budget: ByteBudget | None = None
 
     @property
@@ -190,18 +193,27 @@ class Receiver:
     # -- the second stage reports (on its reader thread) -------------------------------------------------
 
     def _indexed(self, record: CaptureRecord) -> None:
+        # Records reported meanwhile are delivered together: one wake-up of the loop per batch, not per record
+        # (a delivery is scheduled exactly when the list turns non-empty).
+        with self._reported_lock:
+            self._reported.append(record)
+            if len(self._reported) > 1:
+                return
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._deliver, record)
+                loop.call_soon_threadsafe(self._deliver_reported)
+
+    def _deliver_reported(self) -> None:
+        with self._reported_lock:
+            records, self._reported = self._reported, []
+        journal_forget(self.store.root, [record.id for record in records])
+        self.indexed += len(records)
+        for record in records:
+            self._notify(self.on_capture, record)
 
     def _deferred_files(self, entries: list[tuple[str, Path, int, int, bytes]]) -> None:
         journal_note(self.store.root, entries)  # listed and readable from the journal until the files exist
-
-    def _deliver(self, record: CaptureRecord) -> None:
-        journal_forget(self.store.root, record.id)
-        self.indexed += 1
-        self._notify(self.on_capture, record)
 
     def _released(self, segment: Path) -> None:
         if self._writer is not None:
