@@ -4,18 +4,22 @@
 
 Needs ``wrk`` (``apt-get install wrk``). Each server runs in its own process; wrk posts *distinct* Rollbar items
 (the corpus' pyrollbar trace with a new ``data.uuid`` per request, token in the header and in the body) for
-``--duration`` seconds with ``--connections`` connections, first to the baseline, then to the receiver.
+``--duration`` seconds with ``--connections`` connections, first to the baseline, then to aiohttp alone, then to
+the receiver.
 
 The baseline is an ``asyncio.Protocol`` that reads the head and the Content-Length body and answers a fixed 200:
-the cheapest HTTP server Python can be. The receiver does what it always does: reads the body within its
-limits, redacts the secrets (decoded body), answers like Rollbar, and appends the redacted request to its
-journal, answering only after the ``fdatasync`` covering it (group commit); its second stage (a child process:
-inbox files, validation) catches up after the run, within the graceful stop.
+the cheapest HTTP server Python can be. A second reference row is aiohttp's low-level server (the receiver's HTTP
+layer) reading the body and answering 200: what the framework alone costs. The receiver does what it always does:
+reads the body within its limits, redacts the secrets (decoded body), answers like Rollbar, and appends the
+redacted request to its journal, answering only after the ``fdatasync`` covering it (group commit); its second
+stage (a child process: inbox files, validation) catches up after the run, within the graceful stop.
 
-Reported per server: requests/s, p50/p99 latency (wrk), CPU seconds of the server (and, for the receiver, of its
-second-stage child) and cores used (CPU / wall); then loss (2xx answered minus captures found in the store
-after the stop: must be 0), captures still pending, and whether any file of the inbox holds a token (must be
-no). ``--requests N`` (older callers) maps to a duration. Bounded: each load lasts ``--duration`` seconds.
+Reported per server: payloads/s (every request a distinct item), p50/p99 latency (wrk), CPU per request, cores
+used by the server and by wrk (CPU / wall), and the machine's load average (as ``uptime`` prints it) before and
+after its load; for the receiver also its second-stage child's CPU and the group commits (captures per
+``fdatasync``); then the ratio to the baseline, loss (2xx answered minus captures found in the store after the
+stop: must be 0), captures still pending, and whether any file of the inbox holds the token (must be no).
+``--requests N`` (older callers) maps to a duration. Bounded: each load lasts ``--duration`` seconds.
 """
 
 from __future__ import annotations
@@ -98,14 +102,14 @@ def _serve_receiver(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
     loaded = _cpu()
     thread.stop(600)
     done = _cpu()
-    writer_batches = 0
     ready.put(
         {
             "count": thread.receiver.count,
             "cpu": loaded[0] - began[0],
             "cpu_after": done[0] - loaded[0],
             "child_cpu": done[1] - began[1],
-            "batches": writer_batches,
+            "batches": thread.receiver.journal_batches,
+            "batched": thread.receiver.journal_items,
         }
     )
 
@@ -146,8 +150,41 @@ def _serve_baseline(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
         ready.put(server.sockets[0].getsockname()[1])
         while not stop.is_set():
             await asyncio.sleep(0.05)
-        ready.put({"count": count, "cpu": _cpu()[0] - began[0], "cpu_after": 0.0, "child_cpu": 0.0, "batches": 0})
+        stats = {"count": count, "cpu": _cpu()[0] - began[0], "cpu_after": 0.0, "child_cpu": 0.0, "batches": 0}
+        ready.put({**stats, "batched": 0})
         server.close()
+
+    asyncio.run(main())
+
+
+def _serve_aiohttp(store_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
+    """aiohttp's low-level server (the receiver's HTTP layer) reading each body and answering a fixed 200: what
+    the framework alone costs, so the receiver's own work (redaction, answer, journal) is the rest."""
+    import asyncio
+
+    from aiohttp import web
+
+    count = 0
+    answer = b'{"err":0,"result":{"id":null,"x":1}}'
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        nonlocal count
+        await request.read()
+        count += 1
+        return web.Response(body=answer, content_type="application/json")
+
+    async def main() -> None:
+        runner = web.ServerRunner(web.Server(handle, access_log=None), handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, HOST, 0, backlog=1024)
+        await site.start()
+        began = _cpu()
+        ready.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        stats = {"count": count, "cpu": _cpu()[0] - began[0], "cpu_after": 0.0, "child_cpu": 0.0, "batches": 0}
+        ready.put({**stats, "batched": 0})
+        await runner.cleanup()
 
     asyncio.run(main())
 
@@ -163,6 +200,8 @@ def run_one(name: str, target, args: argparse.Namespace, lua: Path, body: Path) 
         proc.start()
         port = ready.get(timeout=60)
         env = dict(os.environ, RX_BODY=str(body))
+        load_before = _uptime()
+        wrk_began = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         out = subprocess.run(
             [
@@ -181,6 +220,9 @@ def run_one(name: str, target, args: argparse.Namespace, lua: Path, body: Path) 
             timeout=args.duration + 120,
         ).stdout
         wall = time.perf_counter() - began
+        wrk_done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = (wrk_done.ru_utime + wrk_done.ru_stime) - (wrk_began.ru_utime + wrk_began.ru_stime)
+        load_after = _uptime()
         stop.set()
         stats = ready.get(timeout=900)
         proc.join(60)
@@ -202,6 +244,8 @@ def run_one(name: str, target, args: argparse.Namespace, lua: Path, body: Path) 
             "p50": float(result.group(5)),
             "p99": float(result.group(6)),
             "wall": wall,
+            "wrk_cpu": wrk_cpu,
+            "load": (load_before, load_after),
             **stats,
             "stored": None,
             "pending": None,
@@ -215,6 +259,14 @@ def run_one(name: str, target, args: argparse.Namespace, lua: Path, body: Path) 
             row["pending"] = sum(r.pending for r in records)
             row["leak"] = _token_on_disk(Path(store_dir))
     return row
+
+
+def _uptime() -> str:
+    """The machine's load as ``uptime`` prints it (1, 5, 15 minutes), recorded with each figure."""
+    try:
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average: ?"
 
 
 def _token_on_disk(folder: Path) -> bool:
@@ -240,35 +292,43 @@ def main(argv: list[str] | None = None) -> int:
         body.write_bytes(payload())
         rows = [
             run_one("baseline (bare asyncio 200)", _serve_baseline, args, lua, body),
+            run_one("aiohttp alone (read, 200)", _serve_aiohttp, args, lua, body),
             run_one("crash-inspector receiver", _serve_receiver, args, lua, body),
         ]
-    base, rx = rows
+    base, bare_aiohttp, rx = rows
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
         f"wrk {args.threads} threads / {args.connections} connections, {args.duration} s each, distinct Rollbar "
-        f"items ({len(payload())} B), loopback; machine: {cores} cores (shared by wrk and the server)"
+        f"items ({len(payload())} B), loopback; machine: {cores} cores shared by wrk, the server and whatever "
+        f"else runs (see the load average of each row)"
     )
-    print(f"{'server':<30}{'sent':>7}{'2xx':>7}{'stored':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/req':>12}")
+    print(
+        f"{'server':<30}{'sent':>7}{'2xx':>7}{'stored':>8}{'payloads/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'cpu ms/req':>11}{'cores':>7}{'wrk cores':>10}"
+    )
     for row in rows:
         stored = "-" if row["stored"] is None else str(row["stored"])
         cpu_ms = row["cpu"] * 1000 / row["sent"] if row["sent"] else float("nan")
-        print(
-            f"{row['name']:<30}{row['sent']:>7}{row['ok']:>7}{stored:>8}{row['rate']:>9.0f}"
-            f"{row['p50']:>9.1f}{row['p99']:>9.1f}{cpu_ms:>12.2f}"
-        )
-    for row in rows:
         used = row["cpu"] / row["wall"] if row["wall"] else 0.0
-        extra = ""
-        if row is rx:
-            extra = (
-                f"; second stage (child) {row['child_cpu']:.1f} s CPU in all, catching up "
-                f"{row['cpu_after']:.1f} s after the load"
-            )
-        print(f"  {row['name']}: server {row['cpu']:.1f} s CPU during the load = {used:.2f} cores{extra}")
+        wrk_used = row["wrk_cpu"] / row["wall"] if row["wall"] else 0.0
+        print(
+            f"{row['name']:<30}{row['sent']:>7}{row['ok']:>7}{stored:>8}{row['rate']:>11.0f}"
+            f"{row['p50']:>8.1f}{row['p99']:>8.1f}{cpu_ms:>11.2f}{used:>7.2f}{wrk_used:>10.2f}"
+        )
+        print(f"{'':<30}{row['load'][0]} before, {row['load'][1]} after")
+    print(
+        f"  receiver: server process {rx['cpu']:.1f} s CPU during the load ({rx['cpu'] / rx['wall']:.2f} cores: "
+        f"event loop + journal writer threads); second stage (child, nice 10) {rx['child_cpu']:.1f} s CPU in all, "
+        f"the server {rx['cpu_after']:.1f} s more while it caught up after the load; "
+        f"{rx['batches']} group commits for {rx['batched']} captures "
+        f"({rx['batched'] / max(1, rx['batches']):.1f} per fdatasync)"
+    )
     loss = rx["ok"] - (rx["stored"] or 0)
     ratio = rx["rate"] / base["rate"] if base["rate"] else 0.0
+    framework = rx["rate"] / bare_aiohttp["rate"] if bare_aiohttp["rate"] else 0.0
     print(
-        f"receiver/baseline throughput: {ratio:.2f}x   loss (2xx answered but not stored): {max(0, loss)}   "
+        f"receiver/baseline throughput: {ratio:.3f}x (receiver/aiohttp alone: {framework:.2f}x)   "
+        f"loss (2xx answered but not stored): {max(0, loss)}   "
         f"still pending: {rx['pending']}   token on disk: {'YES' if rx['leak'] else 'no'}"
     )
     return 0 if loss <= 0 and not rx["pending"] and not rx["leak"] and rx["bad"] == 0 else 1

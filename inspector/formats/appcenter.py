@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from inspector.formats import appcenter_logs as L
-from inspector.formats import editing
+from inspector.formats import editing, receiving
 from inspector.formats.appcenter_reports import build_reports
 from inspector.formats.appcenter_rules import validate_submission
 from inspector.formats.base import (
@@ -265,6 +265,7 @@ CAPABILITIES = Capabilities(
     secret="app-secret",
     install_id=True,
     editing=editing.APPCENTER,
+    receiving=receiving.APPCENTER,
 )
 
 #: The exception of a Breakpad minidump upload, as the App Center docs name it, and the wrapper that says so.

@@ -19,7 +19,7 @@ import mimetypes
 import os
 from typing import Any
 
-from inspector.formats import editing
+from inspector.formats import editing, receiving
 from inspector.formats.backtrace_report import build_report, is_attachment_part
 from inspector.formats.backtrace_rules import (  # the kinds are defined beside the rules that branch on them
     KIND_ERROR_OBJECT,
@@ -309,4 +309,5 @@ CAPABILITIES = Capabilities(
     attachment_warn=10 * 1024 * 1024,
     parts_file=multipart_file,
     editing=editing.BACKTRACE,
+    receiving=receiving.BACKTRACE,
 )

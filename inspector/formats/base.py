@@ -20,6 +20,7 @@ from inspector.formats.http_headers import header
 if TYPE_CHECKING:
     from inspector.formats.editing import Editing
     from inspector.formats.jsondoc import Document
+    from inspector.formats.receiving import Receiving
     from inspector.report import Report
 
 
@@ -387,6 +388,9 @@ class Capabilities:
     parts_file: Callable[[bytes, list[Part]], bytes] | None = None
     #: how the forms and templates edit the JSON document (:mod:`inspector.formats.editing`); None: they do not
     editing: Editing | None = None
+    #: what the API's endpoint checks and answers, for the local receiver (:mod:`inspector.formats.receiving`);
+    #: None: no ingestion API takes the format as such
+    receiving: Receiving | None = None
 
 
 class Format(Protocol):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from inspector.formats import editing
+from inspector.formats import editing, receiving
 from inspector.formats.base import (
     Capabilities,
     Detection,
@@ -585,4 +585,5 @@ CAPABILITIES = Capabilities(
     token_in_body=True,
     summary_app_is_host=True,  # summary.app is data.server.host
     editing=editing.ROLLBAR,
+    receiving=receiving.ROLLBAR,
 )

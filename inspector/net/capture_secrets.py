@@ -36,9 +36,8 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, unquote_to_by
 
 from inspector.formats.base import is_redacted, redaction_placeholder
 from inspector.formats.envelope import _sniff_boundary, boundary_of
+from inspector.formats.receiving import BACKTRACE_FORMATS  # the format segment of ``/{universe}/{token}/{format}``
 
-#: The format segment of Backtrace's hosted ``/{universe}/{token}/{format}`` form.
-BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols")
 #: Headers whose whole value is a secret (lower case) and how the metadata names them.
 SECRET_HEADERS = {"x-rollbar-access-token": "X-Rollbar-Access-Token header", "app-secret": "App-Secret header"}
 #: Query keys (and form field names) whose value is a secret.
@@ -245,20 +244,26 @@ def _find_json_secrets(data: bytes, found: _Collector) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=64)
+def _spellings(secret: str) -> tuple[bytes, ...]:
+    """The byte spellings of ``secret`` in a body: as is, JSON-escaped (ASCII or not), URL-encoded (a client
+    sends the same token with every request: computed once)."""
+    forms = (
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret),
+    )
+    return tuple(raw for raw in dict.fromkeys(f.encode("utf-8", "surrogatepass") for f in forms) if raw)
+
+
 def _anywhere(data: bytes, secrets: list[str]) -> bytes:
     for secret in secrets:
         if len(secret) < MIN_ANYWHERE:
             continue
-        forms = (
-            secret,
-            json.dumps(secret)[1:-1],
-            json.dumps(secret, ensure_ascii=False)[1:-1],
-            quote(secret, safe=""),
-            quote_plus(secret),
-        )
-        for form in dict.fromkeys(forms):
-            raw = form.encode("utf-8", "surrogatepass")
-            if raw and raw in data:
+        for raw in _spellings(secret):
+            if raw in data:
                 data = data.replace(raw, _placeholder(len(raw)))
     return data
 

@@ -37,10 +37,14 @@ Emit = Callable[[dict[str, Any]], None]
 class IndexWork:
     """The stage itself (the same in the child and on the fallback thread)."""
 
-    def __init__(self, store: CaptureStore, describe: Describe | None, emit: Emit) -> None:
+    def __init__(
+        self, store: CaptureStore, describe: Describe | None, emit: Emit, flush: Callable[[], None] | None = None
+    ) -> None:
         self.store = store
         self.describe = describe
         self.emit = emit
+        #: called when a piece of work is done: what ``emit`` buffered goes out (the child's stdout)
+        self.flush = flush or (lambda: None)
         self._fds: dict[str, int] = {}
         self._positions: dict[str, int] = {}
         self.waiting: collections.deque[CaptureRecord] = collections.deque()
@@ -63,6 +67,7 @@ class IndexWork:
                 self.waiting.append(record)
             else:
                 self.emit({"record": record.as_dict()})
+        self.flush()
 
     def finish(self) -> None:
         """Validate the pending captures made so far and rewrite their records (no fsync: a lost rewrite leaves
@@ -81,6 +86,7 @@ class IndexWork:
             record.pending = False
             write_plain(self.store.meta_path(record.id), record_bytes(record))
             self.emit({"record": record.as_dict()})
+        self.flush()
 
     def rotated(self, segment: str) -> None:
         self.committed(segment, None)
@@ -94,6 +100,7 @@ class IndexWork:
         with contextlib.suppress(OSError):
             fsync_dir(Path(segment).parent)
         self.emit({"released": segment})
+        self.flush()
 
     def handle(self, line: str) -> bool:
         """One protocol line, all work done at once (the thread fallback); False on ``Q``."""
@@ -254,8 +261,8 @@ def serve(work: IndexWork, fd: int = 0) -> None:
             for line in lines:
                 kind, _, rest = line.decode("utf-8", "surrogateescape").strip().partition(" ")
                 if kind == "C":
-                    segment, _, end = rest.rpartition(" ")
-                    latest[segment] = int(end)
+                    name, _, offset = rest.rpartition(" ")
+                    latest[name] = int(offset)
                 elif kind == "R":
                     rotated.append(rest)
                 elif kind == "Q":
@@ -265,8 +272,8 @@ def serve(work: IndexWork, fd: int = 0) -> None:
                         work.rotated(segment)
                     work.finish()
                     return
-            for segment, end in latest.items():  # coalesced: the latest offset per segment
-                pending[segment] = max(end, pending.get(segment, 0))
+            for name, last in latest.items():  # coalesced: the latest offset per segment
+                pending[name] = max(last, pending.get(name, 0))
             if (pending or rotated) and since is None:
                 since = now
             if since is not None and now - since < MAX_LAG:

@@ -23,9 +23,10 @@ from typing import BinaryIO
 from aiohttp import BodyPartReader, MultipartReader, web
 
 from inspector import atomic
+from inspector.formats.receiving import BACKTRACE_UPLOADS
 from inspector.net.receiver_limits import BodyTooLarge, Limits, RateGuard
 
-UPLOAD_FORMATS = ("symbols", "sourcemap")
+UPLOAD_FORMATS = BACKTRACE_UPLOADS  # the formats whose requests are archives
 MAX_FIELDS = 256
 MAX_FIELD_BYTES = 16 * 1024
 _EXT = re.compile(r"(\.(?:tar\.gz|tar\.bz2|tar\.xz|tar\.zst|js\.map|[A-Za-z0-9]{1,8}))$")

@@ -60,13 +60,16 @@ def journal_note(root: Path, entries: list[tuple[str, Path, int, int, bytes]]) -
             known[capture_id] = (segment, offset, length, meta)
 
 
-def journal_forget(root: Path, capture_id: str | None = None) -> None:
-    """A capture now has its files (or, without ``capture_id``: the receiver stopped)."""
+def journal_forget(root: Path, capture_ids: str | list[str] | None = None) -> None:
+    """Captures (one id or a list) now have their files (or, without ids: the receiver stopped)."""
+    key = Path(root).resolve()
     with _IN_JOURNAL_LOCK:
-        if capture_id is None:
-            _IN_JOURNAL.pop(Path(root).resolve(), None)
-        else:
-            _IN_JOURNAL.get(Path(root).resolve(), {}).pop(capture_id, None)
+        if capture_ids is None:
+            _IN_JOURNAL.pop(key, None)
+            return
+        known = _IN_JOURNAL.get(key, {})
+        for capture_id in [capture_ids] if isinstance(capture_ids, str) else capture_ids:
+            known.pop(capture_id, None)
 
 
 def _in_journal(root: Path) -> dict[str, tuple[Path, int, int, bytes]]:
@@ -295,7 +298,10 @@ class CaptureStore:
         """Materialize the journal segments a killed receiver left (see :mod:`inspector.net.journal`)."""
         from inspector.net.journal import replay
 
-        return replay(self.root, lambda meta, raw: self.materialize(meta, raw, only_missing=True) and None)
+        def materialize(meta: bytes, raw: bytes) -> None:
+            self.materialize(meta, raw, only_missing=True)
+
+        return replay(self.root, materialize)
 
     def mark_live(self, capture_id: str, live: bool = True) -> None:
         """A pending record that this process is validating now (load leaves it pending) or no longer is."""

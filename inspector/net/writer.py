@@ -68,7 +68,9 @@ class CaptureWriter:
         self.on_deferred = on_deferred
         self.batches = 0  # statistics: batches written and captures in them
         self.items = 0
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # lists of captures, or _STOP
+        #: captures submitted during the current turn of each loop, handed over at its end (loop thread only)
+        self._gathered: dict[asyncio.AbstractEventLoop, list[tuple[Any, ...]]] = {}
         self._held: dict[Path, int] = {}  # segments written, lock kept until released
         self._lock = threading.Lock()
         self._take = threading.Lock()  # one lane at a time gathers its batch from the queue
@@ -81,10 +83,25 @@ class CaptureWriter:
             thread.start()
 
     def submit(self, meta: bytes, raw: bytes, tag: str = "") -> asyncio.Future[None]:
+        """Queue a capture; the returned future resolves once it is durable.
+
+        The captures submitted during one turn of the event loop are handed to the writer threads together, at
+        the end of that turn: one queue operation (one wake-up of a writer thread, one switch of the GIL) for
+        all of them instead of one each.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._queue.put((encode_entry(meta, raw), loop, future, tag, len(meta), len(raw)))
+        gathered = self._gathered.get(loop)
+        if gathered is None:
+            self._gathered[loop] = gathered = []
+            loop.call_soon(self._hand_over, loop)
+        gathered.append((encode_entry(meta, raw), loop, future, tag, len(meta), len(raw)))
         return future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        gathered = self._gathered.pop(loop, None)
+        if gathered:
+            self._queue.put(gathered)
 
     def submit_blocking(self, meta: bytes, raw: bytes) -> None:
         """The same from a thread without an event loop: returns when durable."""
@@ -96,7 +113,7 @@ class CaptureWriter:
                 box.append(exc)
             done.set()
 
-        self._queue.put((encode_entry(meta, raw), None, finished, "", len(meta), len(raw)))
+        self._queue.put([(encode_entry(meta, raw), None, finished, "", len(meta), len(raw))])
         done.wait()
         if box:
             raise box[0]
@@ -133,7 +150,7 @@ class CaptureWriter:
                 item = self._queue.get()
                 if item is _STOP:
                     break
-                batch = [item]
+                batch = list(item)  # the captures of one turn of a loop (or one blocking submit)
                 stop = False
                 while len(batch) < self.max_batch:
                     try:
@@ -143,7 +160,7 @@ class CaptureWriter:
                     if item is _STOP:
                         stop = True
                         break
-                    batch.append(item)
+                    batch.extend(item)
             self._write(lane, batch)
             if stop:
                 break

@@ -540,6 +540,26 @@ def test_route_table() -> None:
     assert route("POST", "/api/1/item/", {"x-rollbar-access-token": "t"}).token == "t"
 
 
+def test_the_receiver_asks_the_format_instead_of_comparing_vendor_names() -> None:
+    """Every API the routes name declares what its endpoint checks and answers; no receiver module compares an
+    API name with a vendor's (issue 19: nothing outside ``formats/`` branches on the vendor)."""
+    import re
+
+    from inspector.formats import FORMAT_NAMES, capabilities
+
+    apis = {route("POST", t).api for t in ("/api/1/item/", "/logs", "/post", "/U/T/json", "/nowhere")} - {"unknown"}
+    assert apis == {"rollbar", "backtrace", "appcenter"}
+    assert all(capabilities(api).receiving is not None for api in apis)
+    names = "|".join(FORMAT_NAMES)
+    switch = re.compile(rf"""(==|!=|\bin)\s*\(?\s*["']({names})["']|["']({names})["']\s*(==|!=)""")
+    sources = sorted((Path(__file__).parents[2] / "inspector" / "net").glob("receiver*.py"))
+    assert len(sources) >= 8
+    found = [
+        f"{p.name}:{n}" for p in sources for n, line in enumerate(p.read_text().splitlines(), 1) if switch.search(line)
+    ]
+    assert found == []
+
+
 # ----------------------------------------------------------------------------------------------- the command
 
 
