@@ -164,12 +164,11 @@ _WRITERS = re.compile(
     r"(?<!atomic)\.write_(bytes|text)\(|(?<![\w.])open\([^)]*[\"'][wax]b?[\"']|mkstemp\(|os\.replace\("
     r"|ZipFile\([^)]*[\"']w[\"']|tarfile\.open\([^)]*[\"']w"
 )
-#: Files that write something other than a document: logs appended line by line, the validation child's private
-#: scratch files (anonymous or removed at once), the receiver's own group commit on top of the helper.
+#: Files that write something other than a document: logs appended line by line, the receiver's own group commit on
+#: top of the helper.
 _ALLOWED = {
     "inspector/atomic.py",
     "inspector/services/replay.py",  # the replay log: appended as it goes, one JSON line per item
-    "inspector/formats/validation_process.py",
     "inspector/net/store.py",
     "inspector/net/journal.py",
 }

@@ -82,25 +82,6 @@ def test_frozen_headless_commands(bundle: Path) -> None:
         assert '"reports"' in proc.stdout
 
 
-def test_frozen_app_is_its_own_validation_process(bundle: Path, tmp_path: Path) -> None:
-    """The window validates big documents in a child process: the frozen app started with --validation-process."""
-    source = ROOT / "tests" / "corpus" / "rollbar" / "pyrollbar-1.5.0_trace.request.http"
-    answer = tmp_path / "problems.json"
-    proc = subprocess.run(
-        [str(bundle / "crash-inspector"), "--validation-process", str(source), str(answer), "rollbar", source.name],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    import orjson
-
-    from inspector.formats import load_path, validate
-
-    expected = [p.as_dict() for p in validate(load_path(str(source), format="rollbar"))]
-    assert orjson.loads(answer.read_bytes()) == expected
-
-
 def test_frozen_second_start_hands_its_files_to_the_running_window(bundle: Path) -> None:
     """The installers' app is single-instance too (QtNetwork is in the bundle): a second start exits at once."""
     import uuid

@@ -12,10 +12,6 @@ from inspector.formats import InspectorError
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--validation-process"]:  # the window's validation child (inspector.formats.validation_process)
-        from inspector.formats.validation_process import child_main
-
-        return child_main(argv[1:])
     parser = build_parser()
     if argv and (argv[0] in command_names(parser) or argv[0] in ("-h", "--help", "--version")):
         args = parser.parse_args(argv)
