@@ -133,3 +133,21 @@ def test_a_document_of_unique_values_is_not_walked_after_the_sample(monkeypatch:
     later = orjson.loads(orjson.dumps(frames[20:]))
     interner(later)
     assert later == frames[20:] and later[0]["lib"] is not interner.strings["libc.so"]  # not even looked at
+
+
+def test_values_are_shared_only_when_memory_is_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.formats import memory_budget
+
+    data = orjson.dumps(_frames(100))
+    need = memory_budget.estimate_json_bytes(data)
+    monkeypatch.setattr(memory_budget, "available_bytes", lambda: int(need / jsondoc.INTERN_WHEN_NEED_OVER) + 1)
+    assert jsondoc.interner_for(data) is None  # room enough: parse at full speed
+    monkeypatch.setattr(memory_budget, "available_bytes", lambda: int(need / jsondoc.INTERN_WHEN_NEED_OVER) - 1)
+    assert isinstance(jsondoc.interner_for(data), Interner)
+    monkeypatch.setattr(memory_budget, "available_bytes", lambda: None)
+    assert jsondoc.interner_for(data) is None  # unknown: never
+
+
+def test_the_memory_override_makes_memory_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRASH_INSPECTOR_MEMORY_AVAILABLE", str(128 * 2**20))  # (the estimate alone is >= 64 MB)
+    assert isinstance(jsondoc.interner_for(b"[1]"), Interner)
