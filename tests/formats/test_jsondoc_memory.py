@@ -80,6 +80,7 @@ def test_the_tables_stop_growing_at_their_bound(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.skipif(not hasattr(json_pieces, "piece_hook"), reason="json_pieces has no piece_hook yet")
 def test_a_document_parsed_in_pieces_shares_its_frames_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRASH_INSPECTOR_MEMORY_AVAILABLE", str(128 * 2**20))  # memory short: values are shared
     monkeypatch.setattr(jsondoc, "PIECES_FROM", 1024)
     monkeypatch.setattr(jsondoc, "DUPLICATE_SCAN_LIMIT", 1024)
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 2048)
