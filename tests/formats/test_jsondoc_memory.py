@@ -152,3 +152,15 @@ def test_values_are_shared_only_when_memory_is_short(monkeypatch: pytest.MonkeyP
 def test_the_memory_override_makes_memory_short(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRASH_INSPECTOR_MEMORY_AVAILABLE", str(128 * 2**20))  # (the estimate alone is >= 64 MB)
     assert isinstance(jsondoc.interner_for(b"[1]"), Interner)
+
+
+def test_a_big_documents_need_is_estimated_from_samples_within_a_few_percent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.formats import memory_budget
+
+    data = orjson.dumps(_frames(12_000))
+    assert len(data) > 3 * jsondoc._NEED_SAMPLE  # the sampled path
+    need = memory_budget.estimate_json_bytes(data)
+    monkeypatch.setattr(memory_budget, "available_bytes", lambda: int(need / jsondoc.INTERN_WHEN_NEED_OVER * 1.05))
+    assert jsondoc.interner_for(data) is None
+    monkeypatch.setattr(memory_budget, "available_bytes", lambda: int(need / jsondoc.INTERN_WHEN_NEED_OVER * 0.95))
+    assert isinstance(jsondoc.interner_for(data), Interner)
