@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +103,7 @@ class Receiver:
 
     async def start(self) -> int:
         cfg = self.config
+        started = time.time()  # pending records from before are a previous run's: finished below
         quiet_aiohttp_errors()
         self._loop = asyncio.get_running_loop()
         self._slots = asyncio.Semaphore(cfg.max_concurrency)
@@ -145,7 +147,8 @@ class Receiver:
         sockets = getattr(listening, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else cfg.port
         # Captures a previous run answered but did not get to validate: finish them in the background.
-        self._track(loop.run_in_executor(self._pool, self.store.finish_pending, describe_capture))
+        finish = functools.partial(self.store.finish_pending, describe_capture, older_than=started)
+        self._track(loop.run_in_executor(self._pool, finish))
         return self.port
 
     async def stop(self) -> None:

@@ -315,17 +315,20 @@ class CaptureStore:
         with self._lock:
             return capture_id in self._live
 
-    def finish_pending(self, describe: Describe | None = None) -> int:
+    def finish_pending(self, describe: Describe | None = None, *, older_than: float | None = None) -> int:
         """Finish the pending records a previous process left (killed between answering and validating).
 
-        Returns how many were finished. Records this process is still validating are left alone.
+        Returns how many were finished. Records this process is still validating are left alone, and so are
+        those received at ``older_than`` or later (a starting receiver's own captures: its second stage does them).
         """
         describe = describe or self.describe
         if describe is None:
             return 0
         done = 0
         for record in self._scan(finish=False):
-            if record.pending and self._finish(record, describe) is not None:
+            if not record.pending or (older_than is not None and record.time >= older_than):
+                continue
+            if self._finish(record, describe) is not None:
                 done += 1
         return done
 

@@ -697,6 +697,13 @@ def test_pending_record_left_by_a_killed_receiver_is_finished_on_load_and_on_sta
         rx.stop()
     again = {r.id: r for r in CaptureStore(tmp_path).load()}
     assert not again[second.id].pending and again[second.id].exception == done.exception
+    # A starting receiver finishes only what was left before it started; its own captures are its second
+    # stage's (finishing them twice raced with it).
+    third = left_pending()
+    assert store.finish_pending(describe_capture, older_than=third.time) == 0
+    assert json.loads(store.meta_path(third.id).read_bytes())["pending"] is True
+    assert store.finish_pending(describe_capture, older_than=third.time + 1) == 1
+    assert json.loads(store.meta_path(third.id).read_bytes())["pending"] is False
 
 
 def test_a_batch_of_concurrent_captures_is_written_with_few_folder_fsyncs(start) -> None:
