@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         f"else runs (see the load average of each row)"
     )
     print(
-        f"{'server':<30}{'sent':>7}{'2xx':>7}{'stored':>8}{'payloads/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'server':<30}{'sent':>9}{'2xx':>9}{'stored':>9}{'payloads/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
         f"{'cpu ms/req':>11}{'cores':>7}{'wrk cores':>10}"
     )
     for row in rows:
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         used = row["cpu"] / row["wall"] if row["wall"] else 0.0
         wrk_used = row["wrk_cpu"] / row["wall"] if row["wall"] else 0.0
         print(
-            f"{row['name']:<30}{row['sent']:>7}{row['ok']:>7}{stored:>8}{row['rate']:>11.0f}"
+            f"{row['name']:<30}{row['sent']:>9}{row['ok']:>9}{stored:>9}{row['rate']:>11.0f}"
             f"{row['p50']:>8.1f}{row['p99']:>8.1f}{cpu_ms:>11.2f}{used:>7.2f}{wrk_used:>10.2f}"
         )
         print(f"{'':<30}{row['load'][0]} before, {row['load'][1]} after")
