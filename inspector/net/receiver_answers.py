@@ -136,8 +136,9 @@ def quick_answer(r: Route, clean: Redacted, content_type: str, *, strict: bool) 
     """The vendor's answer from what redaction already decoded, without the format core; None when only a full
     read can tell (strict mode, a form or multipart body, JSON orjson does not read as an object).
 
-    Gives the same answers as :func:`analyze` for the payloads it decides: the transport checks, success for
-    Backtrace's binary formats, and for JSON bodies the object check, Rollbar's token rule and ``data.uuid``.
+    Gives the same answers as :func:`~inspector.net.receiver_analysis.analyze` for the payloads it decides:
+    the transport checks, success for the formats answered without reading (Backtrace's binary ones), and for
+    JSON bodies the object check, the body-token rule (Rollbar) and the success body (Rollbar's ``data.uuid``).
     """
     return quick_read(r, clean, content_type, strict=strict)[0]
 

@@ -51,8 +51,9 @@ class Receiver:
     finish (their stores included), lets the second stage finish the captures already answered, and closes.
 
     Stage one (this class, on the event loop): read the body within the limits, redact it, decide the answer
-    (:func:`quick_answer`; the format core only when that cannot tell), append the redacted request and its
-    record to the journal and answer once the group commit holding it is durable. Stage two
+    (:func:`~inspector.net.receiver_answers.quick_answer`; the format core only when that cannot tell), append
+    the redacted request and its record to the journal and answer once the group commit holding it is durable.
+    Stage two
     (:mod:`inspector.net.indexer`, a child process): inbox files, validation, summary. ``on_pending`` is called
     on the loop thread right after answering (record still ``pending`` validation), ``on_capture`` with the
     finished record (once per capture).
