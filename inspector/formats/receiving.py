@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +24,28 @@ TEXT_TYPE = "text/plain"
 BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols")
 #: Backtrace's symbol and source-map uploads (archives, streamed to disk)
 BACKTRACE_UPLOADS = ("symbols", "sourcemap")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request line and headers, split once for every format's :attr:`Receiving.address`."""
+
+    path: str
+    parts: tuple[str, ...]  # the path's non-empty segments
+    query: Mapping[str, str]
+    query_lower: Mapping[str, str]  # keys lower-cased (App Center matches ``api-version`` in any case)
+    headers: Mapping[str, str]  # names lower-cased
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """What a request addresses at an API's endpoint (the receiver's ``Route`` without the API name)."""
+
+    token: str | None = None
+    format: str | None = None
+    universe: str | None = None
+    attachment: tuple[str, str] | None = None
+    install_id: str | None = None
 
 
 class Addressed(Protocol):
@@ -47,6 +69,12 @@ class Refusal:
 class Receiving:
     """What a format declares for the receiver."""
 
+    #: the endpoint's paths, for the note of an unknown path
+    paths: tuple[str, ...]
+    #: what a request to one of its paths addresses; None: not its path
+    address: Callable[[Request], Address | None]
+    #: for a path none of the APIs serves: a hint when it looks meant for this API (a common SDK setting error)
+    hint: Callable[[Request], str | None]
     #: the checks before the payload is read: the refusal, or None to go on
     refuse: Callable[[Addressed], Refusal | None]
     #: the API's error body for (status, message)
@@ -90,6 +118,21 @@ def _json(value: Any) -> bytes:
 # -- Rollbar ---------------------------------------------------------------------------------------------------
 
 
+ROLLBAR_PATHS = ("/api/1/item/", "/api/1/item")
+
+
+def _rollbar_address(request: Request) -> Address | None:
+    if request.path not in ROLLBAR_PATHS:
+        return None
+    return Address(token=request.headers.get("x-rollbar-access-token"))
+
+
+def _rollbar_hint(request: Request) -> str | None:
+    if request.path.rstrip("/") == "/api/item":
+        return "unknown path /api/item/: pyrollbar's endpoint setting must end with '/' ('http://host/api/1/')"
+    return None
+
+
 def _rollbar_refuse(r: Addressed) -> Refusal | None:
     return None  # the token may be in the body: checked once it is read
 
@@ -102,6 +145,9 @@ def _rollbar_success(r: Addressed, payload: Any) -> tuple[bytes, str]:
 
 
 ROLLBAR = Receiving(
+    paths=("/api/1/item/",),
+    address=_rollbar_address,
+    hint=_rollbar_hint,
     refuse=_rollbar_refuse,
     error_body=lambda status, message: _json({"err": 1, "message": message}),
     success=_rollbar_success,
@@ -117,6 +163,23 @@ ROLLBAR = Receiving(
 def new_rxid() -> str:
     """Backtrace object ids look like UUIDs whose leading hex digits are the object number."""
     return f"{secrets.randbelow(0xFFFF) + 1:04x}0000-{secrets.token_hex(2)}-{secrets.token_hex(2)}-0000-000000000000"
+
+
+def _backtrace_address(request: Request) -> Address | None:
+    q = request.query
+    attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
+    if request.path in ("/post", "/api/post"):
+        return Address(token=q.get("token") or None, format=q.get("format") or None, attachment=attachment)
+    parts = request.parts
+    if len(parts) == 3 and parts[2] in BACKTRACE_FORMATS:
+        return Address(universe=parts[0], token=parts[1], format=parts[2], attachment=attachment)
+    return None
+
+
+def _backtrace_hint(request: Request) -> str | None:
+    if request.path.endswith("/post"):
+        return "unknown path; Backtrace SDKs post to /post or /api/post (the node SDK drops any path of its url)"
+    return None
 
 
 def _backtrace_refuse(r: Addressed) -> Refusal | None:
@@ -138,6 +201,9 @@ def _backtrace_success(r: Addressed, payload: Any) -> tuple[bytes, str]:
 
 
 BACKTRACE = Receiving(
+    paths=("/post", "/api/post", "/{universe}/{token}/{format}"),
+    address=_backtrace_address,
+    hint=_backtrace_hint,
     refuse=_backtrace_refuse,
     error_body=lambda status, message: _json({"error": {"code": status, "message": message}}),
     success=_backtrace_success,
@@ -147,6 +213,24 @@ BACKTRACE = Receiving(
 
 
 # -- App Center ------------------------------------------------------------------------------------------------
+
+
+def _appcenter_address(request: Request) -> Address | None:
+    if request.path != "/logs":
+        return None
+    # ``format`` holds the api-version (query key matched case-insensitively).
+    headers = request.headers
+    return Address(
+        token=headers.get("app-secret"),
+        format=request.query_lower.get("api-version"),
+        install_id=headers.get("install-id"),
+    )
+
+
+def _appcenter_hint(request: Request) -> str | None:
+    if request.path.endswith("/logs") or "api-version" in request.query_lower:
+        return "unknown path; App Center posts to {logUrl}/logs?api-version=1.0.0 (set the log URL without a path)"
+    return None
 
 
 def _appcenter_refuse(r: Addressed) -> Refusal | None:
@@ -160,6 +244,9 @@ def _appcenter_refuse(r: Addressed) -> Refusal | None:
 
 
 APPCENTER = Receiving(
+    paths=("/logs",),
+    address=_appcenter_address,
+    hint=_appcenter_hint,
     refuse=_appcenter_refuse,
     error_body=lambda status, message: _json({"status": "Failure", "message": message}),
     success=lambda r, payload: (b"", TEXT_TYPE),
@@ -173,8 +260,11 @@ __all__ = [
     "BACKTRACE_UPLOADS",
     "JSON_TYPE",
     "ROLLBAR",
+    "ROLLBAR_PATHS",
+    "Address",
     "Addressed",
     "Receiving",
     "Refusal",
+    "Request",
     "new_rxid",
 ]

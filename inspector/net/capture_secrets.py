@@ -48,7 +48,6 @@ SECRET_JSON_KEYS = frozenset({"access_token"})
 MIN_ANYWHERE = 8
 #: Default cap of an inflated body (the receiver passes its own, smaller, body cap).
 MAX_INFLATED = 256 * 1024 * 1024
-ROLLBAR_PATHS = ("/api/1/item/", "/api/1/item")
 #: Content-Encoding values the format core decodes (zlib auto-detects a gzip or zlib header).
 DECODABLE = ("gzip", "x-gzip", "deflate")
 _STEP = 256 * 1024

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from inspector.formats import FORMAT_NAMES, Envelope, Submission, capabilities, get_format
-from inspector.formats.receiving import BACKTRACE_FORMATS, JSON_TYPE, Receiving, Refusal, new_rxid
+from inspector.formats.receiving import JSON_TYPE, Receiving, Refusal, Request, new_rxid
 from inspector.net.capture_secrets import Redacted
 
 
@@ -30,37 +30,41 @@ class Route:
 
 
 def route(method: str, target: str, headers: dict[str, str] | None = None) -> Route:
-    """Map a request to an API. ``headers`` is a lower-cased header dict (App Center reads two of them)."""
-    headers = headers or {}
+    """Map a request to an API: the first format whose endpoint takes the path (:attr:`Receiving.address`).
+    ``headers`` is a lower-cased header dict (App Center reads two of them)."""
     path, _, query_text = target.partition("?")
     query = parse_qsl(query_text, keep_blank_values=True)
-    q = {k: v for k, v in query}
-    qi = {k.lower(): v for k, v in query}
-    parts = [p for p in path.split("/") if p]
-    if path in ("/api/1/item/", "/api/1/item"):
-        return Route("rollbar", token=headers.get("x-rollbar-access-token"))
-    if path == "/logs":
-        # App Center: ``format`` holds the api-version (query key matched case-insensitively).
-        return Route(
-            "appcenter",
-            token=headers.get("app-secret"),
-            format=qi.get("api-version"),
-            install_id=headers.get("install-id"),
-        )
-    if path in ("/post", "/api/post"):
-        attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
-        return Route("backtrace", token=q.get("token") or None, format=q.get("format") or None, attachment=attachment)
-    if len(parts) == 3 and parts[2] in BACKTRACE_FORMATS:
-        attachment = (q["object"], q.get("attachment_name", "")) if q.get("object") else None
-        return Route("backtrace", universe=parts[0], token=parts[1], format=parts[2], attachment=attachment)
-    note = "unknown path; the receiver serves /api/1/item/, /logs, /post, /api/post and /{universe}/{token}/{format}"
-    if path.rstrip("/") == "/api/item":
-        note = "unknown path /api/item/: pyrollbar's endpoint setting must end with '/' ('http://host/api/1/')"
-    elif path.endswith("/logs") or "api-version" in qi:
-        note = "unknown path; App Center posts to {logUrl}/logs?api-version=1.0.0 (set the log URL without a path)"
-    elif path.endswith("/post"):
-        note = "unknown path; Backtrace SDKs post to /post or /api/post (the node SDK drops any path of its url)"
-    return Route("unknown", note=note)
+    request = Request(
+        path=path,
+        parts=tuple(p for p in path.split("/") if p),
+        query={k: v for k, v in query},
+        query_lower={k.lower(): v for k, v in query},
+        headers=headers or {},
+    )
+    apis = _receiving_apis()
+    for api, spec in apis:
+        found = spec.address(request)
+        if found is not None:
+            return Route(
+                api,
+                token=found.token,
+                format=found.format,
+                universe=found.universe,
+                attachment=found.attachment,
+                install_id=found.install_id,
+            )
+    for _, spec in apis:
+        hint = spec.hint(request)
+        if hint is not None:
+            return Route("unknown", note=hint)
+    paths = [p for _, spec in apis for p in spec.paths]
+    return Route("unknown", note=f"unknown path; the receiver serves {', '.join(paths[:-1])} and {paths[-1]}")
+
+
+@functools.cache
+def _receiving_apis() -> tuple[tuple[str, Receiving], ...]:
+    """The formats that declare an ingestion endpoint, in the registry's order."""
+    return tuple((name, spec) for name in FORMAT_NAMES if (spec := capabilities(name).receiving) is not None)
 
 
 # ------------------------------------------------------------------------------------------------ responses
