@@ -26,7 +26,7 @@ BACKTRACE_FORMATS = ("json", "minidump", "plcrash", "btt", "sourcemap", "symbols
 BACKTRACE_UPLOADS = ("symbols", "sourcemap")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
     """A request line and headers, split once for every format's :attr:`Receiving.address`."""
 
@@ -37,7 +37,7 @@ class Request:
     headers: Mapping[str, str]  # names lower-cased
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Address:
     """What a request addresses at an API's endpoint (the receiver's ``Route`` without the API name)."""
 
