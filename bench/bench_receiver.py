@@ -302,9 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         f"items ({len(payload())} B), loopback; machine: {cores} cores shared by wrk, the server and whatever "
         f"else runs (see the load average of each row)"
     )
+    # The last four columns of a server's line stay payloads/s, p50, p99, cpu ms/req: bench/run.py reads them.
     print(
         f"{'server':<30}{'sent':>9}{'2xx':>9}{'stored':>9}{'payloads/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'cpu ms/req':>11}{'cores':>7}{'wrk cores':>10}"
+        f"{'cpu ms/req':>11}"
     )
     for row in rows:
         stored = "-" if row["stored"] is None else str(row["stored"])
@@ -313,9 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         wrk_used = row["wrk_cpu"] / row["wall"] if row["wall"] else 0.0
         print(
             f"{row['name']:<30}{row['sent']:>9}{row['ok']:>9}{stored:>9}{row['rate']:>11.0f}"
-            f"{row['p50']:>8.1f}{row['p99']:>8.1f}{cpu_ms:>11.2f}{used:>7.2f}{wrk_used:>10.2f}"
+            f"{row['p50']:>8.1f}{row['p99']:>8.1f}{cpu_ms:>11.2f}"
         )
-        print(f"{'':<30}{row['load'][0]} before, {row['load'][1]} after")
+        print(
+            f"{'':<4}cores used: server {used:.2f}, wrk {wrk_used:.2f}; {row['load'][0]} before, {row['load'][1]} after"
+        )
     print(
         f"  receiver: server process {rx['cpu']:.1f} s CPU during the load ({rx['cpu'] / rx['wall']:.2f} cores: "
         f"event loop + journal writer threads); second stage (child, nice 10) {rx['child_cpu']:.1f} s CPU in all, "
