@@ -2,8 +2,9 @@
 
 Vendor knowledge, so it lives in the formats layer: each API's format module declares its :class:`Receiving` in
 its ``CAPABILITIES`` and the receiver (:mod:`inspector.net.receiver_answers`) asks it instead of comparing vendor
-names. The checks are the ones the services make before reading a payload (token, format, headers), the answers
-are the bodies their SDKs read (Rollbar's ``uuid``, Backtrace's ``_rxid``, App Center's empty 200).
+names. The paths are the endpoints the SDKs post to (and what a request there addresses: token, format, ids), the
+checks are the ones the services make before reading a payload (token, format, headers), the answers are the
+bodies their SDKs read (Rollbar's ``uuid``, Backtrace's ``_rxid``, App Center's empty 200).
 Nothing here imports Qt.
 """
 
