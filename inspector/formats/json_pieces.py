@@ -113,20 +113,21 @@ class _Checks:
       object merged into one dict must add up too, and a key parsed alone must be new.
     """
 
-    __slots__ = ("big_int", "lost", "members")
+    __slots__ = ("big_int", "lost", "members", "numbers")
 
-    def __init__(self, members: bool) -> None:
+    def __init__(self, members: bool, numbers: bool = True) -> None:
         self.members = members
+        self.numbers = numbers
         self.big_int = False
         self.lost = False
 
     def span(self, raw: bytes | bytearray, start: int, end: int, value: Any) -> None:
         """``value`` was parsed from ``raw[start:end]`` (the same bytes as the document's, maybe wrapped)."""
-        if not self.big_int and _has_big_int(raw, start, end):
+        if self.numbers and not self.big_int and _has_big_int(raw, start, end):
             self.big_int = True
         if self.members and not self.lost:
             expected = raw.count(b":", start, end)
-            if raw.find(b"\\u003", start, end) >= 0:
+            if raw.find(b"\\", start, end) >= 0 and raw.find(b"\\u003", start, end) >= 0:
                 expected += raw.count(b"\\u003a", start, end) + raw.count(b"\\u003A", start, end)
             try:
                 written = orjson.dumps(value).count(b":")
@@ -147,7 +148,7 @@ class _Checks:
 
 def loads_in_pieces(data: bytes) -> Any:
     """``orjson.loads(data)`` computed in pieces of about :data:`PIECE_BYTES`. Raises :class:`Unsplittable`."""
-    return _loads(data, _Checks(members=False))
+    return _loads(data, _Checks(members=False, numbers=False))
 
 
 def loads_checked(data: bytes, members: bool, split: bool = True) -> Parsed:
@@ -451,6 +452,8 @@ def _rest(
     """The remaining elements of the container from ``pos`` through its closing bracket (expected before
     ``before`` when that is not -1), in one call when they fit in a piece: ``[`` + the bytes from ``pos`` parse up
     to that bracket. The value and the offset after the bracket."""
+    if pos >= len(data) or data[pos] in b"]}":  # after a comma: "[1,]" would parse as "[" + "]"
+        return None
     reach = 2 * PIECE_BYTES if before < 0 else min(2 * PIECE_BYTES, before + 64 - pos)
     end = min(len(data), pos + reach)
     buffer = _wrapped(view, pos, end, is_object, close=False)
@@ -507,6 +510,7 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int, checks: _Checks)
     """The value at ``pos`` and the offset after it: from a window of the bytes, or split when too big."""
     window = FIRST_WINDOW
     size = len(data)
+    counted = False
     while True:
         end = min(size, pos + window)
         chunk = view[pos:end]
@@ -528,9 +532,55 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int, checks: _Checks)
         first = data[pos]
         if first == 0x22:  # a long string: find its closing quote
             return _string(view, data, pos)
-        if first in b"[{" and window >= SPLIT_WINDOW and depth + 1 < MAX_DEPTH:  # too big for a window: split it
-            return _container(view, data, pos, depth + 1, checks)
+        if first in b"[{" and window >= SPLIT_WINDOW:  # too big for a window
+            if depth + 1 < MAX_DEPTH:  # split it
+                return _container(view, data, pos, depth + 1, checks)
+            if not counted:  # nested too deep to split: parse it whole, once, up to where its brackets balance
+                counted = True
+                end = _bracket_end(data, pos)
+                if end > 0:
+                    try:
+                        value = orjson.loads(view[pos:end])
+                    except orjson.JSONDecodeError:
+                        pass  # a bracket inside a string misled the count: windows until it fits
+                    else:
+                        checks.span(data, pos, end, value)
+                        return value, end
         window *= 4
+
+
+def _bracket_end(data: bytes, pos: int) -> int:
+    """The offset after the bracket that closes the one at ``pos``, by counting brackets (strings not told
+    apart: orjson proves the result), or -1. Blocks of doubling size find where the count drops to zero, bisection
+    narrows it to a few bytes, which are read one by one; every byte is counted about three times."""
+    opener = data[pos : pos + 1]
+    closer = b"}" if opener == b"{" else b"]"
+    size = len(data)
+    start, balance, block = pos, 0, FIRST_WINDOW
+    while True:
+        if start >= size:
+            return -1
+        end = min(size, start + block)
+        after = balance + data.count(opener, start, end) - data.count(closer, start, end)
+        if after <= 0:
+            break
+        start, balance, block = end, after, block * 2
+    while end - start > 64:  # balance > 0 at start, <= 0 at end
+        middle = (start + end) // 2
+        at_middle = balance + data.count(opener, start, middle) - data.count(closer, start, middle)
+        if at_middle > 0:
+            start, balance = middle, at_middle
+        else:
+            end = middle
+    for at in range(start, end):
+        byte = data[at]
+        if byte == opener[0]:
+            balance += 1
+        elif byte == closer[0]:
+            balance -= 1
+            if balance <= 0:
+                return at + 1
+    return -1  # pragma: no cover - the count dropped to zero in this range
 
 
 def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
