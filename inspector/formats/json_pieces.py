@@ -331,8 +331,9 @@ def _piece_end(
         if end != _INSIDE:
             return end, hint
         tries = MAX_CANDIDATES // 8
-        # a nested value straddles the target: a smaller piece ends before it (if the elements before it are small)
-        size //= 4
+        # a nested value straddles the target: a smaller piece ends before it (if the elements before it are small);
+        # each try counts the brackets from ``pos`` again, so the sizes drop fast (1 MB, 16 KB, 256 B)
+        size //= 64
         if size < 64:
             return _INSIDE, hint
 
