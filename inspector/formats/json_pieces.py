@@ -33,6 +33,7 @@ parses the whole document in one call, which also produces the proper error mess
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,11 +114,12 @@ class _Checks:
       object merged into one dict must add up too, and a key parsed alone must be new.
     """
 
-    __slots__ = ("big_int", "lost", "members", "numbers")
+    __slots__ = ("big_int", "lost", "members", "numbers", "on_piece")
 
-    def __init__(self, members: bool, numbers: bool = True) -> None:
+    def __init__(self, members: bool, numbers: bool = True, on_piece: Callable[[Any], None] | None = None) -> None:
         self.members = members
         self.numbers = numbers
+        self.on_piece = on_piece
         self.big_int = False
         self.lost = False
 
@@ -137,6 +139,8 @@ class _Checks:
                 self.lost = True
 
     def merge(self, result: dict[str, Any] | list[Any], piece: Any) -> None:
+        if self.on_piece is not None:
+            self.on_piece(piece)
         if isinstance(result, dict):
             before = len(result)
             result.update(piece)
@@ -151,11 +155,15 @@ def loads_in_pieces(data: bytes) -> Any:
     return _loads(data, _Checks(members=False, numbers=False))
 
 
-def loads_checked(data: bytes, members: bool, split: bool = True) -> Parsed:
+def loads_checked(
+    data: bytes, members: bool, split: bool = True, on_piece: Callable[[Any], None] | None = None
+) -> Parsed:
     """``orjson.loads(data)`` (in pieces when ``split`` and the document has big containers), and whether it may
     have lost data: an integer beyond 64 bits (read as a float), a member dropped by a repeated key (looked for
-    when ``members``). Raises ``orjson.JSONDecodeError`` as ``orjson.loads`` does."""
-    checks = _Checks(members)
+    when ``members``). ``on_piece`` is called with each piece (a list of elements or a dict of members, after its
+    checks) before it joins the value; it may change it in place (jsondoc shares repeated strings). Raises
+    ``orjson.JSONDecodeError`` as ``orjson.loads`` does."""
+    checks = _Checks(members, on_piece=on_piece)
     try:
         if not split:
             raise Unsplittable("asked for one call")
