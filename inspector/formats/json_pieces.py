@@ -42,7 +42,7 @@ import orjson
 from inspector.formats.progress import report
 
 #: Target size of one piece: ~5 ms of orjson.
-PIECE_BYTES = 1024 * 1024
+PIECE_BYTES = 256 * 1024
 #: First window for a single element; it grows fourfold until the element fits.
 FIRST_WINDOW = 4 * 1024
 #: A single container element that does not fit a window this big is split into pieces itself.
@@ -234,7 +234,7 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
     far = False  # no boundary within reach: if the next element is small, the container probably ends soon
     while True:
         if failures <= MAX_FAILED_PIECES and pos >= skip_until:
-            end, hint = _piece_end(data, pos, signature, separator, is_object)
+            end, hint = _piece_end(data, pos, signature, separator, is_object, signature is None or failures > 0)
             if end >= 0:
                 piece = _try_piece(view, pos, end, is_object, checks)
                 if piece is not None:
@@ -325,7 +325,12 @@ def _separator(data: bytes, pos: int, is_object: bool) -> re.Pattern[bytes]:
 
 
 def _piece_end(
-    data: bytes, pos: int, signature: bytes | None, separator: re.Pattern[bytes], is_object: bool
+    data: bytes,
+    pos: int,
+    signature: bytes | None,
+    separator: re.Pattern[bytes],
+    is_object: bool,
+    brackets_too: bool = True,
 ) -> tuple[int, int]:
     """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``; else
     :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint),
@@ -335,7 +340,7 @@ def _piece_end(
     size = PIECE_BYTES
     tries = MAX_CANDIDATES
     while True:
-        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries)
+        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries, brackets_too)
         if end != _INSIDE:
             return end, hint
         tries = MAX_CANDIDATES // 8
@@ -354,9 +359,12 @@ def _boundary_after(
     separator: re.Pattern[bytes],
     is_object: bool,
     tries: int,
+    brackets_too: bool = True,
 ) -> tuple[int, int]:
     """The first candidate comma at or after ``target`` where the brackets since ``pos`` balance (and, when there
-    is none, where the search stopped)."""
+    is none, where the search stopped). Without ``brackets_too`` only the braces are counted: elements found by
+    their signature are objects, so where their braces balance so do their brackets (orjson proves the piece; the
+    caller counts both after a piece that failed)."""
     last = pos
     braces = 0
     brackets_at = pos  # brackets are counted only where the braces balance (half the counting inside objects)
@@ -385,6 +393,8 @@ def _boundary_after(
             continue
         if braces < 0:
             return _CLOSED, comma
+        if not brackets_too:
+            return comma, 0
         brackets += data.count(b"[", brackets_at, comma) - data.count(b"]", brackets_at, comma)
         brackets_at = comma
         if brackets == 0:
