@@ -114,12 +114,14 @@ class _Checks:
       object merged into one dict must add up too, and a key parsed alone must be new.
     """
 
-    __slots__ = ("big_int", "lost", "members", "numbers", "on_piece")
+    __slots__ = ("big_int", "blocks", "lost", "members", "numbers", "on_piece")
 
     def __init__(self, members: bool, numbers: bool = True, on_piece: Callable[[Any], None] | None = None) -> None:
         self.members = members
         self.numbers = numbers
         self.on_piece = on_piece
+        #: Bracket counts of whole blocks of the document (see :func:`_net`), by (opening bracket, block number).
+        self.blocks: dict[tuple[bytes, int], int] = {}
         self.big_int = False
         self.lost = False
 
@@ -234,7 +236,9 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
     far = False  # no boundary within reach: if the next element is small, the container probably ends soon
     while True:
         if failures <= MAX_FAILED_PIECES and pos >= skip_until:
-            end, hint = _piece_end(data, pos, signature, separator, is_object, signature is None or failures > 0)
+            end, hint = _piece_end(
+                data, pos, signature, separator, is_object, signature is None or failures > 0, checks.blocks
+            )
             if end >= 0:
                 piece = _try_piece(view, pos, end, is_object, checks)
                 if piece is not None:
@@ -331,6 +335,7 @@ def _piece_end(
     separator: re.Pattern[bytes],
     is_object: bool,
     brackets_too: bool = True,
+    blocks: dict[tuple[bytes, int], int] | None = None,
 ) -> tuple[int, int]:
     """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``; else
     :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint),
@@ -340,7 +345,7 @@ def _piece_end(
     size = PIECE_BYTES
     tries = MAX_CANDIDATES
     while True:
-        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries, brackets_too)
+        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries, brackets_too, blocks)
         if end != _INSIDE:
             return end, hint
         tries = MAX_CANDIDATES // 8
@@ -360,6 +365,7 @@ def _boundary_after(
     is_object: bool,
     tries: int,
     brackets_too: bool = True,
+    blocks: dict[tuple[bytes, int], int] | None = None,
 ) -> tuple[int, int]:
     """The first candidate comma at or after ``target`` where the brackets since ``pos`` balance (and, when there
     is none, where the search stopped). Without ``brackets_too`` only the braces are counted: elements found by
@@ -387,7 +393,7 @@ def _boundary_after(
             continue
         if first < 0:
             first = comma
-        braces += data.count(b"{", last, comma) - data.count(b"}", last, comma)
+        braces += _net(data, b"{", b"}", last, comma, blocks)
         last = comma
         if braces > 0:
             continue
@@ -395,13 +401,39 @@ def _boundary_after(
             return _CLOSED, comma
         if not brackets_too:
             return comma, 0
-        brackets += data.count(b"[", brackets_at, comma) - data.count(b"]", brackets_at, comma)
+        brackets += _net(data, b"[", b"]", brackets_at, comma, blocks)
         brackets_at = comma
         if brackets == 0:
             return comma, 0
         if brackets < 0:
             return _CLOSED, comma
     return _INSIDE, first
+
+
+#: Bytes per block whose bracket counts are remembered: a failed piece search at one nesting level counts the
+#: bytes the levels inside it search again; whole blocks are then counted once per document.
+COUNT_BLOCK = 64 * 1024
+
+
+def _net(
+    data: bytes, opener: bytes, closer: bytes, start: int, end: int, blocks: dict[tuple[bytes, int], int] | None
+) -> int:
+    """``data.count(opener) - data.count(closer)`` over ``start:end``; whole blocks from ``blocks`` (filled here)."""
+    if blocks is None or end - start < 2 * COUNT_BLOCK:
+        return data.count(opener, start, end) - data.count(closer, start, end)
+    first = -(-start // COUNT_BLOCK)
+    last = end // COUNT_BLOCK
+    head, tail = first * COUNT_BLOCK, last * COUNT_BLOCK
+    net = data.count(opener, start, head) - data.count(closer, start, head)
+    net += data.count(opener, tail, end) - data.count(closer, tail, end)
+    for block in range(first, last):
+        known = blocks.get((opener, block))
+        if known is None:
+            at = block * COUNT_BLOCK
+            known = data.count(opener, at, at + COUNT_BLOCK) - data.count(closer, at, at + COUNT_BLOCK)
+            blocks[(opener, block)] = known
+        net += known
+    return net
 
 
 def _find(data: bytes, sub: bytes, start: int, end: int | None = None) -> int:

@@ -24,6 +24,7 @@ def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
     monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
     monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
+    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)  # bracket counts of 8-byte blocks remembered
 
 
 # strings full of what could fool a boundary search: quotes, brackets, commas, colons, escapes, non-ASCII
@@ -340,3 +341,17 @@ def test_a_trailing_comma_is_never_accepted(tiny_pieces: None) -> None:
     for data in (b'{"a":[1,2,3],"b":[[1],[]],}', b"[[1,2],[3],]", b'{"a":{"b":1},}'):
         with pytest.raises(Unsplittable):
             loads_in_pieces(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=600).map(lambda b: bytes(b"{}[]x"[c % 5] for c in b)), st.data())
+def test_block_counts_add_up_like_a_direct_count(monkeypatch: pytest.MonkeyPatch, data: bytes, draw) -> None:
+    """The bracket balance from remembered block counts equals counting the bytes, for any ranges, in any order."""
+    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 16)
+    blocks: dict[tuple[bytes, int], int] = {}
+    for _ in range(draw.draw(st.integers(1, 8))):
+        start = draw.draw(st.integers(0, len(data)))
+        end = draw.draw(st.integers(start, len(data)))
+        for opener, closer in ((b"{", b"}"), (b"[", b"]")):
+            expected = data.count(opener, start, end) - data.count(closer, start, end)
+            assert json_pieces._net(data, opener, closer, start, end, blocks) == expected
