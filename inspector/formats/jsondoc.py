@@ -387,11 +387,12 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     big = len(data) > PIECES_FROM
     # orjson, checked as it reads (an integer beyond 64 bits, a repeated key: json_pieces.loads_checked, on the
     # pieces orjson parses, never on long strings); in pieces above PIECES_FROM, each piece's repeated values shared
-    # as it arrives (Interner). The standard library reads the document again only when something may be lost
-    # (its hook costs ~4x orjson's time).
+    # as it arrives when memory is short (interner_for). The standard library reads the document again only when
+    # something may be lost (its hook costs ~4x orjson's time).
+    share = interner_for(data) if big else None
     try:
         with _no_gc():
-            parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=Interner() if big else None)
+            parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=share)
             if not scan_duplicates:
                 # Millions of new containers would be walked again by every later collection (~15% of an open of
                 # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
