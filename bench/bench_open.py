@@ -104,8 +104,8 @@ def bench_corpus(n: int) -> list[Row]:
 def bench_filter(data: bytes, n: int) -> list[Row]:
     """Filter every frame of the App Center batch: first result and the whole scan."""
     from inspector.report import LazyList
-    from inspector.ui.document.document_view import compute_filter
     from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
+    from inspector.ui.document.view_filter import compute_filter
 
     out = reports(load_bytes(data))
     stacks = [(exception_stacks(r), thread_stacks(r)) for r in out]
@@ -171,8 +171,9 @@ def bench_filter(data: bytes, n: int) -> list[Row]:
     ]
 
 
-def bench_shapes(quick: bool, n: int) -> list[Row]:
-    """parse_json on each payload shape of ``generate.py --shapes`` against json.loads and orjson.loads."""
+def bench_shapes(quick: bool, n: int, app: object | None) -> list[Row]:
+    """parse_json on each payload shape of ``generate.py --shapes`` against json.loads and orjson.loads; for the
+    wide Rollbar item (issue 18's 58 MB item) also the time to its first tree (window open + paint)."""
     import subprocess
 
     from bench_common import ROOT, data_dir
@@ -189,10 +190,26 @@ def bench_shapes(quick: bool, n: int) -> list[Row]:
             "orjson": lambda data=data: orjson.loads(data),
             "ours": lambda data=data: parse_json(data),
         }
+        window = app is not None and path.stem == "wide-custom"
+        if window:
+            fns["window"] = lambda data=data, name=path.name: window_open(app, data, name)
         best = interleaved(fns, n)
         what = f"shape {path.stem} parse_json ({len(data) / 2**20:.1f} MB)"
         rows.append(ratio_row("open", what, best["ours"], best["json"], "json.loads", 1.0))
         rows.append(ratio_row("open", what, best["ours"], best["orjson"], "orjson.loads", 1.5))
+        if window:
+            what = f"rollbar wide item ({len(data) / 2**20:.0f} MB): first tree"
+            rows.append(
+                ratio_row(
+                    "open",
+                    what,
+                    best["window"],
+                    best["json"],
+                    "json.loads",
+                    1.0,
+                    note="window open + paint of the frames view (OpenDocument, DocumentView, offscreen)",
+                )
+            )
     return rows
 
 
@@ -212,7 +229,7 @@ def main() -> int:
         data = path.read_bytes()
         orjson.loads(data)  # warm the allocator once
         rows += bench_payload(label, data, path.name, n, app)
-    rows += bench_shapes(quick, n)
+    rows += bench_shapes(quick, n, app)
     rows += bench_corpus(n * 3)
     rows += bench_filter(payload("appcenter", quick).read_bytes(), n)
     emit(rows, as_json)

@@ -11,10 +11,10 @@
 
 ``--shapes`` writes the payload shapes that once made the piecewise parser slow (bench_open.py parses each
 against ``json.loads`` and ``orjson.loads``), into ``shapes/``: ``wide-custom`` (a Rollbar item with a ``custom``
-object of 110 000 keys and 150 000 frames, ~58 MB at full scale), ``wide-attributes`` (Backtrace ``attributes``
-and ``annotations`` of 300 000 keys each), ``long-strings`` (a few 8 MB strings full of escapes and non-ASCII),
-``base64`` (an App Center batch with 40 MB base64 attachments), ``deep`` (objects nested 200 deep, each level
-with a little content) and ``small-logs`` (an App Center batch of 400 000 tiny logs).
+object of 110 000 keys and 150 000 frames with source context, ~58 MB at full scale), ``wide-attributes``
+(Backtrace ``attributes`` and ``annotations`` of 300 000 keys each), ``long-strings`` (a few 8 MB strings full
+of escapes and non-ASCII), ``base64`` (an App Center batch with 40 MB base64 attachments), ``deep`` (objects nested
+200 deep, each level with a little content) and ``small-logs`` (an App Center batch of 400 000 tiny logs).
 """
 
 from __future__ import annotations
@@ -196,10 +196,16 @@ def wide_custom(scale: float, rng: random.Random) -> dict[str, Any]:
             "filename": f"/srv/app/mod{i % 40}.py",
             "lineno": i + 1,
             "method": f"f{i}",
-            "code": "x = y + 1",
+            "code": f"    result_{i % 97} = self.handler.process(request, context=ctx, retries=3)",
             "context": {
-                "pre": [f"    a{i} = b + c  # before", "    if a: return"],
-                "post": [f"    log.debug('after {i}')", "    return a"],
+                "pre": [
+                    f"    def step_{i % 211}(self, request, ctx):  # before {i}",
+                    f"        log.info('processing %s in worker %d', request.id, {i % 16})",
+                ],
+                "post": [
+                    f"        log.debug('after {i}: %r', result_{i % 97})",
+                    "        return result",
+                ],
             },
         }
         for i in range(max(100, int(150_000 * scale)))

@@ -33,6 +33,8 @@ parses the whole document in one call, which also produces the proper error mess
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -40,7 +42,7 @@ import orjson
 from inspector.formats.progress import report
 
 #: Target size of one piece: ~5 ms of orjson.
-PIECE_BYTES = 1024 * 1024
+PIECE_BYTES = 256 * 1024
 #: First window for a single element; it grows fourfold until the element fits.
 FIRST_WINDOW = 4 * 1024
 #: A single container element that does not fit a window this big is split into pieces itself.
@@ -50,11 +52,11 @@ MAX_DEPTH = 12
 #: At most this many bytes of the first element make its signature.
 SIGNATURE_MAX = 96
 #: How far ahead a signature must recur to be used (elements bigger than this are split one at a time).
-SIGNATURE_REACH = 32 * 1024 * 1024
+SIGNATURE_REACH = 2 * 1024 * 1024
 #: Bytes searched per call (a short hold of the GIL).
 SCAN_STEP = 2 * 1024 * 1024
 #: How far past a piece's target size a separator is looked for.
-SEPARATOR_REACH = 4 * 1024 * 1024
+SEPARATOR_REACH = 1024 * 1024
 #: Bytes of a long string searched for its closing quote per step.
 STRING_BLOCK = 256 * 1024
 #: Candidate boundaries tried for one piece before giving up on pieces there.
@@ -88,18 +90,128 @@ class Unsplittable(Exception):
     """The document cannot be parsed in pieces here; parse it whole."""
 
 
+@dataclass(slots=True)
+class Parsed:
+    """What :func:`loads_checked` read: the value, and whether orjson may have lost data reading it."""
+
+    value: Any
+    #: An integer literal beyond 64 bits may be there (orjson reads it as a float): ask the standard library.
+    big_int: bool = False
+    #: A member may have been dropped (a repeated key; or an escaped colon made the count unsure). Only looked
+    #: for when ``loads_checked(..., members=True)``.
+    members_lost: bool = False
+
+
+class _Checks:
+    """The checks of :func:`loads_checked`, made on every byte range orjson parses (not on long strings parsed
+    alone: they hold no number and no member, and are most of the bytes of a document full of text or base64).
+
+    - A big integer: a run of 19 digits (digits mapped by ``bytes.translate``, runs found by ``bytes.find``),
+      checked exactly by a regex at each run.
+    - A lost member: each member of the text has one colon outside strings and every string keeps its colons, so
+      the value written back (``orjson.dumps``) has as many colons as its bytes, plus one per colon written as an
+      escape (``\\u003a``: counted as if each were one; fewer written means a member was dropped). Pieces of one
+      object merged into one dict must add up too, and a key parsed alone must be new.
+    """
+
+    __slots__ = ("big_int", "blocks", "lost", "members", "numbers", "on_piece")
+
+    def __init__(self, members: bool, numbers: bool = True, on_piece: Callable[[Any], None] | None = None) -> None:
+        self.members = members
+        self.numbers = numbers
+        self.on_piece = on_piece
+        #: Bracket counts of whole blocks of the document (see :func:`_net`), by (opening bracket, block number).
+        self.blocks: dict[tuple[bytes, int], int] = {}
+        self.big_int = False
+        self.lost = False
+
+    def span(self, raw: bytes | bytearray, start: int, end: int, value: Any) -> None:
+        """``value`` was parsed from ``raw[start:end]`` (the same bytes as the document's, maybe wrapped)."""
+        if self.numbers and not self.big_int and _has_big_int(raw, start, end):
+            self.big_int = True
+        if self.members and not self.lost:
+            expected = raw.count(b":", start, end)
+            if raw.find(b"\\", start, end) >= 0 and raw.find(b"\\u003", start, end) >= 0:
+                expected += raw.count(b"\\u003a", start, end) + raw.count(b"\\u003A", start, end)
+            try:
+                written = orjson.dumps(value).count(b":")
+            except (TypeError, orjson.JSONEncodeError):  # pragma: no cover - orjson wrote what it read
+                written = -1
+            if written != expected:
+                self.lost = True
+
+    def merge(self, result: dict[str, Any] | list[Any], piece: Any) -> None:
+        if self.on_piece is not None:
+            self.on_piece(piece)
+        if isinstance(result, dict):
+            before = len(result)
+            result.update(piece)
+            if self.members and len(result) != before + len(piece):
+                self.lost = True
+        else:
+            result.extend(piece)
+
+
 def loads_in_pieces(data: bytes) -> Any:
     """``orjson.loads(data)`` computed in pieces of about :data:`PIECE_BYTES`. Raises :class:`Unsplittable`."""
+    return _loads(data, _Checks(members=False, numbers=False))
+
+
+def loads_checked(
+    data: bytes, members: bool, split: bool = True, on_piece: Callable[[Any], None] | None = None
+) -> Parsed:
+    """``orjson.loads(data)`` (in pieces when ``split`` and the document has big containers), and whether it may
+    have lost data: an integer beyond 64 bits (read as a float), a member dropped by a repeated key (looked for
+    when ``members``). ``on_piece`` is called with each piece (a list of elements or a dict of members, after its
+    checks) before it joins the value; it may change it in place (jsondoc shares repeated strings). Raises
+    ``orjson.JSONDecodeError`` as ``orjson.loads`` does."""
+    checks = _Checks(members, on_piece=on_piece)
+    try:
+        if not split:
+            raise Unsplittable("asked for one call")
+        value = _loads(data, checks)
+    except Unsplittable:
+        checks = _Checks(members)
+        value = orjson.loads(data)
+        checks.span(data, 0, len(data), value)
+    return Parsed(value, checks.big_int, checks.lost)
+
+
+def _loads(data: bytes, checks: _Checks) -> Any:
     start = _skip_ws(data, 0)
     if start >= len(data) or data[start] not in b"[{":
         raise Unsplittable("not a container")
     try:
-        value, end = _container(memoryview(data), data, start, 0)
+        value, end = _container(memoryview(data), data, start, 0, checks)
     except RecursionError:  # deep nesting on a thread with a small stack: one call will do
         raise Unsplittable("nested too deep") from None
     if _skip_ws(data, end) != len(data):
         raise Unsplittable("content after the document")
     return value
+
+
+#: Digits become b"0", everything else b" ": a run of 19 zeros marks a possible integer beyond 64 bits.
+_DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_RUN = b"0" * 19
+_BIG_INT = re.compile(rb"(?<![\d.eE\"])-?\d{19,}(?![\d.eE])")
+#: What orjson reads exactly: int64 and uint64.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
+def _has_big_int(raw: bytes | bytearray, start: int, end: int) -> bool:
+    """Whether ``raw[start:end]`` holds an integer literal orjson would read as a float (beyond int64/uint64)."""
+    mapped = raw[start:end].translate(_DIGIT_MAP)
+    hit = mapped.find(_RUN)
+    while hit >= 0:
+        run_end = mapped.find(b" ", hit)
+        if run_end < 0:
+            run_end = len(mapped)
+        # the run plus one byte either side: the sign or the byte that makes it part of a string or a float
+        match = _BIG_INT.search(raw, max(start, start + hit - 1), min(end, start + run_end + 1))
+        if match is not None and (len(match.group()) > 40 or not _INT_MIN <= int(match.group()) <= _INT_MAX):
+            return True  # (a long literal is big without converting it: int() refuses beyond 4 300 digits)
+        hit = mapped.find(_RUN, run_end)
+    return False
 
 
 def _skip_ws(data: bytes, pos: int) -> int:
@@ -109,7 +221,7 @@ def _skip_ws(data: bytes, pos: int) -> int:
     return pos
 
 
-def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[Any, int]:
+def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _Checks) -> tuple[Any, int]:
     """The container beginning at ``start`` (``[`` or ``{``) and the offset after its closing bracket."""
     is_object = data[start] == 0x7B  # "{"
     close = 0x7D if is_object else 0x5D
@@ -124,40 +236,42 @@ def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[A
     far = False  # no boundary within reach: if the next element is small, the container probably ends soon
     while True:
         if failures <= MAX_FAILED_PIECES and pos >= skip_until:
-            end, hint = _piece_end(data, pos, signature, separator, is_object)
+            end, hint = _piece_end(
+                data, pos, signature, separator, is_object, signature is None or failures > 0, checks.blocks
+            )
             if end >= 0:
-                piece = _try_piece(view, pos, end, is_object)
+                piece = _try_piece(view, pos, end, is_object, checks)
                 if piece is not None:
-                    _add(result, piece)
+                    checks.merge(result, piece)
                     pos = _skip_ws(data, end + 1)  # data[end] is the comma
                     report(pos, len(data))  # the loading bar: bytes parsed of the whole
                     continue
                 # the container may close and a sibling open between the two ends ("},{" balances)
-                rest = _rest(view, data, pos, is_object, end)
+                rest = _rest(view, data, pos, is_object, end, checks)
                 if rest is not None:
-                    _add(result, rest[0])
+                    checks.merge(result, rest[0])
                     return result, rest[1]
                 failures += 1
                 if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
                     signature = None
             else:
                 if end in (_LEFT, _CLOSED):  # the container ends soon: its rest in one call
-                    rest = _rest(view, data, pos, is_object, hint if end == _CLOSED else -1)
+                    rest = _rest(view, data, pos, is_object, hint if end == _CLOSED else -1, checks)
                     if rest is not None:
-                        _add(result, rest[0])
+                        checks.merge(result, rest[0])
                         return result, rest[1]
                     failures += 1
                 far = end == _FAR
                 skip_until = hint
         before = pos
-        pos = _one_element(view, data, pos, is_object, depth, result)
+        pos = _one_element(view, data, pos, is_object, depth, result, checks)
         if far and pos - before < FIRST_WINDOW:
             far = False
             comma = _skip_ws(data, pos)
             if comma < len(data) and data[comma] == 0x2C:
-                rest = _rest(view, data, _skip_ws(data, comma + 1), is_object, -1)
+                rest = _rest(view, data, _skip_ws(data, comma + 1), is_object, -1, checks)
                 if rest is not None:
-                    _add(result, rest[0])
+                    checks.merge(result, rest[0])
                     return result, rest[1]
         pos = _skip_ws(data, pos)
         if pos >= len(data):
@@ -167,13 +281,6 @@ def _container(view: memoryview, data: bytes, start: int, depth: int) -> tuple[A
         if data[pos] != 0x2C:  # ","
             raise Unsplittable("expected a comma between elements")
         pos = _skip_ws(data, pos + 1)
-
-
-def _add(result: dict[str, Any] | list[Any], piece: Any) -> None:
-    if isinstance(result, dict):
-        result.update(piece)
-    else:
-        result.extend(piece)
 
 
 def _signature(data: bytes, pos: int, is_object: bool) -> bytes | None:
@@ -222,7 +329,13 @@ def _separator(data: bytes, pos: int, is_object: bool) -> re.Pattern[bytes]:
 
 
 def _piece_end(
-    data: bytes, pos: int, signature: bytes | None, separator: re.Pattern[bytes], is_object: bool
+    data: bytes,
+    pos: int,
+    signature: bytes | None,
+    separator: re.Pattern[bytes],
+    is_object: bool,
+    brackets_too: bool = True,
+    blocks: dict[tuple[bytes, int], int] | None = None,
 ) -> tuple[int, int]:
     """Offset of a separating comma that ends a piece of about :data:`PIECE_BYTES` starting at ``pos``; else
     :data:`_LEFT` (the container ends within the piece), :data:`_CLOSED` (it ends before the hint),
@@ -232,12 +345,13 @@ def _piece_end(
     size = PIECE_BYTES
     tries = MAX_CANDIDATES
     while True:
-        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries)
+        end, hint = _boundary_after(data, pos, pos + size, signature, separator, is_object, tries, brackets_too, blocks)
         if end != _INSIDE:
             return end, hint
         tries = MAX_CANDIDATES // 8
-        # a nested value straddles the target: a smaller piece ends before it (if the elements before it are small)
-        size //= 4
+        # a nested value straddles the target: a smaller piece ends before it (if the elements before it are small);
+        # each try counts the brackets from ``pos`` again, so the sizes drop fast (1 MB, 16 KB, 256 B)
+        size //= 64
         if size < 64:
             return _INSIDE, hint
 
@@ -250,9 +364,13 @@ def _boundary_after(
     separator: re.Pattern[bytes],
     is_object: bool,
     tries: int,
+    brackets_too: bool = True,
+    blocks: dict[tuple[bytes, int], int] | None = None,
 ) -> tuple[int, int]:
     """The first candidate comma at or after ``target`` where the brackets since ``pos`` balance (and, when there
-    is none, where the search stopped)."""
+    is none, where the search stopped). Without ``brackets_too`` only the braces are counted: elements found by
+    their signature are objects, so where their braces balance so do their brackets (orjson proves the piece; the
+    caller counts both after a piece that failed)."""
     last = pos
     braces = 0
     brackets_at = pos  # brackets are counted only where the braces balance (half the counting inside objects)
@@ -275,19 +393,47 @@ def _boundary_after(
             continue
         if first < 0:
             first = comma
-        braces += data.count(b"{", last, comma) - data.count(b"}", last, comma)
+        braces += _net(data, b"{", b"}", last, comma, blocks)
         last = comma
         if braces > 0:
             continue
         if braces < 0:
             return _CLOSED, comma
-        brackets += data.count(b"[", brackets_at, comma) - data.count(b"]", brackets_at, comma)
+        if not brackets_too:
+            return comma, 0
+        brackets += _net(data, b"[", b"]", brackets_at, comma, blocks)
         brackets_at = comma
         if brackets == 0:
             return comma, 0
         if brackets < 0:
             return _CLOSED, comma
     return _INSIDE, first
+
+
+#: Bytes per block whose bracket counts are remembered: a failed piece search at one nesting level counts the
+#: bytes the levels inside it search again; whole blocks are then counted once per document.
+COUNT_BLOCK = 64 * 1024
+
+
+def _net(
+    data: bytes, opener: bytes, closer: bytes, start: int, end: int, blocks: dict[tuple[bytes, int], int] | None
+) -> int:
+    """``data.count(opener) - data.count(closer)`` over ``start:end``; whole blocks from ``blocks`` (filled here)."""
+    if blocks is None or end - start < 2 * COUNT_BLOCK:
+        return data.count(opener, start, end) - data.count(closer, start, end)
+    first = -(-start // COUNT_BLOCK)
+    last = end // COUNT_BLOCK
+    head, tail = first * COUNT_BLOCK, last * COUNT_BLOCK
+    net = data.count(opener, start, head) - data.count(closer, start, head)
+    net += data.count(opener, tail, end) - data.count(closer, tail, end)
+    for block in range(first, last):
+        known = blocks.get((opener, block))
+        if known is None:
+            at = block * COUNT_BLOCK
+            known = data.count(opener, at, at + COUNT_BLOCK) - data.count(closer, at, at + COUNT_BLOCK)
+            blocks[(opener, block)] = known
+        net += known
+    return net
 
 
 def _find(data: bytes, sub: bytes, start: int, end: int | None = None) -> int:
@@ -341,34 +487,52 @@ def _wrapped(view: memoryview, start: int, end: int, is_object: bool, close: boo
     return buffer
 
 
-def _try_piece(view: memoryview, start: int, end: int, is_object: bool) -> Any | None:
+def _try_piece(view: memoryview, start: int, end: int, is_object: bool, checks: _Checks) -> Any | None:
+    buffer = _wrapped(view, start, end, is_object)
     try:
-        return orjson.loads(_wrapped(view, start, end, is_object))
+        value = orjson.loads(buffer)
     except orjson.JSONDecodeError:
         return None
+    checks.span(buffer, 0, len(buffer), value)
+    return value
 
 
-def _rest(view: memoryview, data: bytes, pos: int, is_object: bool, before: int) -> tuple[Any, int] | None:
+def _rest(
+    view: memoryview, data: bytes, pos: int, is_object: bool, before: int, checks: _Checks
+) -> tuple[Any, int] | None:
     """The remaining elements of the container from ``pos`` through its closing bracket (expected before
     ``before`` when that is not -1), in one call when they fit in a piece: ``[`` + the bytes from ``pos`` parse up
     to that bracket. The value and the offset after the bracket."""
+    if pos >= len(data) or data[pos] in b"]}":  # after a comma: "[1,]" would parse as "[" + "]"
+        return None
     reach = 2 * PIECE_BYTES if before < 0 else min(2 * PIECE_BYTES, before + 64 - pos)
     end = min(len(data), pos + reach)
     buffer = _wrapped(view, pos, end, is_object, close=False)
     try:
-        return orjson.loads(buffer), end  # the document ends with this container
+        value = orjson.loads(buffer)  # the document ends with this container
     except orjson.JSONDecodeError as exc:
         if exc.msg != _AFTER_DOCUMENT:
             return None
         stop = _byte_offset(buffer, exc.pos)
+    else:
+        checks.span(buffer, 0, len(buffer), value)
+        return value, end
     try:
-        return orjson.loads(memoryview(buffer)[:stop]), pos + stop - 1
+        value = orjson.loads(memoryview(buffer)[:stop])
     except orjson.JSONDecodeError:  # pragma: no cover - orjson just parsed it
         return None
+    checks.span(buffer, 0, stop, value)
+    return value, pos + stop - 1
 
 
 def _one_element(
-    view: memoryview, data: bytes, pos: int, is_object: bool, depth: int, result: dict[str, Any] | list[Any]
+    view: memoryview,
+    data: bytes,
+    pos: int,
+    is_object: bool,
+    depth: int,
+    result: dict[str, Any] | list[Any],
+    checks: _Checks,
 ) -> int:
     """Parse the element (or member) at ``pos`` into ``result``; the offset after it."""
     if is_object:
@@ -383,18 +547,21 @@ def _one_element(
         if pos >= len(data) or data[pos] != 0x3A:
             raise Unsplittable("expected a colon")
         pos = _skip_ws(data, pos + 1)
-    value, pos = _value(view, data, pos, depth)
+    value, pos = _value(view, data, pos, depth, checks)
     if isinstance(result, dict):
+        if key in result:
+            checks.lost = True
         result[key] = value
     else:
         result.append(value)
     return pos
 
 
-def _value(view: memoryview, data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+def _value(view: memoryview, data: bytes, pos: int, depth: int, checks: _Checks) -> tuple[Any, int]:
     """The value at ``pos`` and the offset after it: from a window of the bytes, or split when too big."""
     window = FIRST_WINDOW
     size = len(data)
+    counted = False
     while True:
         end = min(size, pos + window)
         chunk = view[pos:end]
@@ -403,28 +570,100 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int) -> tuple[Any, in
         except orjson.JSONDecodeError as exc:
             if exc.msg == _AFTER_DOCUMENT:
                 stop = _byte_offset(chunk, exc.pos)
-                return orjson.loads(view[pos : pos + stop]), pos + stop
+                value = orjson.loads(view[pos : pos + stop])
+                checks.span(data, pos, pos + stop, value)
+                return value, pos + stop
             if end >= size:
                 raise Unsplittable(exc.msg) from None
         else:
             if end >= size or data[end - 1] not in _NUMBER_TAIL:
+                checks.span(data, pos, end, value)
                 return value, end
             # the window may have cut a number (or a literal) short: widen it
         first = data[pos]
         if first == 0x22:  # a long string: find its closing quote
             return _string(view, data, pos)
-        if first in b"[{" and window >= SPLIT_WINDOW and depth + 1 < MAX_DEPTH:  # too big for a window: split it
-            return _container(view, data, pos, depth + 1)
+        if first in b"[{" and window >= SPLIT_WINDOW:  # too big for a window
+            if depth + 1 < MAX_DEPTH:  # split it
+                return _container(view, data, pos, depth + 1, checks)
+            if not counted:  # nested too deep to split: parse it whole, once, up to where its brackets balance
+                counted = True
+                end = _bracket_end(data, pos)
+                if end > 0:
+                    try:
+                        value = orjson.loads(view[pos:end])
+                    except orjson.JSONDecodeError:
+                        pass  # a bracket inside a string misled the count: windows until it fits
+                    else:
+                        checks.span(data, pos, end, value)
+                        return value, end
         window *= 4
 
 
+def _bracket_end(data: bytes, pos: int) -> int:
+    """The offset after the bracket that closes the one at ``pos``, by counting brackets (strings not told
+    apart: orjson proves the result), or -1. Blocks of doubling size find where the count drops to zero, bisection
+    narrows it to a few bytes, which are read one by one; every byte is counted about three times."""
+    opener = data[pos : pos + 1]
+    closer = b"}" if opener == b"{" else b"]"
+    size = len(data)
+    start, balance, block = pos, 0, FIRST_WINDOW
+    while True:
+        if start >= size:
+            return -1
+        end = min(size, start + block)
+        after = balance + data.count(opener, start, end) - data.count(closer, start, end)
+        if after <= 0:
+            break
+        start, balance, block = end, after, block * 2
+    while end - start > 64:  # balance > 0 at start, <= 0 at end
+        middle = (start + end) // 2
+        at_middle = balance + data.count(opener, start, middle) - data.count(closer, start, middle)
+        if at_middle > 0:
+            start, balance = middle, at_middle
+        else:
+            end = middle
+    for at in range(start, end):
+        byte = data[at]
+        if byte == opener[0]:
+            balance += 1
+        elif byte == closer[0]:
+            balance -= 1
+            if balance <= 0:
+                return at + 1
+    return -1  # pragma: no cover - the count dropped to zero in this range
+
+
 def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
-    """The string beginning at ``pos`` (a quote) and the offset after its closing quote."""
+    """The string beginning at ``pos`` (a quote) and the offset after its closing quote.
+
+    The first quote that no backslash precedes is found at C speed (``bytes.find``, then a regex for text full of
+    escaped quotes); it closes the string unless an escaped backslash comes before the real closing quote
+    (``\\\\"``): orjson then refuses the string and the quotes are counted (:func:`_closing_quote`)."""
+    quote = _unescaped_quote(data, pos + 1)
+    if quote >= 0:
+        try:
+            return orjson.loads(view[pos : quote + 1]), quote + 1
+        except orjson.JSONDecodeError:
+            pass
     quote = _closing_quote(data, pos + 1)
     try:
         return orjson.loads(view[pos : quote + 1]), quote + 1
     except orjson.JSONDecodeError as exc:
         raise Unsplittable(exc.msg) from None
+
+
+#: A quote that does not follow a backslash (``"`` first: the regex engine skips to each quote at C speed).
+_BARE_QUOTE = re.compile(rb'"(?<=[^\\]")')
+
+
+def _unescaped_quote(data: bytes, at: int) -> int:
+    """The first quote from ``at`` on that no backslash precedes, or -1."""
+    quote = data.find(b'"', at)
+    if quote < 0 or data[quote - 1] != 0x5C:  # base64 and most text: the first quote
+        return quote
+    match = _BARE_QUOTE.search(data, quote + 1)
+    return -1 if match is None else match.start()
 
 
 def _closing_quote(data: bytes, at: int) -> int:

@@ -20,9 +20,8 @@ from typing import Any
 
 import orjson
 
-from inspector.formats import json_pieces
 from inspector.formats.base import InspectorError, Problem, info, warning
-from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
+from inspector.formats.json_pieces import loads_checked
 
 #: Above this size the duplicate-key check is skipped; the skip is reported as an info problem.
 DUPLICATE_SCAN_LIMIT = 16 * 1024 * 1024
@@ -349,20 +348,6 @@ class Interner:
             self.off = 2 * hot < self.sampled  # most values are unique: the walk would cost more than it saves
 
 
-def _orjson_loads(data: bytes) -> Any:
-    """``orjson.loads``, in pieces when the document has big containers (see :mod:`json_pieces`): the thread doing it
-    then never holds the GIL for more than a piece (~5-30 ms instead of ~0.6 s for 100 MB). Each piece's repeated
-    values are shared as it arrives (:class:`Interner`), so the peak is the smaller document."""
-    hook = getattr(json_pieces, "piece_hook", None)  # (json_pieces' hook: requested, see /work/notes/requests.md)
-    try:
-        if hook is None:
-            return loads_in_pieces(data)
-        with hook(Interner()):
-            return loads_in_pieces(data)
-    except Unsplittable:
-        return orjson.loads(data)
-
-
 def no_duplicate_keys(data: bytes, value: Any) -> bool:
     """Whether orjson's reading ``value`` of ``data`` kept every member (no key repeated in an object).
 
@@ -384,10 +369,11 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
 
     Raises InspectorError with line and column for anything that is not JSON.
 
-    orjson reads the document (which also checks UTF-8; in pieces above :data:`PIECES_FROM`); up to
-    :data:`DUPLICATE_SCAN_LIMIT`, :func:`no_duplicate_keys` proves no key repeats, above it the check is skipped.
-    The standard library reads the document instead when orjson would lose data (an integer beyond 64 bits, see
-    :func:`has_big_int`), when orjson refuses it (NaN, a lone surrogate escape, 1e400: the standard library accepts
+    orjson reads the document (which also checks UTF-8; in pieces above :data:`PIECES_FROM`) and
+    :func:`json_pieces.loads_checked` checks each piece it parsed as it goes: up to :data:`DUPLICATE_SCAN_LIMIT` that
+    no key repeats (the method of :func:`no_duplicate_keys`), above it the check is skipped; and that no integer is
+    beyond 64 bits (:func:`has_big_int`). The standard library reads the document instead when orjson would lose
+    data (such an integer), when orjson refuses it (NaN, a lone surrogate escape, 1e400: the standard library accepts
     those or gives the error message) and when a key may repeat (it reports which and keeps the last).
     """
     problems: list[Problem] = []
@@ -398,34 +384,32 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
         raise InspectorError("the input is empty: expected a JSON document")
 
     scan_duplicates = len(data) <= DUPLICATE_SCAN_LIMIT
-    big_int = has_big_int(data)
-    if scan_duplicates and not big_int:
-        # orjson, and the standard library only when a key may repeat (its hook costs ~4x orjson's time)
-        try:
-            with _no_gc():
-                value = orjson.loads(data) if len(data) <= PIECES_FROM else _orjson_loads(data)
-        except orjson.JSONDecodeError:
-            pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
-        else:
-            if no_duplicate_keys(data, value):
-                return value, problems
-    if not scan_duplicates and not big_int:
-        try:
-            with _no_gc():
-                value = _orjson_loads(data)
+    big = len(data) > PIECES_FROM
+    # orjson, checked as it reads (an integer beyond 64 bits, a repeated key: json_pieces.loads_checked, on the
+    # pieces orjson parses, never on long strings); in pieces above PIECES_FROM, each piece's repeated values shared
+    # as it arrives when memory is short (interner_for). The standard library reads the document again only when
+    # something may be lost (its hook costs ~4x orjson's time).
+    share = interner_for(data) if big else None
+    try:
+        with _no_gc():
+            parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=share)
+            if not scan_duplicates:
                 # Millions of new containers would be walked again by every later collection (~15% of an open of
                 # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
                 # closed), so it moves to the permanent generation; only cyclic garbage that exists at this moment
                 # is kept with it, which is a few objects. Frozen before collections resume: the first one would
                 # otherwise walk them all at once (one 75 ms hold of the GIL, measured).
                 gc.freeze()
-        except orjson.JSONDecodeError:
-            pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
-        else:
-            problems.append(
-                info("", f"duplicate-key check skipped for a document above {DUPLICATE_SCAN_LIMIT // 2**20} MB", "")
-            )
-            return value, problems
+    except orjson.JSONDecodeError:
+        pass  # the standard library below accepts more (NaN, lone surrogates) or names the error
+    else:
+        if not parsed.big_int and not parsed.members_lost:
+            if not scan_duplicates:
+                problems.append(
+                    info("", f"duplicate-key check skipped for a document above {DUPLICATE_SCAN_LIMIT // 2**20} MB", "")
+                )
+            return parsed.value, problems
+        del parsed
 
     text = _check_utf8(data)
     collector = _DuplicateCollector()

@@ -24,6 +24,7 @@ def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
     monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
     monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
+    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)  # bracket counts of 8-byte blocks remembered
 
 
 # strings full of what could fool a boundary search: quotes, brackets, commas, colons, escapes, non-ASCII
@@ -134,18 +135,22 @@ def test_big_containers_are_split_into_small_calls(
     assert max(sizes) < len(data) / 4, f"one call read {max(sizes)} of {len(data)} bytes"
 
 
-def test_parse_json_uses_pieces_above_the_duplicate_scan_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_json_uses_pieces_above_the_duplicate_scan_limit(
+    tiny_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from inspector.formats import jsondoc
 
     monkeypatch.setattr(jsondoc, "DUPLICATE_SCAN_LIMIT", 100)
+    monkeypatch.setattr(jsondoc, "PIECES_FROM", 100)
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 64)
     value = _backtrace_like(30, 4)
     data = orjson.dumps(value)
     calls: list[int] = []
-    real = jsondoc.loads_in_pieces
-    monkeypatch.setattr(jsondoc, "loads_in_pieces", lambda d: calls.append(len(d)) or real(d))
+    real = orjson.loads
+    monkeypatch.setattr(json_pieces.orjson, "loads", lambda d: calls.append(len(d)) or real(d))
     got, problems = parse_json(data)
-    assert calls == [len(data)]
+    monkeypatch.undo()
+    assert len(calls) > 5 and max(calls) < len(data) / 4, "not parsed in pieces"
     assert _same(got, value)
     assert any("duplicate-key check skipped" in p.message for p in problems)
     # a syntax error still gets the whole-document message with line and column
@@ -269,3 +274,84 @@ def test_long_strings_and_deep_nesting_parse_alike(monkeypatch: pytest.MonkeyPat
     got, sizes = _count_calls(monkeypatch, data)
     assert _same(got, value)
     assert len(sizes) <= 2 * len(data) / 4096 + 40
+
+
+# Documents that orjson reads with a loss: keys repeated in one object, integers beyond 64 bits (read as floats).
+_lossy_values = st.recursive(
+    st.none() | st.integers(-(2**70), 2**70) | _colon_text | tricky_text,
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.lists(st.tuples(st.sampled_from(["a", "b", "c:"]) | tricky_text, children), max_size=6).map(
+            lambda pairs: ("pairs", pairs)
+        )
+    ),
+    max_leaves=40,
+)
+
+
+def _has_big(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -(2**63) <= value <= 2**64 - 1
+    if isinstance(value, dict):
+        return any(_has_big(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_big(v) for v in value)
+    return False
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_lossy_values.filter(lambda v: isinstance(v, (tuple, list))), st.booleans(), st.booleans())
+def test_checked_pieces_report_every_loss(tiny_pieces: None, value: object, escape_colons: bool, split: bool) -> None:
+    """loads_checked says when orjson lost data (a repeated key, an integer beyond 64 bits), with the document in
+    pieces of a few bytes; when it says nothing was lost, its value is the standard library's."""
+    from inspector.formats.jsondoc import _DuplicateCollector
+
+    text = _write(value, escape_colons)
+    collector = _DuplicateCollector()
+    expected = json.loads(text, object_pairs_hook=collector)
+    parsed = json_pieces.loads_checked(text.encode(), members=True, split=split)
+    if collector.duplicates:
+        assert parsed.members_lost
+    if _has_big(expected):
+        assert parsed.big_int
+    if not parsed.members_lost and not parsed.big_int:
+        assert _same(parsed.value, expected)
+
+
+def test_long_strings_are_not_scanned_for_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Digits in a long string parsed alone are no integer; a big integer beside it is found."""
+    for name, size in (("PIECE_BYTES", 4096), ("SEPARATOR_REACH", 4096), ("SIGNATURE_REACH", 8192)):
+        monkeypatch.setattr(json_pieces, name, size)
+    digits = "1234567890" * 20000
+    data = orjson.dumps({"logs": [{"type": "a", "data": digits}, {"type": "b", "data": digits}]})
+    scanned: list[int] = []
+    real = json_pieces._has_big_int
+    monkeypatch.setattr(json_pieces, "_has_big_int", lambda raw, s, e: scanned.append(e - s) or real(raw, s, e))
+    parsed = json_pieces.loads_checked(data, members=True)
+    assert not parsed.big_int and not parsed.members_lost
+    assert _same(parsed.value, orjson.loads(data))
+    assert sum(scanned) < len(data) / 10, "the long strings were scanned"
+    big = data.replace(b'"type":"b"', b'"type":123456789012345678901234')
+    assert json_pieces.loads_checked(big, members=True).big_int
+
+
+def test_a_trailing_comma_is_never_accepted(tiny_pieces: None) -> None:
+    for data in (b'{"a":[1,2,3],"b":[[1],[]],}', b"[[1,2],[3],]", b'{"a":{"b":1},}'):
+        with pytest.raises(Unsplittable):
+            loads_in_pieces(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=600).map(lambda b: bytes(b"{}[]x"[c % 5] for c in b)), st.data())
+def test_block_counts_add_up_like_a_direct_count(monkeypatch: pytest.MonkeyPatch, data: bytes, draw) -> None:
+    """The bracket balance from remembered block counts equals counting the bytes, for any ranges, in any order."""
+    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 16)
+    blocks: dict[tuple[bytes, int], int] = {}
+    for _ in range(draw.draw(st.integers(1, 8))):
+        start = draw.draw(st.integers(0, len(data)))
+        end = draw.draw(st.integers(start, len(data)))
+        for opener, closer in ((b"{", b"}"), (b"[", b"]")):
+            expected = data.count(opener, start, end) - data.count(closer, start, end)
+            assert json_pieces._net(data, opener, closer, start, end, blocks) == expected

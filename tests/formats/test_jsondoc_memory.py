@@ -78,7 +78,6 @@ def test_the_tables_stop_growing_at_their_bound(monkeypatch: pytest.MonkeyPatch)
     assert later == ["a", "c", "c"] and later[0] is interner.strings["a"]  # known ones still shared
 
 
-@pytest.mark.skipif(not hasattr(json_pieces, "piece_hook"), reason="json_pieces has no piece_hook yet")
 def test_a_document_parsed_in_pieces_shares_its_frames_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRASH_INSPECTOR_MEMORY_AVAILABLE", str(128 * 2**20))  # memory short: values are shared
     monkeypatch.setattr(jsondoc, "PIECES_FROM", 1024)
