@@ -370,6 +370,26 @@ def test_clicking_into_the_filter_box_indexes_a_big_report_once(qtbot, monkeypat
     assert isinstance(view.report.exceptions[0].frames.search_cache, SearchIndex)
 
 
+def test_a_huge_metadata_object_opens_collapsed(qtbot) -> None:
+    """A metadata section with more children than EXPAND_CHILDREN (a Rollbar ``custom`` of 110 000 keys took 8 s to
+    lay out) stays collapsed when the report opens; the small sections open as before, and the big one opens on
+    demand."""
+    from inspector.ui.document.tree_layout import EXPAND_CHILDREN
+
+    report = million_frame_report(10)
+    report.metadata = {"custom": {f"key{i}": i for i in range(EXPAND_CHILDREN + 1)}, "server": {"host": "web4"}}
+    document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
+    document.reports = [report]
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    view.show_view("metadata")
+    model = view.metadata_view.model()
+    rows = {model.index(r, 0).data(): model.index(r, 0) for r in range(model.rowCount())}
+    assert not view.metadata_view.isExpanded(rows["custom"]) and view.metadata_view.isExpanded(rows["server"])
+    view.metadata_view.expand(rows["custom"])
+    assert model.rowCount(rows["custom"]) == EXPAND_CHILDREN + 1
+
+
 def test_more_row_lists_more_frames_and_keeps_the_view(qtbot) -> None:
     report = million_frame_report()
     document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
