@@ -14,7 +14,8 @@ import pytest
 
 from inspector.compose.drafts import DraftStore
 from inspector.compose.templates import instantiate
-from inspector.ui.document.open_document import DraftKeeper, OpenDocument, open_draft
+from inspector.ui.document.drafts import DraftKeeper, open_draft
+from inspector.ui.document.open_document import OpenDocument
 
 pytestmark = [
     pytest.mark.qt_log_ignore("propagateSizeHints"),

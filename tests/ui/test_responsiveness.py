@@ -17,9 +17,10 @@ from inspector.formats import load_bytes
 from inspector.formats.jsondoc import dumps
 from inspector.ui.document import raw_view
 from inspector.ui.document.document_view import DocumentView
+from inspector.ui.document.drafts import DraftKeeper
 from inspector.ui.document.editor import EditorWidget, create_editor
 from inspector.ui.document.editor import widget as editor_widget
-from inspector.ui.document.open_document import DraftKeeper, OpenDocument
+from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.tree_layout import SPAN_STACKS
 from inspector.ui.workers import Task
 
@@ -173,7 +174,7 @@ def test_a_task_whose_signals_were_deleted_finishes_quietly(qtbot) -> None:
 def test_big_drafts_are_encoded_in_pieces_to_the_same_bytes(qtbot, tmp_path: Path) -> None:
     from inspector.compose.drafts import Draft
     from inspector.formats.base import Part
-    from inspector.ui.document.open_document import PIECE, _save_in_pieces
+    from inspector.ui.document.drafts import PIECE, _save_in_pieces
 
     text = '{"message": "é \\" \\u2028 😀 \u2028"}\n' * (PIECE // 10)
     draft = Draft(

@@ -339,6 +339,57 @@ def test_filter_a_million_frames_in_the_window(qtbot) -> None:
     assert model.rowCount(model.index(0, 0)) == 1
 
 
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_clicking_into_the_filter_box_indexes_a_big_report_once(qtbot, monkeypatch) -> None:
+    """A click into the filter box indexes the million frames on a worker; the filter typed meanwhile waits for
+    that index instead of building its own: each list is indexed once, and the result is the same."""
+    from inspector.ui.document.models.filtering import SearchIndex
+
+    builds: list[int] = []
+    real_build = SearchIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, rows, check=None):  # type: ignore[no-untyped-def]
+        builds.append(len(rows))
+        return real_build(cls, rows, check)
+
+    monkeypatch.setattr(SearchIndex, "build", classmethod(counting))
+    document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
+    document.reports = [million_frame_report()]
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.mouseClick(view.filter_edit, Qt.MouseButton.LeftButton)
+    view.filter_edit.setFocus()  # the offscreen platform may not move the focus on a click
+    qtbot.waitUntil(lambda: builds == [1_000_000], timeout=10000)  # the focus started it: nothing is typed yet
+    with qtbot.waitSignal(view.filter_applied, timeout=60000) as applied:
+        qtbot.keyClicks(view.filter_edit, "needle_in")
+    assert applied.args == ["needle_in"]
+    model = view.frames_view.model()
+    assert model.rowCount(model.index(0, 0)) == 1
+    assert builds == [1_000_000]  # by the click; the filter found the index there
+    assert isinstance(view.report.exceptions[0].frames.search_cache, SearchIndex)
+
+
+def test_a_huge_metadata_object_opens_collapsed(qtbot) -> None:
+    """A metadata section with more children than EXPAND_CHILDREN (a Rollbar ``custom`` of 110 000 keys took 8 s to
+    lay out) stays collapsed when the report opens; the small sections open as before, and the big one opens on
+    demand."""
+    from inspector.ui.document.tree_layout import EXPAND_CHILDREN
+
+    report = million_frame_report(10)
+    report.metadata = {"custom": {f"key{i}": i for i in range(EXPAND_CHILDREN + 1)}, "server": {"host": "web4"}}
+    document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))
+    document.reports = [report]
+    view = DocumentView(document)
+    qtbot.addWidget(view)
+    view.show_view("metadata")
+    model = view.metadata_view.model()
+    rows = {model.index(r, 0).data(): model.index(r, 0) for r in range(model.rowCount())}
+    assert not view.metadata_view.isExpanded(rows["custom"]) and view.metadata_view.isExpanded(rows["server"])
+    view.metadata_view.expand(rows["custom"])
+    assert model.rowCount(rows["custom"]) == EXPAND_CHILDREN + 1
+
+
 def test_more_row_lists_more_frames_and_keeps_the_view(qtbot) -> None:
     report = million_frame_report()
     document = OpenDocument(load_path(str(ROLLBAR_CHAIN)))

@@ -45,6 +45,7 @@ from inspector.ui.document.timeline import TimelineWidget
 from inspector.ui.document.tree_layout import (
     LIST_COLUMNS,
     TreeLayout,
+    expand_top_level,
     make_tree,
 )
 from inspector.ui.document.view_filter import (
@@ -281,7 +282,7 @@ class DocumentView(QWidget):
         self.tree_layout.repaint_visible(self.threads_view)
         self._show_summary(report)
         self._build_list_models(report)
-        self.metadata_view.expandToDepth(0)
+        expand_top_level(self.metadata_view, self.metadata_model, self.metadata_filter)
         self._size_columns()
         self.timeline.set_events(report.telemetry, self._crash_time(report), occurrence_word(report))
         self._show_attachments(report)
@@ -410,7 +411,7 @@ class DocumentView(QWidget):
         self.threads_view.selectionModel().currentChanged.connect(self._frame_current)
         self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
         self.tree_layout.after_stack_reset(self.threads_view, expand_all=False)
-        self.metadata_view.expandToDepth(0)
+        expand_top_level(self.metadata_view, self.metadata_model, self.metadata_filter)
         self._size_columns()
         self.timeline.set_events(report.telemetry if report else (), self._crash_time(report), occurrence_word(report))
         self.source_pane.show_frame(None)
@@ -516,7 +517,10 @@ class DocumentView(QWidget):
         self.binaries_model.set_visible_rows(result.binaries if result else None)
         self.telemetry_model.set_visible_rows(result.telemetry if result else None)
         self.metadata_filter.set_shown(result.metadata if result else None)
-        self.metadata_view.expandToDepth(0 if result is None else 8)
+        if result is None:
+            expand_top_level(self.metadata_view, self.metadata_model, self.metadata_filter)
+        else:
+            self.metadata_view.expandToDepth(8)  # the matching nodes and their parents only
         self.tree_layout.after_stack_reset(self.frames_view, expand_all=True)
         self.tree_layout.after_stack_reset(self.threads_view, expand_all=result is not None)
         self.filter_box.show_status(result, self.exception_stacks)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from inspector.ui.document.models.stacks_model import StacksModel
@@ -30,6 +30,9 @@ EXPAND_ROWS = 500
 #: Stack rows whose title spans every column right away; further ones are spanned as they scroll into view
 #: (QTreeView.setFirstColumnSpanned does a linear search once laid out: one call per stack is quadratic).
 SPAN_STACKS = 100
+#: A metadata node with more children than this stays collapsed when a report opens (a Rollbar ``custom`` object of
+#: 110 000 keys took 8.4 s to lay out, the Python model asked for every row); the user expands it when wanted.
+EXPAND_CHILDREN = 1000
 
 
 def make_tree(name: str) -> QTreeView:
@@ -174,3 +177,12 @@ class TreeLayout(QObject):
                 break
             index = view.indexBelow(index)
             seen += 1
+
+
+def expand_top_level(view: QTreeView, source: QAbstractItemModel, proxy: QSortFilterProxyModel) -> None:
+    """Expand the top-level nodes of a tree shown through ``proxy`` that have at most :data:`EXPAND_CHILDREN`
+    children (counted in ``source``: the proxy would filter every child to count them)."""
+    for row in range(source.rowCount()):
+        index = source.index(row, 0)
+        if 0 < source.rowCount(index) <= EXPAND_CHILDREN:
+            view.expand(proxy.mapFromSource(index))

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
     from inspector.compose.drafts import Draft, DraftStore
     from inspector.ui.document.attachments_editor import AttachmentsEditor
+    from inspector.ui.document.drafts import DraftKeeper
     from inspector.ui.document.forms import FormsWidget
-    from inspector.ui.document.open_document import DraftKeeper, OpenDocument
+    from inspector.ui.document.open_document import OpenDocument
     from inspector.ui.window.main_window import MainWindow
 
 
@@ -53,7 +54,7 @@ class Composer(QObject):
     def keeper(self) -> DraftKeeper:
         """The autosave of drafts, started when the first document is tracked."""
         if self._keeper is None:
-            from inspector.ui.document.open_document import DraftKeeper
+            from inspector.ui.document.drafts import DraftKeeper
 
             self._keeper = DraftKeeper(self._store, parent=self)
         return self._keeper
@@ -271,7 +272,7 @@ class Composer(QObject):
 
     def restore(self, drafts: list[Draft] | None = None) -> list[OpenDocument]:
         from inspector.formats.base import InspectorError
-        from inspector.ui.document.open_document import open_draft
+        from inspector.ui.document.drafts import open_draft
 
         drafts = self.keeper.store.orphans() if drafts is None else drafts
         opened = []
