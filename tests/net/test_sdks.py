@@ -45,7 +45,7 @@ class Inbox:
             self.records.append(record)
             self._cond.notify_all()
 
-    def wait(self, count: int, timeout: float = 20.0) -> list[CaptureRecord]:
+    def wait(self, count: int, timeout: float = 120.0) -> list[CaptureRecord]:  # a bound, not a speed check
         with self._cond:
             assert self._cond.wait_for(lambda: len(self.records) >= count, timeout), self.records
             return list(self.records)
