@@ -60,16 +60,26 @@ def receiver_rows(quick: bool) -> list[Row]:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT).stdout
     except subprocess.TimeoutExpired:
         return [Row("receive", "bench_receiver.py timed out", 900, ok=False)]
-    # "<name>  sent 2xx stored payloads/s p50 p99 cpu-ms/req cores wrk-cores": the numbers from the right
+    # "<name>  sent 2xx stored payloads/s p50 p99 cpu-ms/req [cores wrk-cores]", then (newer) a line
+    # "cores used: server X, wrk Y; ..." under each server
     rates: dict[str, tuple[float, float, float]] = {}
-    for line in out.splitlines():
+    lines = out.splitlines()
+    for n, line in enumerate(lines):
+        if not line.startswith(("baseline", "crash-inspector")):
+            continue
         parts = line.split()
-        if line.startswith(("baseline", "crash-inspector")) and len(parts) >= 10:
-            try:
-                rate, p99, cores = float(parts[-6]), float(parts[-4]), float(parts[-2])
-            except ValueError:
-                continue
-            rates["receiver" if line.startswith("crash-inspector") else "baseline"] = (rate, p99, cores)
+        first = next((i for i, part in enumerate(parts) if part.isdigit()), None)
+        if first is None or len(parts) - first < 7:
+            continue
+        try:
+            rate, p99 = float(parts[first + 3]), float(parts[first + 5])
+            cores = float(parts[first + 7]) if len(parts) - first > 7 else float("nan")
+        except ValueError:
+            continue
+        used = re.search(r"cores used: server ([\d.]+)", lines[n + 1]) if n + 1 < len(lines) else None
+        if used:
+            cores = float(used.group(1))
+        rates["receiver" if line.startswith("crash-inspector") else "baseline"] = (rate, p99, cores)
     summary = next((line for line in out.splitlines() if line.startswith("receiver/baseline throughput:")), "")
     loss = re.search(r"not stored\): (\d+)", summary)
     pending = re.search(r"still pending: (\d+)", summary)
