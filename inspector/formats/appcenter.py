@@ -264,6 +264,7 @@ CAPABILITIES = Capabilities(
     attachments_in_document=True,
     secret="app-secret",
     install_id=True,
+    rate_limit_per_minute=60,
     editing=editing.APPCENTER,
     receiving=receiving.APPCENTER,
 )

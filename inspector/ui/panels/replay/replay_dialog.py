@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.formats.base import InspectorError
-from inspector.net.profiles import Profile, ProfileStore
+from inspector.net.profiles import Profile, ProfileStore, kind_capabilities
 from inspector.net.store import default_store_dir
 from inspector.services.replay import (
     RESULTS_NAME,
@@ -334,12 +334,13 @@ class ReplayDialog(ProfileTaskDialog):
     # ------------------------------------------------------------------ settings
 
     def _profile_changed(self) -> None:
-        """App Center takes 60 crashes a minute: its profiles start at 60/min; the others at 10/s."""
+        """An API with a documented rate (App Center: 60 crashes a minute) starts at it; the others at 10/s."""
         profile = self.selected_profile()
         if profile is None:
             return
-        if profile.kind == "appcenter":
-            self.set_rate(60, "per minute")
+        per_minute = kind_capabilities(profile.kind).rate_limit_per_minute
+        if per_minute is not None:
+            self.set_rate(per_minute, "per minute")
         else:
             self.set_rate(10, "per second")
         self.retries_spin.setValue(max(0, profile.max_attempts - 1))
