@@ -20,7 +20,7 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -112,9 +112,54 @@ def write_bytes(
         handle.write(data)
 
 
+def write_batch(
+    files: Sequence[tuple[Path, bytes]],
+    *,
+    mode: int | None = None,
+    fsync: Callable[[list[int]], None] | None = None,
+) -> None:
+    """Replace several files atomically, with one fsync of each folder for all of them (a group commit).
+
+    Every file goes to its own temp file first; all are fsynced (``fsync(fds)`` may do it in parallel, e.g. the
+    receiver's writer threads), then renamed in the given order (a capture's raw file before its record) and each
+    folder is fsynced once. When this returns every file is durable; when it raises, nothing was renamed and the
+    temp files are gone.
+    """
+    if not files:
+        return
+    opened: list[tuple[Path, Path, int]] = []
+    try:
+        for path, data in files:
+            target = _target(path)
+            tmp, fd = _open_temp(target, mode)
+            opened.append((target, tmp, fd))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        fds = [fd for _, _, fd in opened]
+        if fsync is not None and len(fds) > 1:
+            fsync(fds)
+        else:
+            for fd in fds:
+                os.fsync(fd)
+    except BaseException:
+        for _, tmp, fd in opened:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for _, _, fd in opened:
+        os.close(fd)
+    for target, tmp, _ in opened:
+        os.replace(tmp, target)
+    for folder in dict.fromkeys(target.parent for target, _, _ in opened):
+        fsync_dir(folder)
+
+
 def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8", mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` encoded (UTF-8 unless told) atomically."""
     write_bytes(path, text.encode(encoding), mode=mode)
 
 
-__all__ = ["TMP_SUFFIX", "fsync_dir", "replacing", "temp_path", "write_bytes", "write_text"]
+__all__ = ["TMP_SUFFIX", "fsync_dir", "replacing", "temp_path", "write_batch", "write_bytes", "write_text"]

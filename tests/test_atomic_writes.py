@@ -185,3 +185,16 @@ def test_every_writer_uses_the_one_atomic_helper() -> None:
             if _WRITERS.search(code) and "replacing(" not in code:  # a zip written into atomic.replacing()
                 offenders.append(f"{rel}:{number}: {line.strip()}")
     assert offenders == [], "write through inspector.atomic:\n" + "\n".join(offenders)
+
+
+def test_write_batch_renames_all_or_none(tmp_path: Path) -> None:
+    """The group commit: every file whole after it returns; when one cannot be written, none is renamed."""
+    first, second = tmp_path / "a.raw", tmp_path / "a.json"
+    first.write_bytes(b"old")
+    atomic.write_batch([(first, b"new raw"), (second, b"{}")], mode=0o600)
+    assert (first.read_bytes(), second.read_bytes()) == (b"new raw", b"{}")
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+    with pytest.raises(OSError):
+        atomic.write_batch([(first, b"newer"), (tmp_path / "missing" / "b.json", b"{}")])
+    assert first.read_bytes() == b"new raw"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(atomic.TMP_SUFFIX)]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from typing import Any
 
 from inspector import settings
 from inspector.atomic import fsync_dir, write_bytes
+from inspector.atomic import write_batch as atomic_write_batch
 
 _ids = __import__("random").Random()
 
@@ -170,45 +170,9 @@ def write_plain(path: Path, data: bytes) -> None:
 
 
 def write_batch(files: list[tuple[Path, bytes]], *, fsync: Callable[[list[int]], None] | None = None) -> None:
-    """Write several files atomically with one folder fsync (all in one folder): group commit.
-
-    Every file goes to its own temp file first; all are fsynced (``fsync(fds)`` may do it in parallel), then
-    renamed in the given order (a capture's raw file before its record) and the folder is fsynced once. When
-    this returns, every file is durable; when it raises, none was renamed unless all were fsynced (a raw file
-    whose record did not make it is recovered on load, temp files are cleaned up).
-    """
-    if not files:
-        return
-    token = secrets.token_hex(4)
-    opened: list[tuple[Path, Path, int]] = []
-    try:
-        for path, data in files:
-            tmp = path.with_name(f"{path.name}.{token}{TMP_SUFFIX}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-            opened.append((path, tmp, fd))
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-        fds = [fd for _, _, fd in opened]
-        if fsync is not None and len(fds) > 1:
-            fsync(fds)
-        else:
-            for fd in fds:
-                os.fsync(fd)
-    except BaseException:
-        for _, tmp, fd in opened:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise
-    for _, _, fd in opened:
-        os.close(fd)
-    for path, tmp, _ in opened:
-        os.replace(tmp, path)
-    for folder in dict.fromkeys(path.parent for path, _, _ in opened):
-        _fsync_dir(folder)
+    """The receiver's group commit: several files (0600) made durable with one folder fsync
+    (:func:`inspector.atomic.write_batch`, the one atomic write's batch form)."""
+    atomic_write_batch(files, mode=0o600, fsync=fsync)
 
 
 def record_bytes(record: CaptureRecord) -> bytes:
