@@ -52,7 +52,7 @@ def run_shot(args: argparse.Namespace) -> int:
     view = window.current_view()
     assert view is not None
     if getattr(args, "symbols", None):  # a symbolicated minidump (Tools › Symbolicate…, done here on this thread)
-        from inspector.ui.panels.symbolicate.install import symbolicate_now
+        from inspector.ui.panels.symbolicate.symbolicator import symbolicate_now
 
         symbolicate_now(window, args.symbols)
     try:

@@ -53,7 +53,6 @@ from inspector.ui.document.view_filter import (
     FilterBox,
     FilterResult,
     MetadataFilter,
-    compute_filter,  # noqa: F401 (bench/bench_open.py imports it here)
 )
 from inspector.ui.document.view_names import VIEW_NAMES
 from inspector.ui.document.view_pages import view_pages

@@ -13,9 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 
 from inspector.ui.panels.symbolicate.symbolicator import Symbolicator, is_native
-from inspector.ui.panels.symbolicate.symbolicator import (
-    symbolicate_now as symbolicate_now,  # cli/shot.py imports it here
-)
 
 if TYPE_CHECKING:
     from inspector.ui.window.main_window import MainWindow
