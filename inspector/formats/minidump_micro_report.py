@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from inspector.formats.base import (
-    Problem,
-    Submission,
-    error,
-    info,
-    warning,
-)
+from inspector.formats.base import Problem, Submission, error, info, warning
 from inspector.formats.minidump_micro import Microdump, MicrodumpPaste
 from inspector.formats.minidump_parse import MdModule
 from inspector.formats.minidump_report import (

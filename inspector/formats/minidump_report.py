@@ -6,9 +6,7 @@ import struct
 from datetime import UTC, datetime
 from typing import Any
 
-from inspector.formats.base import (
-    Submission,
-)
+from inspector.formats.base import Submission
 from inspector.formats.minidump_micro import Microdump
 from inspector.formats.minidump_names import APPLE_PLATFORMS, ASSERTION_TYPES, POSIX_PLATFORMS, exception_name
 from inspector.formats.minidump_parse import MdModule, MdThread, Minidump
