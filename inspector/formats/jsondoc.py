@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -280,6 +280,20 @@ class Interner:
             return self.strings.setdefault, self.ints.setdefault
         return self.strings.get, self.ints.get
 
+    def _share_items(self, items: list[Any], push: Callable[[Any], None]) -> None:
+        """Share an array's strings and ints (array items have no key, so no key is ever cold); containers go to
+        ``push``."""
+        share_str, share_int = self._tables()
+        for index, val in enumerate(items):
+            kind = type(val)
+            if kind is str:
+                if len(val) <= INTERN_MAX_LEN:
+                    items[index] = share_str(val, val)
+            elif kind is int:
+                items[index] = share_int(val, val)
+            elif kind is dict or kind is list:
+                push(val)
+
     def _share(self, piece: Any) -> None:
         share_str, share_int = self._tables()
         cold = self.cold
@@ -300,15 +314,7 @@ class Interner:
                     elif kind is dict or kind is list:
                         push(val)
             else:
-                for index, val in enumerate(node):
-                    kind = type(val)
-                    if kind is str:
-                        if len(val) <= limit:
-                            node[index] = share_str(val, val)
-                    elif kind is int:
-                        node[index] = share_int(val, val)
-                    elif kind is dict or kind is list:
-                        push(val)
+                self._share_items(node, push)
 
     def _sample(self, piece: Any) -> None:
         """:meth:`_share`, counting per key the values seen and those found in a table (then deciding ``cold``)."""
@@ -332,16 +338,7 @@ class Interner:
                         elif len(table) < INTERN_MAX_VALUES:
                             table[val] = val
             else:  # array items are shared as in _share (no key to count them under)
-                share_str, share_int = self._tables()
-                for index, val in enumerate(node):
-                    kind = type(val)
-                    if kind is str:
-                        if len(val) <= INTERN_MAX_LEN:
-                            node[index] = share_str(val, val)
-                    elif kind is int:
-                        node[index] = share_int(val, val)
-                    elif kind is dict or kind is list:
-                        stack.append(val)
+                self._share_items(node, stack.append)
         if self.sampled >= INTERN_SAMPLE:
             self.cold = {key for key, count in seen.items() if 2 * hits.get(key, 0) < count}
             hot = sum(count for key, count in seen.items() if key not in self.cold)
