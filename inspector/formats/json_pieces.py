@@ -39,6 +39,17 @@ from typing import Any
 
 import orjson
 
+from inspector.formats.json_pieces_scan import (
+    _KEY,
+    SIGNATURE_MAX,
+    _boundary,
+    _byte_offset,
+    _find,
+    _member_value,
+    _skip_ws,
+    _string,
+)
+from inspector.formats.json_pieces_scan import Unsplittable as Unsplittable
 from inspector.formats.progress import report
 
 #: Target size of one piece: ~5 ms of orjson.
@@ -49,27 +60,17 @@ FIRST_WINDOW = 4 * 1024
 SPLIT_WINDOW = 64 * 1024
 #: Containers nested deeper than this are parsed whole (one call), however big.
 MAX_DEPTH = 12
-#: At most this many bytes of the first element make its signature.
-SIGNATURE_MAX = 96
 #: How far ahead a signature must recur to be used (elements bigger than this are split one at a time).
 SIGNATURE_REACH = 2 * 1024 * 1024
-#: Bytes searched per call (a short hold of the GIL).
-SCAN_STEP = 2 * 1024 * 1024
 #: How far past a piece's target size a separator is looked for.
 SEPARATOR_REACH = 1024 * 1024
-#: Bytes of a long string searched for its closing quote per step.
-STRING_BLOCK = 256 * 1024
 #: Candidate boundaries tried for one piece before giving up on pieces there.
 MAX_CANDIDATES = 64
 #: Pieces that failed to parse in one container before its elements are parsed one at a time.
 MAX_FAILED_PIECES = 8
 
-_WS = b" \t\r\n"
 #: Bytes a complete scalar may end with that could also be cut short by a window (a number, true/false/null).
 _NUMBER_TAIL = b"0123456789.eE+-l"
-#: Possessive (``++``/``*+``): the plain ``(?:[^"\\]|\\.)*`` keeps one backtracking mark per character, ~150 bytes
-#: of memory per byte of a key (a 20 MB key cost 2.4 GB); this form keeps none and is ~50x faster.
-_KEY = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
 _AFTER_DOCUMENT = "unexpected content after document"
 #: Separators between elements that do not begin alike, by what the first element begins with; group 1 is the comma.
 _MEMBER_SEPARATOR = re.compile(rb'(,)[ \t\r\n]*"')
@@ -84,10 +85,6 @@ _INSIDE = -1  # every candidate lies inside a nested value
 _LEFT = -2  # the candidates lie past the container's end
 _FAR = -3  # no candidate within reach: the element at hand is big
 _CLOSED = -4  # the brackets show the container closes before the returned hint
-
-
-class Unsplittable(Exception):
-    """The document cannot be parsed in pieces here; parse it whole."""
 
 
 @dataclass(slots=True)
@@ -214,13 +211,6 @@ def _has_big_int(raw: bytes | bytearray, start: int, end: int) -> bool:
     return False
 
 
-def _skip_ws(data: bytes, pos: int) -> int:
-    size = len(data)
-    while pos < size and data[pos] in _WS:
-        pos += 1
-    return pos
-
-
 def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _Checks) -> tuple[Any, int]:
     """The container beginning at ``start`` (``[`` or ``{``) and the offset after its closing bracket."""
     is_object = data[start] == 0x7B  # "{"
@@ -308,17 +298,6 @@ def _signature(data: bytes, pos: int, is_object: bool) -> bytes | None:
         if _find(data, sharp, pos + 1, pos + SIGNATURE_REACH) >= 0:
             return sharp
     return blunt if _find(data, blunt, pos + 1, pos + SIGNATURE_REACH) >= 0 else None
-
-
-def _member_value(data: bytes, pos: int) -> int:
-    """Where the value of the object member whose key begins at ``pos`` begins, or -1."""
-    match = _KEY.match(data, pos, pos + SIGNATURE_MAX)
-    if match is None:
-        return -1
-    pos = _skip_ws(data, match.end())
-    if pos >= len(data) or data[pos] != 0x3A:  # ":"
-        return -1
-    return _skip_ws(data, pos + 1)
 
 
 def _separator(data: bytes, pos: int, is_object: bool) -> re.Pattern[bytes]:
@@ -434,49 +413,6 @@ def _net(
             blocks[(opener, block)] = known
         net += known
     return net
-
-
-def _find(data: bytes, sub: bytes, start: int, end: int | None = None) -> int:
-    """``data.find(sub, start, end)`` in steps of :data:`SCAN_STEP` bytes (one search over 100 MB holds the GIL
-    for ~30 ms)."""
-    stop = len(data) if end is None else min(end, len(data))
-    overlap = len(sub) - 1
-    while start < stop:
-        step_end = min(stop, start + SCAN_STEP)
-        hit = data.find(sub, start, min(stop, step_end + overlap))
-        if hit >= 0:
-            return hit
-        start = step_end
-    return -1
-
-
-def _boundary(data: bytes, value_start: int, is_object: bool) -> int | None:
-    """The comma before the element whose value begins at ``value_start``, or None."""
-    start = _member_start(data, value_start) if is_object else value_start
-    return None if start is None else _comma_before(data, start)
-
-
-def _member_start(data: bytes, value_start: int) -> int | None:
-    """For an object member whose value begins at ``value_start``: where its key's opening quote is."""
-    colon = value_start - 1
-    while colon > 0 and data[colon] in _WS:
-        colon -= 1
-    if data[colon] != 0x3A:
-        return None
-    quote = colon - 1
-    while quote > 0 and data[quote] in _WS:
-        quote -= 1
-    if data[quote] != 0x22:
-        return None
-    opening = data.rfind(b'"', 0, quote)
-    return opening if opening >= 0 else None
-
-
-def _comma_before(data: bytes, pos: int) -> int | None:
-    pos -= 1
-    while pos > 0 and data[pos] in _WS:
-        pos -= 1
-    return pos if data[pos] == 0x2C else None
 
 
 def _wrapped(view: memoryview, start: int, end: int, is_object: bool, close: bool = True) -> bytearray:
@@ -632,66 +568,3 @@ def _bracket_end(data: bytes, pos: int) -> int:
             if balance <= 0:
                 return at + 1
     return -1  # pragma: no cover - the count dropped to zero in this range
-
-
-def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
-    """The string beginning at ``pos`` (a quote) and the offset after its closing quote.
-
-    The first quote that no backslash precedes is found at C speed (``bytes.find``, then a regex for text full of
-    escaped quotes); it closes the string unless an escaped backslash comes before the real closing quote
-    (``\\\\"``): orjson then refuses the string and the quotes are counted (:func:`_closing_quote`)."""
-    quote = _unescaped_quote(data, pos + 1)
-    if quote >= 0:
-        try:
-            return orjson.loads(view[pos : quote + 1]), quote + 1
-        except orjson.JSONDecodeError:
-            pass
-    quote = _closing_quote(data, pos + 1)
-    try:
-        return orjson.loads(view[pos : quote + 1]), quote + 1
-    except orjson.JSONDecodeError as exc:
-        raise Unsplittable(exc.msg) from None
-
-
-#: A quote that does not follow a backslash (``"`` first: the regex engine skips to each quote at C speed).
-_BARE_QUOTE = re.compile(rb'"(?<=[^\\]")')
-
-
-def _unescaped_quote(data: bytes, at: int) -> int:
-    """The first quote from ``at`` on that no backslash precedes, or -1."""
-    quote = data.find(b'"', at)
-    if quote < 0 or data[quote - 1] != 0x5C:  # base64 and most text: the first quote
-        return quote
-    match = _BARE_QUOTE.search(data, quote + 1)
-    return -1 if match is None else match.start()
-
-
-def _closing_quote(data: bytes, at: int) -> int:
-    """The first quote from ``at`` on that no backslash escapes. Blocks whose every quote follows exactly one
-    backslash are skipped with three counts (a text full of ``\\"`` costs no loop per quote)."""
-    size = len(data)
-    while at < size:
-        end = min(size, at + STRING_BLOCK)
-        quotes = data.count(b'"', at, end)
-        if quotes and (quotes != data.count(b'\\"', max(0, at - 1), end) or data.count(b'\\\\"', max(0, at - 2), end)):
-            while True:  # a closing quote may be in this block: look at each
-                quote = data.find(b'"', at, end)
-                if quote < 0:
-                    break
-                slashes = 0
-                while data[quote - 1 - slashes] == 0x5C:  # after an odd number of backslashes it is escaped
-                    slashes += 1
-                if slashes % 2 == 0:
-                    return quote
-                at = quote + 1
-        at = end
-    raise Unsplittable("the document ends inside a string")
-
-
-def _byte_offset(chunk: memoryview | bytearray, char_pos: int) -> int:
-    """orjson reports positions in characters; the same position in bytes (reading only as far as needed)."""
-    head = bytes(chunk[:char_pos])
-    if head.isascii():
-        return char_pos
-    raw = bytes(chunk[: 4 * char_pos])  # a character takes at most 4 bytes
-    return len(raw.decode("utf-8", "replace")[:char_pos].encode("utf-8"))
