@@ -86,7 +86,7 @@ def test_an_edit_during_validation_wins(qtbot, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(document_module, "validate", slow_first)
     doc = OpenDocument(load_bytes(_big_batch(), source_name="big.json"))
-    assert started.wait(30)
+    qtbot.waitUntil(started.is_set, timeout=30000)  # it starts after the first paint (a timer): let the loop run
     doc.apply_edits([Edit("set", "/logs/0/exception/frames/0/lineNumber", "zero")], "break a line number")
     release.set()
     qtbot.waitUntil(lambda: not doc.validating, timeout=60000)
@@ -113,3 +113,12 @@ def test_a_deeply_nested_big_document_is_validated_on_the_pool(qtbot) -> None:
     qtbot.waitUntil(lambda: not doc.validating, timeout=60000)
     assert doc.problems is not None  # finished, on a worker thread, without taking the process down
     assert not any("could not be checked" in p.message for p in doc.problems)
+
+
+def test_the_first_validation_waits_for_the_first_paint(qtbot) -> None:
+    """A big document says it is validating at once but starts its rules from a timer: the tab paints first."""
+    doc = OpenDocument(load_bytes(_big_batch(), source_name="big.json"))
+    assert doc.validating and doc._validation is None  # nothing on the pool yet: the GIL is the first paint's
+    qtbot.waitUntil(lambda: doc._validation is not None, timeout=30000)
+    qtbot.waitUntil(lambda: not doc.validating, timeout=60000)
+    assert doc.problems is not None

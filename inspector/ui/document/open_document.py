@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 PREPARE_TEXT_LIMIT = 32 * 1024 * 1024
 
 
+#: How long after opening a big document its validation starts (after the tab's first paint).
+FIRST_VALIDATION_DELAY_MS = 300
+
+
 class _EditCommand(QUndoCommand):
     """Undoable list of document edits plus the text before and after (form edits splice; raw edits give it)."""
 
@@ -151,6 +155,7 @@ class OpenDocument(QObject):
         self.draft_dirty = False
         self.validating = False
         self._validation: Task | None = None
+        self._first_validation_waits = False
         self._parse_task: Task | None = None
         self._applying_text = False
         self._recompute()
@@ -426,10 +431,20 @@ class OpenDocument(QObject):
         )
 
         self.reports = source_mapped(self.reports)
-        if self.is_big:
+        if self.is_big and self._validation is None and not self._first_validation_waits:
+            # The first validation starts after the tab's first paint: its pure-Python rules share the GIL with the
+            # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
+            self._first_validation_waits = True
+            self.validating = True
+            QTimer.singleShot(FIRST_VALIDATION_DELAY_MS, self, self._validate_first)
+        elif self.is_big:
             self._validate_async()
         else:
             self._set_problems(*_validate_job(self.submission, self.text))
+
+    def _validate_first(self) -> None:
+        if self._validation is None:  # an edit meanwhile has started its own
+            self._validate_async()
 
     def _validate_async(self) -> None:
         if self._validation is not None:
