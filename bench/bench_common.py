@@ -52,6 +52,16 @@ class Row:
         return self.value / self.baseline
 
 
+#: The environment variables that hold the app's platformdirs homes on Linux (settings, drafts, recent files, cache).
+XDG_HOMES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+def app_homes(home: str) -> dict[str, str]:
+    """Environment entries that give the app its own empty homes under ``home``: a benchmark neither restores the
+    user's drafts (they would be measured with it) nor leaves its own behind."""
+    return {name: os.path.join(home, name.lower()) for name in XDG_HOMES}
+
+
 def data_dir(quick: bool) -> Path:
     """The payload folder; generated on first use (``--quick`` uses payloads at 1/20 of the size)."""
     folder = QUICK_DATA if quick else DATA

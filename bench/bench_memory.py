@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json
 
-from bench_common import ROOT, Row, emit, parse_args, payload
+from bench_common import ROOT, Row, app_homes, emit, parse_args, payload
 
 CHILD = r"""
 import os, sys, json, resource
@@ -112,8 +112,7 @@ def tree_peak(
     the wall time. The app's homes (settings, drafts, recent files) are in ``home``: the user's drafts would be
     restored by the window and measured with it."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(extra_env or {}))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        env[name] = os.path.join(home, name.lower())
+    env.update(app_homes(home))
     start = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     peak = processes = 0

@@ -10,7 +10,9 @@ requests on its own thread. Baseline: the same heartbeat with the loop idle.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -19,7 +21,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_common import Row, emit, parse_args, payload
+from bench_common import Row, app_homes, emit, parse_args, payload
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -75,6 +77,10 @@ def measure(app: QApplication, beat: Heartbeat, name: str, action: object, done:
 
 def main() -> int:
     quick, as_json = parse_args()
+    # Its own empty homes: the 20 MB edit below leaves drafts a later window or `shot` would restore.
+    homes = tempfile.mkdtemp(prefix="bench-stall-")
+    atexit.register(shutil.rmtree, homes, ignore_errors=True)
+    os.environ.update(app_homes(homes))
     app = QApplication.instance() or QApplication([])
     from inspector.formats import load_path
     from inspector.formats.jsondoc import Edit

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_common import ROOT, Row, print_table, ratio_row, run_child
+from bench_common import ROOT, Row, app_homes, print_table, ratio_row, run_child
 
 BENCHES = (
     ("bench_open.py", 1800),
@@ -108,8 +108,7 @@ def _shot_seconds(path: Path, home: str, runs: int) -> float:
     """Best wall time of ``crash-inspector shot <path>`` (the whole app: load, window, validation, picture written)
     in a fresh interpreter with empty settings/data folders."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        env[name] = os.path.join(home, name.lower())
+    env.update(app_homes(home))
     cmd = [sys.executable, "-c", "import sys; from inspector.cli.main import main; sys.exit(main())", "shot"]
     best = float("inf")
     for _ in range(runs):

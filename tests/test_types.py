@@ -1,4 +1,5 @@
-"""The type check: mypy (strict) on the packages listed in pyproject.toml's [tool.mypy], with no error."""
+"""The type check: mypy on the packages listed in pyproject.toml's [tool.mypy], with no error (strict on every core
+package; inspector.ui in normal mode, by its override block)."""
 
 from __future__ import annotations
 
