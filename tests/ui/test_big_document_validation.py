@@ -122,3 +122,17 @@ def test_the_first_validation_waits_for_the_first_paint(qtbot) -> None:
     qtbot.waitUntil(lambda: doc._validation is not None, timeout=30000)
     qtbot.waitUntil(lambda: not doc.validating, timeout=60000)
     assert doc.problems is not None
+
+
+def test_the_problems_view_says_the_check_is_running_until_it_ends(qtbot) -> None:
+    """An empty Problems view of a big document does not claim "passed validation" before the check has ended."""
+    from inspector.ui.document.document_view import DocumentView
+
+    doc = OpenDocument(load_bytes(_big_batch(), source_name="big.json"))
+    view = DocumentView(doc)
+    qtbot.addWidget(view)
+    view.show_view("problems")
+    assert doc.validating and view.empty_notes["problems"].text.startswith("Checking the payload")
+    qtbot.waitUntil(lambda: not doc.validating, timeout=60000)
+    # the note shows only while the view has no rows; once the check has ended it says what an empty list means
+    assert view.empty_notes["problems"].text == "No problems: the payload passed validation."

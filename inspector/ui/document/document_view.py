@@ -422,7 +422,9 @@ class DocumentView(QWidget):
     def _update_empty_notes(self) -> None:
         filtered = bool(self.filter_box.text)
         for name, note in self.empty_notes.items():
-            note.set_text(empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS))
+            note.set_text(
+                empty_note(self.document.format, name, filtered and name in FILTERED_VIEWS, self.document.validating)
+            )
 
     def _show_attachments(self, report: Report | None) -> None:
         if report is not None and report.attachments:

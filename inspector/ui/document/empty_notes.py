@@ -30,9 +30,12 @@ VIEW_ITEMS = {
 }
 
 
-def empty_note(format_name: str, view: str, filtered: bool = False) -> str:
-    """Why a view is empty: the format never carries it, the filter hides it, or this report has none."""
+def empty_note(format_name: str, view: str, filtered: bool = False, validating: bool = False) -> str:
+    """Why a view is empty: the format never carries it, the filter hides it, or this report has none (or, for
+    the problems of a big document, its check has not ended yet)."""
     if view == "problems":
+        if validating:
+            return "Checking the payload… its problems appear here when the check ends."
         return "No problems: the payload passed validation."
     if filtered:
         return "Nothing here matches the filter (Esc clears it)."
