@@ -27,6 +27,7 @@ import orjson
 
 from inspector.formats.base import Part, Submission
 from inspector.formats.jsondoc import join
+from inspector.formats.lazy_json import plain
 from inspector.report import (
     Attachment,
     Binary,
@@ -369,7 +370,7 @@ def telemetry_of(submission: Submission) -> Sequence[TelemetryEvent]:
             level=_str(item.get("level")),
             type=_str(item.get("type")),
             source="breadcrumb",
-            message=_str(item.get("message")) or (orjson.dumps(attributes).decode() if attributes else None),
+            message=_str(item.get("message")) or (orjson.dumps(plain(attributes)).decode() if attributes else None),
             pointer=pointer,
         )
 
