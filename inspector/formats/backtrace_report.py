@@ -27,7 +27,7 @@ import orjson
 
 from inspector.formats.base import Part, Submission
 from inspector.formats.jsondoc import join
-from inspector.formats.lazy_json import plain
+from inspector.formats.lazy_json import kept, plain
 from inspector.report import (
     Attachment,
     Binary,
@@ -273,9 +273,9 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
         thread = _dict(thread)
         stack = thread.get("stack")
         stack_ptr = join(ptr, "stack")
-        frames: Sequence[Frame] = (
-            LazyList(stack, converter.frame_for(stack_ptr), frame_text) if isinstance(stack, list) else ()
-        )
+        frames: Sequence[Frame] = ()
+        if isinstance(stack, list):  # 10 000 threads in chunks of the bytes: their stacks found again when read
+            frames = LazyList(kept(threads, key, _stack_of), converter.frame_for(stack_ptr), frame_text)
         result.append(
             Thread(
                 id=key,
@@ -286,6 +286,10 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
             )
         )
     return result
+
+
+def _stack_of(thread: Any) -> Any:
+    return _dict(thread).get("stack")
 
 
 def crashed_fallback(root: dict[str, Any]) -> str | None:

@@ -245,9 +245,13 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
             end, hint = _piece_end(
                 data, pos, signature, separator, is_object, signature is None or failures > 0, checks.blocks
             )
-            if end >= 0:
+            if end >= 0 and builder is not None and end - pos > PIECE_BYTES + SPLIT_WINDOW:
+                skip_until = end  # an element too big to keep whole: one at a time, their insides chunked
+            elif end >= 0:
                 piece = _try_piece(view, pos, end, is_object, checks)
-                if piece is not None:
+                if piece is not None and _coarse(builder, pos, end, piece):
+                    skip_until = end
+                elif piece is not None:
                     if builder is not None:
                         builder.add_piece(pos, end, piece)
                     else:
@@ -255,21 +259,27 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
                     pos = _skip_ws(data, end + 1)  # data[end] is the comma
                     report(pos, len(data))  # the loading bar: bytes parsed of the whole
                     continue
-                # the container may close and a sibling open between the two ends ("},{" balances)
-                rest = _rest(view, data, pos, is_object, end, checks)
-                if rest is not None:
-                    return _last(builder, result, pos, rest, checks, close)
-                failures += 1
-                if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
-                    signature = None
+                else:
+                    # the container may close and a sibling open between the two ends ("},{" balances)
+                    rest = _rest(view, data, pos, is_object, end, checks)
+                    if rest is not None and _coarse(builder, pos, rest[1], rest[0]):
+                        skip_until = rest[1]
+                    elif rest is not None:
+                        return _last(builder, result, pos, rest, checks, close)
+                    else:
+                        failures += 1
+                        if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
+                            signature = None
             else:
+                rest = None
                 if end in (_LEFT, _CLOSED):  # the container ends soon: its rest in one call
                     rest = _rest(view, data, pos, is_object, hint if end == _CLOSED else -1, checks)
-                    if rest is not None:
+                    if rest is not None and not _coarse(builder, pos, rest[1], rest[0]):
                         return _last(builder, result, pos, rest, checks, close)
-                    failures += 1
+                    if rest is None:
+                        failures += 1
                 far = end == _FAR
-                skip_until = hint
+                skip_until = hint if rest is None or end not in (_LEFT, _CLOSED) else rest[1]
         before = pos
         pos = _one_element(view, data, pos, is_object, depth, result if builder is None else builder.eager, checks)
         if far and pos - before < FIRST_WINDOW:
@@ -278,7 +288,7 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
             if comma < len(data) and data[comma] == 0x2C:
                 after = _skip_ws(data, comma + 1)
                 rest = _rest(view, data, after, is_object, -1, checks)
-                if rest is not None:
+                if rest is not None and not _coarse(builder, after, rest[1], rest[0]):
                     return _last(builder, result, after, rest, checks, close)
         pos = _skip_ws(data, pos)
         if pos >= len(data):
@@ -305,6 +315,13 @@ def _last(
     # the piece's bytes end at the closing bracket (only whitespace may follow it before ``rest[1]``)
     builder.add_piece(pos, builder.source.data.rfind(bytes((close,)), pos, rest[1]), rest[0])
     return _built(builder, checks), rest[1]
+
+
+def _coarse(builder: Builder | None, start: int, end: int, piece: Any) -> bool:
+    """Whether a piece's elements are too big to keep as one chunk (a chunk is decoded whole when any element is
+    read, and what a report keeps of an element keeps its chunk's values): parsed one at a time instead, so the
+    big containers inside them are chunked."""
+    return builder is not None and (end - start) > SPLIT_WINDOW * max(1, len(piece))
 
 
 def _built(builder: Builder, checks: _Checks) -> Any:

@@ -25,7 +25,7 @@ import copy as _copy
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, ItemsView, Iterable, Iterator, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Sequence, ValuesView
 from typing import Any, SupportsIndex
 
 import orjson
@@ -518,6 +518,38 @@ class _Items(ItemsView):  # type: ignore[type-arg]
 
 def is_chunked(value: Any) -> bool:
     return isinstance(value, ChunkedList | ChunkedDict)
+
+
+class Deferred(Sequence[Any]):
+    """A list inside an element of a chunked container, found again at each read (``fetch()``; not a list there:
+    empty). What a report keeps must not be a decoded chunk's value: that would keep the chunk's whole decoded
+    contents alive, whatever the cache drops (10 000 threads' stacks, 4x the file)."""
+
+    __slots__ = ("_fetch",)
+
+    def __init__(self, fetch: Callable[[], Any]) -> None:
+        self._fetch = fetch
+
+    def _list(self) -> Sequence[Any]:
+        found = self._fetch()
+        return found if isinstance(found, list) else ()
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._list()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._list())
+
+
+def kept(container: Any, key: Any, get: Callable[[Any], Any]) -> Any:
+    """``get(container[key])``, or when ``container`` is chunked a :class:`Deferred` that does that at each read:
+    for what a report keeps of an element (its frames list)."""
+    if isinstance(container, ChunkedDict | ChunkedList):
+        return Deferred(lambda: get(container[key]))
+    return get(container[key])
 
 
 def dumps_default(value: Any) -> Any:
