@@ -45,19 +45,51 @@ DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_NON_STR_KEYS
 class Chunk:
     """Whole elements (or members) of a container: ``data[start:stop]`` without brackets, ``count`` of them."""
 
-    __slots__ = ("count", "is_object", "start", "stop")
+    __slots__ = ("count", "is_object", "outlines", "start", "stop")
 
     def __init__(self, start: int, stop: int, count: int, is_object: bool) -> None:
         self.start = start
         self.stop = stop
         self.count = count
         self.is_object = is_object
+        #: The :func:`outline` of each element (a list; for an object, in member order), made while it was parsed:
+        #: what a report reads of 10 000 threads (names, flags, how many frames) without decoding them again.
+        self.outlines: list[Any] | None = None
 
     def wrapped(self, data: bytes) -> bytearray:
         buffer = bytearray(b"{" if self.is_object else b"[")
         buffer += memoryview(data)[self.start : self.stop]
         buffer += b"}" if self.is_object else b"]"
         return buffer
+
+
+class Shape:
+    """What :func:`outline` keeps of a nested list or object: its kind and length."""
+
+    __slots__ = ("kind", "length")
+
+    def __init__(self, kind: type, length: int) -> None:
+        self.kind = kind
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __repr__(self) -> str:
+        return f"<{self.kind.__name__} of {self.length}>"
+
+
+def outline(value: Any) -> Any:
+    """``value`` with each list or object inside it (one level down) replaced by its :class:`Shape`."""
+    if isinstance(value, dict):
+        return {k: Shape(type(v), len(v)) if isinstance(v, dict | list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [Shape(type(v), len(v)) if isinstance(v, dict | list) else v for v in value]
+    return value
+
+
+#: Elements of a chunked container get outlines when they are this big on average (they hold lists, e.g. stacks).
+OUTLINE_FROM = 1024
 
 
 class Source:
@@ -226,6 +258,18 @@ class ChunkedList(_ListBase):
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         return (list, (list(self),))
 
+    def outlines(self) -> Iterator[tuple[int, Any]]:
+        """(index, :func:`outline` of the element), from the outlines made while parsing where there are some."""
+        i = 0
+        for k, segment in enumerate(self._segments):
+            if isinstance(segment, Chunk) and segment.outlines is not None and k not in self._pinned:
+                values: Iterable[Any] = segment.outlines
+            else:
+                values = (outline(v) for v in self._values(k))
+            for shape in values:
+                yield i, shape
+                i += 1
+
     # -- changing
     def pin(self, index: SupportsIndex) -> None:
         """Keep the decoded chunk of element ``index`` for good: a value inside it is about to change."""
@@ -370,6 +414,19 @@ class ChunkedDict(_DictBase):
             for key, value in self._values(k).items():
                 if index.get(key) == k:
                     yield key, value
+
+    def outlines(self) -> Iterator[tuple[str, Any]]:
+        """(key, :func:`outline` of the value) in document order, from the outlines made while parsing (nothing
+        decoded) where the chunk has them and is unchanged."""
+        at: dict[int, int] = {}  # a chunk's keys are in the index in its members' order (the same as its outlines)
+        for key, k in self._index.items():
+            segment = self._segments[k]
+            if isinstance(segment, Chunk) and segment.outlines is not None and k not in self._pinned:
+                i = at.get(k, 0)
+                at[k] = i + 1
+                yield key, segment.outlines[i]
+            else:
+                yield key, outline(self._values(k)[key])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, dict):
@@ -520,22 +577,38 @@ def is_chunked(value: Any) -> bool:
     return isinstance(value, ChunkedList | ChunkedDict)
 
 
+def outlines(container: Any) -> Iterator[tuple[Any, Any]]:
+    """(key or index, :func:`outline` of the element) of a list or object: a chunked one answers from what was
+    kept while parsing (nothing decoded again), a plain one from its values."""
+    if isinstance(container, ChunkedList | ChunkedDict):
+        return container.outlines()
+    if isinstance(container, dict):
+        return ((k, outline(v)) for k, v in container.items())
+    if isinstance(container, list):
+        return ((i, outline(v)) for i, v in enumerate(container))
+    return iter(())
+
+
 class Deferred(Sequence[Any]):
     """A list inside an element of a chunked container, found again at each read (``fetch()``; not a list there:
     empty). What a report keeps must not be a decoded chunk's value: that would keep the chunk's whole decoded
     contents alive, whatever the cache drops (10 000 threads' stacks, 4x the file)."""
 
-    __slots__ = ("_fetch",)
+    __slots__ = ("_fetch", "_length")
 
-    def __init__(self, fetch: Callable[[], Any]) -> None:
+    def __init__(self, fetch: Callable[[], Any], length: int | None = None) -> None:
         self._fetch = fetch
+        #: The length when known (an edit makes new reports): counting 10 000 threads' frames decodes nothing.
+        self._length = length
 
     def _list(self) -> Sequence[Any]:
         found = self._fetch()
         return found if isinstance(found, list) else ()
 
     def __len__(self) -> int:
-        return len(self._list())
+        if self._length is None:
+            self._length = len(self._list())
+        return self._length
 
     def __getitem__(self, index: Any) -> Any:
         return self._list()[index]
@@ -544,11 +617,11 @@ class Deferred(Sequence[Any]):
         return iter(self._list())
 
 
-def kept(container: Any, key: Any, get: Callable[[Any], Any]) -> Any:
+def kept(container: Any, key: Any, get: Callable[[Any], Any], length: int | None = None) -> Any:
     """``get(container[key])``, or when ``container`` is chunked a :class:`Deferred` that does that at each read:
-    for what a report keeps of an element (its frames list)."""
+    for what a report keeps of an element (its frames list; ``length`` when it is known)."""
     if isinstance(container, ChunkedDict | ChunkedList):
-        return Deferred(lambda: get(container[key]))
+        return Deferred(lambda: get(container[key]), length)
     return get(container[key])
 
 
@@ -667,7 +740,10 @@ class Builder:
         self._close_eager()
         if self.is_object:
             self._index_keys(piece, len(self.segments))
-        self.segments.append(Chunk(start, stop, len(piece), self.is_object))
+        chunk = Chunk(start, stop, len(piece), self.is_object)
+        if piece and stop - start >= OUTLINE_FROM * len(piece):
+            chunk.outlines = [outline(v) for v in (piece.values() if self.is_object else piece)]
+        self.segments.append(chunk)
         self.chunks += 1
 
     def _index_keys(self, keys: Iterable[str], k: int) -> None:
