@@ -108,7 +108,7 @@ _FAST_FRAME_TYPES: dict[str, type] = {
 
 def _frame_surely_valid(frame: Any) -> bool:
     """True when the frame certainly passes ``$defs/frame`` (a fast path: the schema is ~30x slower per frame)."""
-    if type(frame) is not dict:
+    if not isinstance(frame, dict):
         return False
     for key, val in frame.items():
         expected = _FAST_FRAME_TYPES.get(key)

@@ -59,6 +59,8 @@ PIECE_BYTES = 256 * 1024
 FIRST_WINDOW = 4 * 1024
 #: A single container element that does not fit a window this big is split into pieces itself.
 SPLIT_WINDOW = 64 * 1024
+#: Pieces whose elements are bigger than this on average are not kept as chunks (see :func:`_coarse`).
+CHUNK_ELEMENT_MAX = 64 * 1024
 #: Containers nested deeper than this are parsed whole (one call), however big.
 MAX_DEPTH = 12
 #: How far ahead a signature must recur to be used (elements bigger than this are split one at a time).
@@ -245,7 +247,7 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
             end, hint = _piece_end(
                 data, pos, signature, separator, is_object, signature is None or failures > 0, checks.blocks
             )
-            if end >= 0 and builder is not None and end - pos > PIECE_BYTES + SPLIT_WINDOW:
+            if end >= 0 and builder is not None and end - pos > PIECE_BYTES + CHUNK_ELEMENT_MAX:
                 skip_until = end  # an element too big to keep whole: one at a time, their insides chunked
             elif end >= 0:
                 piece = _try_piece(view, pos, end, is_object, checks)
@@ -321,7 +323,7 @@ def _coarse(builder: Builder | None, start: int, end: int, piece: Any) -> bool:
     """Whether a piece's elements are too big to keep as one chunk (a chunk is decoded whole when any element is
     read, and what a report keeps of an element keeps its chunk's values): parsed one at a time instead, so the
     big containers inside them are chunked."""
-    return builder is not None and (end - start) > SPLIT_WINDOW * max(1, len(piece))
+    return builder is not None and (end - start) > CHUNK_ELEMENT_MAX * max(1, len(piece))
 
 
 def _built(builder: Builder, checks: _Checks) -> Any:

@@ -82,9 +82,17 @@ class Shape:
 def outline(value: Any) -> Any:
     """``value`` with each list or object inside it (one level down) replaced by its :class:`Shape`."""
     if isinstance(value, dict):
-        return {k: Shape(type(v), len(v)) if isinstance(v, dict | list) else v for k, v in value.items()}
+        return {k: _shape(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [Shape(type(v), len(v)) if isinstance(v, dict | list) else v for v in value]
+        return [_shape(v) for v in value]
+    return value
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Shape(dict, len(value))
+    if isinstance(value, list):
+        return Shape(list, len(value))
     return value
 
 
