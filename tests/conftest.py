@@ -47,6 +47,20 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     return home
 
 
+if os.environ.get("CRASH_INSPECTOR_TEST_LAZY"):
+
+    @pytest.fixture(autouse=True)
+    def _everything_lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+        """``CRASH_INSPECTOR_TEST_LAZY=1``: every JSON document of more than 256 bytes is parsed in pieces of ~128
+        bytes and keeps its containers below the top level as chunks of its bytes (inspector.formats.lazy_json),
+        so the whole suite checks that nothing reads a chunked container's storage (orjson, json.dumps, Qt)."""
+        from inspector.formats import json_pieces, jsondoc, lazy_json
+
+        monkeypatch.setattr(jsondoc, "PIECES_FROM", 256)
+        monkeypatch.setattr(json_pieces, "PIECE_BYTES", 128)
+        monkeypatch.setattr(lazy_json, "LAZY_FROM", 256)
+
+
 @pytest.fixture(autouse=True)
 def _memory_keyring() -> None:
     """Secrets go to an in-memory keyring backend in tests (never the developer's real keychain)."""

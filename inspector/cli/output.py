@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from inspector.atomic import write_bytes
 from inspector.formats import InspectorError
+from inspector.formats.lazy_json import plain
 
 
 def write_output(out: str | None, data: bytes) -> None:
@@ -24,7 +25,7 @@ def write_output(out: str | None, data: bytes) -> None:
 
 def print_json(value: Any, *, stream: TextIO | None = None, default: Any = None) -> None:
     """Indented, not ASCII-escaped (the commands' JSON since the start)."""
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=default), file=stream or sys.stdout)
+    print(json.dumps(plain(value), indent=2, ensure_ascii=False, default=default), file=stream or sys.stdout)
 
 
 __all__ = ["print_json", "write_output"]

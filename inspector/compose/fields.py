@@ -13,6 +13,7 @@ from inspector.formats import capabilities
 from inspector.formats.base import InspectorError
 from inspector.formats.editing import KINDS, Editing, FieldSpec, Root
 from inspector.formats.jsondoc import Edit, array_index, join
+from inspector.formats.lazy_json import plain
 
 __all__ = [
     "KINDS",
@@ -114,5 +115,5 @@ def summary(format: str, item: Any) -> str:
 def json_short(value: Any, limit: int = 80) -> str:
     import json
 
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(plain(value), ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -226,7 +226,7 @@ def frame_problems(frame_lists: list[tuple[str, list[Any]]]) -> list[Problem]:
     for ptr, frames in frame_lists:
         check_cancelled()
         for index, frame in enumerate(frames):
-            if type(frame) is dict:
+            if isinstance(frame, dict):
                 for key, value in frame.items():
                     want = spec.get(key)
                     if want is None or _type_ok(value, want[0]):

@@ -43,6 +43,7 @@ from inspector.formats.base import (
 )
 from inspector.formats.http_headers import retry_after
 from inspector.formats.jsondoc import Document, dumps
+from inspector.formats.lazy_json import Shape, outlines
 from inspector.formats.multipart import form_of_parts  # the one encoder
 from inspector.report import Report
 
@@ -89,8 +90,10 @@ def detect(envelope: Envelope, value: Any) -> Detection | None:
     via = f" ({'; '.join(notes)})" if notes else ""
     if _looks_like_error_object(value):
         threads = value["threads"]
-        frames = sum(
-            len(t["stack"]) for t in threads.values() if isinstance(t, dict) and isinstance(t.get("stack"), list)
+        frames = sum(  # (outlines: threads kept in chunks of the bytes are not decoded again, lazy_json)
+            len(t["stack"])
+            for _, t in outlines(threads)
+            if isinstance(t, dict) and isinstance(t.get("stack"), Shape) and t["stack"].kind is list
         )
         complete = _signature_hits(value) >= 5
         reason = (

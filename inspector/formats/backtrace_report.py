@@ -27,6 +27,7 @@ import orjson
 
 from inspector.formats.base import Part, Submission
 from inspector.formats.jsondoc import join
+from inspector.formats.lazy_json import Shape, kept, outlines, plain
 from inspector.report import (
     Attachment,
     Binary,
@@ -267,14 +268,16 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
         return []
     result = []
     fallback = crashed_fallback(root)
-    for key, thread in threads.items():
+    # outlines: 10 000 threads kept in chunks of the bytes are read from what their parse kept (names, flags, stack
+    # lengths), and each stack is found again when it is read (lazy_json)
+    for key, thread in outlines(threads):
         ptr = join(rp, "threads", key)
         thread = _dict(thread)
         stack = thread.get("stack")
         stack_ptr = join(ptr, "stack")
-        frames: Sequence[Frame] = (
-            LazyList(stack, converter.frame_for(stack_ptr), frame_text) if isinstance(stack, list) else ()
-        )
+        frames: Sequence[Frame] = ()
+        if isinstance(stack, Shape) and stack.kind is list:
+            frames = LazyList(kept(threads, key, _stack_of, len(stack)), converter.frame_for(stack_ptr), frame_text)
         result.append(
             Thread(
                 id=key,
@@ -287,17 +290,26 @@ def threads_of(root: dict[str, Any], rp: str, converter: _FrameConverter) -> lis
     return result
 
 
+def _stack_of(thread: Any) -> Any:
+    return _dict(thread).get("stack")
+
+
+def _is_list(shape: Any) -> bool:
+    """Whether an :func:`~inspector.formats.lazy_json.outline`'s member was a list."""
+    return isinstance(shape, Shape) and shape.kind is list
+
+
 def crashed_fallback(root: dict[str, Any]) -> str | None:
     """The thread shown as crashed when no thread says ``fault: true`` (backtracepython before 0.4 sends no
     ``fault`` at all): ``mainThread`` (the docs tie the two: "if two are faulted, the first listed gets the status
     of mainThread"; backtracepython sets it to the thread that raised), else the only thread with frames."""
     threads = root.get("threads")
-    if not isinstance(threads, dict) or any(_dict(t).get("fault") is True for t in threads.values()):
+    if not isinstance(threads, dict) or any(_dict(t).get("fault") is True for _, t in outlines(threads)):
         return None
     main = root.get("mainThread")
     if isinstance(main, str) and main in threads:
         return main
-    with_frames = [k for k, t in threads.items() if isinstance(_dict(t).get("stack"), list) and _dict(t)["stack"]]
+    with_frames = [k for k, t in outlines(threads) if _is_list(_dict(t).get("stack")) and len(_dict(t)["stack"])]
     return with_frames[0] if len(with_frames) == 1 else None
 
 
@@ -369,7 +381,7 @@ def telemetry_of(submission: Submission) -> Sequence[TelemetryEvent]:
             level=_str(item.get("level")),
             type=_str(item.get("type")),
             source="breadcrumb",
-            message=_str(item.get("message")) or (orjson.dumps(attributes).decode() if attributes else None),
+            message=_str(item.get("message")) or (orjson.dumps(plain(attributes)).decode() if attributes else None),
             pointer=pointer,
         )
 

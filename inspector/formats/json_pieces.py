@@ -50,6 +50,7 @@ from inspector.formats.json_pieces_scan import (
     _string,
 )
 from inspector.formats.json_pieces_scan import Unsplittable as Unsplittable
+from inspector.formats.lazy_json import Builder, Source
 from inspector.formats.progress import report
 
 #: Target size of one piece: ~5 ms of orjson.
@@ -58,6 +59,8 @@ PIECE_BYTES = 256 * 1024
 FIRST_WINDOW = 4 * 1024
 #: A single container element that does not fit a window this big is split into pieces itself.
 SPLIT_WINDOW = 64 * 1024
+#: Pieces whose elements are bigger than this on average are not kept as chunks (see :func:`_coarse`).
+CHUNK_ELEMENT_MAX = 64 * 1024
 #: Containers nested deeper than this are parsed whole (one call), however big.
 MAX_DEPTH = 12
 #: How far ahead a signature must recur to be used (elements bigger than this are split one at a time).
@@ -111,12 +114,20 @@ class _Checks:
       object merged into one dict must add up too, and a key parsed alone must be new.
     """
 
-    __slots__ = ("big_int", "blocks", "lost", "members", "numbers", "on_piece")
+    __slots__ = ("big_int", "blocks", "lazy", "lost", "members", "numbers", "on_piece")
 
-    def __init__(self, members: bool, numbers: bool = True, on_piece: Callable[[Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        members: bool,
+        numbers: bool = True,
+        on_piece: Callable[[Any], None] | None = None,
+        lazy: Source | None = None,
+    ) -> None:
         self.members = members
         self.numbers = numbers
         self.on_piece = on_piece
+        #: Keep the pieces of containers below the top level as chunks of these bytes (see :mod:`lazy_json`).
+        self.lazy = lazy
         #: Bracket counts of whole blocks of the document (see :func:`_net`), by (opening bracket, block number).
         self.blocks: dict[tuple[bytes, int], int] = {}
         self.big_int = False
@@ -155,14 +166,20 @@ def loads_in_pieces(data: bytes) -> Any:
 
 
 def loads_checked(
-    data: bytes, members: bool, split: bool = True, on_piece: Callable[[Any], None] | None = None
+    data: bytes,
+    members: bool,
+    split: bool = True,
+    on_piece: Callable[[Any], None] | None = None,
+    lazy: Source | None = None,
 ) -> Parsed:
     """``orjson.loads(data)`` (in pieces when ``split`` and the document has big containers), and whether it may
     have lost data: an integer beyond 64 bits (read as a float), a member dropped by a repeated key (looked for
     when ``members``). ``on_piece`` is called with each piece (a list of elements or a dict of members, after its
-    checks) before it joins the value; it may change it in place (jsondoc shares repeated strings). Raises
-    ``orjson.JSONDecodeError`` as ``orjson.loads`` does."""
-    checks = _Checks(members, on_piece=on_piece)
+    checks) before it joins the value; it may change it in place (jsondoc shares repeated strings). With ``lazy``
+    (the :class:`~inspector.formats.lazy_json.Source` of ``data``) the containers below the top level keep their
+    pieces as chunks of the bytes, decoded again when read (:mod:`lazy_json`). Raises ``orjson.JSONDecodeError``
+    as ``orjson.loads`` does."""
+    checks = _Checks(members, on_piece=on_piece, lazy=lazy)
     try:
         if not split:
             raise Unsplittable("asked for one call")
@@ -219,6 +236,7 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
     pos = _skip_ws(data, start + 1)
     if pos < len(data) and data[pos] == close:
         return result, pos + 1
+    builder = Builder(checks.lazy, is_object) if checks.lazy is not None and depth >= 1 else None
     signature = _signature(data, pos, is_object)
     separator = _separator(data, pos, is_object)
     failures = 0
@@ -229,48 +247,90 @@ def _container(view: memoryview, data: bytes, start: int, depth: int, checks: _C
             end, hint = _piece_end(
                 data, pos, signature, separator, is_object, signature is None or failures > 0, checks.blocks
             )
-            if end >= 0:
+            if end >= 0 and builder is not None and end - pos > PIECE_BYTES + CHUNK_ELEMENT_MAX:
+                skip_until = end  # an element too big to keep whole: one at a time, their insides chunked
+            elif end >= 0:
                 piece = _try_piece(view, pos, end, is_object, checks)
-                if piece is not None:
-                    checks.merge(result, piece)
+                if piece is not None and _coarse(builder, pos, end, piece):
+                    skip_until = end
+                elif piece is not None:
+                    if builder is not None:
+                        builder.add_piece(pos, end, piece)
+                    else:
+                        checks.merge(result, piece)
                     pos = _skip_ws(data, end + 1)  # data[end] is the comma
                     report(pos, len(data))  # the loading bar: bytes parsed of the whole
                     continue
-                # the container may close and a sibling open between the two ends ("},{" balances)
-                rest = _rest(view, data, pos, is_object, end, checks)
-                if rest is not None:
-                    checks.merge(result, rest[0])
-                    return result, rest[1]
-                failures += 1
-                if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
-                    signature = None
+                else:
+                    # the container may close and a sibling open between the two ends ("},{" balances)
+                    rest = _rest(view, data, pos, is_object, end, checks)
+                    if rest is not None and _coarse(builder, pos, rest[1], rest[0]):
+                        skip_until = rest[1]
+                    elif rest is not None:
+                        return _last(builder, result, pos, rest, checks, close)
+                    else:
+                        failures += 1
+                        if failures > MAX_FAILED_PIECES // 2:  # the signature misleads here: separators only
+                            signature = None
             else:
+                rest = None
                 if end in (_LEFT, _CLOSED):  # the container ends soon: its rest in one call
                     rest = _rest(view, data, pos, is_object, hint if end == _CLOSED else -1, checks)
-                    if rest is not None:
-                        checks.merge(result, rest[0])
-                        return result, rest[1]
-                    failures += 1
+                    if rest is not None and not _coarse(builder, pos, rest[1], rest[0]):
+                        return _last(builder, result, pos, rest, checks, close)
+                    if rest is None:
+                        failures += 1
                 far = end == _FAR
-                skip_until = hint
+                skip_until = hint if rest is None or end not in (_LEFT, _CLOSED) else rest[1]
         before = pos
-        pos = _one_element(view, data, pos, is_object, depth, result, checks)
+        pos = _one_element(view, data, pos, is_object, depth, result if builder is None else builder.eager, checks)
         if far and pos - before < FIRST_WINDOW:
             far = False
             comma = _skip_ws(data, pos)
             if comma < len(data) and data[comma] == 0x2C:
-                rest = _rest(view, data, _skip_ws(data, comma + 1), is_object, -1, checks)
-                if rest is not None:
-                    checks.merge(result, rest[0])
-                    return result, rest[1]
+                after = _skip_ws(data, comma + 1)
+                rest = _rest(view, data, after, is_object, -1, checks)
+                if rest is not None and not _coarse(builder, after, rest[1], rest[0]):
+                    return _last(builder, result, after, rest, checks, close)
         pos = _skip_ws(data, pos)
         if pos >= len(data):
             raise Unsplittable("the document ends inside a container")
         if data[pos] == close:
-            return result, pos + 1
+            return (result if builder is None else _built(builder, checks)), pos + 1
         if data[pos] != 0x2C:  # ","
             raise Unsplittable("expected a comma between elements")
         pos = _skip_ws(data, pos + 1)
+
+
+def _last(
+    builder: Builder | None,
+    result: dict[str, Any] | list[Any],
+    pos: int,
+    rest: tuple[Any, int],
+    checks: _Checks,
+    close: int,
+) -> tuple[Any, int]:
+    """The container after its last piece ``rest`` (parsed from ``pos`` through the closing bracket)."""
+    if builder is None:
+        checks.merge(result, rest[0])
+        return result, rest[1]
+    # the piece's bytes end at the closing bracket (only whitespace may follow it before ``rest[1]``)
+    builder.add_piece(pos, builder.source.data.rfind(bytes((close,)), pos, rest[1]), rest[0])
+    return _built(builder, checks), rest[1]
+
+
+def _coarse(builder: Builder | None, start: int, end: int, piece: Any) -> bool:
+    """Whether a piece's elements are too big to keep as one chunk (a chunk is decoded whole when any element is
+    read, and what a report keeps of an element keeps its chunk's values): parsed one at a time instead, so the
+    big containers inside them are chunked."""
+    return builder is not None and (end - start) > CHUNK_ELEMENT_MAX * max(1, len(piece))
+
+
+def _built(builder: Builder, checks: _Checks) -> Any:
+    value = builder.value()
+    if builder.repeated and checks.members:
+        checks.lost = True
+    return value
 
 
 def _signature(data: bytes, pos: int, is_object: bool) -> bytes | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from inspector.formats import lazy_json
 from inspector.formats.base import InspectorError, Problem, info, warning
 from inspector.formats.json_pieces import loads_checked
 
@@ -386,10 +387,12 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     # pieces orjson parses, never on long strings); in pieces above PIECES_FROM, each piece's repeated values shared
     # as it arrives when memory is short (interner_for). The standard library reads the document again only when
     # something may be lost (its hook costs ~4x orjson's time).
-    share = interner_for(data) if big else None
+    # Above LAZY_FROM the big containers stay in the bytes, decoded when read (lazy_json): nothing to share then.
+    lazy = lazy_json.Source(data) if big and len(data) > lazy_json.LAZY_FROM else None
+    share = interner_for(data) if big and lazy is None else None
     try:
         with _no_gc():
-            parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=share)
+            parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=share, lazy=lazy)
             if not scan_duplicates:
                 # Millions of new containers would be walked again by every later collection (~15% of an open of
                 # 88 MB). A parsed document holds no reference cycles (it is freed by reference counting when
@@ -504,6 +507,7 @@ class Document:
             self.value = edit.value
             self._touched()
             return Edit("set", "", old)
+        lazy_json.pin_path(self.value, tokens[:-1])  # a change inside a chunk of the bytes is kept (lazy_json)
         parent = resolve(self.value, join("", *tokens[:-1])) if len(tokens) > 1 else self.value
         key = tokens[-1]
         if isinstance(parent, dict):
@@ -566,11 +570,15 @@ class Document:
 def dumps(value: Any, *, pretty: bool = False) -> bytes:
     """Serialize a JSON value keeping key order; huge integers and non-finite floats go through the stdlib."""
     try:
-        opts = orjson.OPT_INDENT_2 if pretty else 0
-        out = orjson.dumps(value, option=opts | orjson.OPT_NON_STR_KEYS)
-        return out + b"\n" if pretty else out
+        if pretty:
+            out = orjson.dumps(
+                value, default=lazy_json.pretty_default, option=orjson.OPT_INDENT_2 | lazy_json.DUMPS_OPTIONS
+            )
+            return out + b"\n"
+        return orjson.dumps(value, default=lazy_json.dumps_default, option=lazy_json.DUMPS_OPTIONS)
     except (TypeError, orjson.JSONEncodeError):
         separators = None if pretty else (",", ":")
+        value = lazy_json.plain(value)  # the standard library reads a list's or dict's storage
         text = json.dumps(value, indent=2 if pretty else None, ensure_ascii=False, separators=separators)
         # A lone surrogate (read from a "\\ud800" escape) has no UTF-8 form: write it back as the same escape.
         return (text + ("\n" if pretty else "")).encode("utf-8", "backslashreplace")

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from inspector.formats.lazy_json import plain
+
 JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain"
 
@@ -113,7 +115,7 @@ class Receiving:
 
 
 def _json(value: Any) -> bytes:
-    return orjson.dumps(value)
+    return orjson.dumps(plain(value))
 
 
 # -- Rollbar ---------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from inspector.formats.base import (
 from inspector.formats.http_headers import header
 from inspector.formats.http_headers import retry_after as header_retry_after
 from inspector.formats.jsondoc import Document, dumps, join
+from inspector.formats.lazy_json import plain
 from inspector.formats.rollbar_rules import (  # the shape of an item, beside the rules that read it
     BODY_KINDS,
     body_kind,
@@ -190,7 +191,7 @@ def _int(value: Any) -> int | None:
 def _str(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json.dumps(plain(value), ensure_ascii=False)
 
 
 def _source(frame: dict[str, Any], lineno: int | None) -> SourceContext | None:
@@ -320,7 +321,7 @@ def _telemetry_message(kind: str | None, body: dict[str, Any]) -> str | None:
         return f"{body.get('from')} → {body.get('to')}"
     if kind == "dom" and "element" in body:
         return " ".join(str(body[k]) for k in ("subtype", "element") if body.get(k) is not None)
-    return json.dumps(body, ensure_ascii=False, sort_keys=False) if body else None
+    return json.dumps(plain(body), ensure_ascii=False, sort_keys=False) if body else None
 
 
 def _telemetry_text(raw: Any) -> str:

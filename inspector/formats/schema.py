@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.formats.base import Problem, Severity
 from inspector.formats.jsondoc import join
+from inspector.formats.lazy_json import plain
 from inspector.resources import resource_path
 
 if TYPE_CHECKING:  # jsonschema costs ~0.3 s to import: it is loaded on the first validation, not at start-up
@@ -89,8 +90,8 @@ def fast_is_valid(value: Any, name: str, definition: str | None = None) -> bool:
     fast = fast_validator(name, definition)
     if fast is None:
         return False
-    try:
-        return bool(fast.is_valid(value))
+    try:  # (it reads a dict's or list's storage: a chunked container of the bytes is passed as a plain copy)
+        return bool(fast.is_valid(plain(value)))
     except Exception:  # values it cannot convert (huge ints, NaN...) go the slow way
         return False
 

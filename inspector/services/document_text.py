@@ -15,6 +15,7 @@ import orjson
 
 from inspector.formats.base import InspectorError
 from inspector.formats.jsondoc import Document
+from inspector.formats.lazy_json import DUMPS_OPTIONS, is_chunked, pretty_default
 
 #: Above this many bytes of text, parsing and validation run on the thread pool (the GUI stays fluid).
 BIG_DOCUMENT = 2 * 1024 * 1024
@@ -106,7 +107,8 @@ def _pretty_in_pieces(value: Any) -> str | None:
 
 
 def _pretty_pieces(value: Any, depth: int, out: list[bytes]) -> None:
-    if depth < 2 and isinstance(value, dict | list) and value:
+    # chunked containers (lazy_json) element by element at any depth: they are decoded a chunk at a time
+    if (depth < 2 or is_chunked(value)) and isinstance(value, dict | list) and value:
         pad = b"  " * (depth + 1)
         is_dict = isinstance(value, dict)
         out.append(b"{\n" if is_dict else b"[\n")
@@ -120,7 +122,7 @@ def _pretty_pieces(value: Any, depth: int, out: list[bytes]) -> None:
             _pretty_pieces(item, depth + 1, out)
         out.append(b"\n" + b"  " * depth + (b"}" if is_dict else b"]"))
         return
-    piece = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    piece = orjson.dumps(value, default=pretty_default, option=orjson.OPT_INDENT_2 | DUMPS_OPTIONS)
     out.append(piece.replace(b"\n", b"\n" + b"  " * depth) if depth else piece)
 
 

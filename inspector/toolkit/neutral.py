@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from inspector.formats.lazy_json import plain
 from inspector.report import Attachment, Binary, Frame, Report, Summary, TelemetryEvent
 
 #: Attribute values the targets accept as they are.
@@ -111,7 +112,7 @@ def _scalar(value: Any) -> Scalar | None:
         return value
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:1024]
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True)[:1024]
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any], depth: int = 0) -> None:

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from inspector.formats import capabilities
 from inspector.formats.base import Envelope, HttpInfo, InspectorError, Part, Submission
 from inspector.formats.jsondoc import Document, Edit, dumps, join
+from inspector.formats.lazy_json import plain
 from inspector.resources import resource_path
 
 PLACEHOLDER = "[REDACTED]"
@@ -553,8 +554,8 @@ def preview_text(changes: list[Change], width: int = 100) -> str:
         return "Nothing to redact."
     lines = [f"{len(changes)} change(s):"]
     for c in changes:
-        before = c.before if isinstance(c.before, str) else json.dumps(c.before, ensure_ascii=False)
-        after = c.after if isinstance(c.after, str) else json.dumps(c.after, ensure_ascii=False)
+        before = c.before if isinstance(c.before, str) else json.dumps(plain(c.before), ensure_ascii=False)
+        after = c.after if isinstance(c.after, str) else json.dumps(plain(c.after), ensure_ascii=False)
         if c.where in ("attachment", "body"):
             before, after = _first_difference(before, after)
         lines.append(f"  {c.pointer or '/'}  [{c.rule}]")

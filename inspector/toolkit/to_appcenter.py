@@ -18,6 +18,7 @@ from typing import Any
 
 from inspector.formats import capabilities
 from inspector.formats.appcenter import CUSTOM_NDK_WRAPPER, MINIDUMP_EXCEPTION_TYPE
+from inspector.formats.lazy_json import plain
 from inspector.report import Frame
 from inspector.toolkit.neutral import Neutral, NException
 from inspector.toolkit.notes import ConversionNotes
@@ -193,7 +194,7 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
                 (
                     "attributes.json",
                     "application/json",
-                    json.dumps(n.attributes, indent=2, ensure_ascii=False).encode("utf-8"),
+                    json.dumps(plain(n.attributes), indent=2, ensure_ascii=False).encode("utf-8"),
                 )
             )
             notes.approximated(
@@ -213,7 +214,11 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
         if len(n.attributes) > len(props):
             rest = {k: v for k, v in n.attributes.items() if k[:MAX_PROPERTY_CHARS] not in props}
             extra_files.append(
-                ("attributes.json", "application/json", json.dumps(rest, indent=2, ensure_ascii=False).encode("utf-8"))
+                (
+                    "attributes.json",
+                    "application/json",
+                    json.dumps(plain(rest), indent=2, ensure_ascii=False).encode("utf-8"),
+                )
             )
             notes.approximated(
                 "attributes",
@@ -224,7 +229,7 @@ def from_neutral(n: Neutral, notes: ConversionNotes) -> dict[str, Any]:
             notes.lost("threads", f"{len(n.threads)} thread(s): a handledError has no threads")
     _binaries(n, log, notes)
     if n.request:
-        extra_files.append(("request.json", "application/json", json.dumps(n.request, indent=2).encode("utf-8")))
+        extra_files.append(("request.json", "application/json", json.dumps(plain(n.request), indent=2).encode("utf-8")))
         notes.approximated("request", "errorAttachment request.json", "App Center has no request field")
     if n.telemetry:
         crumbs = [

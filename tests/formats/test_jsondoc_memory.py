@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.formats import json_pieces, jsondoc
+from inspector.formats import json_pieces, jsondoc, lazy_json
 from inspector.formats.jsondoc import Document, Edit, Interner, dumps, parse_json
 
 EXAMPLES = max(200, int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "0")))
@@ -83,6 +83,7 @@ def test_a_document_parsed_in_pieces_shares_its_frames_values(monkeypatch: pytes
     monkeypatch.setattr(jsondoc, "PIECES_FROM", 1024)
     monkeypatch.setattr(jsondoc, "DUPLICATE_SCAN_LIMIT", 1024)
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 2048)
+    monkeypatch.setattr(lazy_json, "LAZY_FROM", 2**30)  # below it: the values are parsed, and shared
     data = orjson.dumps(_frames(3000))
     assert len(data) > 100_000
     value, _problems = parse_json(data)

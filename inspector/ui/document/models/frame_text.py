@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.formats.lazy_json import plain
 from inspector.report import ExceptionInfo, Frame, Report, Thread
 
 _LIBRARY_PATH = re.compile(
@@ -89,7 +90,7 @@ def short_value(value: Any, limit: int = 200) -> str:
         text = value
     else:
         try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
+            text = json.dumps(plain(value), ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(value)
     text = text.replace("\n", "⏎ ")

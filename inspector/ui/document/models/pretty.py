@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from inspector.formats.jsondoc import array_index, split
+from inspector.formats.lazy_json import plain
 
 INDENT = 2
 
@@ -21,9 +22,9 @@ INDENT = 2
 def pretty_text(value: Any) -> str:
     """The document pretty-printed (orjson when it can; the standard library for big ints, NaN)."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+        return orjson.dumps(plain(value), option=orjson.OPT_INDENT_2).decode("utf-8")
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, indent=INDENT, ensure_ascii=False)
+        return json.dumps(plain(value), indent=INDENT, ensure_ascii=False)
 
 
 def line_count(value: Any) -> int:

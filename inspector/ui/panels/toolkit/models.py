@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from inspector.formats.lazy_json import plain
 from inspector.toolkit.diff import FrameRow, Keyed, frame_label
 from inspector.toolkit.notes import Note, Status
 from inspector.toolkit.redact import Change
@@ -33,7 +34,7 @@ def _brush(status: str) -> QBrush | None:
 
 
 def short(value: Any, limit: int = 200) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(plain(value), ensure_ascii=False)
     text = text.replace("\n", "⏎ ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
