@@ -570,11 +570,8 @@ class Document:
 def dumps(value: Any, *, pretty: bool = False) -> bytes:
     """Serialize a JSON value keeping key order; huge integers and non-finite floats go through the stdlib."""
     try:
-        if pretty:
-            out = orjson.dumps(
-                value, default=lazy_json.pretty_default, option=orjson.OPT_INDENT_2 | lazy_json.DUMPS_OPTIONS
-            )
-            return out + b"\n"
+        if pretty:  # (chunked containers written an element at a time: never all decoded at once)
+            return lazy_json.pretty(value) + b"\n"
         return orjson.dumps(value, default=lazy_json.dumps_default, option=lazy_json.DUMPS_OPTIONS)
     except (TypeError, orjson.JSONEncodeError):
         separators = None if pretty else (",", ":")

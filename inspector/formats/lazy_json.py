@@ -141,12 +141,18 @@ class _ListBase(list):  # type: ignore[type-arg]
     __slots__ = ("_ends", "_pinned", "_segments", "_source")
 
 
+#: Chunked containers made in this process so far: none, and no value needs looking into (:func:`plain`).
+_made = 0
+
+
 class ChunkedList(_ListBase):
     """A JSON array whose elements live in chunks of the document's bytes (and plain lists between them)."""
 
     __slots__ = ()
 
     def __init__(self, source: Source, segments: list[Chunk | list[Any]]) -> None:
+        global _made
+        _made += 1
         super().__init__()
         self._source = source
         self._segments = segments
@@ -364,6 +370,8 @@ class ChunkedDict(_DictBase):
     __slots__ = ()
 
     def __init__(self, source: Source, segments: list[Chunk | dict[str, Any]], index: dict[str, int]) -> None:
+        global _made
+        _made += 1
         super().__init__()
         self._source = source
         self._segments = segments
@@ -641,6 +649,31 @@ def dumps_default(value: Any) -> Any:
     return _base_value(value)
 
 
+def pretty(value: Any) -> bytes:
+    """``orjson.dumps(value, option=OPT_INDENT_2)`` of a value holding chunked containers, the same bytes, with
+    each chunked container written an element at a time (decoding one chunk at a time, not all of it at once)."""
+    out: list[bytes] = []
+    _pretty(value, 0, out)
+    return b"".join(out)
+
+
+def _pretty(value: Any, depth: int, out: list[bytes]) -> None:
+    if isinstance(value, dict | list) and value and _holds_chunked(value):
+        pad = b"  " * (depth + 1)
+        is_dict = isinstance(value, dict)
+        out.append(b"{\n" if is_dict else b"[\n")
+        items: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
+        for i, (key, item) in enumerate(items):
+            out.append(b",\n" + pad if i else pad)
+            if is_dict:
+                out.append(orjson.dumps(key, option=orjson.OPT_NON_STR_KEYS) + b": ")
+            _pretty(item, depth + 1, out)
+        out.append(b"\n" + b"  " * depth + (b"}" if is_dict else b"]"))
+        return
+    piece = orjson.dumps(value, default=pretty_default, option=orjson.OPT_INDENT_2 | DUMPS_OPTIONS)
+    out.append(piece.replace(b"\n", b"\n" + b"  " * depth) if depth else piece)
+
+
 def pretty_default(value: Any) -> Any:
     """orjson's ``default`` for indented output: chunked containers as plain ones (decoded while written)."""
     if isinstance(value, ChunkedList):
@@ -679,7 +712,33 @@ def plain(value: Any) -> Any:
     return value
 
 
+class _Found(Exception):
+    pass
+
+
+def _probe(value: Any) -> Any:
+    if isinstance(value, ChunkedList | ChunkedDict | MaterializedList):
+        raise _Found
+    return _base_value(value)
+
+
 def _holds_chunked(value: Any) -> bool:
+    """Whether a chunked container is inside ``value``: orjson walks it at C speed and asks :func:`_probe` about
+    subclasses only (a plain value is never asked about); values orjson refuses are walked in Python."""
+    if not _made:
+        return False
+    try:
+        orjson.dumps(value, default=_probe, option=DUMPS_OPTIONS)
+    except TypeError as exc:  # (orjson wraps what ``default`` raises)
+        if isinstance(exc.__cause__, _Found):
+            return True
+        return _walk_holds_chunked(value)
+    except orjson.JSONEncodeError:
+        return _walk_holds_chunked(value)
+    return False
+
+
+def _walk_holds_chunked(value: Any) -> bool:
     stack = [value]
     while stack:
         node = stack.pop()
