@@ -31,7 +31,7 @@ from inspector.formats.base import (
     warning,
 )
 from inspector.formats.jsondoc import join
-from inspector.formats.lazy_json import kept
+from inspector.formats.lazy_json import Shape, kept, outlines
 from inspector.formats.schema import schema_problems
 
 DOCS = "sauce-docs error-reporting.md"
@@ -139,12 +139,16 @@ def structure_problems(root: Any, rp: str) -> list[Problem]:
         return schema_problems(root, "backtrace", base_pointer=rp, rule=rule)
     stacks: list[tuple[str, Sequence[Any]]] = []
     view_threads: dict[str, Any] = {}
-    for key, thread in threads.items():
-        if isinstance(thread, dict) and isinstance(thread.get("stack"), list):
-            # (threads in chunks of the bytes: each stack found again when checked, not all kept at once)
-            stacks.append((join(rp, "threads", key, "stack"), kept(threads, key, _stack_of)))
-            thread = {**thread, "stack": []}
-        view_threads[key] = thread
+    # outlines: threads kept in chunks of the bytes are not decoded for their names and flags; each stack is found
+    # again when it is checked (lazy_json), never all kept at once
+    for key, shape in outlines(threads):
+        stack = shape.get("stack") if isinstance(shape, dict) else None
+        if isinstance(stack, Shape) and stack.kind is list:
+            stacks.append((join(rp, "threads", key, "stack"), kept(threads, key, _stack_of, len(stack))))
+            nested = any(isinstance(v, Shape) for k, v in shape.items() if k != "stack")
+            view_threads[key] = {**(threads[key] if nested else shape), "stack": []}
+        else:
+            view_threads[key] = threads[key]
     problems = schema_problems({**root, "threads": view_threads}, "backtrace", base_pointer=rp, rule=rule)
     for stack_ptr, stack in stacks:
         for index, frame in enumerate(stack):
@@ -189,7 +193,7 @@ def _object_rules(root: dict[str, Any], rp: str) -> list[Problem]:
             )
     problems.extend(_frame_rules(root, threads, rp))
     problems.extend(_thread_rules(root, threads, rp))
-    faulted = [k for k, t in threads.items() if isinstance(t, dict) and t.get("fault") is True]
+    faulted = [k for k, t in outlines(threads) if isinstance(t, dict) and t.get("fault") is True]
     if len(faulted) > 1:
         problems.append(
             info(
@@ -227,7 +231,7 @@ def _thread_rules(root: dict[str, Any], threads: dict[str, Any], rp: str) -> lis
     TypeScript type has ``stack``), and backtracepython before 0.4 sends both ways, so these are notes."""
     problems: list[Problem] = []
     fallback = crashed_fallback(root)
-    no_stack = [k for k, t in threads.items() if isinstance(t, dict) and "stack" not in t]
+    no_stack = [k for k, t in outlines(threads) if isinstance(t, dict) and "stack" not in t]
     for key in no_stack[:MAX_LISTED]:
         crashed = threads[key].get("fault") is True or key == fallback
         problems.append(

@@ -34,9 +34,10 @@ import orjson
 #: ``CRASH_INSPECTOR_TEST_LAZY=1`` runs the test suite with every document of more than a few hundred bytes
 #: through this path (tests/conftest.py).
 LAZY_FROM = 16 * 1024 * 1024
-#: Bytes of chunks kept decoded per document (each decoded chunk costs ~4x its bytes): 1/8 of the document,
-#: between these bounds.
-CACHE_MIN, CACHE_MAX = 4 * 1024 * 1024, 64 * 1024 * 1024
+#: Bytes of chunks kept decoded per document (each decoded chunk costs ~4x its bytes): 1/32 of the document,
+#: between these bounds. Reads that sweep a container (validation, the filter's index) never hit a cache smaller
+#: than the container, so it is sized for what the views read again (the rows painted): a few chunks.
+CACHE_MIN, CACHE_MAX = 2 * 1024 * 1024, 16 * 1024 * 1024
 
 #: orjson options that make it ask :func:`dumps_default` for every container of this module.
 DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_NON_STR_KEYS
@@ -108,7 +109,7 @@ class Source:
 
     def __init__(self, data: bytes, budget: int | None = None) -> None:
         self.data = data
-        self.budget = budget if budget is not None else max(CACHE_MIN, min(CACHE_MAX, len(data) // 8))
+        self.budget = budget if budget is not None else max(CACHE_MIN, min(CACHE_MAX, len(data) // 32))
         self.decoded: OrderedDict[Chunk, Any] = OrderedDict()
         self.used = 0
         self.lock = threading.Lock()
