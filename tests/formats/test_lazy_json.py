@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector.formats import json_pieces, jsondoc, lazy_json, load_bytes, reports, validate
+from inspector.formats import json_pieces, jsondoc, lazy_chunks, lazy_json, load_bytes, reports, validate
 from inspector.formats.base import InspectorError
 from inspector.formats.jsondoc import Document, Edit, dumps, parse_json, walk
 from inspector.formats.lazy_json import ChunkedDict, ChunkedList, is_chunked, plain
@@ -38,8 +38,8 @@ def chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)
     monkeypatch.setattr(lazy_json, "LAZY_FROM", 0)
     monkeypatch.setattr(lazy_json, "OUTLINE_FROM", 8)
-    monkeypatch.setattr(lazy_json, "CACHE_MIN", 0)
-    monkeypatch.setattr(lazy_json, "CACHE_MAX", 1)  # a budget of one byte: only the last chunk read stays decoded
+    monkeypatch.setattr(lazy_chunks, "CACHE_MIN", 0)
+    monkeypatch.setattr(lazy_chunks, "CACHE_MAX", 1)  # a budget of one byte: only the last chunk read stays decoded
 
 
 text = st.text(alphabet=st.sampled_from(list('ab{}[],:"\\ é😀\n')), max_size=8)
@@ -157,8 +157,8 @@ def test_documents_below_the_threshold_stay_plain_and_above_it_are_chunked(chunk
 
 
 def test_the_decoded_chunk_cache_stays_within_its_budget(chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lazy_json, "CACHE_MAX", 2048)
-    monkeypatch.setattr(lazy_json, "CACHE_MIN", 2048)
+    monkeypatch.setattr(lazy_chunks, "CACHE_MAX", 2048)
+    monkeypatch.setattr(lazy_chunks, "CACHE_MIN", 2048)
     frames = [{"function": f"f{i}", "line": i} for i in range(3000)]
     got, _ = parse_json(orjson.dumps({"data": {"frames": frames}}))
     chunks = got["data"]["frames"]

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from inspector.formats import json_pieces, jsondoc, lazy_json, load_bytes
+from inspector.formats import json_pieces, jsondoc, lazy_chunks, lazy_json, load_bytes
 from inspector.formats.lazy_json import ChunkedDict
 from inspector.ui.document.forms import FormsWidget
 from inspector.ui.document.open_document import OpenDocument
@@ -78,8 +78,8 @@ def test_form_edits_undo_and_save_of_a_chunked_document_match_the_plain_one(
     monkeypatch.setattr(jsondoc, "PIECES_FROM", 0)  # above every threshold: pieces, chunks, a one-chunk cache
     monkeypatch.setattr(json_pieces, "PIECE_BYTES", 2048)
     monkeypatch.setattr(lazy_json, "LAZY_FROM", 0)
-    monkeypatch.setattr(lazy_json, "CACHE_MIN", 0)
-    monkeypatch.setattr(lazy_json, "CACHE_MAX", 1)
+    monkeypatch.setattr(lazy_chunks, "CACHE_MIN", 0)
+    monkeypatch.setattr(lazy_chunks, "CACHE_MAX", 1)
     lazy_edited, (lazy_undone, lazy_redone), lazy_chunked = _edit_undo_save(qtbot, tmp_path, "lazy")
     assert lazy_chunked  # the document really was read from chunks
     assert lazy_edited == plain_edited and list(lazy_edited["threads"]) == list(plain_edited["threads"])
