@@ -393,10 +393,13 @@ def parse_json(data: bytes) -> tuple[Any, list[Problem]]:
     # Above LAZY_FROM the big containers stay in the bytes, decoded when read (lazy_json): nothing to share then.
     lazy = lazy_json.Source(data) if big and len(data) > lazy_json.LAZY_FROM else None
     share = interner_for(data) if big and lazy is None else None
+    freeze = big and lazy is None  # (a chunked document keeps few objects: nothing to keep out of the walks)
+    if freeze:
+        gc.collect()  # what is garbage now (a closed tab's widgets) must not be frozen with the document below
     try:
         with _no_gc():
             parsed = loads_checked(data, members=scan_duplicates, split=big, on_piece=share, lazy=lazy)
-            if big:
+            if freeze:
                 # Millions of new containers would be walked again by every later collection (~15% of an open of
                 # 88 MB; the first collection after an 11 MB document of 450 000 containers: ~13 ms, 10% of its
                 # parse). A parsed document holds no reference cycles (it is freed by reference counting when
