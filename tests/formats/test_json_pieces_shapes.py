@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from inspector.formats import json_pieces, json_pieces_scan
 from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
+from tests.formats.test_json_pieces import _has_big, _lossy_values, _write
 
 #: Examples per property; ``CRASH_INSPECTOR_FUZZ_EXAMPLES=100000`` for the nightly run (as tests/fuzz).
 EXAMPLES = max(300, int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "0")))
@@ -126,3 +127,96 @@ def test_a_long_string_ending_in_escaped_backslashes(monkeypatch: pytest.MonkeyP
     body = b'x\\"y' * 2000
     data = b'{"a":"' + body + ending + b',"b":"z","c":[1,2,3]}'
     assert loads_in_pieces(data) == orjson.loads(data)
+
+
+@pytest.fixture
+def tiny_deep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces and windows of a few bytes, and containers nested deeper than 2 parsed whole."""
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
+    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
+    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)
+    monkeypatch.setattr(json_pieces, "MAX_DEPTH", 2)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_lossy_values, st.booleans(), st.sampled_from(["compact", "spaced", "newline"]), st.booleans())
+def test_deep_documents_report_every_loss(
+    tiny_deep: None, value: object, escape_colons: bool, layout: str, last: bool
+) -> None:
+    """Nested below MAX_DEPTH (the last value of its containers or not), written compactly (the bytes equal
+    orjson's writing: both checks proven by comparing them) or not: every repeated key and integer beyond 64 bits
+    is reported; when nothing is, the value is the standard library's."""
+    from inspector.formats.jsondoc import _DuplicateCollector
+
+    inner = _write(value, escape_colons)
+    text = '{"a":{"b":[' + (inner + ',{"c":[1]}' if not last else '{"c":[1]},' + inner) + "]}}"
+    if layout == "spaced":
+        text = text.replace(",", ", ").replace("{", "{ ")
+    elif layout == "newline":
+        text += "\n"
+    collector = _DuplicateCollector()
+    expected = json.loads(text, object_pairs_hook=collector)
+    parsed = json_pieces.loads_checked(text.encode(), members=True)
+    if collector.duplicates:
+        assert parsed.members_lost
+    if _has_big(expected):
+        assert parsed.big_int
+    if not parsed.members_lost and not parsed.big_int:
+        assert orjson.dumps(parsed.value) == orjson.dumps(expected)
+
+
+def _chain(levels: int, items: int) -> dict:
+    node: dict = {"leaf": True}
+    for level in range(levels):
+        node = {"level": level, "items": [{"i": i, "name": f"item {i}"} for i in range(items)], "child": node}
+    return {"data": {"body": "deep"}, "custom": node}
+
+
+@pytest.mark.parametrize("last", [True, False])
+def test_a_deep_chain_is_parsed_once_below_max_depth(monkeypatch: pytest.MonkeyPatch, last: bool) -> None:
+    """Below MAX_DEPTH a container that is the last value of all its containers is parsed in one call up to the
+    document's closing brackets (no counting); one that is not costs one parse more, and reads the same."""
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(json_pieces, "MAX_DEPTH", 4)
+    value = _chain(60, 200)
+    if not last:
+        value["custom"]["after"] = _chain(3, 2)
+    data = orjson.dumps(value)
+    counted: list[int] = []
+    real_end = json_pieces._bracket_end
+    monkeypatch.setattr(json_pieces, "_bracket_end", lambda raw, pos: counted.append(pos) or real_end(raw, pos))
+    sizes: list[int] = []
+    real = orjson.loads
+
+    def counting(chunk: bytes | memoryview | bytearray) -> object:
+        sizes.append(len(chunk))
+        return real(chunk)
+
+    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
+    parsed = json_pieces.loads_checked(data, members=True)
+    monkeypatch.undo()
+    assert orjson.dumps(parsed.value) == data
+    assert not parsed.members_lost and not parsed.big_int
+    assert not counted, "the brackets were counted"
+    deep = [size for size in sizes if size > len(data) / 2]
+    assert len(deep) == (1 if last else 2)
+
+
+def test_checks_compare_the_written_value_when_the_bytes_are_compact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compact bytes equal to orjson's writing are not counted (colons) nor scanned (digits); any other bytes
+    are, and a repeated key or a big integer in them is found."""
+    scanned: list[int] = []
+    real = json_pieces._has_big_int
+    monkeypatch.setattr(json_pieces, "_has_big_int", lambda raw, s, e: scanned.append(e - s) or real(raw, s, e))
+    compact = b'{"a":[1,2,{"b":"c:d"}],"e":12345678901234567890}'
+    assert not json_pieces.loads_checked(compact, members=True, split=False).big_int
+    assert scanned == []
+    for lossy in (b'{"a":1,"a":2}', b'{"a":123456789012345678901}', b'{"a":-9223372036854775809}'):
+        parsed = json_pieces.loads_checked(lossy, members=True, split=False)
+        assert parsed.members_lost or parsed.big_int
+    spaced = b'{"a": [1, 2], "b": 123456789012345678901234}\n'
+    assert json_pieces.loads_checked(spaced, members=True, split=False).big_int
+    assert scanned, "bytes unlike orjson's writing were not scanned"
+    pretty = b'{\n  "a": 1,\n  "b": {"a": 2, "a": 3}\n}'
+    assert json_pieces.loads_checked(pretty, members=True, split=False).members_lost
