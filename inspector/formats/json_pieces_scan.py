@@ -23,6 +23,7 @@ _ESCAPE_MAX = 6
 #: Steps back over backslashes looking for a chunk's end before the string is parsed in one call.
 _CHUNK_END_TRIES = 64
 _WS = b" \t\r\n"
+_AFTER_DOCUMENT = "unexpected content after document"
 #: Possessive (``++``/``*+``): the plain ``(?:[^"\\]|\\.)*`` keeps one backtracking mark per character, ~150 bytes
 #: of memory per byte of a key (a 20 MB key cost 2.4 GB); this form keeps none and is ~50x faster.
 _KEY = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
@@ -99,8 +100,8 @@ def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
     The first quote that no backslash precedes is found at C speed (``bytes.find``, then a regex for text full of
     escaped quotes); it closes the string unless an escaped backslash comes before the real closing quote
     (``\\\\"``): orjson then refuses the string and the quotes are counted (:func:`_closing_quote`)."""
-    quote = _unescaped_quote(data, pos + 1, pos + 1 + LONG_STRING)
-    if quote < 0:  # a long string: in chunks, its closing quote looked for chunk by chunk
+    quote = data.find(b'"', pos + 1, pos + 1 + LONG_STRING)
+    if quote < 0 or data[quote - 1] == 0x5C:  # a long string, or escaped quotes: in chunks, the end found as it goes
         found = _long_string(view, data, pos)
         if found is not None:
             return found
@@ -119,9 +120,9 @@ def _string(view: memoryview, data: bytes, pos: int) -> tuple[Any, int]:
 
 def _long_string(view: memoryview, data: bytes, pos: int) -> tuple[str, int] | None:
     """The long string beginning at ``pos`` and the offset after its closing quote, parsed in chunks (see
-    :func:`_string_value`) as the first quote no backslash precedes is looked for in each (the bytes are read once
-    from memory, not once to find the end and again to parse). None when orjson refuses a chunk (an escaped backslash
-    before the closing quote, or bad JSON: :func:`_string` then takes its slower ways)."""
+    :func:`_string_value`), its end found as they are read (the bytes come from memory once): the first quote of a
+    chunk when no backslash precedes it (``bytes.find``), else where orjson says the chunk's string ended. None when
+    orjson refuses a chunk (bad JSON: :func:`_string` then takes its slower ways)."""
     parts: list[str] = []
     start = pos + 1
     size = len(data)
@@ -129,14 +130,24 @@ def _long_string(view: memoryview, data: bytes, pos: int) -> tuple[str, int] | N
         end = _chunk_end(data, start, size)
         if end <= start:
             return None
-        quote = _unescaped_quote(data, start, end)
+        quote = data.find(b'"', start, end)
+        if quote >= 0 and data[quote - 1] == 0x5C:  # an escaped quote, or an escaped backslash before the end
+            quote = -1
         chunk = bytearray(b'"')
         chunk += view[start : end if quote < 0 else quote]
         chunk += b'"'
         try:
             parts.append(orjson.loads(chunk))
-        except orjson.JSONDecodeError:
-            return None
+        except orjson.JSONDecodeError as exc:
+            if quote >= 0 or exc.msg != _AFTER_DOCUMENT:
+                return None
+            # the string closed inside the chunk: at the last quote before what orjson did not expect
+            quote = chunk.rfind(b'"', 0, _byte_offset(chunk, exc.pos))
+            try:
+                parts.append(orjson.loads(memoryview(chunk)[: quote + 1]))
+            except orjson.JSONDecodeError:  # pragma: no cover - orjson just read it
+                return None
+            return "".join(parts), start + quote
         if quote >= 0:
             return "".join(parts), quote + 1
         start = end

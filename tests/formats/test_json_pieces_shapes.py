@@ -120,13 +120,43 @@ def test_a_long_string_is_read_in_chunks_and_once(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize("ending", [b'\\\\"', b'\\\\\\\\"', b'\\"\\\\"'])
 def test_a_long_string_ending_in_escaped_backslashes(monkeypatch: pytest.MonkeyPatch, ending: bytes) -> None:
-    """The first quote no backslash precedes is not the end when the string ends in an escaped backslash: the
-    chunk with the real closing quote is refused, the string is read the slower way, right."""
-    monkeypatch.setattr(json_pieces_scan, "LONG_STRING", 1024)
-    monkeypatch.setattr(json_pieces_scan, "STRING_CHUNK", 256)
+    """A string ending in an escaped backslash (``\\"``): the first quote of its last chunk follows a backslash
+    and is not the end; the chunk is parsed whole and orjson's error says where the string closed."""
+    _lone_strings(monkeypatch)
     body = b'x\\"y' * 2000
     data = b'{"a":"' + body + ending + b',"b":"z","c":[1,2,3]}'
     assert loads_in_pieces(data) == orjson.loads(data)
+
+
+def _lone_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings of more than 1 KB are long, read in chunks of 256 bytes; pieces end only a few bytes on (a long
+    string is parsed alone)."""
+    monkeypatch.setattr(json_pieces_scan, "LONG_STRING", 1024)
+    monkeypatch.setattr(json_pieces_scan, "STRING_CHUNK", 256)
+    for name in ("PIECE_BYTES", "SEPARATOR_REACH", "FIRST_WINDOW"):
+        monkeypatch.setattr(json_pieces, name, 64)
+
+
+@pytest.mark.parametrize("after", [b"", b" ", b"\n  "])
+def test_text_full_of_escaped_quotes_ends_where_orjson_says(monkeypatch: pytest.MonkeyPatch, after: bytes) -> None:
+    """Text whose quotes are escaped (the first quote of every chunk follows a backslash): each chunk is parsed
+    whole and the chunk where the string closes says where, by orjson's error; the value and the rest are right."""
+    _lone_strings(monkeypatch)
+    text = 'line "quoted" \\ back\\slash, {brace} [bracket] é€😀\n' * 200
+    data = b'{"logs":[{"message":' + orjson.dumps(text) + after + b',"b":"z"},' + orjson.dumps(text) + b"]}"
+    sizes: list[int] = []
+    real = orjson.loads
+
+    def counting(chunk: bytes | memoryview | bytearray) -> object:
+        sizes.append(len(chunk))
+        return real(chunk)
+
+    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
+    got = loads_in_pieces(data)
+    monkeypatch.undo()
+    assert got == orjson.loads(data)
+    chunks = [size for size in sizes if size <= json_pieces_scan.STRING_CHUNK + 2]
+    assert sum(chunks) > len(data), "the strings were not read in chunks"
 
 
 @pytest.fixture
