@@ -134,19 +134,32 @@ class _Checks:
         self.lost = False
 
     def span(self, raw: bytes | bytearray, start: int, end: int, value: Any) -> None:
-        """``value`` was parsed from ``raw[start:end]`` (the same bytes as the document's, maybe wrapped)."""
-        if self.numbers and not self.big_int and _has_big_int(raw, start, end):
-            self.big_int = True
+        """``value`` was parsed from ``raw[start:end]`` (the same bytes as the document's, maybe wrapped).
+
+        When members are checked, the value is written back first: bytes equal to what orjson writes (compact
+        machine-written JSON) prove both checks at memcmp speed. No member was dropped (the writing has one per
+        member of the value) and no integer was read as a float (orjson writes a float with ``.`` or ``e``, an
+        integer literal has neither)."""
         if self.members and not self.lost:
+            try:
+                written = orjson.dumps(value)
+            except (TypeError, orjson.JSONEncodeError):  # pragma: no cover - orjson wrote what it read
+                self.lost = True
+                return
+            first, last = start, end  # without the whitespace around the value (a file's last newline)
+            while first < last and raw[first] in _WHITESPACE:
+                first += 1
+            while last > first and raw[last - 1] in _WHITESPACE:
+                last -= 1
+            if len(written) == last - first and raw.startswith(written, first):
+                return
             expected = raw.count(b":", start, end)
             if raw.find(b"\\", start, end) >= 0 and raw.find(b"\\u003", start, end) >= 0:
                 expected += raw.count(b"\\u003a", start, end) + raw.count(b"\\u003A", start, end)
-            try:
-                written = orjson.dumps(value).count(b":")
-            except (TypeError, orjson.JSONEncodeError):  # pragma: no cover - orjson wrote what it read
-                written = -1
-            if written != expected:
+            if written.count(b":") != expected:
                 self.lost = True
+        if self.numbers and not self.big_int and _has_big_int(raw, start, end):
+            self.big_int = True
 
     def merge(self, result: dict[str, Any] | list[Any], piece: Any) -> None:
         if self.on_piece is not None:
@@ -204,6 +217,7 @@ def _loads(data: bytes, checks: _Checks) -> Any:
     return value
 
 
+_WHITESPACE = b" \t\r\n"
 #: Digits become b"0", everything else b" ": a run of 19 zeros marks a possible integer beyond 64 bits.
 _DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
 _RUN = b"0" * 19
@@ -582,9 +596,13 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int, checks: _Checks)
         if first in b"[{" and window >= SPLIT_WINDOW:  # too big for a window
             if depth + 1 < MAX_DEPTH:  # split it
                 return _container(view, data, pos, depth + 1, checks)
-            if not counted:  # nested too deep to split: parse it whole, once, up to where its brackets balance
+            if not counted:  # nested too deep to split: parse it whole, once
                 counted = True
-                end = _bracket_end(data, pos)
+                whole = _last_value(view, data, pos, depth + 1)
+                if whole is not None:
+                    checks.span(data, pos, whole[1], whole[0])
+                    return whole
+                end = _bracket_end(data, pos)  # up to where its brackets balance
                 if end > 0:
                     try:
                         value = orjson.loads(view[pos:end])
@@ -594,6 +612,34 @@ def _value(view: memoryview, data: bytes, pos: int, depth: int, checks: _Checks)
                         checks.span(data, pos, end, value)
                         return value, end
         window *= 4
+
+
+def _last_value(view: memoryview, data: bytes, pos: int, enclosing: int) -> tuple[Any, int] | None:
+    """The container at ``pos`` and the offset after it, parsed in one call when it is the last value of each of
+    its ``enclosing`` containers (deep nesting is mostly a chain of last members, ``"child":{...}}}}``): the bytes
+    from ``pos`` up to the document's last ``enclosing`` closing brackets. orjson proves it (a value parses to
+    its end and no further); when the guess is wrong it names the value's end (one parse more). None when the
+    document does not end that way."""
+    end = len(data)
+    for _ in range(enclosing + 1):
+        while end > pos and data[end - 1] in _WHITESPACE:
+            end -= 1
+        if end <= pos or data[end - 1] not in b"]}":
+            return None
+        end -= 1
+    end += 1  # the last closer looked at is the value's own
+    if data[end - 1] != (0x7D if data[pos] == 0x7B else 0x5D):
+        return None
+    try:
+        return orjson.loads(view[pos:end]), end
+    except orjson.JSONDecodeError as exc:
+        if exc.msg != _AFTER_DOCUMENT:
+            return None
+        stop = pos + _byte_offset(view[pos:end], exc.pos)
+    try:
+        return orjson.loads(view[pos:stop]), stop
+    except orjson.JSONDecodeError:  # pragma: no cover - orjson just parsed it
+        return None
 
 
 def _bracket_end(data: bytes, pos: int) -> int:
