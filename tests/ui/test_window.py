@@ -662,3 +662,26 @@ def test_a_deferred_class_being_imported_elsewhere_has_no_instances(monkeypatch)
     half.Thing = type("Thing", (), {})
     assert isinstance(half.Thing(), deferred)
     assert not isinstance(object(), Deferred("crash_inspector_never_imported", "X"))  # a module never imported
+
+
+def test_a_big_file_opened_in_the_window_is_validated(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """The real loading path (a worker builds the document, then hands it to the GUI thread): a big document's
+    first validation, started after the first paint, must run and place its problems (it once armed its timer on
+    the worker thread, where it never fired)."""
+    from inspector.services.document_text import BIG_DOCUMENT
+
+    threads = {
+        str(t): {"name": f"t{t}", "stack": [{"funcName": f"f{t}_{i}", "line": i} for i in range(60)]}
+        for t in range(BIG_DOCUMENT // 2000)
+    }
+    threads["7"]["stack"][3]["line"] = "three"
+    payload = {"uuid": "4c2b7a3e-1111-4a4a-9b9b-123456789abc", "timestamp": 1_700_000_000, "lang": "c"}
+    payload |= {"langVersion": "1", "agent": "a", "agentVersion": "1", "mainThread": "0", "threads": threads}
+    path = tmp_path / "big.json"
+    path.write_bytes(json.dumps(payload).encode())
+    assert path.stat().st_size > BIG_DOCUMENT
+    view = open_and_wait(qtbot, window, path)
+    document = view.document
+    assert document.is_big
+    qtbot.waitUntil(lambda: not document.validating, timeout=60000)
+    assert any(p.pointer == "/threads/7/stack/3/line" for p in document.problems)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from inspector import atomic
@@ -436,11 +436,18 @@ class OpenDocument(QObject):
             # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
             self._first_validation_waits = True
             self.validating = True
-            QTimer.singleShot(FIRST_VALIDATION_DELAY_MS, self, self._validate_first)
+            # Armed from this object's thread's event loop: a document built on the loading worker (no event loop)
+            # would arm its timer there, where it never fires; the queued call moves with the document to the GUI
+            # thread (moveToThread takes posted events along) and arms it there.
+            QMetaObject.invokeMethod(self, "_arm_first_validation", Qt.ConnectionType.QueuedConnection)
         elif self.is_big:
             self._validate_async()
         else:
             self._set_problems(*_validate_job(self.submission, self.text))
+
+    @Slot()
+    def _arm_first_validation(self) -> None:
+        QTimer.singleShot(FIRST_VALIDATION_DELAY_MS, self, self._validate_first)
 
     def _validate_first(self) -> None:
         if self._validation is None:  # an edit meanwhile has started its own
