@@ -74,3 +74,33 @@ def test_shot_unknown_panel_is_an_error(qapp, tmp_path: Path, capsys) -> None:
     )
     assert code == 2
     assert "nope" in capsys.readouterr().err
+
+
+#: The console command as a process runs it (``main()`` reads the process's own command line), with an exit
+#: handler that leaves a mark: the shot of the process's own command line ends the process itself once the picture
+#: is written; the exit handlers must still run and the output reach the pipe.
+COMMAND_LINE = r"""
+import atexit, sys
+mark = sys.argv.pop()
+atexit.register(lambda: open(mark, "w").write("ran"))
+from inspector.cli.main import main
+sys.exit(main())
+"""
+
+
+def test_shot_as_a_command_writes_everything_before_the_process_ends(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out, mark = tmp_path / "deep" / "x.png", tmp_path / "mark"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout is a buffered pipe
+    env.update(QT_QPA_PLATFORM="offscreen", **{h: str(tmp_path / h) for h in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")})
+    argv = ["shot", str(PAYLOADS["appcenter"]), "--out", str(out), "--size", "900x600", str(mark)]
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_LINE, *argv], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == f"{out}\n"
+    assert mark.read_text() == "ran"
+    assert_real_png(out, (900, 600))
