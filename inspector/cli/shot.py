@@ -12,6 +12,9 @@ from pathlib import Path
 
 from inspector.cli.errors import EXIT_OK, fail
 
+#: How long the shot waits for its cancelled tasks before it leaves the exit to the interpreter.
+FINISH_TIMEOUT_MS = 10_000
+
 
 def _fail(message: str) -> int:
     return fail(message, command="shot")
@@ -126,21 +129,28 @@ def run_shot(args: argparse.Namespace) -> int:
 
 
 def _end_process_now(code: int) -> None:
-    """End the process here when nothing is left to finish: the picture is written and closed, the window closed
-    (the session saved), no worker task or other thread is running. Tearing down the interpreter would only free
-    the document's objects one by one (~0.1 s for a 100 MB document). The exit handlers still run (logging's files,
-    temporary folders) and the standard streams are flushed. Only for the process's own command line (``main()``
-    without arguments): a caller in the same process (the tests) gets the code back."""
+    """End the process here once nothing is left to finish: the picture is written and closed, the window closed
+    (the session saved). Tearing down the interpreter would only free the document's objects one by one (~0.1 s
+    for a 100 MB document). Tasks still running are cancelled and waited for (a big document's validation, started
+    300 ms after opening when the shot took longer, stops at its next check instead of running to its end; a write
+    finishes); a non-daemon thread (what the interpreter's own exit would wait for) keeps the normal exit. The
+    exit handlers still run (logging's files, temporary folders) and the standard streams are flushed. Only for the
+    process's own command line (``main()`` without arguments): a caller in the same process gets the code back."""
     import atexit
     import sys
     import threading
 
     from PySide6.QtCore import QThreadPool
 
-    from inspector.ui.workers import running_count
+    from inspector.ui.workers import cancel_all
 
-    if running_count() or QThreadPool.globalInstance().activeThreadCount() or threading.active_count() > 1:
-        return  # something may still write: the normal exit waits for it
+    cancel_all()
+    pool = QThreadPool.globalInstance()
+    if not pool.waitForDone(FINISH_TIMEOUT_MS) or pool.activeThreadCount():
+        return  # something is still running: the normal exit
+    main = threading.main_thread()
+    if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

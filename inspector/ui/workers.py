@@ -154,6 +154,16 @@ def run_task(
     return task
 
 
+def cancel_all() -> int:
+    """Cancel every task still held (the process is ending: nobody wants their answers); how many there were.
+    Cooperative as :meth:`Task.cancel`: a task that polls its token stops soon, one that writes finishes."""
+    with _running_lock:
+        tasks = list(_running)
+    for task in tasks:
+        task.cancel()
+    return len(tasks)
+
+
 def wait_all(timeout_ms: int = 5000) -> bool:
     """Wait for every started task (tests and shutdown)."""
     return QThreadPool.globalInstance().waitForDone(timeout_ms)
