@@ -11,10 +11,12 @@ from inspector.formats import InspectorError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    whole_process = argv is None  # the process's own command line: the command may end the process itself
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and (argv[0] in command_names(parser) or argv[0] in ("-h", "--help", "--version")):
         args = parser.parse_args(argv)
+        args.whole_process = whole_process
         try:
             return int(args.run(args))
         except InspectorError as exc:

@@ -31,6 +31,8 @@ PER_VALUE_BYTES = 72
 OVERHEAD_BYTES = 64 * 1024 * 1024
 #: Inputs below this size are never checked (the count would cost more than it saves).
 CHECK_FROM_BYTES = 8 * 1024 * 1024
+#: The separators are counted this many bytes at a time, so the count can stop once the answer is known.
+COUNT_STEP = 16 * 1024 * 1024
 
 
 def json_values(body: bytes) -> int:
@@ -107,6 +109,25 @@ def _size(n: float) -> str:
     return f"{int(n)} bytes"
 
 
+def fits(body: bytes, available: int) -> bool:
+    """``estimate_json_bytes(body) <= available``, counting only as much of ``body`` as the answer needs.
+
+    The count of values can only grow by one per byte not counted yet, so the count stops as soon as even a
+    separator in every remaining byte would fit, or the values counted so far already do not: with plenty of
+    memory (the usual case) nothing is counted at all (two passes over the text were 0.17x a ``json.loads``)."""
+    size = len(body)
+    fixed = 2 * size + PER_VALUE_BYTES + OVERHEAD_BYTES  # the estimate without the separators (the 1 value)
+    counted = 0
+    for start in range(0, size + 1, COUNT_STEP):
+        if fixed + (counted + size - start) * PER_VALUE_BYTES <= available:
+            return True  # fits even if every byte left is a separator
+        if fixed + counted * PER_VALUE_BYTES > available:
+            return False  # the values counted so far already do not fit
+        end = min(size, start + COUNT_STEP)
+        counted += body.count(b",", start, end) + body.count(b":", start, end)
+    return fixed + counted * PER_VALUE_BYTES <= available
+
+
 def check_room_for_json(body: bytes, *, name: str | None = None) -> None:
     """Raise InspectorError when parsing ``body`` would need more memory than is available now."""
     if len(body) < CHECK_FROM_BYTES:
@@ -114,8 +135,8 @@ def check_room_for_json(body: bytes, *, name: str | None = None) -> None:
     available = available_bytes()
     if available is None:
         return
-    needed = estimate_json_bytes(body)
-    if needed > available:
+    if not fits(body, available):
+        needed = estimate_json_bytes(body)
         what = name or "the input"
         raise InspectorError(
             f"{what} needs about {_size(needed)} of memory to open (a {_size(len(body))} JSON document of up to "
@@ -124,4 +145,4 @@ def check_room_for_json(body: bytes, *, name: str | None = None) -> None:
         )
 
 
-__all__ = ["available_bytes", "check_room_for_json", "estimate_json_bytes", "json_values"]
+__all__ = ["available_bytes", "check_room_for_json", "estimate_json_bytes", "fits", "json_values"]

@@ -105,8 +105,17 @@ _running_lock = threading.Lock()
 
 
 def _release(task: Task) -> None:
+    """The task answered (or was cancelled): let it go, and drop the slots connected to its signals. Those slots
+    (the caller's callbacks, closures over a document, often) are held by the signals' C++ connections, which the
+    garbage collector cannot see: a finished task kept by its owner (a document keeps its last validation) made
+    owner -> task -> signals -> callback -> owner a cycle never freed (a closed 100 MB document stayed in memory)."""
     with _running_lock:
         _running.discard(task)
+    for signal in (task.signals.result, task.signals.error):  # (run_task connects both; progress: never)
+        try:
+            signal.disconnect()
+        except (RuntimeError, TypeError):  # nothing connected, or the signals object is gone
+            pass
 
 
 def running_count() -> int:
@@ -152,6 +161,16 @@ def run_task(
     task.signals.error.connect(lambda _e, t=task: _release(t))
     (pool or QThreadPool.globalInstance()).start(task)
     return task
+
+
+def cancel_all() -> int:
+    """Cancel every task still held (the process is ending: nobody wants their answers); how many there were.
+    Cooperative as :meth:`Task.cancel`: a task that polls its token stops soon, one that writes finishes."""
+    with _running_lock:
+        tasks = list(_running)
+    for task in tasks:
+        task.cancel()
+    return len(tasks)
 
 
 def wait_all(timeout_ms: int = 5000) -> bool:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.formats.memory_budget import CHECK_FROM_BYTES, estimate_json_bytes
+from inspector.formats import memory_budget
+from inspector.formats.memory_budget import CHECK_FROM_BYTES, estimate_json_bytes, json_values
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Run the real CLI in a process whose address space is capped just above what it uses before reading the input.
@@ -105,3 +106,39 @@ def test_the_override_says_how_much_is_free(tmp_path: Path) -> None:
         env=dict(os.environ, PYTHONPATH=str(ROOT), CRASH_INSPECTOR_MEMORY_AVAILABLE="1000000"),
     )
     assert done.returncode == 2 and "only 976.6 KB is available" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 64, 1 << 20])
+def test_the_counting_that_stops_early_decides_as_the_whole_count(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """``fits`` counts only part of the text when the answer is already known (plenty of room, or too many values
+    already): its answer is the whole estimate's for every room around the estimate, in any step of counting."""
+    monkeypatch.setattr(memory_budget, "COUNT_STEP", step)
+    bodies = [
+        b"",
+        b"{}",
+        b'{"logs": [' + b", ".join([b'{"a": 1, "b": [1,2,3]}'] * 40) + b"]}",
+        b'{"s": "' + b"x" * 300 + b'"}',
+        b"[" + b",".join([b"7"] * 200) + b"]",
+        b'{"t": "::::,,,,"}' + b" " * 50,
+    ]
+    for body in bodies:
+        estimate = estimate_json_bytes(body)
+        separators = json_values(body) - 1
+        for room in {0, estimate - 1, estimate, estimate + 1, estimate + 10**9, estimate - 72, estimate + 72}:
+            assert memory_budget.fits(body, room) == (estimate <= room), (body[:40], room, estimate, separators)
+
+
+def test_with_plenty_of_room_the_text_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even one value per byte fits: nothing to count (the check costs nothing for the usual big file)."""
+    calls: list[int] = []
+
+    class Counting(bytes):
+        def count(self, *args: object) -> int:  # type: ignore[override]
+            calls.append(1)
+            return super().count(*args)  # type: ignore[arg-type]
+
+    body = Counting(b"[" + b",".join([b"7"] * 1000) + b"]")
+    assert memory_budget.fits(body, 100 * len(body) + 2**30)
+    assert calls == []
+    assert not memory_budget.fits(body, estimate_json_bytes(body) - 1)
+    assert calls  # a tight room is counted

@@ -74,3 +74,71 @@ def test_shot_unknown_panel_is_an_error(qapp, tmp_path: Path, capsys) -> None:
     )
     assert code == 2
     assert "nope" in capsys.readouterr().err
+
+
+#: The console command as a process runs it (``main()`` reads the process's own command line), with an exit
+#: handler that leaves a mark: the shot of the process's own command line ends the process itself once the picture
+#: is written; the exit handlers must still run and the output reach the pipe.
+COMMAND_LINE = r"""
+import atexit, sys
+mark = sys.argv.pop()
+atexit.register(lambda: open(mark, "w").write("ran"))
+from inspector.cli.main import main
+sys.exit(main())
+"""
+
+
+def test_shot_as_a_command_writes_everything_before_the_process_ends(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out, mark = tmp_path / "deep" / "x.png", tmp_path / "mark"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout is a buffered pipe
+    env.update(QT_QPA_PLATFORM="offscreen", **{h: str(tmp_path / h) for h in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")})
+    argv = ["shot", str(PAYLOADS["appcenter"]), "--out", str(out), "--size", "900x600", str(mark)]
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_LINE, *argv], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == f"{out}\n"
+    assert mark.read_text() == "ran"
+    assert_real_png(out, (900, 600))
+
+
+#: As above, with a big document's validation that never ends unless cancelled, started at once (as when a slow
+#: shot passes the 300 ms before the first validation): the shot must stop it and end, not wait for it.
+ENDLESS_VALIDATION = r"""
+import sys, time
+from inspector.formats.base import check_cancelled
+from inspector.services import document_text
+from inspector.ui.document import open_document
+def endless(submission, text):
+    sys.stderr.write("validating\n"); sys.stderr.flush()
+    while True:
+        check_cancelled()
+        time.sleep(0.01)
+open_document.BIG_DOCUMENT = 0
+open_document.FIRST_VALIDATION_DELAY_MS = 0
+open_document._validate_job = endless
+from inspector.cli.main import main
+sys.exit(main())
+"""
+
+
+def test_shot_as_a_command_stops_a_validation_still_running(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "x.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.update({h: str(tmp_path / h) for h in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")})
+    argv = ["shot", str(PAYLOADS["appcenter"]), "--out", str(out), "--size", "900x600"]
+    done = subprocess.run(  # the timeout only guards against a hang (the failure this test is for)
+        [sys.executable, "-c", ENDLESS_VALIDATION, *argv], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "validating" in done.stderr  # the validation had started
+    assert done.stdout == f"{out}\n"
+    assert_real_png(out, (900, 600))

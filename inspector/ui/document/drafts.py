@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from functools import partial
 from pathlib import Path
 
@@ -50,8 +51,16 @@ class DraftKeeper(QObject):
         if doc in self._docs:
             return
         self._docs.append(doc)
-        doc.changed.connect(lambda d=doc: setattr(d, "draft_dirty", True))
-        doc.saved.connect(lambda d=doc: self._remove(d.draft_id))
+        # The slots hold the document weakly: a C++ connection holding it would keep it alive after its tab closed
+        # (the connection is the document's own, so document -> slot -> document is a cycle gc cannot see).
+        ref = weakref.ref(doc)
+        doc.changed.connect(lambda: _mark_dirty(ref))
+        doc.saved.connect(lambda: self._remove_saved(ref))
+
+    def _remove_saved(self, ref: weakref.ref[OpenDocument]) -> None:
+        doc = ref()
+        if doc is not None:
+            self._remove(doc.draft_id)
 
     def forget(self, doc: OpenDocument) -> None:
         """The document was closed on purpose: drop its draft."""
@@ -137,6 +146,12 @@ class DraftKeeper(QObject):
             self._sequence += 1
             self._removed_at[draft_id] = self._sequence
             self.store.remove(draft_id)
+
+
+def _mark_dirty(ref: weakref.ref[OpenDocument]) -> None:
+    doc = ref()
+    if doc is not None:
+        doc.draft_dirty = True
 
 
 def _save_in_pieces(store: DraftStore, draft: Draft) -> None:
