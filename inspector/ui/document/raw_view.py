@@ -21,6 +21,7 @@ from inspector.formats.jsondoc import split
 from inspector.ui import style
 from inspector.ui.document.highlight import VisibleHighlighter
 from inspector.ui.document.highlight_spans import json_lexer, lexer_for
+from inspector.ui.document.line_view import BigRawView
 from inspector.ui.document.models.hexdump import BYTES_PER_LINE, hex_dump, looks_binary
 from inspector.ui.document.models.pretty import locate, pretty_text
 from inspector.ui.document.open_document import OpenDocument
@@ -312,10 +313,23 @@ def set_raw_view_factory(factory: RawViewFactory) -> None:
 
 def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QWidget:
     """The raw view for a document: the installed factory's for JSON; native files (minidump hex, Apple text)
-    always get this read-only view, since there is no JSON to edit. A big document whose text is not made yet
-    gets a :class:`PendingRawView`, which makes it on the thread pool when first shown."""
+    always get this read-only view, since there is no JSON to edit.
+
+    A big document (above ``BIG_DOCUMENT``) shown read-only (opened from a file, or no editor installed) gets a
+    :class:`~inspector.ui.document.line_view.BigRawView`: it paints the visible lines only and never copies the
+    text into Qt; when the user chooses to edit, the factory's editor takes its place. Any other big document whose
+    text is not made yet gets a :class:`PendingRawView`, which makes it on the thread pool when first shown."""
     if document.document is None:
         return RawView(document, parent)
+    if document.is_big and (document.read_only or _factory is RawView):
+        return BigRawView(document, None if _factory is RawView else _editor_for, parent)
+    if not document.has_text:
+        return PendingRawView(document, _factory, parent)
+    return _factory(document, parent)
+
+
+def _editor_for(document: OpenDocument, parent: QWidget) -> QWidget:
+    """The installed factory's view (an editor) for a big document the user chose to edit."""
     if not document.has_text:
         return PendingRawView(document, _factory, parent)
     return _factory(document, parent)

@@ -8,8 +8,9 @@ document. Undo and redo are the document's QUndoStack, shared with the forms.
 The text goes into the widget only when the editor is first shown, and a big one a slice per event-loop turn
 (:class:`~inspector.ui.document.raw_view.TextFiller`; the editor is read-only meanwhile): ``setPlainText`` of 20 MB
 holds the
-GUI thread for seconds. Above :data:`EDIT_LIMIT` characters :func:`create_editor` gives the read-only raw view (cut
-at 8 MB) with a line saying why: the forms still edit such a document.
+GUI thread for seconds. Above :data:`EDIT_LIMIT` characters :func:`create_editor` gives the read-only view of big
+documents (:class:`~inspector.ui.document.line_view.BigRawView`) with a line saying why: the forms still edit such a
+document.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from inspector.formats.base import Severity
 from inspector.ui.document.editor.find_bar import FindBar, PointerBar
 from inspector.ui.document.editor.text_edit import JsonTextEdit, Mark
 from inspector.ui.document.open_document import OpenDocument
-from inspector.ui.document.raw_view import FILL_AT_ONCE, RawView, TextFiller
+from inspector.ui.document.line_view import BigRawView
+from inspector.ui.document.raw_view import FILL_AT_ONCE, TextFiller
 from inspector.ui.window.labels import plural
 
 #: Pause after the last keystroke before the text is parsed and validated (short enough to feel live).
@@ -425,7 +427,8 @@ class EditorWidget(QWidget):
 
 
 class TooBigToEdit(QWidget):
-    """The read-only raw view (cut at 8 MB) under a line saying why a huge document is not editable in place."""
+    """The read-only raw view of big documents (:class:`BigRawView`: the visible lines painted from the document's
+    text, nothing copied into Qt) under a line saying why a huge document is not editable in place."""
 
     def __init__(self, doc: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -438,7 +441,7 @@ class TooBigToEdit(QWidget):
         self.note.setObjectName("tooBigNote")
         self.note.setWordWrap(True)
         self.note.setContentsMargins(6, 4, 6, 4)
-        self.view = RawView(doc, self)
+        self.view = BigRawView(doc, None, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -450,6 +453,16 @@ class TooBigToEdit(QWidget):
 
     def selected_text(self) -> str:
         return self.view.selected_text()
+
+    @property
+    def loaded(self) -> bool:
+        return self.view.loaded
+
+    def load_now(self) -> None:
+        self.view.load_now()
+
+    def show_find(self) -> None:
+        self.view.show_find()
 
 
 def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> QWidget:
