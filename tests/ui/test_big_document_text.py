@@ -10,8 +10,8 @@ from inspector.formats import load_bytes
 from inspector.formats.jsondoc import Edit
 from inspector.ui.document import raw_view
 from inspector.ui.document.document_view import DocumentView
-from inspector.ui.document.open_document import BIG_DOCUMENT, OpenDocument
 from inspector.ui.document.line_view import BigRawView
+from inspector.ui.document.open_document import BIG_DOCUMENT, OpenDocument
 from inspector.ui.document.raw_view import PendingRawView, RawView
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a window

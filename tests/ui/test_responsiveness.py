@@ -19,8 +19,8 @@ from inspector.ui.document import raw_view
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.drafts import DraftKeeper
 from inspector.ui.document.editor import EditorWidget, create_editor
-from inspector.ui.document.line_view import BigRawView
 from inspector.ui.document.editor import widget as editor_widget
+from inspector.ui.document.line_view import BigRawView
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.tree_layout import SPAN_STACKS
 from inspector.ui.workers import Task

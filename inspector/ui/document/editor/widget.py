@@ -25,8 +25,8 @@ from inspector.compose.locate import common_affixes, has_astral, locate, render_
 from inspector.formats.base import Severity
 from inspector.ui.document.editor.find_bar import FindBar, PointerBar
 from inspector.ui.document.editor.text_edit import JsonTextEdit, Mark
-from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.line_view import BigRawView
+from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.document.raw_view import FILL_AT_ONCE, TextFiller
 from inspector.ui.window.labels import plural
 
