@@ -170,14 +170,21 @@ def payload_in(folder: Path, label: str) -> Path:
     return folder / PAYLOADS[label]
 
 
-def end_to_end(label: str, quick: bool, extra_env: dict[str, str] | None = None, what: str = "") -> Row:
+def end_to_end(
+    label: str, quick: bool, extra_env: dict[str, str] | None = None, what: str = "", view: str | None = None
+) -> Row:
     path = payload(label, quick)
     shot = [sys.executable, "-c", "import sys; from inspector.cli.main import main; sys.exit(main())"]
+    view_args = [] if view is None else ["--view", view]  # ``raw``: the Raw view's text made and painted
+    if view is not None:
+        what = f"{what}, {view} view"
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         small = _small_twin(label, Path(tmp) / "small")
         picture = os.path.join(tmp, "shot.png")
-        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture], tmp, extra_env=extra_env)
-        peak, processes, took = tree_peak([*shot, "shot", str(path), "--out", picture], tmp, extra_env=extra_env)
+        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture, *view_args], tmp, extra_env=extra_env)
+        peak, processes, took = tree_peak(
+            [*shot, "shot", str(path), "--out", picture, *view_args], tmp, extra_env=extra_env
+        )
     size = os.path.getsize(path)
     above = (peak - idle) / 2**20
     row = Row(
@@ -231,6 +238,7 @@ def main() -> int:
     if sys.platform.startswith("linux"):  # /proc
         for label in ("appcenter", "backtrace"):
             rows.append(end_to_end(label, quick))
+        rows.append(end_to_end("appcenter", quick, view="raw"))
         rows.append(end_to_end("appcenter", quick, SHORT, f", {SHORT_BYTES >> 30} GB free"))
     emit(rows, as_json)
     return 0

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -62,14 +63,18 @@ def pretty_bytes(value: Any) -> tuple[bytearray, Node] | None:
     return out, node
 
 
-def _write(value: Any, depth: int, out: bytearray) -> Node | None:
+def _write(value: Any, depth: int, out: Any, cancelled: Callable[[], bool] = lambda: False) -> Node | None:
+    """Write ``value`` at ``depth`` to ``out`` (a bytearray, or a :class:`PieceSource` that keeps big pieces as
+    references to their values); the node of a container written member by member."""
     start = len(out)
     if isinstance(value, dict | list) and value and depth >= 2:
         piece = orjson.dumps(value, option=orjson.OPT_INDENT_2)
         if len(piece) <= BIG_PIECE:
-            out += piece.replace(b"\n", b"\n" + b"  " * depth)
+            _piece(out, value, depth, piece.replace(b"\n", b"\n" + b"  " * depth))
             return None
         del piece
+    if cancelled():
+        raise InterruptedError
     if isinstance(value, dict | list) and value:
         node = Node(start)
         pad = b"  " * (depth + 1)
@@ -83,7 +88,7 @@ def _write(value: Any, depth: int, out: bytearray) -> Node | None:
             if is_dict:
                 out += orjson.dumps(key) + b": "
             node.starts.append(len(out))
-            child = _write(item, depth + 1, out)
+            child = _write(item, depth + 1, out, cancelled)
             node.ends.append(len(out))
             if child is not None:
                 node.children[i] = child
@@ -91,18 +96,128 @@ def _write(value: Any, depth: int, out: bytearray) -> Node | None:
         node.end = len(out)
         return node
     piece = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    out += piece.replace(b"\n", b"\n" + b"  " * depth) if depth and b"\n" in piece else piece
+    _piece(out, value, depth, piece.replace(b"\n", b"\n" + b"  " * depth) if depth and b"\n" in piece else piece)
     return None
 
 
-class LineSource:
+def _piece(out: Any, value: Any, depth: int, data: bytes) -> None:
+    if isinstance(out, bytearray):
+        out += data
+    else:
+        out.piece(value, depth, data)
+
+
+class Lines:
+    """What :class:`~inspector.ui.document.line_view.LineView` reads: lines by number, text between offsets, find.
+
+    Subclasses give ``size``, ``line_count``, ``line_start``, ``line_of``, ``raw`` (the buffer's units between two
+    offsets) and ``is_text`` (offsets count characters of a ``str``; else bytes of UTF-8).
+    """
+
+    is_text = False
+    #: Length of the longest line (in buffer units, roughly): the horizontal scroll range.
+    longest = 0
+
+    @property
+    def size(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def line_count(self) -> int:
+        raise NotImplementedError
+
+    def line_start(self, line: int) -> int:
+        raise NotImplementedError
+
+    def line_of(self, offset: int) -> int:
+        raise NotImplementedError
+
+    def raw(self, start: int, end: int) -> Any:
+        """The buffer between two offsets (a ``str`` or ``bytes``)."""
+        raise NotImplementedError
+
+    def line_end(self, line: int) -> int:
+        """Offset of the end of ``line`` (before its newline, and before a ``\r`` ending it)."""
+        start = self.line_start(line)
+        end = self.line_start(line + 1) - 1 if line + 1 < self.line_count else self.size
+        if end > start and self.raw(end - 1, end) in ("\r", b"\r"):
+            end -= 1
+        return end
+
+    def line(self, line: int) -> str:
+        """The text of ``line`` as shown (without its newline)."""
+        return self.decode(self.raw(self.line_start(line), self.line_end(line)))
+
+    def decode(self, piece: str | bytes | bytearray) -> str:
+        return piece if isinstance(piece, str) else piece.decode("utf-8", "replace")
+
+    def offset(self, line: int, column: int) -> int:
+        """The buffer offset of ``column`` (a character index) in ``line``."""
+        start, end = self.line_start(line), self.line_end(line)
+        if self.is_text:
+            return min(start + max(0, column), end)
+        raw = self.raw(start, end)
+        if raw.isascii():
+            return start + min(max(0, column), len(raw))
+        return start + len(raw.decode("utf-8", "replace")[: max(0, column)].encode("utf-8"))
+
+    def column(self, line: int, offset: int) -> int:
+        """The character index in ``line`` of a buffer ``offset`` (clamped to the line)."""
+        start, end = self.line_start(line), self.line_end(line)
+        offset = min(max(offset, start), end)
+        if self.is_text:
+            return offset - start
+        return len(self.raw(start, offset).decode("utf-8", "ignore"))
+
+    def text(self, start: int, end: int) -> str:
+        """The text between two offsets."""
+        return self.decode(self.raw(max(0, start), min(self.size, max(0, end))))
+
+    # ------------------------------------------------------------------ find
+
+    def find(self, needle: str, start: int, *, backward: bool = False, case: bool = False) -> tuple[int, int] | None:
+        """The next match of ``needle`` from ``start`` (before it when ``backward``), wrapping around, as offsets.
+        Without ``case`` the match ignores case (for a bytes buffer: ASCII letters only). The buffer is read
+        :data:`FIND_CHUNK` at a time."""
+        if not needle:
+            return None
+        pattern: Any = needle if self.is_text else needle.encode("utf-8")
+        flags = 0 if case else re.IGNORECASE
+        regex = re.compile(re.escape(pattern), flags)
+        size, overlap = self.size, len(pattern) - 1
+        start = min(max(0, start), size)
+        if not backward:
+            for begin, stop in ((start, size), (0, min(size, start + overlap))):
+                while begin < stop:
+                    end = min(stop, begin + FIND_CHUNK)
+                    match = regex.search(self.raw(begin, min(size, end + overlap)))
+                    if match is not None and begin + match.start() + len(pattern) <= size:
+                        return begin + match.start(), begin + match.end()
+                    begin = end
+            return None
+        for stop, floor in ((start, 0), (size, max(0, start - overlap))):
+            while stop > floor:
+                begin = max(floor, stop - FIND_CHUNK)
+                last = None
+                for last in regex.finditer(self.raw(begin, min(size, stop + overlap))):
+                    if begin + last.start() >= stop:
+                        break
+                    found = last
+                else:
+                    found = last
+                if found is not None and begin + found.start() < stop:
+                    return begin + found.start(), begin + found.end()
+                stop = begin
+        return None
+
+
+class LineSource(Lines):
     """A buffer and its line-start index. ``buffer`` is a ``str`` or a bytes-like object (UTF-8)."""
 
     def __init__(self, buffer: str | bytes | bytearray, starts: array, longest: int) -> None:
         self.buffer = buffer
         self.is_text = isinstance(buffer, str)
         self._starts = starts
-        #: Length of the longest line (in buffer units): the horizontal scroll range.
         self.longest = longest
 
     @classmethod
@@ -141,105 +256,167 @@ class LineSource:
     def line_start(self, line: int) -> int:
         return self._starts[line]
 
-    def line_end(self, line: int) -> int:
-        """Offset of the end of ``line`` (before its newline)."""
-        end = self._starts[line + 1] - 1 if line + 1 < len(self._starts) else len(self.buffer)
-        if end > self._starts[line] and self.buffer[end - 1 : end] in ("\r", b"\r"):
-            end -= 1
-        return end
-
-    def line(self, line: int) -> str:
-        """The text of ``line`` as shown (without its newline)."""
-        return self.decode(self.buffer[self._starts[line] : self.line_end(line)])
-
-    def decode(self, piece: str | bytes | bytearray) -> str:
-        return piece if isinstance(piece, str) else piece.decode("utf-8", "replace")
-
     def line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._starts, offset) - 1)
 
-    def offset(self, line: int, column: int) -> int:
-        """The buffer offset of ``column`` (a character index) in ``line``."""
-        start, end = self._starts[line], self.line_end(line)
-        if self.is_text:
-            return min(start + max(0, column), end)
-        raw = self.buffer[start:end]
-        if raw.isascii():
-            return start + min(max(0, column), len(raw))
-        return start + len(raw.decode("utf-8", "replace")[: max(0, column)].encode("utf-8"))
+    def raw(self, start: int, end: int) -> Any:
+        return self.buffer[start:end]
 
-    def column(self, line: int, offset: int) -> int:
-        """The character index in ``line`` of a buffer ``offset`` (clamped to the line)."""
-        start, end = self._starts[line], self.line_end(line)
-        offset = min(max(offset, start), end)
-        if self.is_text:
-            return offset - start
-        return len(self.buffer[start:offset].decode("utf-8", "ignore"))
 
-    def text(self, start: int, end: int) -> str:
-        """The text between two offsets."""
-        return self.decode(self.buffer[max(0, start) : max(0, end)])
+#: Pieces shorter than this are kept as bytes with the brackets and keys around them (fewer, longer segments).
+SMALL_PIECE = 2048
+#: Bytes of kept text per segment at most (a segment's newlines are found again each time it is read).
+LITERAL_RUN = 64 * 1024
+#: Pieces kept written out (the ones on screen and around).
+PIECE_CACHE = 32
 
-    def snap(self, offset: int) -> int:
-        """``offset`` moved back to the start of its character (bytes: never inside a UTF-8 sequence)."""
-        if self.is_text:
-            return offset
-        while 0 < offset < len(self.buffer) and (self.buffer[offset] & 0xC0) == 0x80:
-            offset -= 1
-        return offset
 
-    # ------------------------------------------------------------------ find
+class PieceSource(Lines):
+    """The pretty-printed text of a value, never held whole: the brackets, keys and small values between the big
+    pieces are kept (a few bytes a piece), and each big piece (a log, a thread: a value a few levels down) is
+    written again with ``orjson`` when a line of it is read. An index of segments (offset, newlines before) finds
+    a line's piece; the text is the same, byte for byte, as :func:`pretty_bytes` makes."""
 
-    def find(self, needle: str, start: int, *, backward: bool = False, case: bool = False) -> tuple[int, int] | None:
-        """The next match of ``needle`` from ``start`` (before it when ``backward``), wrapping around, as offsets.
-        Without ``case`` the match ignores case (for a bytes buffer: ASCII letters only)."""
-        if not needle:
+    def __init__(self) -> None:
+        self._glue = bytearray()
+        self._seg_start = array("q")
+        self._seg_lines = array("q")  # newlines before the segment
+        self._seg_ref = array("q")  # >= 0: offset in the glue; < 0: -1 - index in _values
+        self._values: list[tuple[Any, int]] = []
+        self._size = 0
+        self._newlines = 0
+        self._open_literal = False
+        self._cache: OrderedDict[int, tuple[bytes, array]] = OrderedDict()
+        self.longest = 0
+
+    @classmethod
+    def build(cls, value: Any, cancelled: Callable[[], bool] = lambda: False) -> tuple[PieceSource, Node] | None:
+        """The source of ``value``'s pretty text and where its values sit; None when a value needs the standard
+        library (a non-string key, a huge integer...)."""
+        source = cls()
+        try:
+            node = _write(value, 0, source, cancelled)
+        except (TypeError, orjson.JSONEncodeError):
             return None
-        pattern: Any = needle if self.is_text else needle.encode("utf-8")
-        if case:
-            found = self._find_exact(pattern, start, backward)
+        source.literal(b"\n")
+        assert node is not None
+        return source, node
+
+    # ------------------------------------------------------------------ writing (the same calls as a bytearray)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iadd__(self, data: bytes) -> PieceSource:
+        self.literal(data)
+        return self
+
+    def literal(self, data: bytes) -> None:
+        if not self._open_literal or self._size - self._seg_start[-1] >= LITERAL_RUN:
+            self._new_segment(len(self._glue))
+            self._open_literal = True
+        self._glue += data
+        self._end_segment(data)
+
+    def piece(self, value: Any, depth: int, data: bytes) -> None:
+        if len(data) <= SMALL_PIECE:
+            self.literal(data)
+            return
+        self._new_segment(-1 - len(self._values))
+        self._values.append((value, depth))
+        self._open_literal = False
+        self._end_segment(data)
+
+    def _new_segment(self, ref: int) -> None:
+        self._seg_start.append(self._size)
+        self._seg_lines.append(self._newlines)
+        self._seg_ref.append(ref)
+
+    def _end_segment(self, data: bytes) -> None:
+        self._size += len(data)
+        count = data.count(b"\n")
+        self._newlines += count
+        if len(data) > self.longest and (not count or len(data) // (count + 1) > 200):
+            self.longest = max(self.longest, max(map(len, data.split(b"\n"))) + 200)
+        elif count == 0:
+            self.longest = max(self.longest, len(data))
         else:
-            found = self._find_re(re.compile(re.escape(pattern), re.IGNORECASE), start, backward)
-        return None if found is None else (found, found + len(pattern))
+            self.longest = max(self.longest, 200)
 
-    def _find_exact(self, pattern: Any, start: int, backward: bool) -> int | None:
-        buf = self.buffer
-        if backward:
-            at = buf.rfind(pattern, 0, max(0, start))
-            return at if at >= 0 else (buf.rfind(pattern) if buf.rfind(pattern) >= 0 else None)
-        at = buf.find(pattern, start)
-        if at < 0:
-            at = buf.find(pattern)
-        return at if at >= 0 else None
+    # ------------------------------------------------------------------ reading
 
-    def _find_re(self, regex: re.Pattern[Any], start: int, backward: bool) -> int | None:
-        buf = self.buffer
-        if not backward:
-            match = regex.search(buf, start) or regex.search(buf, 0)
-            return match.start() if match else None
-        for end in (start, len(buf)):  # before the start, then (wrapping) from the end
-            while end > 0:
-                begin = max(0, end - FIND_CHUNK)
-                last = None
-                for last in regex.finditer(buf, begin, end):  # noqa: B007 (the last one is wanted)
-                    pass
-                if last is not None:
-                    return last.start()
-                if begin == 0:
-                    break
-                end = begin + len(regex.pattern)  # overlap a needle's length
-        return None
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def line_count(self) -> int:
+        return self._newlines + 1
+
+    def _segment(self, index: int) -> tuple[bytes, array]:
+        """A segment's bytes and the offsets of its newlines (written again for a piece; a few kept)."""
+        cached = self._cache.get(index)
+        if cached is not None:
+            self._cache.move_to_end(index)
+            return cached
+        ref = self._seg_ref[index]
+        end = self._seg_start[index + 1] if index + 1 < len(self._seg_start) else self._size
+        if ref >= 0:
+            data = bytes(self._glue[ref : ref + end - self._seg_start[index]])
+        else:
+            value, depth = self._values[-1 - ref]
+            data = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+            if depth:
+                data = data.replace(b"\n", b"\n" + b"  " * depth)
+        newlines = array("q")
+        at = data.find(b"\n")
+        while at >= 0:
+            newlines.append(at)
+            at = data.find(b"\n", at + 1)
+        self._cache[index] = (data, newlines)
+        while len(self._cache) > PIECE_CACHE:
+            self._cache.popitem(last=False)
+        return data, newlines
+
+    def line_start(self, line: int) -> int:
+        if line <= 0:
+            return 0
+        index = bisect_left(self._seg_lines, line) - 1  # the segment holding the line-th newline
+        _data, newlines = self._segment(index)
+        return self._seg_start[index] + newlines[line - self._seg_lines[index] - 1] + 1
+
+    def line_of(self, offset: int) -> int:
+        offset = min(max(0, offset), self._size)
+        index = max(0, bisect_right(self._seg_start, offset) - 1)
+        _data, newlines = self._segment(index)
+        return self._seg_lines[index] + bisect_left(newlines, offset - self._seg_start[index])
+
+    def raw(self, start: int, end: int) -> bytes:
+        start, end = max(0, start), min(self._size, end)
+        if start >= end:
+            return b""
+        index = max(0, bisect_right(self._seg_start, start) - 1)
+        parts = []
+        while start < end:
+            data, _newlines = self._segment(index)
+            base = self._seg_start[index]
+            parts.append(data[start - base : end - base])
+            start = base + len(data)
+            index += 1
+        return b"".join(parts)
 
 
 @dataclass(slots=True)
 class PointerIndex:
-    """Where values sit in text made by :func:`pretty_bytes`: a pointer is followed through the containers written
-    member by member; the rest of it is found in its piece (a few kilobytes) by :func:`locate`."""
+    """Where values sit in text made by :func:`pretty_bytes` or a :class:`PieceSource`: a pointer is followed
+    through the containers written member by member; the rest of it is found in its piece (a few kilobytes) by
+    :func:`locate`."""
 
     root: Node
     value_of: Callable[[str], Any]  # the container at a pointer (to turn a member name into its index)
 
-    def span(self, buffer: bytes | bytearray, pointer: str) -> tuple[int, int] | None:
+    def span(self, source: Lines, pointer: str) -> tuple[int, int] | None:
+        """Offsets of the value at ``pointer`` in ``source`` (the text this index was made with)."""
         tokens = split(pointer)
         node = self.root
         start, end = node.start, node.end
@@ -254,13 +431,13 @@ class PointerIndex:
             child = node.children.get(index)
             if child is None:
                 rest = tokens[depth + 1 :]
-                return (start, end) if not rest else self._in_piece(buffer, start, end, rest)
+                return (start, end) if not rest else self._in_piece(source, start, end, rest)
             node = child
         return start, end
 
     @staticmethod
-    def _in_piece(buffer: bytes | bytearray, start: int, end: int, rest: list[str]) -> tuple[int, int] | None:
-        raw = bytes(buffer[start:end])
+    def _in_piece(source: Lines, start: int, end: int, rest: list[str]) -> tuple[int, int] | None:
+        raw = bytes(source.raw(start, end))
         text = raw.decode("utf-8")
         where = locate(text, "".join(f"/{_escape(t)}" for t in rest))
         if where is None:

@@ -46,7 +46,7 @@ from inspector.services.document_text import is_minified
 from inspector.ui import style
 from inspector.ui.document.highlight import _format_for
 from inspector.ui.document.highlight_spans import json_lexer, line_spans
-from inspector.ui.document.line_source import LineSource, PointerIndex, pretty_bytes
+from inspector.ui.document.line_source import Lines, LineSource, PieceSource, PointerIndex
 from inspector.ui.document.open_document import OpenDocument
 from inspector.ui.workers import CancelToken, Task, TaskCancelled, run_task
 
@@ -81,7 +81,7 @@ class LineView(QAbstractScrollArea):
         self.setFont(style.mono_font())
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.source: LineSource | None = None
+        self.source: Lines | None = None
         self._lexer: Lexer | None = None
         self._dark = style.is_dark()
         self._formats: dict[Any, QTextCharFormat | None] = {}
@@ -98,7 +98,7 @@ class LineView(QAbstractScrollArea):
 
     # ------------------------------------------------------------------ content
 
-    def set_source(self, source: LineSource | None, lexer: Lexer | None) -> None:
+    def set_source(self, source: Lines | None, lexer: Lexer | None) -> None:
         """Show ``source`` (None: nothing), coloured by ``lexer`` (None: plain)."""
         self.source = source
         self._lexer = lexer
@@ -593,7 +593,7 @@ class BigRawView(QStackedWidget):
             return
         revision = self._doc.document.revision
 
-        def done(result: tuple[LineSource, PointerIndex | None], task_revision: int = revision) -> None:
+        def done(result: tuple[Lines, PointerIndex | None], task_revision: int = revision) -> None:
             self._task = None
             if self._doc.document is not None and self._doc.document.revision == task_revision:
                 self._install(result, task_revision)
@@ -623,7 +623,7 @@ class BigRawView(QStackedWidget):
             self._task = None
         self._install(_make_source(*self._job_args()), self._doc.document.revision)
 
-    def _install(self, result: tuple[LineSource, PointerIndex | None], revision: int) -> None:
+    def _install(self, result: tuple[Lines, PointerIndex | None], revision: int) -> None:
         source, pointers = result
         self._revision = revision
         self._pointers = pointers
@@ -683,10 +683,11 @@ class BigRawView(QStackedWidget):
     def _span(self, pointer: str) -> tuple[int, int] | None:
         source = self.view.source
         assert source is not None
-        buffer = source.buffer
-        if self._pointers is not None and not isinstance(buffer, str):
-            return self._pointers.span(buffer, pointer)
+        if self._pointers is not None:
+            return self._pointers.span(source, pointer)
         # The document's text or its file's own lines: found by walking the text (bytes: a passing decoded copy).
+        assert isinstance(source, LineSource)
+        buffer = source.buffer
         text = buffer if isinstance(buffer, str) else bytes(buffer).decode("utf-8", "replace")
         where = locate(text, pointer)
         if where is None:
@@ -788,8 +789,9 @@ def _utf8_lines(data: bytes) -> bool:
 
 def _make_source(
     text: str | None, original: bytes | None, value: Any, pretty: bool, cancel: CancelToken | None = None
-) -> tuple[LineSource, PointerIndex | None]:
-    """The lines to show (on a worker): the document's text, its file's lines, or its pretty-printed bytes."""
+) -> tuple[Lines, PointerIndex | None]:
+    """The lines to show (on a worker): the document's text, its file's lines, or its pretty-printed form (pieces
+    written again on demand, never held whole)."""
 
     def cancelled() -> bool:
         return cancel is not None and cancel.cancelled
@@ -799,8 +801,8 @@ def _make_source(
     if original is not None and not pretty:
         data = original[3:] if original.startswith(b"\xef\xbb\xbf") else original
         return LineSource.index(data, cancelled), None
-    made = pretty_bytes(value)
+    made = PieceSource.build(value, cancelled)
     if made is None:  # a value orjson does not write (a huge integer...): the standard library's text
         return LineSource.index(dumps(value, pretty=True).decode("utf-8") + "\n", cancelled), None
-    buffer, root = made
-    return LineSource.index(buffer, cancelled), PointerIndex(root, lambda _pointer: None)
+    source, root = made
+    return source, PointerIndex(root, lambda _pointer: None)

@@ -1,0 +1,115 @@
+"""The line sources of the big raw view (no Qt): the line index over a buffer, the pretty text kept as pieces, find
+and where a pointer's value sits, checked against the plain text they stand for."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import orjson
+import pytest
+
+from inspector.formats.jsondoc import get
+from inspector.ui.document import line_source
+from inspector.ui.document.line_source import LineSource, PieceSource, PointerIndex, pretty_bytes
+
+
+def _value(seed: int) -> dict:
+    rng = random.Random(seed)
+    words = ["alpha", "Beta", "naïve", "日本", "emoji 😀", "x" * 3000, "line\nbreak", ""]
+    return {
+        "logs": [
+            {
+                "id": n,
+                "name": rng.choice(words),
+                "frames": [{"m": rng.choice(words), "n": i, "f": rng.random()} for i in range(rng.randrange(0, 60))],
+                "empty": {} if n % 2 else [],
+                "nested": {"a": {"b": [rng.choice(words) for _ in range(rng.randrange(0, 300))]}},
+            }
+            for n in range(rng.randrange(1, 40))
+        ],
+        "wide": {f"k{i}": rng.choice(words) for i in range(rng.randrange(0, 500))},
+        "top": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "a\n", "a\nb", "a\nbb\nccc\n", "\n\n", "héllo\nwörld\n", "x\r\ny\r\n", "😀\n日本語"]
+)
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_the_index_gives_the_lines_split_gives(text: str, as_bytes: bool, monkeypatch) -> None:
+    monkeypatch.setattr(line_source, "INDEX_CHUNK", 3)  # many steps, newlines at every place of a step
+    source = LineSource.index(text.encode() if as_bytes else text)
+    expected = [line.removesuffix("\r") for line in text.split("\n")]
+    assert [source.line(i) for i in range(source.line_count)] == expected
+    for i in range(source.line_count):
+        start = source.line_start(i)
+        assert source.line_of(start) == i
+        assert source.column(i, source.offset(i, len(expected[i]))) == len(expected[i])
+    assert source.text(0, source.size) == text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_pieces_read_as_the_whole_pretty_text(seed: int, monkeypatch) -> None:
+    monkeypatch.setattr(line_source, "BIG_PIECE", 4000)  # containers above the root's children split too
+    monkeypatch.setattr(line_source, "PIECE_CACHE", 3)  # pieces written again often
+    value = _value(seed)
+    whole, _root = pretty_bytes(value)
+    assert whole == orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"  # as the document's text would be
+    reference = LineSource.index(bytes(whole))
+    pieces, root = PieceSource.build(value)
+    assert pieces.size == len(whole) and pieces.line_count == reference.line_count
+    assert pieces.raw(0, pieces.size) == whole
+    rng = random.Random(seed)
+    for line in [*range(min(50, reference.line_count)), *rng.sample(range(reference.line_count), 200)]:
+        assert pieces.line_start(line) == reference.line_start(line)
+        assert pieces.line(line) == reference.line(line)
+    for offset in rng.sample(range(pieces.size), 300):
+        assert pieces.line_of(offset) == reference.line_of(offset)
+        a, b = sorted((offset, rng.randrange(pieces.size)))
+        assert pieces.raw(a, b) == whole[a:b]
+    assert pieces.longest >= max(len(line) for line in whole.split(b"\n"))
+    index = PointerIndex(root, lambda pointer: get(value, pointer))
+    for pointer in (
+        "/logs/0",
+        "/logs/0/frames",
+        "/wide",
+        "/top",
+        "/logs/1/nested/a/b/0",
+        f"/logs/{len(value['logs']) - 1}",
+    ):
+        if get(value, pointer, KeyError) is KeyError:
+            assert index.span(pieces, pointer) is None
+            continue
+        start, end = index.span(pieces, pointer)
+        assert json.loads(pieces.raw(start, end)) == get(value, pointer)
+    assert index.span(pieces, "/nope") is None and index.span(pieces, "/logs/9999") is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_find_matches_a_plain_search_both_ways_across_chunks(seed: int, monkeypatch) -> None:
+    monkeypatch.setattr(line_source, "FIND_CHUNK", 97)  # needles cut by the chunk edges
+    monkeypatch.setattr(line_source, "BIG_PIECE", 4000)
+    value = _value(seed)
+    whole = pretty_bytes(value)[0].decode()
+    pieces, _root = PieceSource.build(value)
+    text = LineSource.index(whole)
+    rng = random.Random(seed)
+    for needle in ("naïve", "NAÏVE", '"m": "alpha"', "frames", "zzz-not-there"):
+        hits = [m.start() for m in re.finditer(re.escape(needle), whole)]
+        for start in rng.sample(range(len(whole)), 5):
+            for backward in (False, True):
+                found = text.find(needle, start, backward=backward, case=True)
+                if not hits:
+                    assert found is None and pieces.find(needle, 0, backward=backward, case=True) is None
+                    continue
+                after = [i for i in hits if (i < start if backward else i >= start)]
+                wrapped = max(hits) if backward else min(hits)
+                expected = (max(after) if backward else min(after)) if after else wrapped
+                assert found == (expected, expected + len(needle))
+                at = pieces.find(needle, len(whole[:start].encode()), backward=backward, case=True)
+                assert at is not None and pieces.raw(*at).decode() == needle
+                assert at[0] == len(whole[:expected].encode())
+        assert (text.find(needle.upper(), 0) is None) == (text.find(needle, 0, case=False) is None)
+    assert text.find("BETA", 0) is not None or "Beta" not in whole
