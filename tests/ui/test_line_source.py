@@ -89,7 +89,8 @@ def test_the_pieces_read_as_the_whole_pretty_text(seed: int, monkeypatch) -> Non
 
 @pytest.mark.parametrize("seed", range(3))
 def test_find_matches_a_plain_search_both_ways_across_chunks(seed: int, monkeypatch) -> None:
-    monkeypatch.setattr(line_source, "FIND_CHUNK", 97)  # needles cut by the chunk edges
+    monkeypatch.setattr(line_source, "FIND_CHUNK", 251)  # needles cut by the chunk edges
+    monkeypatch.setattr(line_source, "LITERAL_RUN", 300)  # and by the segments' (each read is written again)
     monkeypatch.setattr(line_source, "BIG_PIECE", 4000)
     value = _value(seed)
     whole = pretty_bytes(value)[0].decode()

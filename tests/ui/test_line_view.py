@@ -61,6 +61,14 @@ def _open(qtbot, data: bytes, *, read_only: bool = True, size=(900, 500)) -> tup
     return doc, view
 
 
+def _find(qtbot, view: BigRawView, needle: str | None = None, backward: bool = False) -> bool:
+    """Find, waiting for a search that runs on the thread pool (the pretty-printed pieces)."""
+    with qtbot.waitSignal(view.find_done, timeout=30_000) as blocker:
+        found = view.find_next(needle, backward=backward)
+    assert found is None or found == blocker.args[0]
+    return bool(blocker.args[0])
+
+
 @pytest.fixture(scope="module")
 def minified() -> bytes:
     return _batch()
@@ -152,29 +160,30 @@ def test_ctrl_f_finds_forward_backward_and_wraps(qtbot, minified) -> None:
     qtbot.keyClick(lines, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert view.find_bar.isVisible() and view.find_bar.find_edit.hasFocus()
     qtbot.keyClicks(view.find_bar.find_edit, "CRASH NUMBER 700 ")
-    qtbot.keyClick(view.find_bar.find_edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.find_done, timeout=30_000):  # searched on the thread pool
+        qtbot.keyClick(view.find_bar.find_edit, Qt.Key.Key_Return)
     assert lines.selected_text() == "crash number 700 "  # not matching case by default
     line = lines.source.line_of(lines.caret)
     assert lines.first_visible_line() <= line < lines.first_visible_line() + lines.visible_lines()
     assert lines.source.line(line).strip() == '"message": "crash number 700 — naïve",'
     view.find_bar.case.setChecked(True)
-    assert not view.find_next()  # the capitals are nowhere
+    assert not _find(qtbot, view)  # the capitals are nowhere
     assert view.find_bar.status.text() == "not found"
-    assert view.find_next("Service899")
+    assert _find(qtbot, view, "Service899")
     after = lines.caret
-    assert view.find_next("Service899")
+    assert _find(qtbot, view, "Service899")
     assert lines.caret > after
     qtbot.keyClick(view.find_bar.find_edit, Qt.Key.Key_Escape)
     assert not view.find_bar.isVisible()
-    assert view.find_next('Service0"')  # wraps around to the start
+    assert _find(qtbot, view, 'Service0"')  # wraps around to the start
     assert lines.source.line_of(lines.caret) < 200
-    assert view.find_next("handle3", backward=True)  # backward from there wraps to the end
+    assert _find(qtbot, view, "handle3", backward=True)  # backward from there wraps to the end
     assert lines.source.line_of(lines.caret) > lines.source.line_count - 200
 
 
 def test_find_a_word_with_an_accent_in_bytes(qtbot, minified) -> None:
     _doc, view = _open(qtbot, minified)
-    assert view.find_next("naïve")
+    assert _find(qtbot, view, "naïve")
     assert view.view.selected_text() == "naïve"
 
 

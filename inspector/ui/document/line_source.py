@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any
 
 import orjson
@@ -55,56 +55,89 @@ def pretty_bytes(value: Any) -> tuple[bytearray, Node] | None:
     needs the standard library (a non-string key, a huge integer...)."""
     out = bytearray()
     try:
-        node = _write(value, 0, out)
+        node = _write_root(value, out)
     except (TypeError, orjson.JSONEncodeError):
         return None
     out += b"\n"
-    assert node is not None
     return out, node
 
 
-def _write(value: Any, depth: int, out: Any, cancelled: Callable[[], bool] = lambda: False) -> Node | None:
-    """Write ``value`` at ``depth`` to ``out`` (a bytearray, or a :class:`PieceSource` that keeps big pieces as
-    references to their values); the node of a container written member by member."""
-    start = len(out)
-    if isinstance(value, dict | list) and value and depth >= 2:
-        piece = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-        if len(piece) <= BIG_PIECE:
-            _piece(out, value, depth, piece.replace(b"\n", b"\n" + b"  " * depth))
-            return None
-        del piece
+def _write_root(value: Any, out: Any, cancelled: Callable[[], bool] = lambda: False) -> Node:
+    if isinstance(value, dict | list) and value:
+        return _write(value, 0, out, cancelled)
+    out += orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    return Node(0, len(out))
+
+
+def _dumped(item: Any, depth: int) -> bytes | None:
+    """``item`` pretty-printed at ``depth``, or None when it is written member by member: a non-empty container
+    of the root or its children (as the document's text is made), or one whose text is above :data:`BIG_PIECE`."""
+    if isinstance(item, dict | list) and item and depth < 2:
+        return None
+    data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+    if len(data) > BIG_PIECE and isinstance(item, dict | list):
+        return None
+    return data.replace(b"\n", b"\n" + b"  " * depth) if b"\n" in data else data
+
+
+def _write(value: dict | list, depth: int, out: Any, cancelled: Callable[[], bool]) -> Node:
+    """Write the non-empty container ``value`` at ``depth`` member by member to ``out`` (a bytearray, or a
+    :class:`PieceSource`, which keeps runs of members as references to them); where its members are."""
     if cancelled():
         raise InterruptedError
-    if isinstance(value, dict | list) and value:
-        node = Node(start)
-        pad = b"  " * (depth + 1)
-        is_dict = isinstance(value, dict)
-        out += b"{\n" if is_dict else b"[\n"
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for i, (key, item) in enumerate(items):
-            if is_dict and not isinstance(key, str):
-                raise TypeError("a non-string key")
-            out += b",\n" + pad if i else pad
-            if is_dict:
-                out += orjson.dumps(key) + b": "
+    node = Node(len(out))
+    pad = b"  " * (depth + 1)
+    is_dict = isinstance(value, dict)
+    out += b"{\n" if is_dict else b"[\n"
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for i, (key, item) in enumerate(items):
+        if is_dict and not isinstance(key, str):
+            raise TypeError("a non-string key")
+        sep = (b",\n" + pad if i else pad) + (orjson.dumps(key) + b": " if is_dict else b"")
+        data = _dumped(item, depth + 1)
+        if data is None:
+            out += sep
             node.starts.append(len(out))
-            child = _write(item, depth + 1, out, cancelled)
-            node.ends.append(len(out))
-            if child is not None:
-                node.children[i] = child
-        out += b"\n" + b"  " * depth + (b"}" if is_dict else b"]")
-        node.end = len(out)
-        return node
-    piece = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    _piece(out, value, depth, piece.replace(b"\n", b"\n" + b"  " * depth) if depth and b"\n" in piece else piece)
-    return None
+            node.children[i] = _write(item, depth + 1, out, cancelled)
+        elif isinstance(out, bytearray):
+            out += sep
+            node.starts.append(len(out))
+            out += data
+        else:
+            out.member(value, i, depth + 1, sep, data)
+            node.starts.append(len(out) - len(data))
+        node.ends.append(len(out))
+    out += b"\n" + b"  " * depth + (b"}" if is_dict else b"]")
+    node.end = len(out)
+    return node
 
 
-def _piece(out: Any, value: Any, depth: int, data: bytes) -> None:
-    if isinstance(out, bytearray):
-        out += data
-    else:
-        out.piece(value, depth, data)
+@dataclass(slots=True)
+class _Run:
+    """Members ``first``..``end`` (exclusive) of ``container``, at ``depth``: one segment of a PieceSource."""
+
+    container: dict | list
+    first: int
+    end: int
+    depth: int
+
+    def render(self) -> bytes:
+        pad = b"  " * self.depth
+        parts = []
+        container = self.container
+        items: Any = (
+            islice(container.items(), self.first, self.end)
+            if isinstance(container, dict)
+            else ((None, item) for item in container[self.first : self.end])
+        )
+        for index, (key, item) in enumerate(items, start=self.first):
+            parts.append(b",\n" + pad if index else pad)
+            if key is not None:
+                parts.append(orjson.dumps(key) + b": ")
+            data = _dumped(item, self.depth)
+            assert data is not None  # a run holds members written whole
+            parts.append(data)
+        return b"".join(parts)
 
 
 class Lines:
@@ -132,8 +165,9 @@ class Lines:
     def line_of(self, offset: int) -> int:
         raise NotImplementedError
 
-    def raw(self, start: int, end: int) -> Any:
-        """The buffer between two offsets (a ``str`` or ``bytes``)."""
+    def raw(self, start: int, end: int, keep: bool = True) -> Any:
+        """The buffer between two offsets (a ``str`` or ``bytes``). ``keep=False``: from another thread (a search on
+        the pool), without touching what is kept for painting."""
         raise NotImplementedError
 
     def line_end(self, line: int) -> int:
@@ -175,10 +209,18 @@ class Lines:
 
     # ------------------------------------------------------------------ find
 
-    def find(self, needle: str, start: int, *, backward: bool = False, case: bool = False) -> tuple[int, int] | None:
+    def find(
+        self,
+        needle: str,
+        start: int,
+        *,
+        backward: bool = False,
+        case: bool = False,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> tuple[int, int] | None:
         """The next match of ``needle`` from ``start`` (before it when ``backward``), wrapping around, as offsets.
         Without ``case`` the match ignores case (for a bytes buffer: ASCII letters only). The buffer is read
-        :data:`FIND_CHUNK` at a time."""
+        :data:`FIND_CHUNK` at a time (without touching what painting keeps: this may run on a worker thread)."""
         if not needle:
             return None
         pattern: Any = needle if self.is_text else needle.encode("utf-8")
@@ -189,17 +231,21 @@ class Lines:
         if not backward:
             for begin, stop in ((start, size), (0, min(size, start + overlap))):
                 while begin < stop:
+                    if cancelled():
+                        raise InterruptedError
                     end = min(stop, begin + FIND_CHUNK)
-                    match = regex.search(self.raw(begin, min(size, end + overlap)))
+                    match = regex.search(self.raw(begin, min(size, end + overlap), keep=False))
                     if match is not None and begin + match.start() + len(pattern) <= size:
                         return begin + match.start(), begin + match.end()
                     begin = end
             return None
         for stop, floor in ((start, 0), (size, max(0, start - overlap))):
             while stop > floor:
+                if cancelled():
+                    raise InterruptedError
                 begin = max(floor, stop - FIND_CHUNK)
                 last = None
-                for last in regex.finditer(self.raw(begin, min(size, stop + overlap))):
+                for last in regex.finditer(self.raw(begin, min(size, stop + overlap), keep=False)):
                     if begin + last.start() >= stop:
                         break
                     found = last
@@ -259,33 +305,33 @@ class LineSource(Lines):
     def line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._starts, offset) - 1)
 
-    def raw(self, start: int, end: int) -> Any:
+    def raw(self, start: int, end: int, keep: bool = True) -> Any:
         return self.buffer[start:end]
 
 
-#: Pieces shorter than this are kept as bytes with the brackets and keys around them (fewer, longer segments).
-SMALL_PIECE = 2048
-#: Bytes of kept text per segment at most (a segment's newlines are found again each time it is read).
+#: Bytes of text per segment at most (a segment is written again, and its newlines found, each time it is read).
 LITERAL_RUN = 64 * 1024
 #: Pieces kept written out (the ones on screen and around).
 PIECE_CACHE = 32
 
 
 class PieceSource(Lines):
-    """The pretty-printed text of a value, never held whole: the brackets, keys and small values between the big
-    pieces are kept (a few bytes a piece), and each big piece (a log, a thread: a value a few levels down) is
-    written again with ``orjson`` when a line of it is read. An index of segments (offset, newlines before) finds
-    a line's piece; the text is the same, byte for byte, as :func:`pretty_bytes` makes."""
+    """The pretty-printed text of a value, never held whole. The text is cut into segments of up to
+    :data:`LITERAL_RUN` bytes: the brackets of the containers written member by member are kept as bytes, and each
+    run of members between them is kept as a reference (container, first and last member), written again with
+    ``orjson`` when a line in it is read (the last :data:`PIECE_CACHE` kept). An index of segments (offset, newlines
+    before: 16 bytes each) finds a line's segment; the text is the same, byte for byte, as :func:`pretty_bytes`."""
 
     def __init__(self) -> None:
         self._glue = bytearray()
         self._seg_start = array("q")
         self._seg_lines = array("q")  # newlines before the segment
-        self._seg_ref = array("q")  # >= 0: offset in the glue; < 0: -1 - index in _values
-        self._values: list[tuple[Any, int]] = []
+        self._seg_ref = array("q")  # >= 0: offset in the glue; < 0: -1 - index in _runs
+        self._runs: list[_Run] = []
         self._size = 0
         self._newlines = 0
         self._open_literal = False
+        self._column = 0
         self._cache: OrderedDict[int, tuple[bytes, array]] = OrderedDict()
         self.longest = 0
 
@@ -295,11 +341,10 @@ class PieceSource(Lines):
         library (a non-string key, a huge integer...)."""
         source = cls()
         try:
-            node = _write(value, 0, source, cancelled)
+            node = _write_root(value, source, cancelled)
         except (TypeError, orjson.JSONEncodeError):
             return None
         source.literal(b"\n")
-        assert node is not None
         return source, node
 
     # ------------------------------------------------------------------ writing (the same calls as a bytearray)
@@ -312,20 +357,26 @@ class PieceSource(Lines):
         return self
 
     def literal(self, data: bytes) -> None:
-        if not self._open_literal or self._size - self._seg_start[-1] >= LITERAL_RUN:
+        if not self._open_literal or self._long_segment():
             self._new_segment(len(self._glue))
             self._open_literal = True
         self._glue += data
         self._end_segment(data)
 
-    def piece(self, value: Any, depth: int, data: bytes) -> None:
-        if len(data) <= SMALL_PIECE:
-            self.literal(data)
-            return
-        self._new_segment(-1 - len(self._values))
-        self._values.append((value, depth))
-        self._open_literal = False
+    def member(self, container: dict | list, index: int, depth: int, sep: bytes, data: bytes) -> None:
+        """Member ``index`` of ``container`` (``sep``: the comma, indent and key before it; ``data``: its text)."""
+        run = self._runs[-1] if self._runs and not self._open_literal else None
+        if run is None or run.container is not container or run.end != index or self._long_segment():
+            self._new_segment(-1 - len(self._runs))
+            self._runs.append(_Run(container, index, index + 1, depth))
+            self._open_literal = False
+        else:
+            run.end += 1
+        self._end_segment(sep)
         self._end_segment(data)
+
+    def _long_segment(self) -> bool:
+        return self._size - self._seg_start[-1] >= LITERAL_RUN
 
     def _new_segment(self, ref: int) -> None:
         self._seg_start.append(self._size)
@@ -333,15 +384,20 @@ class PieceSource(Lines):
         self._seg_ref.append(ref)
 
     def _end_segment(self, data: bytes) -> None:
+        """Count ``data``, just written: size, newlines, the longest line."""
         self._size += len(data)
-        count = data.count(b"\n")
-        self._newlines += count
-        if len(data) > self.longest and (not count or len(data) // (count + 1) > 200):
-            self.longest = max(self.longest, max(map(len, data.split(b"\n"))) + 200)
-        elif count == 0:
-            self.longest = max(self.longest, len(data))
-        else:
-            self.longest = max(self.longest, 200)
+        last = data.rfind(b"\n")
+        if last < 0:
+            self._column += len(data)
+            self.longest = max(self.longest, self._column)
+            return
+        self._newlines += data.count(b"\n")
+        first = data.find(b"\n")
+        self.longest = max(self.longest, self._column + first)
+        if last > first and last - first > self.longest:  # a line inside may be longer
+            self.longest = max(self.longest, *map(len, data[first + 1 : last].split(b"\n")))
+        self._column = len(data) - last - 1
+        self.longest = max(self.longest, self._column)
 
     # ------------------------------------------------------------------ reading
 
@@ -353,21 +409,21 @@ class PieceSource(Lines):
     def line_count(self) -> int:
         return self._newlines + 1
 
+    def _bytes(self, index: int) -> bytes:
+        """A segment's text: kept bytes, or a run of members written again."""
+        ref = self._seg_ref[index]
+        if ref < 0:
+            return self._runs[-1 - ref].render()
+        end = self._seg_start[index + 1] if index + 1 < len(self._seg_start) else self._size
+        return bytes(self._glue[ref : ref + end - self._seg_start[index]])
+
     def _segment(self, index: int) -> tuple[bytes, array]:
-        """A segment's bytes and the offsets of its newlines (written again for a piece; a few kept)."""
+        """A segment's text and the offsets of its newlines (the last :data:`PIECE_CACHE` kept)."""
         cached = self._cache.get(index)
         if cached is not None:
             self._cache.move_to_end(index)
             return cached
-        ref = self._seg_ref[index]
-        end = self._seg_start[index + 1] if index + 1 < len(self._seg_start) else self._size
-        if ref >= 0:
-            data = bytes(self._glue[ref : ref + end - self._seg_start[index]])
-        else:
-            value, depth = self._values[-1 - ref]
-            data = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-            if depth:
-                data = data.replace(b"\n", b"\n" + b"  " * depth)
+        data = self._bytes(index)
         newlines = array("q")
         at = data.find(b"\n")
         while at >= 0:
@@ -391,14 +447,14 @@ class PieceSource(Lines):
         _data, newlines = self._segment(index)
         return self._seg_lines[index] + bisect_left(newlines, offset - self._seg_start[index])
 
-    def raw(self, start: int, end: int) -> bytes:
+    def raw(self, start: int, end: int, keep: bool = True) -> bytes:
         start, end = max(0, start), min(self._size, end)
         if start >= end:
             return b""
         index = max(0, bisect_right(self._seg_start, start) - 1)
         parts = []
         while start < end:
-            data, _newlines = self._segment(index)
+            data = self._segment(index)[0] if keep else self._bytes(index)
             base = self._seg_start[index]
             parts.append(data[start - base : end - base])
             start = base + len(data)

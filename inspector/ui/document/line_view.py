@@ -230,7 +230,7 @@ class LineView(QAbstractScrollArea):
                 if fr.length > 0:
                     selections.append(fr)
                 if sel_end > end and source.line_end(line) < source.size:  # the newline is selected too
-                    x = x0 + first_column * self.char_width() + layout.lineAt(0).cursorToX(utf16_offset(text, b))[0]
+                    x = x0 + first_column * self.char_width() + layout.lineAt(0).naturalTextWidth()
                     painter.fillRect(QRect(int(x), y, self.char_width() // 2, height), palette.highlight())
             painter.save()
             painter.setClipRect(QRect(gutter, 0, rect.width() - gutter, rect.height()))
@@ -420,7 +420,7 @@ class LineView(QAbstractScrollArea):
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             if self._goal_column < 0:
                 self._goal_column = column
-            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(key, self.visible_lines())
+            step = -1 if key == Qt.Key.Key_Up else 1 if key == Qt.Key.Key_Down else self.visible_lines()
             if key == Qt.Key.Key_PageUp:
                 step = -step
             target_line = min(self.line_count - 1, max(0, line + step))
@@ -507,11 +507,15 @@ class BigRawView(QStackedWidget):
     editor's own path: its text, its limits); every attribute this view lacks is then the editor's.
     """
 
+    #: A search ended: whether it found a match (selected).
+    find_done = Signal(bool)
+
     def __init__(
         self, document: OpenDocument, make_editor: EditorMaker | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bigRawView")
+        self._find_task: Task | None = None
         self._doc = document
         self._make_editor = make_editor
         self._editor: QWidget | None = None
@@ -752,21 +756,50 @@ class BigRawView(QStackedWidget):
         shift = QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier
         self.find_next(backward=bool(shift))
 
-    def find_next(self, needle: str | None = None, backward: bool = False) -> bool:
-        """Select the next (or previous) match after (before) the selection, wrapping around."""
+    def find_next(self, needle: str | None = None, backward: bool = False) -> bool | None:
+        """Select the next (or previous) match after (before) the selection, wrapping around. Returns whether one
+        was found; None when the search runs on the thread pool (pretty-printed pieces are written again to be
+        searched: seconds for 100 MB), which then selects it and emits ``find_done``."""
         if self._editor is not None:
             return bool(self._editor.find_next(needle, backward))  # type: ignore[attr-defined]
         source = self.view.source
         needle = self.find_bar.find_edit.text() if needle is None else needle
+        if self._find_task is not None:
+            self._find_task.cancel()
+            self._find_task = None
         if source is None or not needle:
             return False
         start, end = sorted((self.view.anchor, self.view.caret))
-        found = source.find(needle, start if backward else end, backward=backward, case=self.find_bar.case.isChecked())
+        args = (needle, start if backward else end)
+        options = {"backward": backward, "case": self.find_bar.case.isChecked()}
+        if not isinstance(source, PieceSource):  # one C search over the buffer
+            found = source.find(*args, **options)  # type: ignore[arg-type]
+            self._found(source, found)
+            return found is not None
+
+        def search(cancel: CancelToken) -> tuple[int, int] | None:
+            return source.find(*args, cancelled=lambda: cancel.cancelled, **options)  # type: ignore[arg-type]
+
+        def done(found: tuple[int, int] | None) -> None:
+            self._find_task = None
+            self._found(source, found)
+
+        def failed(exc: BaseException) -> None:
+            self._find_task = None
+            if not isinstance(exc, TaskCancelled | InterruptedError):
+                self.find_bar.status.setText(f"find failed: {exc}")
+
+        self.find_bar.status.setText("searching…")
+        self._find_task = run_task(search, pass_token=True, on_result=done, on_error=failed)
+        return None
+
+    def _found(self, source: Lines, found: tuple[int, int] | None) -> None:
+        if source is not self.view.source:  # the text changed meanwhile
+            return
         self.find_bar.status.setText("" if found else "not found")
-        if found is None:
-            return False
-        self.view.select(*found)
-        return True
+        if found is not None:
+            self.view.select(*found)
+        self.find_done.emit(found is not None)
 
     def __getattr__(self, name: str) -> object:
         """Anything else is the editor's, once the user chose to edit (``flush``, ``text``...)."""
