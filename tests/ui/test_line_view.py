@@ -61,6 +61,12 @@ def _open(qtbot, data: bytes, *, read_only: bool = True, size=(900, 500)) -> tup
     return doc, view
 
 
+@pytest.fixture(autouse=True)
+def read_only_factory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No editor installed (a window installs one for every later test): the tests that want it say so."""
+    monkeypatch.setattr(raw_view, "_factory", raw_view.RawView)
+
+
 def _find(qtbot, view: BigRawView, needle: str | None = None, backward: bool = False) -> bool:
     """Find, waiting for a search that runs on the thread pool (the pretty-printed pieces)."""
     with qtbot.waitSignal(view.find_done, timeout=30_000) as blocker:
@@ -238,7 +244,7 @@ def test_a_file_written_on_many_lines_is_shown_from_its_own_bytes(qtbot) -> None
     assert view.view.selected_text() == "crash number 6 "
 
 
-def test_a_form_edit_shows_the_new_text(qtbot, minified) -> None:
+def test_a_form_edit_shows_the_new_text(qtbot, minified) -> None:  # (with an editor, the edit's copy gets it)
     from inspector.formats.jsondoc import Edit
 
     doc, view = _open(qtbot, minified)
