@@ -164,23 +164,23 @@ def test_ctrl_f_finds_forward_backward_and_wraps(qtbot, minified) -> None:
     lines = view.view
     lines.setFocus()
     qtbot.keyClick(lines, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert view.find_bar.isVisible() and view.find_bar.find_edit.hasFocus()
-    qtbot.keyClicks(view.find_bar.find_edit, "CRASH NUMBER 700 ")
+    assert view.search_bar.isVisible() and view.search_bar.find_edit.hasFocus()
+    qtbot.keyClicks(view.search_bar.find_edit, "CRASH NUMBER 700 ")
     with qtbot.waitSignal(view.find_done, timeout=30_000):  # searched on the thread pool
-        qtbot.keyClick(view.find_bar.find_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(view.search_bar.find_edit, Qt.Key.Key_Return)
     assert lines.selected_text() == "crash number 700 "  # not matching case by default
     line = lines.source.line_of(lines.caret)
     assert lines.first_visible_line() <= line < lines.first_visible_line() + lines.visible_lines()
     assert lines.source.line(line).strip() == '"message": "crash number 700 — naïve",'
-    view.find_bar.case.setChecked(True)
+    view.search_bar.case.setChecked(True)
     assert not _find(qtbot, view)  # the capitals are nowhere
-    assert view.find_bar.status.text() == "not found"
+    assert view.search_bar.status.text() == "not found"
     assert _find(qtbot, view, "Service899")
     after = lines.caret
     assert _find(qtbot, view, "Service899")
     assert lines.caret > after
-    qtbot.keyClick(view.find_bar.find_edit, Qt.Key.Key_Escape)
-    assert not view.find_bar.isVisible()
+    qtbot.keyClick(view.search_bar.find_edit, Qt.Key.Key_Escape)
+    assert not view.search_bar.isVisible()
     assert _find(qtbot, view, 'Service0"')  # wraps around to the start
     assert lines.source.line_of(lines.caret) < 200
     assert _find(qtbot, view, "handle3", backward=True)  # backward from there wraps to the end

@@ -540,8 +540,9 @@ class BigRawView(QStackedWidget):
         self._body = QStackedWidget()
         self._body.addWidget(self.note)
         self._body.addWidget(self.view)
-        self.find_bar = FindLine()
-        self.find_bar.hide()
+        #: Find only (not ``find_bar``: the window's Replace looks for an editor's find bar with a replace field).
+        self.search_bar = FindLine()
+        self.search_bar.hide()
         self.status = QLabel()
         self.status.setObjectName("bigRawStatus")
         layout = QVBoxLayout(self.page)
@@ -549,14 +550,14 @@ class BigRawView(QStackedWidget):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(self._body, 1)
-        layout.addWidget(self.find_bar)
+        layout.addWidget(self.search_bar)
         layout.addWidget(self.status)
         self.addWidget(self.page)
         self.goto_edit.returnPressed.connect(lambda: self.go_to(self.goto_edit.text()))
-        self.find_bar.find_edit.returnPressed.connect(self._find_from_bar)
-        self.find_bar.next_button.clicked.connect(lambda: self.find_next())
-        self.find_bar.prev_button.clicked.connect(lambda: self.find_next(backward=True))
-        self.find_bar.closed.connect(self.view.setFocus)
+        self.search_bar.find_edit.returnPressed.connect(self._find_from_bar)
+        self.search_bar.next_button.clicked.connect(lambda: self.find_next())
+        self.search_bar.prev_button.clicked.connect(lambda: self.find_next(backward=True))
+        self.search_bar.closed.connect(self.view.setFocus)
         self.view.find_requested.connect(self.show_find)
         self.view.goto_requested.connect(self.show_goto)
         self.view.message.connect(self.status.setText)
@@ -745,12 +746,12 @@ class BigRawView(QStackedWidget):
         if self._editor is not None:
             self._editor.show_find()  # type: ignore[attr-defined]
             return
-        self.find_bar.show()
+        self.search_bar.show()
         selected = self.view.selected_text() if self.view.caret - self.view.anchor < 200 else ""
         if selected and "\n" not in selected:
-            self.find_bar.find_edit.setText(selected)
-        self.find_bar.find_edit.setFocus()
-        self.find_bar.find_edit.selectAll()
+            self.search_bar.find_edit.setText(selected)
+        self.search_bar.find_edit.setFocus()
+        self.search_bar.find_edit.selectAll()
 
     def _find_from_bar(self) -> None:
         shift = QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier
@@ -763,7 +764,7 @@ class BigRawView(QStackedWidget):
         if self._editor is not None:
             return bool(self._editor.find_next(needle, backward))  # type: ignore[attr-defined]
         source = self.view.source
-        needle = self.find_bar.find_edit.text() if needle is None else needle
+        needle = self.search_bar.find_edit.text() if needle is None else needle
         if self._find_task is not None:
             self._find_task.cancel()
             self._find_task = None
@@ -771,7 +772,7 @@ class BigRawView(QStackedWidget):
             return False
         start, end = sorted((self.view.anchor, self.view.caret))
         args = (needle, start if backward else end)
-        options = {"backward": backward, "case": self.find_bar.case.isChecked()}
+        options = {"backward": backward, "case": self.search_bar.case.isChecked()}
         if not isinstance(source, PieceSource):  # one C search over the buffer
             found = source.find(*args, **options)  # type: ignore[arg-type]
             self._found(source, found)
@@ -787,16 +788,16 @@ class BigRawView(QStackedWidget):
         def failed(exc: BaseException) -> None:
             self._find_task = None
             if not isinstance(exc, TaskCancelled | InterruptedError):
-                self.find_bar.status.setText(f"find failed: {exc}")
+                self.search_bar.status.setText(f"find failed: {exc}")
 
-        self.find_bar.status.setText("searching…")
+        self.search_bar.status.setText("searching…")
         self._find_task = run_task(search, pass_token=True, on_result=done, on_error=failed)
         return None
 
     def _found(self, source: Lines, found: tuple[int, int] | None) -> None:
         if source is not self.view.source:  # the text changed meanwhile
             return
-        self.find_bar.status.setText("" if found else "not found")
+        self.search_bar.status.setText("" if found else "not found")
         if found is not None:
             self.view.select(*found)
         self.find_done.emit(found is not None)
