@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from inspector.formats import load_bytes
@@ -119,6 +120,19 @@ def test_scrolling_by_keys_and_wheel_lays_out_the_new_lines_only(qtbot, minified
     assert len(lines.painted_lines) < 10 * lines.visible_lines()  # never the whole text
     qtbot.keyClick(lines, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     assert lines.first_visible_line() == 0 and lines.caret == 0
+    center = QPointF(lines.viewport().rect().center())
+    wheel = QWheelEvent(
+        center,
+        QPointF(lines.viewport().mapToGlobal(center.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120 * 4),  # four notches down
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(lines.viewport(), wheel)
+    assert lines.first_visible_line() > 0  # the wheel scrolls by lines
 
 
 def test_mouse_and_shift_keys_select_and_ctrl_c_copies(qtbot, minified) -> None:

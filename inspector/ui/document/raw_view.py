@@ -1,10 +1,12 @@
 """The read-only raw view: the exact payload pretty-printed and highlighted, or a native file's text / hex dump.
 
 DocumentView builds it through :func:`create_raw_view`, so the editor can replace it (``set_raw_view_factory``)
-without touching the DocumentView. Big documents are shown up to :data:`RAW_TEXT_LIMIT` characters and
-highlighted lazily: only the blocks on screen are lexed. A text above :data:`FILL_AT_ONCE` characters is put into
-the widget only when the view is first shown, a slice per event-loop turn (:class:`TextFiller`): a single
-``setPlainText`` of 8 MB holds the GUI thread for over a second.
+without touching the DocumentView. A big document shown read-only gets
+:class:`~inspector.ui.document.line_view.BigRawView` instead (the visible lines painted from the document's text,
+its file's bytes or its pretty-printed pieces; nothing copied into Qt). This view shows at most
+:data:`RAW_TEXT_LIMIT` characters and highlights lazily: only the blocks on screen are lexed. A text above
+:data:`FILL_AT_ONCE` characters is put into the widget only when the view is first shown, a slice per event-loop
+turn (:class:`TextFiller`): a single ``setPlainText`` of 8 MB holds the GUI thread for over a second.
 """
 
 from __future__ import annotations
