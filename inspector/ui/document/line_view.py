@@ -524,7 +524,7 @@ class BigRawView(QStackedWidget):
         self._pointers: PointerIndex | None = None
         self._pending_pointer: str | None = None
         self.page = QWidget()
-        self.goto_edit = QLineEdit(placeholderText="Go to line (Ctrl+G) or JSON Pointer, e.g. 120 or /logs/0")
+        self.goto_edit = QLineEdit(placeholderText="Go to a line (Ctrl+G), line:column, or a JSON Pointer: /threads/0")
         self.goto_edit.setObjectName("bigGotoEdit")
         self.goto_status = QLabel()
         bar = QWidget()
