@@ -14,7 +14,7 @@ from inspector.formats import load_bytes
 from inspector.ui.document import raw_view
 from inspector.ui.document.document_view import DocumentView
 from inspector.ui.document.line_source import PieceSource
-from inspector.ui.document.line_view import COPY_LIMIT, BigRawView, LineView
+from inspector.ui.document.line_view import COPY_LIMIT, LOCATE_HERE, BigRawView, LineView
 from inspector.ui.document.open_document import BIG_DOCUMENT, OpenDocument
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on showing a window
@@ -252,8 +252,10 @@ def test_a_file_written_on_many_lines_is_shown_from_its_own_bytes(qtbot) -> None
     source = view.view.source
     assert source.buffer is doc.document.original  # no copy: the file's bytes
     assert source.line(1) == '  "logs": ['  # the \r is not shown
-    assert view.go_to("/logs/5/processName")
-    assert view.view.selected_text() == '"bench"'
+    assert source.size > LOCATE_HERE  # walked on the thread pool
+    with qtbot.waitSignal(view.pointer_done, timeout=30_000) as found:
+        assert view.go_to("/logs/5/processName")
+    assert found.args == [True] and view.view.selected_text() == '"bench"'
     assert view.find_next("crash number 6 ")
     assert view.view.selected_text() == "crash number 6 "
 
@@ -265,8 +267,12 @@ def test_a_form_edit_shows_the_new_text(qtbot, minified) -> None:  # (with an ed
     doc.apply_edits([Edit("set", "/logs/3/processName", "renamed")], "rename")
     qtbot.waitUntil(lambda: view.loaded and isinstance(view.view.source.buffer, str), timeout=30_000)
     assert view.view.source.buffer is doc.text  # the document's text now (made by the edit), not a copy
-    assert view.go_to("/logs/3/processName")
+    with qtbot.waitSignal(view.pointer_done, timeout=30_000):
+        assert view.go_to("/logs/3/processName")
     assert view.view.selected_text() == '"renamed"'
+    with qtbot.waitSignal(view.pointer_done, timeout=30_000) as found:
+        view.select_pointer("/logs/3/nothing")
+    assert found.args == [False] and view.goto_status.text() == "not found"
     qtbot.waitUntil(lambda: not doc.validating, timeout=30_000)
 
 

@@ -59,6 +59,8 @@ LAYOUT_CACHE = 400
 #: A copy bigger than this many characters (or bytes) is refused with a note: the clipboard would hold a second
 #: full copy of a huge text (Save As writes the file instead).
 COPY_LIMIT = 64 * 1024 * 1024
+#: Texts up to this size (characters or bytes) are walked for a pointer on the GUI thread; longer ones on the pool.
+LOCATE_HERE = 4 * 1024 * 1024
 #: Pixels between the line numbers and the text.
 TEXT_PAD = 6
 
@@ -509,6 +511,8 @@ class BigRawView(QStackedWidget):
 
     #: A search ended: whether it found a match (selected).
     find_done = Signal(bool)
+    #: A pointer looked for on the thread pool was found (selected) or not.
+    pointer_done = Signal(bool)
 
     def __init__(
         self, document: OpenDocument, make_editor: EditorMaker | None = None, parent: QWidget | None = None
@@ -516,6 +520,7 @@ class BigRawView(QStackedWidget):
         super().__init__(parent)
         self.setObjectName("bigRawView")
         self._find_task: Task | None = None
+        self._locate_task: Task | None = None
         self._doc = document
         self._make_editor = make_editor
         self._editor: QWidget | None = None
@@ -670,36 +675,44 @@ class BigRawView(QStackedWidget):
     # ------------------------------------------------------------------ navigation
 
     def select_pointer(self, pointer: str) -> bool:
-        """Select the value at ``pointer``; False when it is not in the text (True while the text is made)."""
+        """Select the value at ``pointer``; False when it is not in the text. True while the text is made, or
+        while the pointer is looked for on the thread pool (a text not made here: walking 100 MB takes seconds);
+        ``pointer_done`` follows then."""
         if self._editor is not None:
             return bool(self._editor.select_pointer(pointer))  # type: ignore[attr-defined]
-        if self.view.source is None or self._task is not None:
+        source = self.view.source
+        if source is None or self._task is not None:
             self._pending_pointer = pointer
             self._start()
             return True
-        span = self._span(pointer)
-        if span is None:
-            self.goto_status.setText("not found")
-            return False
-        self.goto_status.setText("")
-        self.view.select(*span)
+        if self._locate_task is not None:
+            self._locate_task.cancel()
+            self._locate_task = None
+        if self._pointers is not None:  # the pretty-printed pieces: where each value sits is known
+            return self._pointer_found(source, self._pointers.span(source, pointer))
+        assert isinstance(source, LineSource)
+        if source.size <= LOCATE_HERE:
+            return self._pointer_found(source, _walk_to(source.buffer, pointer))
+
+        def done(span: tuple[int, int] | None) -> None:
+            self._locate_task = None
+            self._pointer_found(source, span)
+
+        def failed(_exc: BaseException) -> None:
+            self._locate_task = None
+
+        self.goto_status.setText("looking…")
+        self._locate_task = run_task(_walk_to, source.buffer, pointer, on_result=done, on_error=failed)
         return True
 
-    def _span(self, pointer: str) -> tuple[int, int] | None:
-        source = self.view.source
-        assert source is not None
-        if self._pointers is not None:
-            return self._pointers.span(source, pointer)
-        # The document's text or its file's own lines: found by walking the text (bytes: a passing decoded copy).
-        assert isinstance(source, LineSource)
-        buffer = source.buffer
-        text = buffer if isinstance(buffer, str) else bytes(buffer).decode("utf-8", "replace")
-        where = locate(text, pointer)
-        if where is None:
-            return None
-        if isinstance(buffer, str) or text.isascii():
-            return where.start, where.end
-        return len(text[: where.start].encode()), len(text[: where.end].encode())
+    def _pointer_found(self, source: Lines, span: tuple[int, int] | None) -> bool:
+        if source is not self.view.source:  # the text changed meanwhile
+            return False
+        self.goto_status.setText("" if span is not None else "not found")
+        if span is not None:
+            self.view.select(*span)
+        self.pointer_done.emit(span is not None)
+        return span is not None
 
     def selected_text(self) -> str:
         if self._editor is not None:
@@ -810,6 +823,17 @@ class BigRawView(QStackedWidget):
         if editor is None:
             raise AttributeError(name)
         return getattr(editor, name)
+
+
+def _walk_to(buffer: str | bytes | bytearray, pointer: str) -> tuple[int, int] | None:
+    """Offsets of the value at ``pointer`` in a JSON text (bytes: through a passing decoded copy)."""
+    text = buffer if isinstance(buffer, str) else bytes(buffer).decode("utf-8", "replace")
+    where = locate(text, pointer)
+    if where is None:
+        return None
+    if isinstance(buffer, str) or text.isascii():
+        return where.start, where.end
+    return len(text[: where.start].encode()), len(text[: where.end].encode())
 
 
 def _utf8_lines(data: bytes) -> bool:
