@@ -317,3 +317,18 @@ def test_an_empty_source_paints(qtbot) -> None:
     lines.show()
     lines.viewport().repaint()
     assert lines.line_count == 0 and lines.selected_text() == "" and not lines.copy()
+
+
+def test_edit_of_a_document_too_big_for_the_editor_keeps_this_view(qtbot, minified, monkeypatch) -> None:
+    from inspector.ui.document.editor import create_editor
+    from inspector.ui.document.editor import widget as editor_widget
+
+    monkeypatch.setattr(raw_view, "_factory", create_editor)
+    monkeypatch.setattr(editor_widget, "EDIT_LIMIT", len(minified) // 2)  # the file alone proves the text is longer
+    doc, view = _open(qtbot, minified)
+    source = view.view.source
+    doc.allow_editing(in_place=False)
+    assert view.real is None and view.currentWidget() is view.page and view.view.source is source
+    assert view.edit_note.isVisible() and "too big to edit in place" in view.edit_note.text()
+    assert not doc.has_text  # no 200 MB text made only to be shown read-only again
+    assert view.go_to("/logs/1/processId") and view.view.selected_text() == "4242"

@@ -492,7 +492,8 @@ class FindLine(QWidget):
         self.closed.emit()
 
 
-EditorMaker = Callable[[OpenDocument, QWidget], QWidget]
+#: Builds the editor for a document the user chose to edit, or says (a str) why the editor does not take it.
+EditorMaker = Callable[[OpenDocument, QWidget], QWidget | str]
 
 
 class BigRawView(QStackedWidget):
@@ -506,7 +507,9 @@ class BigRawView(QStackedWidget):
     before that is applied when the text arrives.
 
     When the user chooses to edit the document, ``make_editor`` (if given) builds the editor in its place (the
-    editor's own path: its text, its limits); every attribute this view lacks is then the editor's.
+    editor's own path: its text, its limits); every attribute this view lacks is then the editor's. A document
+    the editor would not take (``make_editor`` answers why) stays in this view, with that note above it: making
+    a 200 MB text only to show it read-only again is what it saves.
     """
 
     #: A search ended: whether it found a match (selected).
@@ -550,9 +553,16 @@ class BigRawView(QStackedWidget):
         self.search_bar.hide()
         self.status = QLabel()
         self.status.setObjectName("bigRawStatus")
+        #: Why the text is not editable here (a document too big for the editor), shown when the user edits.
+        self.edit_note = QLabel()
+        self.edit_note.setObjectName("tooBigNote")
+        self.edit_note.setWordWrap(True)
+        self.edit_note.setContentsMargins(6, 4, 6, 4)
+        self.edit_note.hide()
         layout = QVBoxLayout(self.page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.edit_note)
         layout.addWidget(bar)
         layout.addWidget(self._body, 1)
         layout.addWidget(self.search_bar)
@@ -663,10 +673,15 @@ class BigRawView(QStackedWidget):
     def _read_only_changed(self, read_only: bool) -> None:
         if read_only or self._make_editor is None or self._editor is not None:
             return
+        made = self._make_editor(self._doc, self)
+        if isinstance(made, str):  # the editor does not take this document: this view stays, saying why
+            self.edit_note.setText(made)
+            self.edit_note.show()
+            return
         if self._task is not None:
             self._task.cancel()
             self._task = None
-        self._editor = self._make_editor(self._doc, self)
+        self._editor = made
         self.addWidget(self._editor)
         self.setCurrentWidget(self._editor)
         self.view.set_source(None, None)  # the editor holds the text now

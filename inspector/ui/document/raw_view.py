@@ -330,8 +330,13 @@ def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QW
     return _factory(document, parent)
 
 
-def _editor_for(document: OpenDocument, parent: QWidget) -> QWidget:
-    """The installed factory's view (an editor) for a big document the user chose to edit."""
+def _editor_for(document: OpenDocument, parent: QWidget) -> QWidget | str:
+    """The installed factory's view (an editor) for a big document the user chose to edit, or why it does not
+    take it (the factory's ``too_big_note``, asked first: it knows without making the text when the file says)."""
+    too_big = getattr(_factory, "too_big_note", None)
+    note = too_big(document) if callable(too_big) else None
+    if note:
+        return str(note)
     if not document.has_text:
         return PendingRawView(document, _factory, parent)
     return _factory(document, parent)

@@ -433,11 +433,7 @@ class TooBigToEdit(QWidget):
     def __init__(self, doc: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tooBigToEdit")
-        self.note = QLabel(
-            f"This document is too big to edit in place ({len(doc.text) / 2**20:.0f} MB of text; the editor takes up "
-            f"to {EDIT_LIMIT // 2**20} MB): edit it with the forms, or save it and edit it in an external editor.",
-            self,
-        )
+        self.note = QLabel(too_big_note(doc) or "", self)
         self.note.setObjectName("tooBigNote")
         self.note.setWordWrap(True)
         self.note.setContentsMargins(6, 4, 6, 4)
@@ -465,9 +461,39 @@ class TooBigToEdit(QWidget):
         self.view.show_find()
 
 
+def _text_size(doc: OpenDocument) -> int:
+    """Characters of the document's text, or (its text not made yet) as many as the file proves it has at least:
+    the characters of the file (its text is the file as written, or pretty-printed: longer), counted a megabyte at a
+    time (a character cut at a piece's end is not counted: a lower bound)."""
+    if doc.has_text or doc.document is None:
+        return len(doc.text) if doc.document is not None else 0
+    original = doc.document.original
+    if original is None:
+        return 0
+    if original.isascii():
+        return len(original)
+    piece = 1 << 20
+    return sum(len(original[at : at + piece].decode("utf-8", "ignore")) for at in range(0, len(original), piece))
+
+
+def too_big_note(doc: OpenDocument) -> str | None:
+    """Why the editor does not take ``doc`` (its text is above :data:`EDIT_LIMIT`), or None."""
+    size = _text_size(doc)
+    if size <= EDIT_LIMIT:
+        return None
+    return (
+        f"This document is too big to edit in place ({size / 2**20:.0f} MB of text; the editor takes up to "
+        f"{EDIT_LIMIT // 2**20} MB): edit it with the forms, or save it and edit it in an external editor."
+    )
+
+
 def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> QWidget:
     """The factory the document view can call instead of building the read-only raw view (the read-only view with
     a note for documents above :data:`EDIT_LIMIT`)."""
     if doc.document is not None and len(doc.text) > EDIT_LIMIT:
         return TooBigToEdit(doc, parent)
     return EditorWidget(doc, parent)
+
+
+#: Asked before the editor is built for a big read-only document the user chose to edit (``raw_view``).
+create_editor.too_big_note = too_big_note  # type: ignore[attr-defined]
