@@ -114,3 +114,33 @@ def test_find_matches_a_plain_search_both_ways_across_chunks(seed: int, monkeypa
                 assert at[0] == len(whole[:expected].encode())
         assert (text.find(needle.upper(), 0) is None) == (text.find(needle, 0, case=False) is None)
     assert text.find("BETA", 0) is not None or "Beta" not in whole
+
+
+def test_a_deep_document_is_cut_into_small_segments(monkeypatch) -> None:
+    monkeypatch.setattr(line_source, "BIG_PIECE", 3000)
+    monkeypatch.setattr(line_source, "LITERAL_RUN", 4000)
+    value: dict = {"leaf": ["x" * 20] * 50}
+    for level in range(80):  # 80 levels, a little content on each: the pretty text grows with the depth
+        value = {"level": level, "name": f"n{level}", "child": value, "tail": list(range(5))}
+    whole, _root = pretty_bytes(value)
+    pieces, root = PieceSource.build(value)
+    assert pieces.raw(0, pieces.size) == whole
+    segments = [pieces._bytes(i) for i in range(len(pieces._seg_start))]
+    assert b"".join(segments) == whole
+    # no segment holds a whole deep subtree: each is a run of members of one level (or its brackets)
+    assert max(map(len, segments)) < 4000 + 2 * 3000
+    index = PointerIndex(root, lambda pointer: get(value, pointer))
+    deep = "/child" * 80 + "/leaf/3"
+    start, end = index.span(pieces, deep)
+    assert pieces.raw(start, end) == b'"' + b"x" * 20 + b'"'
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_window_of_a_long_line(as_bytes: bool) -> None:
+    line = "a" * 5000 + "é" + "b" * 5000
+    text = f"x\n{line}\nz"
+    source = LineSource.index(text.encode() if as_bytes else text)
+    assert source.line_part(1, 4990, 20) == line[4990:5010]
+    assert source.line_part(1, 5003, 10) == line[5003:5013]  # after the accent: decoded from the line's start
+    assert source.line_part(1, 10_000, 50) == line[10_000:]
+    assert source.line_part(0, 0, 10) == "x"

@@ -71,12 +71,19 @@ def _write_root(value: Any, out: Any, cancelled: Callable[[], bool] = lambda: Fa
 
 def _dumped(item: Any, depth: int) -> bytes | None:
     """``item`` pretty-printed at ``depth``, or None when it is written member by member: a non-empty container
-    of the root or its children (as the document's text is made), or one whose text is above :data:`BIG_PIECE`."""
-    if isinstance(item, dict | list) and item and depth < 2:
-        return None
-    data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
-    if len(data) > BIG_PIECE and isinstance(item, dict | list):
-        return None
+    of the root or its children (as the document's text is made), or one whose text is above :data:`BIG_PIECE`.
+
+    A container whose compact text is already above it is not written pretty to find out: each level of a deep
+    document would write all it holds again, with an indentation that grows with the depth (200 levels: 30 times
+    the file), where the compact text costs little and does not grow."""
+    if isinstance(item, dict | list) and item:
+        if depth < 2 or len(orjson.dumps(item)) > BIG_PIECE:
+            return None
+        data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+        if len(data) + 2 * depth * data.count(b"\n") > BIG_PIECE:  # its size once indented at its depth
+            return None
+    else:
+        data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
     return data.replace(b"\n", b"\n" + b"  " * depth) if b"\n" in data else data
 
 
@@ -181,6 +188,18 @@ class Lines:
     def line(self, line: int) -> str:
         """The text of ``line`` as shown (without its newline)."""
         return self.decode(self.raw(self.line_start(line), self.line_end(line)))
+
+    def line_part(self, line: int, first: int, count: int) -> str:
+        """Characters ``first``..``first + count`` of ``line`` (a long line's window: not decoded whole when the
+        characters before the window are ASCII)."""
+        start, end = self.line_start(line), self.line_end(line)
+        if self.is_text:
+            return str(self.raw(min(end, start + first), min(end, start + first + count)))
+        head = self.raw(start, min(end, start + first))
+        if len(head) == first and head.isascii():
+            at = start + first
+            return self.decode(self.raw(at, min(end, at + 4 * count)))[:count]
+        return self.line(line)[first : first + count]
 
     def decode(self, piece: str | bytes | bytearray) -> str:
         return piece if isinstance(piece, str) else piece.decode("utf-8", "replace")
@@ -313,6 +332,24 @@ class LineSource(Lines):
 LITERAL_RUN = 64 * 1024
 #: Pieces kept written out (the ones on screen and around).
 PIECE_CACHE = 32
+#: ... and at most about this many bytes of them (a few 8 MB strings are a few segments), but always the last
+#: :data:`KEEP_RECENT` used (a screen's lines may touch a few segments: evicting one of them would write it again
+#: for every line).
+CACHE_BYTES = 64 * 1024 * 1024
+KEEP_RECENT = 8
+
+
+def _newlines(data: bytes) -> array:
+    """Offsets of the newlines in ``data``: found one by one when few (a long line: no copies), else the lengths
+    of the lines summed (a loop of find() over many short lines is 4x slower)."""
+    if data.count(b"\n") < 1000:
+        newlines = array("q")
+        at = data.find(b"\n")
+        while at >= 0:
+            newlines.append(at)
+            at = data.find(b"\n", at + 1)
+        return newlines
+    return array("q", accumulate((len(line) + 1 for line in data.split(b"\n")), initial=-1))[1:-1]
 
 
 class PieceSource(Lines):
@@ -332,6 +369,7 @@ class PieceSource(Lines):
         self._newlines = 0
         self._open_literal = False
         self._column = 0
+        self._cached = 0
         self._cache: OrderedDict[int, tuple[bytes, array]] = OrderedDict()
         self.longest = 0
 
@@ -424,14 +462,12 @@ class PieceSource(Lines):
             self._cache.move_to_end(index)
             return cached
         data = self._bytes(index)
-        newlines = array("q")
-        at = data.find(b"\n")
-        while at >= 0:
-            newlines.append(at)
-            at = data.find(b"\n", at + 1)
+        newlines = _newlines(data)
         self._cache[index] = (data, newlines)
-        while len(self._cache) > PIECE_CACHE:
-            self._cache.popitem(last=False)
+        self._cached += len(data) + 8 * len(newlines)
+        while len(self._cache) > KEEP_RECENT and (len(self._cache) > PIECE_CACHE or self._cached > CACHE_BYTES):
+            old, old_newlines = self._cache.popitem(last=False)[1]
+            self._cached -= len(old) + 8 * len(old_newlines)
         return data, newlines
 
     def line_start(self, line: int) -> int:

@@ -169,10 +169,11 @@ class LineView(QAbstractScrollArea):
         if cached is not None:
             self._layouts.move_to_end(key)
             return cached[0], first_column, cached[1]
-        text = self.source.line(line)
-        if first_column or len(text) > LONG_LINE:
+        if self.source.line_end(line) - self.source.line_start(line) > LONG_LINE:
             width = self.viewport().width() // self.char_width() + 3 * LONG_MARGIN
-            text = text[first_column : first_column + width]
+            text = self.source.line_part(line, first_column, width)
+        else:
+            text = self.source.line(line)
         layout = QTextLayout(text, self.font())
         if self._lexer is not None and text:
             ranges = []
