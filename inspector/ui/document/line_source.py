@@ -69,43 +69,56 @@ def _write_root(value: Any, out: Any, cancelled: Callable[[], bool] = lambda: Fa
     return Node(0, len(out))
 
 
-def _dumped(item: Any, depth: int) -> bytes | None:
+def _dumped(item: Any, depth: int, check_compact: bool = False) -> tuple[bytes | None, float]:
     """``item`` pretty-printed at ``depth``, or None when it is written member by member: a non-empty container
-    of the root or its children (as the document's text is made), or one whose text is above :data:`BIG_PIECE`.
+    of the root or its children (as the document's text is made), or one whose text (indented at its depth) is
+    above :data:`BIG_PIECE`.
 
-    A container whose compact text is already above it is not written pretty to find out: each level of a deep
-    document would write all it holds again, with an indentation that grows with the depth (200 levels: 30 times
-    the file), where the compact text costs little and does not grow."""
+    ``check_compact``: the item may well be big (its container's members are big on average): a container whose
+    compact text is already above :data:`BIG_PIECE` is not written pretty to find out. Each level of a deep
+    document would otherwise write all it holds again, with an indentation that grows with the depth (200 levels:
+    30 times the file), where the compact text costs little and does not grow.
+
+    Also returns the size of the text measured (compact or pretty; infinite when none was), from which the
+    members' size is guessed when the item is written member by member."""
     if isinstance(item, dict | list) and item:
-        if depth < 2 or len(orjson.dumps(item)) > BIG_PIECE:
-            return None
+        if depth < 2:
+            return None, float("inf")
+        if check_compact:
+            compact = len(orjson.dumps(item))
+            if compact > BIG_PIECE:
+                return None, compact
         data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
         if len(data) + 2 * depth * data.count(b"\n") > BIG_PIECE:  # its size once indented at its depth
-            return None
+            return None, len(data)
     else:
         data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
-    return data.replace(b"\n", b"\n" + b"  " * depth) if b"\n" in data else data
+    return (data.replace(b"\n", b"\n" + b"  " * depth) if b"\n" in data else data), len(data)
 
 
-def _write(value: dict | list, depth: int, out: Any, cancelled: Callable[[], bool]) -> Node:
+def _write(
+    value: dict | list, depth: int, out: Any, cancelled: Callable[[], bool], member_size: float = float("inf")
+) -> Node:
     """Write the non-empty container ``value`` at ``depth`` member by member to ``out`` (a bytearray, or a
-    :class:`PieceSource`, which keeps runs of members as references to them); where its members are."""
+    :class:`PieceSource`, which keeps runs of members as references to them); where its members are.
+    ``member_size``: about how big its members are (their compact text), when known."""
     if cancelled():
         raise InterruptedError
     node = Node(len(out))
     pad = b"  " * (depth + 1)
     is_dict = isinstance(value, dict)
+    check_compact = member_size > BIG_PIECE / 16
     out += b"{\n" if is_dict else b"[\n"
     items = value.items() if isinstance(value, dict) else enumerate(value)
     for i, (key, item) in enumerate(items):
         if is_dict and not isinstance(key, str):
             raise TypeError("a non-string key")
         sep = (b",\n" + pad if i else pad) + (orjson.dumps(key) + b": " if is_dict else b"")
-        data = _dumped(item, depth + 1)
+        data, size = _dumped(item, depth + 1, check_compact)
         if data is None:
             out += sep
             node.starts.append(len(out))
-            node.children[i] = _write(item, depth + 1, out, cancelled)
+            node.children[i] = _write(item, depth + 1, out, cancelled, size / len(item))
         elif isinstance(out, bytearray):
             out += sep
             node.starts.append(len(out))
@@ -141,7 +154,7 @@ class _Run:
             parts.append(b",\n" + pad if index else pad)
             if key is not None:
                 parts.append(orjson.dumps(key) + b": ")
-            data = _dumped(item, self.depth)
+            data, _size = _dumped(item, self.depth)
             assert data is not None  # a run holds members written whole
             parts.append(data)
         return b"".join(parts)
@@ -410,8 +423,7 @@ class PieceSource(Lines):
             self._open_literal = False
         else:
             run.end += 1
-        self._end_segment(sep)
-        self._end_segment(data)
+        self._end_segment(sep + data)
 
     def _long_segment(self) -> bool:
         return self._size - self._seg_start[-1] >= LITERAL_RUN
