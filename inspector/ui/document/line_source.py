@@ -16,13 +16,15 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import accumulate
 from typing import Any
 
 import orjson
 
 from inspector.compose.locate import locate
 from inspector.formats.jsondoc import split
+from inspector.formats.lazy_chunks import DUMPS_OPTIONS
+from inspector.formats.lazy_json import dumps_default, is_chunked, pretty_default
 
 #: Characters (or bytes) of the buffer split into lines per step while indexing (a short hold of the GIL each).
 INDEX_CHUNK = 1 << 20
@@ -47,6 +49,9 @@ class Node:
     starts: array = field(default_factory=lambda: array("q"))
     ends: array = field(default_factory=lambda: array("q"))
     children: dict[int, Node] = field(default_factory=dict)
+    #: An object's member names in order (a chunked object finds a name's place, or a run of members, without
+    #: decoding every chunk before it).
+    keys: list[str] | None = None
 
 
 def pretty_bytes(value: Any) -> tuple[bytearray, Node] | None:
@@ -65,8 +70,14 @@ def pretty_bytes(value: Any) -> tuple[bytearray, Node] | None:
 def _write_root(value: Any, out: Any, cancelled: Callable[[], bool] = lambda: False) -> Node:
     if isinstance(value, dict | list) and value:
         return _write(value, 0, out, cancelled)
-    out += orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    out += _pretty_json(value)
     return Node(0, len(out))
+
+
+def _pretty_json(value: Any) -> bytes:
+    """``orjson.dumps(value, option=OPT_INDENT_2)``, also of the document's chunked containers (decoded while
+    written: :mod:`inspector.formats.lazy_json`), as the document's text is made."""
+    return orjson.dumps(value, default=pretty_default, option=orjson.OPT_INDENT_2 | DUMPS_OPTIONS)
 
 
 def _dumped(item: Any, depth: int, check_compact: bool = False) -> tuple[bytes | None, float]:
@@ -84,15 +95,15 @@ def _dumped(item: Any, depth: int, check_compact: bool = False) -> tuple[bytes |
     if isinstance(item, dict | list) and item:
         if depth < 2:
             return None, float("inf")
-        if check_compact:
-            compact = len(orjson.dumps(item))
+        if check_compact or is_chunked(item):  # (a chunked container's compact text is its own bytes: cheap)
+            compact = len(orjson.dumps(item, default=dumps_default, option=DUMPS_OPTIONS))
             if compact > BIG_PIECE:
                 return None, compact
-        data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+        data = _pretty_json(item)
         if len(data) + 2 * depth * data.count(b"\n") > BIG_PIECE:  # its size once indented at its depth
             return None, len(data)
     else:
-        data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+        data = _pretty_json(item)
     return (data.replace(b"\n", b"\n" + b"  " * depth) if b"\n" in data else data), len(data)
 
 
@@ -107,12 +118,16 @@ def _write(
     node = Node(len(out))
     pad = b"  " * (depth + 1)
     is_dict = isinstance(value, dict)
+    if is_dict:
+        node.keys = []
     check_compact = member_size > BIG_PIECE / 16
     out += b"{\n" if is_dict else b"[\n"
     items = value.items() if isinstance(value, dict) else enumerate(value)
     for i, (key, item) in enumerate(items):
         if is_dict and not isinstance(key, str):
             raise TypeError("a non-string key")
+        if node.keys is not None:
+            node.keys.append(key)
         sep = (b",\n" + pad if i else pad) + (orjson.dumps(key) + b": " if is_dict else b"")
         data, size = _dumped(item, depth + 1, check_compact)
         if data is None:
@@ -124,7 +139,7 @@ def _write(
             node.starts.append(len(out))
             out += data
         else:
-            out.member(value, i, depth + 1, sep, data)
+            out.member(value, node.keys, i, depth + 1, sep, data)
             node.starts.append(len(out) - len(data))
         node.ends.append(len(out))
     out += b"\n" + b"  " * depth + (b"}" if is_dict else b"]")
@@ -137,6 +152,7 @@ class _Run:
     """Members ``first``..``end`` (exclusive) of ``container``, at ``depth``: one segment of a PieceSource."""
 
     container: dict | list
+    keys: list[str] | None  # an object's member names (its node's)
     first: int
     end: int
     depth: int
@@ -144,10 +160,10 @@ class _Run:
     def render(self) -> bytes:
         pad = b"  " * self.depth
         parts = []
-        container = self.container
+        container: Any = self.container
         items: Any = (
-            islice(container.items(), self.first, self.end)
-            if isinstance(container, dict)
+            ((key, container[key]) for key in self.keys[self.first : self.end])
+            if self.keys is not None
             else ((None, item) for item in container[self.first : self.end])
         )
         for index, (key, item) in enumerate(items, start=self.first):
@@ -414,12 +430,15 @@ class PieceSource(Lines):
         self._glue += data
         self._end_segment(data)
 
-    def member(self, container: dict | list, index: int, depth: int, sep: bytes, data: bytes) -> None:
-        """Member ``index`` of ``container`` (``sep``: the comma, indent and key before it; ``data``: its text)."""
+    def member(
+        self, container: dict | list, keys: list[str] | None, index: int, depth: int, sep: bytes, data: bytes
+    ) -> None:
+        """Member ``index`` of ``container`` (``keys``: an object's member names; ``sep``: the comma, indent and key
+        before it; ``data``: its text)."""
         run = self._runs[-1] if self._runs and not self._open_literal else None
         if run is None or run.container is not container or run.end != index or self._long_segment():
             self._new_segment(-1 - len(self._runs))
-            self._runs.append(_Run(container, index, index + 1, depth))
+            self._runs.append(_Run(container, keys, index, index + 1, depth))
             self._open_literal = False
         else:
             run.end += 1
@@ -527,7 +546,7 @@ class PointerIndex:
         prefix = ""
         for depth, token in enumerate(tokens):
             container = self.value_of(prefix)
-            index = _member_index(container, token)
+            index = _member_index(container, token, node.keys)
             if index is None or index >= len(node.starts):
                 return None
             start, end = node.starts[index], node.ends[index]
@@ -555,9 +574,14 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _member_index(container: Any, token: str) -> int | None:
+def _member_index(container: Any, token: str, keys: list[str] | None = None) -> int | None:
     if isinstance(container, list):
         return int(token) if token.isdigit() and int(token) < len(container) else None
+    if keys is not None:
+        try:
+            return keys.index(token)
+        except ValueError:
+            return None
     if isinstance(container, dict):
         for index, key in enumerate(container):
             if key == token:
