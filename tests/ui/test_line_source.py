@@ -144,3 +144,24 @@ def test_a_window_of_a_long_line(as_bytes: bool) -> None:
     assert source.line_part(1, 5003, 10) == line[5003:5013]  # after the accent: decoded from the line's start
     assert source.line_part(1, 10_000, 50) == line[10_000:]
     assert source.line_part(0, 0, 10) == "x"
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_chunked_document_reads_as_its_pretty_text(seed: int, monkeypatch) -> None:
+    from inspector.formats import json_pieces, jsondoc, lazy_json, load_bytes
+    from inspector.formats.lazy_json import is_chunked
+    from inspector.services.document_text import initial_text
+
+    monkeypatch.setattr(jsondoc, "PIECES_FROM", 256)  # the lazy document's path, as CRASH_INSPECTOR_TEST_LAZY does
+    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 128)
+    monkeypatch.setattr(lazy_json, "LAZY_FROM", 256)
+    monkeypatch.setattr(line_source, "BIG_PIECE", 4000)
+    document = load_bytes(orjson.dumps(_value(seed)), source_name="x.json").document
+    value = document.value
+    assert any(is_chunked(v) for v in value.values())  # containers kept as chunks of the bytes
+    pieces, root = PieceSource.build(value)
+    assert pieces.raw(0, pieces.size) == initial_text(document).encode()
+    index = PointerIndex(root, document.get)
+    for pointer in ("/logs/0/frames", "/wide", "/top"):
+        start, end = index.span(pieces, pointer)
+        assert json.loads(pieces.raw(start, end)) == lazy_json.plain(document.get(pointer))
