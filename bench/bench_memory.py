@@ -49,13 +49,34 @@ data = open(path, "rb").read()
 sub = load_bytes(data, source_name=os.path.basename(path))
 del data
 out = reports(sub)
-if mode == "window":  # until validated (a big document is validated on the thread pool)
+if mode in ("window", "raw"):  # until validated (a big document is validated on the thread pool)
     import time
-    doc = OpenDocument(sub); view = DocumentView(doc); view.resize(1100, 700); view.show(); app.processEvents()
+    if mode == "raw":  # the window's raw view: the editor's factory, as the compose panel installs it
+        from inspector.ui.document import raw_view
+        from inspector.ui.document.editor import create_editor
+        raw_view.set_raw_view_factory(create_editor)
+    doc = OpenDocument(sub, read_only=mode == "raw")  # the window opens a file read-only
+    view = DocumentView(doc); view.resize(1100, 700); view.show(); app.processEvents()
     while doc.validating:
         app.processEvents(); time.sleep(0.01)
+    if mode == "raw":  # the Raw view shown until its text is on screen, then scrolled through to the end
+        view.show_view("raw"); app.processEvents()
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            app.processEvents(); time.sleep(0.01)
+            shown = getattr(view.raw_view, "real", None) or view.raw_view
+            if getattr(shown, "loaded", True):
+                break
+        inner = shown  # the scrolled widget: a text edit, or the big view's line view
+        while not hasattr(inner, "verticalScrollBar"):
+            inner = getattr(inner, "view", None) or getattr(inner, "edit")
+        bar = inner.verticalScrollBar()
+        for step in range(11):
+            bar.setValue(bar.maximum() * step // 10); inner.viewport().repaint(); app.processEvents()
+        raw_view_type = type(inner).__name__
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("MEM", json.dumps({"idle": idle * 1024, "peak": peak * 1024, "size": os.path.getsize(path)}))
+print("MEM", json.dumps({"idle": idle * 1024, "peak": peak * 1024, "size": os.path.getsize(path),
+                         "view": globals().get("raw_view_type", "")}))
 """
 
 #: Sampling period of the process tree's RSS (seconds).
@@ -69,7 +90,7 @@ SHORT_BYTES = 2 * 2**30
 SHORT = {"CRASH_INSPECTOR_MEMORY_AVAILABLE": str(SHORT_BYTES)}
 
 
-def measure(mode: str, path: str, extra_env: dict[str, str] | None = None) -> dict[str, int] | None:
+def measure(mode: str, path: str, extra_env: dict[str, str] | None = None) -> dict | None:
     code = CHILD.replace("ROOT", repr(str(ROOT)))
     env = {**os.environ, **(extra_env or {})}
     proc = subprocess.run(
@@ -149,14 +170,21 @@ def payload_in(folder: Path, label: str) -> Path:
     return folder / PAYLOADS[label]
 
 
-def end_to_end(label: str, quick: bool, extra_env: dict[str, str] | None = None, what: str = "") -> Row:
+def end_to_end(
+    label: str, quick: bool, extra_env: dict[str, str] | None = None, what: str = "", view: str | None = None
+) -> Row:
     path = payload(label, quick)
     shot = [sys.executable, "-c", "import sys; from inspector.cli.main import main; sys.exit(main())"]
+    view_args = [] if view is None else ["--view", view]  # ``raw``: the Raw view's text made and painted
+    if view is not None:
+        what = f"{what}, {view} view"
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         small = _small_twin(label, Path(tmp) / "small")
         picture = os.path.join(tmp, "shot.png")
-        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture], tmp, extra_env=extra_env)
-        peak, processes, took = tree_peak([*shot, "shot", str(path), "--out", picture], tmp, extra_env=extra_env)
+        idle, _, _ = tree_peak([*shot, "shot", str(small), "--out", picture, *view_args], tmp, extra_env=extra_env)
+        peak, processes, took = tree_peak(
+            [*shot, "shot", str(path), "--out", picture, *view_args], tmp, extra_env=extra_env
+        )
     size = os.path.getsize(path)
     above = (peak - idle) / 2**20
     row = Row(
@@ -189,6 +217,16 @@ def main() -> int:
             row = Row("memory", f"{label} {mode}: peak above idle", above, size, "file size", "<= 3x", unit="MB")
             row.ok = row.ratio is not None and row.ratio <= 3
             rows.append(row)
+    # The Raw view of the App Center batch shown (the window row plus the raw view's text, its index or widget)
+    got = measure("raw", str(payload("appcenter", quick)))
+    if got is None:
+        rows.append(Row("memory", "appcenter window + Raw view", 0, ok=False, note="child failed"))
+    else:
+        above, size = (got["peak"] - got["idle"]) / 2**20, got["size"] / 2**20
+        row = Row("memory", "appcenter window + Raw view shown: peak above idle", above, size, "file size", "<= 3x")
+        row.unit, row.note = "MB", f"raw view: {got['view']}"
+        row.ok = row.ratio is not None and row.ratio <= 3
+        rows.append(row)
     # The same App Center file when memory is short (as on a machine with 2 GB free): its values are shared
     got = measure("headless", str(payload("appcenter", quick)), SHORT)
     if got is not None:
@@ -200,6 +238,7 @@ def main() -> int:
     if sys.platform.startswith("linux"):  # /proc
         for label in ("appcenter", "backtrace"):
             rows.append(end_to_end(label, quick))
+        rows.append(end_to_end("appcenter", quick, view="raw"))
         rows.append(end_to_end("appcenter", quick, SHORT, f", {SHORT_BYTES >> 30} GB free"))
     emit(rows, as_json)
     return 0

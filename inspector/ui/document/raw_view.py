@@ -1,10 +1,12 @@
 """The read-only raw view: the exact payload pretty-printed and highlighted, or a native file's text / hex dump.
 
 DocumentView builds it through :func:`create_raw_view`, so the editor can replace it (``set_raw_view_factory``)
-without touching the DocumentView. Big documents are shown up to :data:`RAW_TEXT_LIMIT` characters and
-highlighted lazily: only the blocks on screen are lexed. A text above :data:`FILL_AT_ONCE` characters is put into
-the widget only when the view is first shown, a slice per event-loop turn (:class:`TextFiller`): a single
-``setPlainText`` of 8 MB holds the GUI thread for over a second.
+without touching the DocumentView. A big document shown read-only gets
+:class:`~inspector.ui.document.line_view.BigRawView` instead (the visible lines painted from the document's text,
+its file's bytes or its pretty-printed pieces; nothing copied into Qt). This view shows at most
+:data:`RAW_TEXT_LIMIT` characters and highlights lazily: only the blocks on screen are lexed. A text above
+:data:`FILL_AT_ONCE` characters is put into the widget only when the view is first shown, a slice per event-loop
+turn (:class:`TextFiller`): a single ``setPlainText`` of 8 MB holds the GUI thread for over a second.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from inspector.formats.jsondoc import split
 from inspector.ui import style
 from inspector.ui.document.highlight import VisibleHighlighter
 from inspector.ui.document.highlight_spans import json_lexer, lexer_for
+from inspector.ui.document.line_view import BigRawView
 from inspector.ui.document.models.hexdump import BYTES_PER_LINE, hex_dump, looks_binary
 from inspector.ui.document.models.pretty import locate, pretty_text
 from inspector.ui.document.open_document import OpenDocument
@@ -312,10 +315,28 @@ def set_raw_view_factory(factory: RawViewFactory) -> None:
 
 def create_raw_view(document: OpenDocument, parent: QWidget | None = None) -> QWidget:
     """The raw view for a document: the installed factory's for JSON; native files (minidump hex, Apple text)
-    always get this read-only view, since there is no JSON to edit. A big document whose text is not made yet
-    gets a :class:`PendingRawView`, which makes it on the thread pool when first shown."""
+    always get this read-only view, since there is no JSON to edit.
+
+    A big document (above ``BIG_DOCUMENT``) shown read-only (opened from a file, or no editor installed) gets a
+    :class:`~inspector.ui.document.line_view.BigRawView`: it paints the visible lines only and never copies the
+    text into Qt; when the user chooses to edit, the factory's editor takes its place. Any other big document whose
+    text is not made yet gets a :class:`PendingRawView`, which makes it on the thread pool when first shown."""
     if document.document is None:
         return RawView(document, parent)
+    if document.is_big and (document.read_only or _factory is RawView):
+        return BigRawView(document, None if _factory is RawView else _editor_for, parent)
+    if not document.has_text:
+        return PendingRawView(document, _factory, parent)
+    return _factory(document, parent)
+
+
+def _editor_for(document: OpenDocument, parent: QWidget) -> QWidget | str:
+    """The installed factory's view (an editor) for a big document the user chose to edit, or why it does not
+    take it (the factory's ``too_big_note``, asked first: it knows without making the text when the file says)."""
+    too_big = getattr(_factory, "too_big_note", None)
+    note = too_big(document) if callable(too_big) else None
+    if note:
+        return str(note)
     if not document.has_text:
         return PendingRawView(document, _factory, parent)
     return _factory(document, parent)

@@ -8,8 +8,9 @@ document. Undo and redo are the document's QUndoStack, shared with the forms.
 The text goes into the widget only when the editor is first shown, and a big one a slice per event-loop turn
 (:class:`~inspector.ui.document.raw_view.TextFiller`; the editor is read-only meanwhile): ``setPlainText`` of 20 MB
 holds the
-GUI thread for seconds. Above :data:`EDIT_LIMIT` characters :func:`create_editor` gives the read-only raw view (cut
-at 8 MB) with a line saying why: the forms still edit such a document.
+GUI thread for seconds. Above :data:`EDIT_LIMIT` characters :func:`create_editor` gives the read-only view of big
+documents (:class:`~inspector.ui.document.line_view.BigRawView`) with a line saying why: the forms still edit such a
+document.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from inspector.compose.locate import common_affixes, has_astral, locate, render_
 from inspector.formats.base import Severity
 from inspector.ui.document.editor.find_bar import FindBar, PointerBar
 from inspector.ui.document.editor.text_edit import JsonTextEdit, Mark
+from inspector.ui.document.line_view import BigRawView
 from inspector.ui.document.open_document import OpenDocument
-from inspector.ui.document.raw_view import FILL_AT_ONCE, RawView, TextFiller
+from inspector.ui.document.raw_view import FILL_AT_ONCE, TextFiller
 from inspector.ui.window.labels import plural
 
 #: Pause after the last keystroke before the text is parsed and validated (short enough to feel live).
@@ -425,20 +427,17 @@ class EditorWidget(QWidget):
 
 
 class TooBigToEdit(QWidget):
-    """The read-only raw view (cut at 8 MB) under a line saying why a huge document is not editable in place."""
+    """The read-only raw view of big documents (:class:`BigRawView`: the visible lines painted from the document's
+    text, nothing copied into Qt) under a line saying why a huge document is not editable in place."""
 
     def __init__(self, doc: OpenDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tooBigToEdit")
-        self.note = QLabel(
-            f"This document is too big to edit in place ({len(doc.text) / 2**20:.0f} MB of text; the editor takes up "
-            f"to {EDIT_LIMIT // 2**20} MB): edit it with the forms, or save it and edit it in an external editor.",
-            self,
-        )
+        self.note = QLabel(too_big_note(doc) or "", self)
         self.note.setObjectName("tooBigNote")
         self.note.setWordWrap(True)
         self.note.setContentsMargins(6, 4, 6, 4)
-        self.view = RawView(doc, self)
+        self.view = BigRawView(doc, None, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -451,6 +450,42 @@ class TooBigToEdit(QWidget):
     def selected_text(self) -> str:
         return self.view.selected_text()
 
+    @property
+    def loaded(self) -> bool:
+        return self.view.loaded
+
+    def load_now(self) -> None:
+        self.view.load_now()
+
+    def show_find(self) -> None:
+        self.view.show_find()
+
+
+def _text_size(doc: OpenDocument) -> int:
+    """Characters of the document's text, or (its text not made yet) as many as the file proves it has at least:
+    the characters of the file (its text is the file as written, or pretty-printed: longer), counted a megabyte at a
+    time (a character cut at a piece's end is not counted: a lower bound)."""
+    if doc.has_text or doc.document is None:
+        return len(doc.text) if doc.document is not None else 0
+    original = doc.document.original
+    if original is None:
+        return 0
+    if original.isascii():
+        return len(original)
+    piece = 1 << 20
+    return sum(len(original[at : at + piece].decode("utf-8", "ignore")) for at in range(0, len(original), piece))
+
+
+def too_big_note(doc: OpenDocument) -> str | None:
+    """Why the editor does not take ``doc`` (its text is above :data:`EDIT_LIMIT`), or None."""
+    size = _text_size(doc)
+    if size <= EDIT_LIMIT:
+        return None
+    return (
+        f"This document is too big to edit in place ({size / 2**20:.0f} MB of text; the editor takes up to "
+        f"{EDIT_LIMIT // 2**20} MB): edit it with the forms, or save it and edit it in an external editor."
+    )
+
 
 def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> QWidget:
     """The factory the document view can call instead of building the read-only raw view (the read-only view with
@@ -458,3 +493,7 @@ def create_editor(doc: OpenDocument, parent: QWidget | None = None) -> QWidget:
     if doc.document is not None and len(doc.text) > EDIT_LIMIT:
         return TooBigToEdit(doc, parent)
     return EditorWidget(doc, parent)
+
+
+#: Asked before the editor is built for a big read-only document the user chose to edit (``raw_view``).
+create_editor.too_big_note = too_big_note  # type: ignore[attr-defined]
