@@ -78,6 +78,15 @@ def payload(name: str, quick: bool) -> Path:
     return data_dir(quick) / PAYLOADS[name]
 
 
+def shapes_dir(quick: bool) -> Path:
+    """The payload shapes of ``generate.py --shapes`` (issue 18 item 1), generated on first use."""
+    folder = data_dir(quick) / "shapes"
+    if not (folder / "deep.json").exists():
+        cmd = [sys.executable, str(ROOT / "bench" / "generate.py"), "--shapes", "--out", str(folder)]
+        subprocess.run(cmd + (["--scale", "0.05"] if quick else []), check=True)
+    return folder
+
+
 def corpus_json() -> list[Path]:
     corpus = ROOT / "tests" / "corpus"
     return sorted(p for d in ("backtrace", "rollbar", "appcenter") for p in (corpus / d).glob("*.json"))

@@ -189,14 +189,9 @@ def bench_filter(data: bytes, n: int) -> list[Row]:
 def bench_shapes(quick: bool, n: int, app: object | None) -> list[Row]:
     """parse_json on each payload shape of ``generate.py --shapes`` against json.loads and orjson.loads; for the
     wide Rollbar item (issue 18's 58 MB item) also the time to its first tree (window open + paint)."""
-    import subprocess
+    from bench_common import shapes_dir
 
-    from bench_common import ROOT, data_dir
-
-    folder = data_dir(quick) / "shapes"
-    if not (folder / "deep.json").exists():
-        cmd = [sys.executable, str(ROOT / "bench" / "generate.py"), "--shapes", "--out", str(folder)]
-        subprocess.run(cmd + (["--scale", "0.05"] if quick else []), check=True)
+    folder = shapes_dir(quick)
     rows: list[Row] = []
     for path in sorted(folder.glob("*.json")):
         data = path.read_bytes()
