@@ -73,6 +73,7 @@ def _edit_undo_save(qtbot, tmp_path: Path, name: str) -> tuple[Any, list[Any], A
 def test_form_edits_undo_and_save_of_a_chunked_document_match_the_plain_one(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(lazy_json, "LAZY_FROM", 2**40)  # below the threshold (whatever CRASH_INSPECTOR_TEST_LAZY set)
     plain_edited, (plain_undone, plain_redone), plain_chunked = _edit_undo_save(qtbot, tmp_path, "plain")
     assert not plain_chunked
     monkeypatch.setattr(jsondoc, "PIECES_FROM", 0)  # above every threshold: pieces, chunks, a one-chunk cache
