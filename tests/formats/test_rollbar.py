@@ -1026,3 +1026,17 @@ def test_emoji_sent_as_surrogate_escapes_are_whole_characters() -> None:
     (trace,) = rollbar_format.reports(load_path(str(ROLLBAR / "pyrollbar-1.5.0_trace_emoji-message.json")))
     assert trace.summary.title == "ValueError: Card declined \U0001f4b3\u274c for Zo\u00eb \U0001f469\u200d\U0001f4bb"
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in trace.summary.title)
+
+
+def test_the_schema_leaves_custom_free_so_its_members_are_not_copied_for_validation() -> None:
+    """rollbar_rules validates the item with ``custom`` emptied (a 100 000-key object would be copied for the fast
+    validator): right only while the schema says nothing of its members."""
+    import json
+
+    from inspector.formats.rollbar_rules import CUSTOM_SCHEMA_KEYS
+    from inspector.resources import resource_path
+
+    with open(resource_path("schemas", "rollbar.schema.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    custom = schema["properties"]["data"]["properties"]["custom"]
+    assert set(custom) <= CUSTOM_SCHEMA_KEYS and custom["type"] == "object"
