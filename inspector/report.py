@@ -76,7 +76,8 @@ class LazyList(Sequence[T], Generic[T]):
 
     def texts(self, start: int = 0, stop: int | None = None) -> list[str]:
         """Searchable text of rows ``start:stop`` in one pass (what the filter's search index is made of)."""
-        items = self._raw[start:stop]
+        between = getattr(self._raw, "between", None)  # a chunked list of the document (formats.lazy_json)
+        items = between(start, stop) if between is not None else self._raw[start:stop]
         text_of = self._text_of
         if text_of is not None:
             return [text_of(item) for item in items]

@@ -84,6 +84,11 @@ class Deferred(Sequence[Any]):
     def __iter__(self) -> Iterator[Any]:
         return iter(self._list())
 
+    def between(self, start: int, stop: int | None = None) -> Iterable[Any]:
+        """``self[start:stop]`` to be read once (see :meth:`ChunkedList.between`)."""
+        found = self._list()
+        return found.between(start, stop) if isinstance(found, ChunkedList) else found[start:stop]
+
 
 def kept(container: Any, key: Any, get: Callable[[Any], Any], length: int | None = None) -> Any:
     """``get(container[key])``, or when ``container`` is chunked a :class:`Deferred` that does that at each read:
