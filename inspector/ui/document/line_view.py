@@ -584,10 +584,12 @@ class BigRawView(QStackedWidget):
 
     @property
     def loaded(self) -> bool:
-        """The text is on screen (False until first shown and while it is being made)."""
+        """The text is on screen (False until first shown, while it is being made, and after an edit until the
+        document's new text is: a big document's edit tells its views in a later event-loop turn)."""
         if self._editor is not None:
             return bool(getattr(self._editor, "loaded", True))
-        return self.view.source is not None and self._task is None
+        current = self._doc.document is None or self._doc.document.revision == self._revision
+        return self.view.source is not None and self._task is None and current
 
     @property
     def real(self) -> QWidget | None:
