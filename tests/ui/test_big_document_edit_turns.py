@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from inspector.compose.locate import splice
 from inspector.formats import load_bytes
 from inspector.formats.jsondoc import Edit
 from inspector.ui.document import open_document
@@ -107,3 +108,31 @@ def test_a_big_documents_reports_are_kept_out_of_collections_until_its_tab_close
     del view, thread, tracked
     assert window.close_tab(0)
     assert gc.get_freeze_count() == 0  # a closed tab's garbage cycles may be among them: the collector sees them
+
+
+def _pointers(value: object, here: str = "") -> list[str]:
+    out = [here]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _pointers(item, f"{here}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _pointers(item, f"{here}/{index}")
+    return out
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4], ids=["minified", "indent 2", "indent 4"])
+def test_a_form_edits_one_pass_splice_writes_what_splice_writes(indent: int | None) -> None:
+    # repeated values and keys, so the value with its context often occurs earlier in the text too
+    value = {
+        "a": [1, 1, {"x": "same", "y": "same"}, [1, [1, 1]], "same"],
+        "b": {"x": "same", "y": {"x": "same", "a": [1, 1]}},
+        "c": "a ~ / \u00e9 \U0001f600",
+        "d~/": [[], {}, None, True, 1.5],
+        "e": [{"name": "worker", "stack": [{"line": 1, "file": "/srv/lib.so"}] * 3}] * 3,  # contexts repeat too
+    }
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    for pointer in _pointers(value):
+        for new in ("changed", 1, {"k": [1, {"z": None}]}, [], "same"):
+            assert open_document.splice_once(text, pointer, new) == splice(text, pointer, new), (pointer, new)
+    assert open_document.splice_once(text, "/nothing", 1) is None
