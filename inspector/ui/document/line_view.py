@@ -674,7 +674,14 @@ class BigRawView(QStackedWidget):
             self._start()
 
     def _read_only_changed(self, read_only: bool) -> None:
+        """The user chose Edit, or an edit started a copy: the editor takes this view's place in a later event-loop
+        turn (its first making imports its modules, ~10 ms; a form edit's own splice of a big text is as long)."""
         if read_only or self._make_editor is None or self._editor is not None:
+            return
+        QTimer.singleShot(1, self, self._put_editor)  # (1 ms: before the edit's re-derivation, also 1 ms later)
+
+    def _put_editor(self) -> None:
+        if self._doc.read_only or self._make_editor is None or self._editor is not None:
             return
         made = self._make_editor(self._doc, self)
         if isinstance(made, str):  # the editor does not take this document: this view stays, saying why
