@@ -45,6 +45,9 @@ PREPARE_TEXT_LIMIT = 32 * 1024 * 1024
 #: How long after opening a big document its validation starts (after the tab's first paint).
 FIRST_VALIDATION_DELAY_MS = 300
 
+#: How long after a big document's edit its reports are derived again (the edit's own event-loop pass has ended).
+REFRESH_AFTER_EDIT_MS = 10
+
 #: How long after a big document's edit is re-derived its validation starts (after the views' refresh, 1 ms later).
 VALIDATION_AFTER_EDIT_MS = 40
 
@@ -433,8 +436,10 @@ class OpenDocument(QObject):
         if self._refresh_timer is None:
             self._refresh_timer = QTimer(self)
             self._refresh_timer.setSingleShot(True)
-            # not 0: a zero timer runs before timers already due (the window's own) in the same event-loop pass
-            self._refresh_timer.setInterval(1)
+            # Not 0: a zero timer runs before timers already due (the window's own) in the same event-loop pass; and
+            # later than the editor that an edit of a read-only document puts in the raw view (1 ms): timers due at
+            # the start of a pass all run in it, one after the other, and each step should have its own pass.
+            self._refresh_timer.setInterval(REFRESH_AFTER_EDIT_MS)
             self._refresh_timer.timeout.connect(self._refresh_edited)
         self._refresh_timer.start()
 
