@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from inspector.compose.locate import splice
 from inspector.formats import load_bytes
@@ -68,9 +70,14 @@ def test_a_form_edit_of_a_big_document_re_derives_in_a_later_turn(qtbot, window:
     forms = FormsWidget()  # the Compose panel's forms, as the user edits them
     qtbot.addWidget(forms)
     forms.set_document(doc)
+    forms.resize(900, 700)
+    forms.show()
     threads = forms.lists["threads"]
-    threads.view.setCurrentIndex(threads.model.index(5))
-    threads.remove()
+    row = threads.model.index(5)
+    threads.view.scrollTo(row)
+    qtbot.mouseClick(threads.view.viewport(), Qt.MouseButton.LeftButton, pos=threads.view.visualRect(row).center())
+    assert threads.view.currentIndex().row() == 5
+    qtbot.mouseClick(forms.findChild(QPushButton, "threads:remove"), Qt.MouseButton.LeftButton)
 
     # the edit itself is done: the document, the text and the undo stack
     assert "5" not in doc.document.value["threads"]
