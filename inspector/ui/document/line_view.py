@@ -678,7 +678,7 @@ class BigRawView(QStackedWidget):
         turn (its first making imports its modules, ~10 ms; a form edit's own splice of a big text is as long)."""
         if read_only or self._make_editor is None or self._editor is not None:
             return
-        QTimer.singleShot(1, self, self._put_editor)  # (1 ms: before the edit's re-derivation, also 1 ms later)
+        QTimer.singleShot(1, self, self._put_editor)  # (1 ms: its own pass, before the re-derivation 10 ms later)
 
     def _put_editor(self) -> None:
         if self._doc.read_only or self._make_editor is None or self._editor is not None:
