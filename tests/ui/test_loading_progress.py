@@ -73,3 +73,29 @@ def test_the_loading_tab_shows_bytes_parsed(qtbot, tmp_path: Path, monkeypatch) 
     assert all(maximum == 1000 for maximum, _v, _f in seen)  # determinate, not a busy bar
     assert seen[-1][1] > 900 and seen[-1][2] == "%p% parsed"
     assert window.current_document().format == "appcenter"
+
+
+def test_reports_made_while_the_window_is_busy_queue_one_update_with_the_latest_figures(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    page = LoadingPage("batch.json")
+    qtbot.addWidget(page)
+    shown: list[tuple[int, int]] = []
+    original = LoadingPage.set_progress
+    monkeypatch.setattr(LoadingPage, "set_progress", lambda p, d, t: (shown.append((d, t)), original(p, d, t)))
+
+    def parse() -> None:  # the loading worker's reports, while the GUI thread handles no events
+        for done in range(0, 1001, 10):
+            page.report_progress(done, 1000)
+
+    worker = threading.Thread(target=parse)
+    worker.start()
+    worker.join()
+    assert shown == []  # queued to the GUI thread, not shown from the worker
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    QApplication.processEvents()
+    assert shown == [(1000, 1000)]  # one update, the latest figures
+    assert page.progress.value() == 1000 and page.progress.format() == "%p% parsed"
+    page.report_progress(500, 2000)  # the next report queues again
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5000)
+    assert shown[-1] == (500, 2000) and page.progress.value() == 250

@@ -179,7 +179,7 @@ class DocumentView(QWidget):
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
+        self._refresh_timer.setInterval(1)  # not 0: see OpenDocument._refresh_after_edit
         self._refresh_timer.timeout.connect(self.refresh)
         document.changed.connect(self._document_changed)
         self._fill_report_selector()

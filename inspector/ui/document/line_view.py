@@ -584,10 +584,12 @@ class BigRawView(QStackedWidget):
 
     @property
     def loaded(self) -> bool:
-        """The text is on screen (False until first shown and while it is being made)."""
+        """The text is on screen (False until first shown, while it is being made, and after an edit until the
+        document's new text is: a big document's edit tells its views in a later event-loop turn)."""
         if self._editor is not None:
             return bool(getattr(self._editor, "loaded", True))
-        return self.view.source is not None and self._task is None
+        current = self._doc.document is None or self._doc.document.revision == self._revision
+        return self.view.source is not None and self._task is None and current
 
     @property
     def real(self) -> QWidget | None:
@@ -672,7 +674,14 @@ class BigRawView(QStackedWidget):
             self._start()
 
     def _read_only_changed(self, read_only: bool) -> None:
+        """The user chose Edit, or an edit started a copy: the editor takes this view's place in a later event-loop
+        turn (its first making imports its modules, ~10 ms; a form edit's own splice of a big text is as long)."""
         if read_only or self._make_editor is None or self._editor is not None:
+            return
+        QTimer.singleShot(1, self, self._put_editor)  # (1 ms: its own pass, before the re-derivation 10 ms later)
+
+    def _put_editor(self) -> None:
+        if self._doc.read_only or self._make_editor is None or self._editor is not None:
             return
         made = self._make_editor(self._doc, self)
         if isinstance(made, str):  # the editor does not take this document: this view stays, saying why

@@ -14,6 +14,7 @@ restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes ar
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,14 +26,14 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from inspector import atomic
 from inspector.compose import bundle
 from inspector.compose.drafts import DraftStore
-from inspector.compose.locate import Location, locate_nearest, parent, render_value, splice
+from inspector.compose.locate import Location, locate, locate_nearest, parent, render_value
 from inspector.formats import get_format, validate
 from inspector.formats.base import Cancelled, InspectorError, Part, Problem, Submission, cancellable, warning
 from inspector.formats.jsondoc import Document, Edit, dumps
 from inspector.report import Report
 from inspector.services.document_text import BIG_DOCUMENT, error_position, initial_text
 from inspector.ui.window.preferences import current_settings
-from inspector.ui.workers import CancelToken, Task, TaskCancelled, run_task
+from inspector.ui.workers import CancelToken, Task, TaskCancelled, keeping_objects, run_task
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ PREPARE_TEXT_LIMIT = 32 * 1024 * 1024
 
 #: How long after opening a big document its validation starts (after the tab's first paint).
 FIRST_VALIDATION_DELAY_MS = 300
+
+#: How long after a big document's edit its reports are derived again (the edit's own event-loop pass has ended).
+REFRESH_AFTER_EDIT_MS = 10
+
+#: How long after a big document's edit is re-derived its validation starts (after the views' refresh, 1 ms later).
+VALIDATION_AFTER_EDIT_MS = 40
 
 
 class _EditCommand(QUndoCommand):
@@ -61,13 +68,13 @@ class _EditCommand(QUndoCommand):
         if self._text_after is None:
             self._text_after = self._doc._spliced_text(self._text_before, self._edits, self._undo)
         self._doc._set_text(self._text_after)
-        self._doc._refresh()
+        self._doc._refresh_after_edit()
 
     def undo(self) -> None:
         for inverse in reversed(self._undo):
             self._doc._apply_raw(inverse)
         self._doc._set_text(self._text_before)
-        self._doc._refresh()
+        self._doc._refresh_after_edit()
 
 
 class _AttachmentsCommand(QUndoCommand):
@@ -158,6 +165,9 @@ class OpenDocument(QObject):
         self._first_validation_waits = False
         self._parse_task: Task | None = None
         self._applying_text = False
+        self._refresh_timer: QTimer | None = None
+        self._validation_timer: QTimer | None = None
+        self._validation_waits = False
         self._recompute()
 
     # ------------------------------------------------------------------ reading
@@ -398,7 +408,7 @@ class OpenDocument(QObject):
         for anchor in anchors:
             if anchor == "":
                 return self._full_text()
-            new = splice(text, anchor, self.document.resolve(anchor))
+            new = splice_once(text, anchor, self.document.resolve(anchor))
             if new is None:
                 return self._full_text()
             text = new
@@ -413,6 +423,35 @@ class OpenDocument(QObject):
         """Derive the reports again: a setting that shapes them changed (the source-map folders)."""
         self._refresh()
 
+    def _refresh_after_edit(self) -> None:
+        """An edit's re-derivation: at once for a small document; for a big one in a later event-loop turn (edits
+        in a row re-derive once), so the edit's own work (splicing 20 MB of text: ~25 ms) and the reports' (~10 ms)
+        never hold the window together. Its problems are stale from now on: ``validating`` says so at once."""
+        if not self.is_big:
+            self._refresh()
+            return
+        self.validating = True
+        if self._validation is not None:  # its answer is stale now: let it stop taking the GIL from the window
+            self._validation.cancel()
+        if self._refresh_timer is None:
+            self._refresh_timer = QTimer(self)
+            self._refresh_timer.setSingleShot(True)
+            # Not 0: a zero timer runs before timers already due (the window's own) in the same event-loop pass; and
+            # later than the editor that an edit of a read-only document puts in the raw view (1 ms): timers due at
+            # the start of a pass all run in it, one after the other, and each step should have its own pass.
+            self._refresh_timer.setInterval(REFRESH_AFTER_EDIT_MS)
+            self._refresh_timer.timeout.connect(self._refresh_edited)
+        self._refresh_timer.start()
+
+    def _refresh_edited(self) -> None:
+        """A big document's edit, re-derived; its validation starts after the views have refreshed (a Python worker
+        takes the GIL every millisecond: the views' 20-30 ms of work took twice as long beside it)."""
+        self._validation_waits = True
+        try:
+            self._refresh()
+        finally:
+            self._validation_waits = False
+
     def _refresh(self, attachments: bool = False) -> None:
         self._recompute()
         if attachments:
@@ -421,6 +460,33 @@ class OpenDocument(QObject):
 
     def _recompute(self) -> None:
         """Re-derive reports (cheap: lazy views) and problems (on the pool for big documents)."""
+        if self.is_big:
+            with keeping_objects():  # a big document's reports: many objects, kept until the next edit
+                self._derive_reports()
+        else:
+            self._derive_reports()
+        if self.is_big and self._validation is None and not self._first_validation_waits:
+            # The first validation starts after the tab's first paint: its pure-Python rules share the GIL with the
+            # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
+            self._first_validation_waits = True
+            self.validating = True
+            # Armed from this object's thread's event loop: a document built on the loading worker (no event loop)
+            # would arm its timer there, where it never fires; the queued call moves with the document to the GUI
+            # thread (moveToThread takes posted events along) and arms it there.
+            QMetaObject.invokeMethod(self, "_arm_first_validation", Qt.ConnectionType.QueuedConnection)
+        elif self.is_big and self._validation_waits:
+            if self._validation_timer is None:
+                self._validation_timer = QTimer(self)
+                self._validation_timer.setSingleShot(True)
+                self._validation_timer.setInterval(VALIDATION_AFTER_EDIT_MS)
+                self._validation_timer.timeout.connect(self._validate_async)
+            self._validation_timer.start()
+        elif self.is_big:
+            self._validate_async()
+        else:
+            self._set_problems(*_validate_job(self.submission, self.text))
+
+    def _derive_reports(self) -> None:
         module = get_format(self.submission.format)
         try:
             self.reports = list(module.reports(self.submission))
@@ -431,19 +497,6 @@ class OpenDocument(QObject):
         )
 
         self.reports = source_mapped(self.reports)
-        if self.is_big and self._validation is None and not self._first_validation_waits:
-            # The first validation starts after the tab's first paint: its pure-Python rules share the GIL with the
-            # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
-            self._first_validation_waits = True
-            self.validating = True
-            # Armed from this object's thread's event loop: a document built on the loading worker (no event loop)
-            # would arm its timer there, where it never fires; the queued call moves with the document to the GUI
-            # thread (moveToThread takes posted events along) and arms it there.
-            QMetaObject.invokeMethod(self, "_arm_first_validation", Qt.ConnectionType.QueuedConnection)
-        elif self.is_big:
-            self._validate_async()
-        else:
-            self._set_problems(*_validate_job(self.submission, self.text))
 
     @Slot()
     def _arm_first_validation(self) -> None:
@@ -509,6 +562,33 @@ class OpenDocument(QObject):
         self.problems_changed.emit()
 
 
+_INDENT = re.compile(r"[ \t]*")
+
+#: Characters before a value taken with it to find it (the first occurrence of the pair must be the value's own).
+_CONTEXT = 64
+
+
+def splice_once(text: str, pointer: str, value: Any) -> str | None:
+    """:func:`inspector.compose.locate.splice` (the same text), written in one pass over ``text`` when it can be.
+
+    ``text[:start] + new + text[end:]`` copies a 20 MB text twice (two allocations of fresh memory: 25-30 ms on the
+    GUI thread for one form edit); ``str.replace(old, new, 1)`` copies it once, and is the same splice when the
+    value with up to 64 characters before it occurs first where the value is (else the two copies)."""
+    where = locate(text, pointer)
+    if where is None:
+        return None
+    start, end = where.start, where.end
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = _INDENT.match(text, line_start, start)
+    pretty = "\n" in text[: min(len(text), 4096)].strip()
+    new = render_value(value, pretty=pretty, indent=indent.group() if indent else "")
+    begin = max(0, start - _CONTEXT)
+    old = text[begin:end]
+    if end - begin <= 4096 and text.find(old, 0, end) == begin:
+        return text.replace(old, text[begin:start] + new, 1)
+    return text[:start] + new + text[end:]
+
+
 def _validate_big_job(
     submission: Submission, text: str | None, cancel: CancelToken
 ) -> tuple[list[Problem], dict[str, Location]]:
@@ -519,8 +599,8 @@ def _validate_big_job(
     long as when idle: median 2.8 ms vs 2.9 ms; see bench/README.md, "Memory".) An edit cancels it (the rules call
     ``check_cancelled``); one made meanwhile fails it or makes its result stale, and ``_validate_async`` runs again.
     """
-    try:
-        with cancellable(lambda: cancel.cancelled):
+    try:  # (the chunks it decodes, held by the document's cache, are not walked by full collections either)
+        with cancellable(lambda: cancel.cancelled), keeping_objects():
             return _validate_job(submission, text)
     except Cancelled:
         raise TaskCancelled() from None

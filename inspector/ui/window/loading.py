@@ -3,6 +3,7 @@ tab shown while it loads (a progress bar and Cancel) and the tab of a file that 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from inspector.ui.lazy import OpenDocument, load_path  # imported on the loading worker, when the first file opens
-from inspector.ui.workers import CancelToken, Task
+from inspector.ui.workers import CancelToken, Task, keeping_objects
 
 
 def load_document(
@@ -18,6 +19,11 @@ def load_document(
 ) -> OpenDocument:
     """Worker: read, parse, derive reports and validate; the document is handed to the GUI thread. ``progress``
     hears (bytes parsed, bytes in all) while a big document is parsed."""
+    with keeping_objects():  # its reports are built here (~170 000 objects for 10 000 threads)
+        return _load_document(path, cancel, progress)
+
+
+def _load_document(path: str, cancel: CancelToken | None, progress: Callable[[int, int], None] | None) -> OpenDocument:
     from inspector.formats.progress import reporting
     from inspector.ui.document.editor.recover import recover_file
 
@@ -85,14 +91,32 @@ class LoadingPage(QWidget):
         layout.addLayout(row)
         layout.addStretch(2)
         self.task: Task | None = None
-        self.progressed.connect(self.set_progress)
+        self._latest = (0, 0)
+        self._queued = False
+        self._latest_lock = threading.Lock()
+        self.progressed.connect(self._show_latest)
 
     def report_progress(self, done: int, total: int) -> None:
-        """Called on the loading worker: queued to :meth:`set_progress` (nothing once the tab is gone)."""
+        """Called on the loading worker: queued to :meth:`set_progress` (nothing once the tab is gone).
+
+        At most one call is queued at a time; it shows the latest figures. (Each queued call runs a slot on the GUI
+        thread, which waits for the GIL the worker holds: the 330 reports of an 84 MB parse piled up and the window
+        missed its turns for 100-160 ms.)"""
+        with self._latest_lock:
+            self._latest = (done, total)
+            if self._queued:
+                return
+            self._queued = True
         try:
             self.progressed.emit(done, total)
         except RuntimeError:  # the page was deleted (the tab closed while loading)
             pass
+
+    def _show_latest(self, _done: int, _total: int) -> None:
+        with self._latest_lock:
+            done, total = self._latest
+            self._queued = False
+        self.set_progress(done, total)
 
     def set_progress(self, done: int, total: int) -> None:
         """A determinate bar once the parser reports (per mille: a file above 2 GB overflows an int range)."""

@@ -30,7 +30,7 @@ from inspector.ui.window.docks import PanelDock
 from inspector.ui.window.hooks import WindowHooks
 from inspector.ui.window.loading import ErrorPage, LoadingPage, load_document
 from inspector.ui.window.recent_files import load_recent, save_session
-from inspector.ui.workers import run_task
+from inspector.ui.workers import release_kept_objects, run_task
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         widget.deleteLater()
         if document is not None:
             self.hooks.closed(document)
+            release_kept_objects()  # its garbage cycles (widgets) may have been frozen with a later document
         if not self.tabs.count():
             self.stack.setCurrentWidget(self.welcome)
             self.current_document_changed.emit(None)
