@@ -20,6 +20,11 @@ and every byte is counted a bounded number of times, so the work stays linear in
 - A piece is accepted only when orjson parses it, wrapped in ``[...]`` or ``{...}``. That is a proof, not a
   heuristic: a piece that starts at an element boundary and parses as a sequence of whole elements cannot end
   inside a string or inside a nested value, so the next piece starts at a true boundary too.
+- A search is made only where it can pay: the first element of a container is parsed alone (its size tells), a
+  container whose elements are too big for a piece (or, chunked, for a chunk) is parsed an element at a time, and
+  where the last pieces ended at the first candidate after their target (flat elements, learnt across sibling
+  containers whose elements begin with the same key) the next boundary is taken without counting brackets: the
+  piece's parse proves it, and a piece that does not parse is searched again with counting.
 - The rest of a container is parsed in one call when it is short: ``[`` + the remaining bytes makes orjson stop
   with "unexpected content after document" just after the container's real closing bracket.
 - Where nothing else helps (a lone big member), one element is parsed from a window of the bytes that grows

@@ -21,17 +21,9 @@ from hypothesis import strategies as st
 from inspector.formats import json_pieces, lazy_json
 from inspector.formats.json_pieces import loads_in_pieces
 from inspector.formats.jsondoc import parse_json
+from tests.formats.test_json_pieces import tiny_pieces as tiny_pieces  # (a fixture: pieces of 48 bytes)
 
 EXAMPLES = max(150, int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "0")))
-
-
-@pytest.fixture
-def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 96)
-    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
-    monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
-    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)
-    monkeypatch.setattr(json_pieces, "SEPARATOR_REACH", 256)
 
 
 @pytest.fixture
