@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -52,7 +51,7 @@ def _target(path: str | os.PathLike[str]) -> Path:
 def temp_path(target: Path) -> Path:
     """A fresh temporary name next to ``target`` (hidden, short enough for any file system)."""
     name = target.name.encode("utf-8", "surrogateescape")[:_NAME_KEEP].decode("utf-8", "ignore")
-    return target.with_name(f".{name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    return target.with_name(f".{name}.{os.urandom(4).hex()}{TMP_SUFFIX}")  # (secrets' import: ~6 ms of start)
 
 
 def _open_temp(target: Path, mode: int | None) -> tuple[Path, int]:
