@@ -105,6 +105,8 @@ class DraftKeeper(QObject):
                 if not wait:
                     continue  # still writing the previous one: this one goes on the next tick
                 writing.done.wait()
+            if not wait and not doc.has_text:
+                continue  # a big document's text is made on the thread pool after its edit: the next tick
             doc.draft_dirty = False
             if not doc.modified:
                 self._remove(doc.draft_id)
