@@ -257,6 +257,7 @@ class OpenDocument(QObject):
         self._parse_task: Task | None = None
         self._applying_text = False
         self._refresh_timer: QTimer | None = None
+        self._derive_task: Task | None = None
         self._validation_timer: QTimer | None = None
         self._validation_waits = False
         self._recompute()
@@ -604,13 +605,41 @@ class OpenDocument(QObject):
         self._refresh_timer.start()
 
     def _refresh_edited(self) -> None:
-        """A big document's edit, re-derived; its validation starts after the views have refreshed (a Python worker
-        takes the GIL every millisecond: the views' 20-30 ms of work took twice as long beside it)."""
-        self._validation_waits = True
-        try:
-            self._refresh()
-        finally:
-            self._validation_waits = False
+        """A big document's edit, re-derived on the thread pool (10 000 Backtrace threads: 45-100 ms of Python); its
+        validation starts after the views have refreshed (a Python worker takes the GIL every millisecond: the views'
+        20-30 ms of work took twice as long beside it). Reports derived from a tree an edit has changed since are
+        dropped: that edit's own re-derivation follows."""
+        if self._derive_task is not None:
+            self._derive_task.cancel()
+        revision = self.document.revision if self.document is not None else 0
+
+        def derive() -> list[Report]:
+            with keeping_objects():  # a big document's reports: many objects, kept until the next edit
+                return self._reports_of()
+
+        def done(reports: list[Report]) -> None:
+            self._derive_task = None
+            if (self.document.revision if self.document is not None else 0) != revision:
+                return
+            self.reports = reports
+            self._validation_waits = True
+            try:
+                self._schedule_validation()
+            finally:
+                self._validation_waits = False
+            self.changed.emit()
+
+        def failed(_exc: BaseException) -> None:
+            self._derive_task = None
+            if (self.document.revision if self.document is not None else 0) == revision:
+                self._refresh_timer_restart()
+
+        self._derive_task = run_task(derive, on_result=done, on_error=failed)
+
+    def _refresh_timer_restart(self) -> None:
+        """The re-derivation raced an edit (a container changed under it): again, later."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.start()
 
     def _refresh(self, attachments: bool = False) -> None:
         self._recompute()
@@ -625,6 +654,9 @@ class OpenDocument(QObject):
                 self._derive_reports()
         else:
             self._derive_reports()
+        self._schedule_validation()
+
+    def _schedule_validation(self) -> None:
         if self.is_big and self._validation is None and not self._first_validation_waits:
             # The first validation starts after the tab's first paint: its pure-Python rules share the GIL with the
             # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
@@ -647,16 +679,20 @@ class OpenDocument(QObject):
             self._set_problems(*_validate_job(self.submission, self.text))
 
     def _derive_reports(self) -> None:
+        self.reports = self._reports_of()
+
+    def _reports_of(self) -> list[Report]:
+        """The reports of the document as it is (on any thread: it only reads)."""
         module = get_format(self.submission.format)
         try:
-            self.reports = list(module.reports(self.submission))
+            reports = list(module.reports(self.submission))
         except InspectorError:
-            self.reports = []
+            reports = []
         from inspector.ui.panels.sourcemaps.sourcemaps import (
             source_mapped,  # minified JavaScript frames at their original places
         )
 
-        self.reports = source_mapped(self.reports)
+        return source_mapped(reports)
 
     @Slot()
     def _arm_first_validation(self) -> None:
