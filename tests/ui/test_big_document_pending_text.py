@@ -69,6 +69,20 @@ def made_on(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
 
 
 @pytest.fixture
+def derived_on(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    """The threads the document's reports were derived on (the real format answers)."""
+    threads: list[threading.Thread] = []
+    real = open_document.get_format
+
+    def recording(name: str) -> object:
+        threads.append(threading.current_thread())
+        return real(name)
+
+    monkeypatch.setattr(open_document, "get_format", recording)
+    return threads
+
+
+@pytest.fixture
 def window(qtbot, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
     monkeypatch.setattr(open_document, "BIG_DOCUMENT", 1024)  # this payload is "big": the big document paths
     monkeypatch.setattr(open_document, "PREPARE_TEXT_LIMIT", 1024)  # and too big to get its text made after opening
@@ -87,7 +101,12 @@ def _press(target, keys: str) -> None:
 
 @pytest.mark.parametrize("shape", sorted(PAYLOADS))
 def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
-    qtbot, window: MainWindow, made_on: list[threading.Thread], tmp_path: Path, shape: str
+    qtbot,
+    window: MainWindow,
+    made_on: list[threading.Thread],
+    derived_on: list[threading.Thread],
+    tmp_path: Path,
+    shape: str,
 ) -> None:
     data = PAYLOADS[shape]
     path = tmp_path / "big.json"
@@ -101,6 +120,8 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
     qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
     assert not doc.read_only
 
+    derived_on.clear()
+    old_reports = doc.reports
     forms = FormsWidget()  # the Compose panel's forms, as the user edits them
     qtbot.addWidget(forms)
     forms.set_document(doc)
@@ -116,6 +137,10 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
     assert doc.document.value["attributes"]["hostname"] == "edited-host"
     assert doc.undo_stack.count() == 1 and doc.modified
     assert not doc.has_text and made_on == []
+    # its reports, derived again on the thread pool
+    qtbot.waitUntil(lambda: doc.reports is not old_reports, timeout=30000)
+    assert [t.name for t in doc.reports[0].threads if t.name == "worker-5"]
+    assert derived_on and all(t is not threading.main_thread() for t in derived_on)
 
     # a key removed: its container is spliced (copied as it is after the edit; a chunked container, as every one
     # with CRASH_INSPECTOR_TEST_LAZY=1, is not copied: that edit makes the text at once, as before)
@@ -145,14 +170,14 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
         assert saved.startswith(data[: data.index(b'"threads"')])
 
     # the raw view shows the edited text (the editor, once made)
+    window.activateWindow()  # back from the forms' window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     _press(window, "Alt+9")  # View › Raw
     qtbot.waitUntil(lambda: isinstance(view.raw_view.real, EditorWidget) and view.raw_view.real.loaded, timeout=30000)
     editor = view.raw_view.real
     assert editor.text() == expected
 
     # undo and redo (keys in the raw view) give the exact texts back
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.mouseClick(editor.edit.viewport(), Qt.MouseButton.LeftButton)
     _press(editor.edit, "Ctrl+Z")
     qtbot.waitUntil(lambda: doc.undo_stack.index() == 1)
