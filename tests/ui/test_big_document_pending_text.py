@@ -192,3 +192,70 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
     assert doc.save_data()[0] == expected.encode("utf-8")
     assert chunked or all(t is not threading.main_thread() for t in made_on)
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)  # not left running into the next test
+
+
+def test_a_form_edit_of_a_text_too_big_for_the_editor_is_spliced_off_the_gui_thread(
+    qtbot, window: MainWindow, made_on: list[threading.Thread], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.ui.document.editor import widget
+    from inspector.ui.document.editor.widget import TooBigToEdit
+    from inspector.ui.document.line_view import BigRawView
+
+    monkeypatch.setattr(widget, "EDIT_LIMIT", 1024)  # as PREPARE_TEXT_LIMIT: no editor takes it, the read-only view
+    spliced_on: list[threading.Thread] = []
+    real_splice = open_document.splice
+
+    def recording(*args: object) -> str | None:
+        spliced_on.append(threading.current_thread())
+        return real_splice(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(open_document, "splice", recording)
+    data = PAYLOADS["minified"]
+    path = tmp_path / "big.json"
+    path.write_bytes(data)
+    window.open_submission(load_path(str(path)), path.name, path)
+    view = window.current_view()
+    assert view is not None
+    doc = view.document
+    qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
+    qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    _press(window, "Alt+9")  # View › Raw: the read-only view of the big text (its text made on the pool)
+    assert isinstance(view.raw_view, BigRawView)
+    qtbot.waitUntil(lambda: view.raw_view.loaded and doc.has_text, timeout=30000)
+
+    forms = FormsWidget()
+    qtbot.addWidget(forms)
+    forms.set_document(doc)
+    forms.show()
+    host = forms.findChild(QLineEdit, "field:device.host")  # /attributes/hostname
+    for value in ("first-host", "second-host"):  # (the text exists before the second: made after the first)
+        qtbot.mouseClick(host, Qt.MouseButton.LeftButton)
+        host.selectAll()
+        QTest.keyClicks(host, value)
+        QTest.keyClick(host, Qt.Key.Key_Return)
+        assert doc.document.value["attributes"]["hostname"] == value
+        assert not doc.has_text  # spliced on the thread pool
+        qtbot.waitUntil(lambda: doc.has_text, timeout=30000)
+    assert spliced_on and all(t is not threading.main_thread() for t in spliced_on)
+    assert made_on and all(t is not threading.main_thread() for t in made_on)
+
+    before = initial_text(Document.from_bytes(data))
+    first = splice(before, "/attributes/hostname", "first-host")
+    assert first is not None
+    expected = splice(first, "/attributes/hostname", "second-host")
+    assert doc.text == expected and doc.save_data()[0] == expected.encode("utf-8")
+    # the raw view (Edit put the read-only view saying why it does not edit it in its place) shows the new text
+    shown = view.raw_view.real
+    assert isinstance(shown, TooBigToEdit) and shown.isVisible()
+    qtbot.waitUntil(lambda: shown.loaded, timeout=30000)
+    assert shown.view.view.source.buffer is doc.text
+
+    doc.undo_stack.undo()
+    qtbot.waitUntil(lambda: doc.has_text, timeout=30000)
+    assert doc.text == first
+    doc.undo_stack.redo()
+    qtbot.waitUntil(lambda: doc.has_text, timeout=30000)
+    assert doc.text == expected
+    qtbot.waitUntil(lambda: not doc.validating, timeout=30000)  # not left running into the next test
