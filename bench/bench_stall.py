@@ -153,7 +153,7 @@ def main() -> int:
         measure(
             app,
             beat,
-            f"edit {os.path.basename(big)} again (text made, thread {middle})",
+            f"edit {os.path.basename(big)}, text made",
             lambda: big_doc.apply_edits([Edit("set", f"/threads/{middle}/name", "edited again")], "bench edit"),
             lambda: not big_doc.validating and big_doc.has_text,
             300,
