@@ -102,7 +102,9 @@ def test_saving_an_unedited_big_document_writes_its_bytes_without_making_the_tex
 def test_a_form_edit_before_the_text_exists_splices_into_it(qtbot, big_doc) -> None:
     doc, _data = big_doc
     doc.apply_edits([Edit("set", "/threads/0/name", "edited")], "rename")
-    assert doc.has_text and '"name": "edited"' in doc.text
+    assert not doc.has_text  # not made on the GUI thread: the thread pool makes it a moment later
+    qtbot.waitUntil(lambda: doc.has_text, timeout=30000)
+    assert '"name": "edited"' in doc.text
     assert doc.modified
     assert orjson.loads(doc.save_data()[0])["threads"]["0"]["name"] == "edited"
     doc.undo_stack.undo()

@@ -266,8 +266,11 @@ class DocumentView(QWidget):
         old_report = old_reports[index]
         if report.most_recent_first != old_report.most_recent_first or report.kind != old_report.kind:
             return False
-        exceptions = exception_stacks(report)
-        threads = thread_stacks(report)
+        prepared = doc.prepared_stacks  # made with the reports on the thread pool (a big document's edit)
+        if prepared is not None and prepared[0] is report:
+            exceptions, threads = prepared[1], prepared[2]
+        else:
+            exceptions, threads = exception_stacks(report), thread_stacks(report)
         frames_old = list(self.frames_model.stacks)
         if not self.frames_model.replace_stacks(exceptions):
             return False

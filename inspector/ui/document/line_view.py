@@ -579,6 +579,9 @@ class BigRawView(QStackedWidget):
         self.view.message.connect(self.status.setText)
         document.changed.connect(self._document_changed)
         document.read_only_changed.connect(self._read_only_changed)
+        document.text_ready.connect(self._text_arrived)
+        #: A form edit's text is being made on the thread pool (``OpenDocument.text_pending``): shown when it arrives.
+        self._waits_text = False
 
     # ------------------------------------------------------------------ the text
 
@@ -589,7 +592,7 @@ class BigRawView(QStackedWidget):
         if self._editor is not None:
             return bool(getattr(self._editor, "loaded", True))
         current = self._doc.document is None or self._doc.document.revision == self._revision
-        return self.view.source is not None and self._task is None and current
+        return self.view.source is not None and self._task is None and current and not self._waits_text
 
     @property
     def real(self) -> QWidget | None:
@@ -607,13 +610,17 @@ class BigRawView(QStackedWidget):
         doc = self._doc
         assert doc.document is not None
         original = doc.document.original
-        text = doc.text if doc.has_text else None
+        text = doc.text if doc.has_text or doc.text_pending else None  # (``_start`` waits for a pending one)
         pretty = original is None or (doc.format_minified and is_minified(original)) or not _utf8_lines(original)
         return text, (None if pretty else original), doc.document.value, pretty
 
     def _start(self) -> None:
         if self._task is not None or self._doc.document is None:
             return
+        if self._doc.text_pending and not self._doc.prepare_text():  # the edited text: ``_text_arrived`` follows
+            self._waits_text = True
+            return
+        self._waits_text = False
         revision = self._doc.document.revision
 
         def done(result: tuple[Lines, PointerIndex | None], task_revision: int = revision) -> None:
@@ -648,6 +655,7 @@ class BigRawView(QStackedWidget):
 
     def _install(self, result: tuple[Lines, PointerIndex | None], revision: int) -> None:
         source, pointers = result
+        self._waits_text = False
         self._revision = revision
         self._pointers = pointers
         if pointers is not None:
@@ -661,6 +669,11 @@ class BigRawView(QStackedWidget):
         pointer, self._pending_pointer = self._pending_pointer, None
         if pointer is not None:
             self.select_pointer(pointer)
+
+    def _text_arrived(self) -> None:
+        if self._waits_text:
+            self._waits_text = False
+            self._start()
 
     def _document_changed(self) -> None:
         doc = self._doc
@@ -706,7 +719,7 @@ class BigRawView(QStackedWidget):
         if self._editor is not None:
             return bool(self._editor.select_pointer(pointer))  # type: ignore[attr-defined]
         source = self.view.source
-        if source is None or self._task is not None:
+        if source is None or self._task is not None or self._waits_text:
             self._pending_pointer = pointer
             self._start()
             return True

@@ -13,6 +13,7 @@ restores the exact text of before. Documents above :data:`BIG_DOCUMENT` bytes ar
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ from inspector.compose.locate import Location, locate_nearest, parent, render_va
 from inspector.formats import get_format, validate
 from inspector.formats.base import Cancelled, InspectorError, Part, Problem, Submission, cancellable, warning
 from inspector.formats.jsondoc import Document, Edit, dumps
+from inspector.formats.lazy_json import is_chunked
+from inspector.formats.lazy_json import plain as lazy_plain
 from inspector.report import Report
 from inspector.services.document_text import BIG_DOCUMENT, error_position, initial_text
 from inspector.ui.window.preferences import current_settings
@@ -50,6 +53,90 @@ REFRESH_AFTER_EDIT_MS = 10
 #: How long after a big document's edit is re-derived its validation starts (after the views' refresh, 1 ms later).
 VALIDATION_AFTER_EDIT_MS = 40
 
+#: How long after the last form edit of a big document whose text is not made (:class:`PendingText`) the thread pool
+#: makes it (a save, a draft and the raw view need it; edits in a row make it once).
+TEXT_AFTER_EDIT_MS = 300
+
+#: A form edit of a big document whose text is not made keeps a private copy of the value it splices (the text is
+#: made from it later); a value of more nodes than this (or a chunked one) makes the text at once instead.
+COPY_LIMIT = 20_000
+
+
+class PendingText:
+    """A big document's text after form edits, not made yet: the text of ``before`` with ``splices`` applied.
+
+    The first form edit of a document whose text was never made (above :data:`PREPARE_TEXT_LIMIT` it is made only
+    when the raw view is shown: pretty-printing 84 MB takes a second) does not make it on the GUI thread: the text
+    is the file's (:func:`initial_text` of the file's bytes, ``original``, parsed again where it is made: the
+    document in the window has changed since) with each edit's splices, made on the thread pool. ``splices`` are
+    (pointer, a private copy of the value there after the edit): later edits never change them, so undo and redo
+    give the exact text, the same as splicing a text made before the edits (:func:`locate.splice`, in order).
+    ``made`` keeps the text once made (as the undo stack keeps each edit's text)."""
+
+    __slots__ = ("before", "format_minified", "made", "original", "size", "splices")
+
+    def __init__(
+        self,
+        before: str | PendingText | None,
+        splices: tuple[tuple[str, Any], ...],
+        *,
+        original: bytes | None = None,
+        format_minified: bool = True,
+        size: int = 0,
+    ) -> None:
+        self.before = before
+        self.splices = splices
+        self.original = original
+        self.format_minified = format_minified
+        self.size = size
+        self.made: str | None = None
+
+    def make(self) -> str:
+        """The text (on any thread: it reads nothing of the window's document). Raises InspectorError when an
+        edited value is not in the text."""
+        chain: list[PendingText] = []
+        node: str | PendingText | None = self
+        while isinstance(node, PendingText) and node.made is None:
+            chain.append(node)
+            node = node.before
+        if isinstance(node, PendingText):
+            assert node.made is not None
+            text = node.made
+        elif isinstance(node, str):
+            text = node
+        else:  # the file's text, as the window would have shown it before the first edit
+            first = chain[-1]
+            assert first.original is not None
+            text = initial_text(Document.from_bytes(first.original), format_minified=first.format_minified)
+        for step in reversed(chain):
+            for pointer, value in step.splices:
+                new = splice(text, pointer, value)
+                if new is None:
+                    raise InspectorError("the edited value is not in the text", where=pointer)
+                text = new
+            step.made = text
+        return text
+
+
+_NO_COPY = object()
+
+
+def _private_copy(value: Any) -> Any:
+    """A copy of a document value that no later edit changes, or ``_NO_COPY`` (chunked, or above COPY_LIMIT)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    stack, nodes = [value], 0
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > COPY_LIMIT or is_chunked(node):
+            return _NO_COPY
+        if isinstance(node, dict):
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return copy.deepcopy(value)
+
 
 class _EditCommand(QUndoCommand):
     """Undoable list of document edits plus the text before and after (form edits splice; raw edits give it)."""
@@ -59,13 +146,14 @@ class _EditCommand(QUndoCommand):
         self._doc = doc
         self._edits = list(edits)
         self._undo: list[Edit] = []
-        self._text_before = doc.text
-        self._text_after = new_text
+        # A text, or (a big document's text not made yet) how to make it: not made here, on the GUI thread.
+        self._text_before: str | PendingText = doc.text if new_text is not None else doc._text_state()
+        self._text_after: str | PendingText | None = new_text
 
     def redo(self) -> None:
         self._undo = [self._doc._apply_raw(e) for e in self._edits]
         if self._text_after is None:
-            self._text_after = self._doc._spliced_text(self._text_before, self._edits, self._undo)
+            self._text_after = self._doc._text_after_edit(self._text_before, self._edits, self._undo)
         self._doc._set_text(self._text_after)
         self._doc._refresh_after_edit()
 
@@ -146,7 +234,11 @@ class OpenDocument(QObject):
         # The raw text of a big document (pretty-printing 100 MB: ~3 s) is made on first use or on the thread pool
         # (prepare_text), after the trees are on screen; small documents get it now.
         self._text: str | None = None
-        self._text_lock = threading.Lock()
+        #: After form edits of a big document whose text was not made: how to make it (see ``PendingText``).
+        self._pending: PendingText | None = None
+        self._text_lock = threading.Lock()  # held while a text is made (a second asker waits for it)
+        self._state_lock = threading.Lock()  # held to change ``_text`` / ``_pending`` (short)
+        self._text_timer: QTimer | None = None
         self._text_task: Task | None = None
         document = submission.document
         if document is None:
@@ -165,6 +257,7 @@ class OpenDocument(QObject):
         self._parse_task: Task | None = None
         self._applying_text = False
         self._refresh_timer: QTimer | None = None
+        self._derive_task: Task | None = None
         self._validation_timer: QTimer | None = None
         self._validation_waits = False
         self._recompute()
@@ -183,18 +276,38 @@ class OpenDocument(QObject):
             with self._text_lock:
                 text = self._text
                 if text is None:
-                    assert self.document is not None
-                    text = self._text = initial_text(self.document, format_minified=self.format_minified)
+                    pending = self._pending
+                    if pending is not None:
+                        try:
+                            text = pending.make()
+                        except InspectorError:  # (not expected: each edited value is in the text of before)
+                            assert self.document is not None
+                            text = render_value(lazy_plain(self.document.value), pretty=True) + "\n"
+                    else:
+                        assert self.document is not None
+                        text = initial_text(self.document, format_minified=self.format_minified)
+                    with self._state_lock:  # an edit meanwhile has made this text stale: not kept
+                        if self._text is None and self._pending is pending:
+                            self._text = text
+                            self._pending = None
         return text
 
     @text.setter
     def text(self, value: str) -> None:
-        self._text = value
+        with self._state_lock:
+            self._text = value
+            self._pending = None
 
     @property
     def has_text(self) -> bool:
         """Whether ``text`` is ready (reading it then costs nothing)."""
         return self._text is not None
+
+    @property
+    def text_pending(self) -> bool:
+        """Whether ``text`` is a form edit's, not made yet (:class:`PendingText`): views wait for ``text_ready``
+        (:meth:`prepare_text`) rather than show the document some other way."""
+        return self._text is None and self._pending is not None
 
     def prepare_text(self) -> bool:
         """Make ``text`` on the thread pool if it is not ready; ``text_ready`` follows. Returns ``has_text``."""
@@ -207,6 +320,9 @@ class OpenDocument(QObject):
 
             def done(_text: str) -> None:
                 self._text_task = None
+                if self._text is None:  # an edit came while it was made: make the edited text
+                    self.prepare_text()
+                    return
                 self.text_ready.emit()
                 if not self.validating:
                     self._locate_problems()
@@ -246,6 +362,9 @@ class OpenDocument(QObject):
     def is_big(self) -> bool:
         if self._text is not None:
             return len(self._text) > BIG_DOCUMENT
+        pending = self._pending
+        if pending is not None:
+            return pending.size > BIG_DOCUMENT
         original = self.document.original if self.document is not None else None
         return original is not None and len(original) > BIG_DOCUMENT
 
@@ -385,8 +504,50 @@ class OpenDocument(QObject):
         assert self.document is not None
         return self.document.apply(edit)
 
-    def _set_text(self, text: str) -> None:
-        changed = text != self.text
+    def _text_state(self) -> str | PendingText:
+        """The text, or how to make it (not made here)."""
+        text, pending = self._text, self._pending
+        if text is not None:
+            return text
+        if pending is not None:
+            return pending
+        original = self.document.original if self.document is not None else None
+        if original is None:
+            return self.text
+        return PendingText(None, (), original=original, format_minified=self.format_minified, size=len(original))
+
+    def _text_after_edit(self, before: str | PendingText, edits: list[Edit], inverses: list[Edit]) -> str | PendingText:
+        """The text after form edits: spliced now, or spliced on the thread pool (a text not made yet, or one too big
+        for the editor: finding a value in 154 MB of text and copying it took 80 ms to 1.6 s on the GUI thread)."""
+        assert self.document is not None
+        if isinstance(before, PendingText) and before.made is not None:
+            before = before.made
+        if isinstance(before, str) and len(before) <= PREPARE_TEXT_LIMIT:  # (the editor's texts: 20 MB, ~15 ms)
+            return self._spliced_text(before, edits, inverses)
+        splices = []
+        for anchor in _anchors(edits, inverses):
+            value = _private_copy(self.document.resolve(anchor)) if anchor else _NO_COPY
+            if value is _NO_COPY:  # the whole document, or a big part of it: the text is made now (as before)
+                return self._spliced_text(before if isinstance(before, str) else self.text, edits, inverses)
+            splices.append((anchor, value))
+        size = len(before) if isinstance(before, str) else before.size
+        return PendingText(before, tuple(splices), size=size)
+
+    def _set_text(self, text: str | PendingText) -> None:
+        if isinstance(text, PendingText) and text.made is not None:
+            text = text.made
+        if isinstance(text, PendingText):
+            with self._state_lock:
+                changed = text is not self._pending
+                self._text = None
+                self._pending = text
+            self._draft_text = None
+            self.draft_dirty = True
+            if changed and not self._applying_text:
+                self.text_changed.emit()
+            self._prepare_text_later()
+            return
+        changed = self._text is None or text != self._text
         self.text = text
         if self.draft_text != text:
             self.draft_text = text
@@ -394,17 +555,20 @@ class OpenDocument(QObject):
         if changed and not self._applying_text:
             self.text_changed.emit()
 
+    def _prepare_text_later(self) -> None:
+        """Make a pending text on the thread pool a moment after the last edit (edits in a row: once)."""
+        if self._text_timer is None:
+            self._text_timer = QTimer(self)
+            self._text_timer.setSingleShot(True)
+            self._text_timer.setInterval(TEXT_AFTER_EDIT_MS)
+            self._text_timer.timeout.connect(self.prepare_text)
+        self._text_timer.start()
+
     def _spliced_text(self, before: str, edits: list[Edit], inverses: list[Edit]) -> str:
         """The text after form edits: each touched value (or its container) re-rendered in place."""
         assert self.document is not None
-        anchors: list[str] = []
-        for edit, inverse in zip(edits, inverses, strict=True):
-            anchor = edit.pointer if edit.op == "set" and inverse.op == "set" else parent(edit.pointer)
-            anchors = [a for a in anchors if not a.startswith(anchor + "/") and a != anchor]
-            if not any(anchor.startswith(a + "/") for a in anchors):
-                anchors.append(anchor)
         text = before
-        for anchor in anchors:
+        for anchor in _anchors(edits, inverses):
             if anchor == "":
                 return self._full_text()
             new = splice(text, anchor, self.document.resolve(anchor))
@@ -443,13 +607,42 @@ class OpenDocument(QObject):
         self._refresh_timer.start()
 
     def _refresh_edited(self) -> None:
-        """A big document's edit, re-derived; its validation starts after the views have refreshed (a Python worker
-        takes the GIL every millisecond: the views' 20-30 ms of work took twice as long beside it)."""
-        self._validation_waits = True
-        try:
-            self._refresh()
-        finally:
-            self._validation_waits = False
+        """A big document's edit, re-derived on the thread pool (10 000 Backtrace threads: 45-100 ms of Python); its
+        validation starts after the views have refreshed (a Python worker takes the GIL every millisecond: the views'
+        20-30 ms of work took twice as long beside it). Reports derived from a tree an edit has changed since are
+        dropped: that edit's own re-derivation follows."""
+        if self._derive_task is not None:
+            self._derive_task.cancel()
+        revision = self.document.revision if self.document is not None else 0
+
+        def derive() -> tuple[list[Report], tuple[Any, list[Any], list[Any]] | None]:
+            with keeping_objects():  # a big document's reports: many objects, kept until the next edit
+                reports = self._reports_of()
+                return reports, _stacks_of(reports[0]) if reports else None
+
+        def done(result: tuple[list[Report], tuple[Any, list[Any], list[Any]] | None]) -> None:
+            self._derive_task = None
+            if (self.document.revision if self.document is not None else 0) != revision:
+                return
+            self.reports, self.prepared_stacks = result
+            self._validation_waits = True
+            try:
+                self._schedule_validation()
+            finally:
+                self._validation_waits = False
+            self.changed.emit()
+
+        def failed(_exc: BaseException) -> None:
+            self._derive_task = None
+            if (self.document.revision if self.document is not None else 0) == revision:
+                self._refresh_timer_restart()
+
+        self._derive_task = run_task(derive, on_result=done, on_error=failed)
+
+    def _refresh_timer_restart(self) -> None:
+        """The re-derivation raced an edit (a container changed under it): again, later."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.start()
 
     def _refresh(self, attachments: bool = False) -> None:
         self._recompute()
@@ -464,6 +657,9 @@ class OpenDocument(QObject):
                 self._derive_reports()
         else:
             self._derive_reports()
+        self._schedule_validation()
+
+    def _schedule_validation(self) -> None:
         if self.is_big and self._validation is None and not self._first_validation_waits:
             # The first validation starts after the tab's first paint: its pure-Python rules share the GIL with the
             # GUI thread, and every model data() call of that paint would wait for them (bench_open's window row).
@@ -486,16 +682,20 @@ class OpenDocument(QObject):
             self._set_problems(*_validate_job(self.submission, self.text))
 
     def _derive_reports(self) -> None:
+        self.reports = self._reports_of()
+
+    def _reports_of(self) -> list[Report]:
+        """The reports of the document as it is (on any thread: it only reads)."""
         module = get_format(self.submission.format)
         try:
-            self.reports = list(module.reports(self.submission))
+            reports = list(module.reports(self.submission))
         except InspectorError:
-            self.reports = []
+            reports = []
         from inspector.ui.panels.sourcemaps.sourcemaps import (
             source_mapped,  # minified JavaScript frames at their original places
         )
 
-        self.reports = source_mapped(self.reports)
+        return source_mapped(reports)
 
     @Slot()
     def _arm_first_validation(self) -> None:
@@ -589,6 +789,26 @@ def _placed(
     if submission.document is None or not problems or text is None:
         return problems, {}
     return problems, locate_nearest(text, {p.pointer for p in problems})
+
+
+def _stacks_of(report: Report) -> tuple[Report, list[Any], list[Any]]:
+    """The first report's stacks, as the views show them (10 000 threads: ~30 ms), made with the reports."""
+    from inspector.ui.document.models.frame_text import exception_stacks, thread_stacks
+
+    stacks = (report, exception_stacks(report), thread_stacks(report))
+    report.frame_count  # noqa: B018 (counted here: the tab's titles and summary ask for it)
+    return stacks
+
+
+def _anchors(edits: list[Edit], inverses: list[Edit]) -> list[str]:
+    """The values form edits re-render: each set value, or the container of a key inserted or removed."""
+    anchors: list[str] = []
+    for edit, inverse in zip(edits, inverses, strict=True):
+        anchor = edit.pointer if edit.op == "set" and inverse.op == "set" else parent(edit.pointer)
+        anchors = [a for a in anchors if not a.startswith(anchor + "/") and a != anchor]
+        if not any(anchor.startswith(a + "/") for a in anchors):
+            anchors.append(anchor)
+    return anchors
 
 
 def pretty_text(value: Any) -> str:
