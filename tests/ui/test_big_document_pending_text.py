@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -32,6 +33,16 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 def _value() -> dict[str, object]:
     return backtrace_value()
+
+
+def _opened(window: MainWindow, tmp_path: Path, data: bytes) -> tuple[Any, Any]:
+    """The window's view and document of ``data`` opened from a file (read-only, as File > Open does)."""
+    path = tmp_path / "big.json"
+    path.write_bytes(data)
+    window.open_submission(load_path(str(path)), path.name, path)
+    view = window.current_view()
+    assert view is not None
+    return view, view.document
 
 
 #: As written by a person (4 spaces: the text is the file's), and minified (the text is pretty-printed from it).
@@ -96,12 +107,7 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
     shape: str,
 ) -> None:
     data = PAYLOADS[shape]
-    path = tmp_path / "big.json"
-    path.write_bytes(data)
-    window.open_submission(load_path(str(path)), path.name, path)
-    view = window.current_view()
-    assert view is not None
-    doc = view.document
+    view, doc = _opened(window, tmp_path, data)
     assert doc.is_big and doc.read_only and not doc.has_text
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
@@ -198,12 +204,7 @@ def test_a_form_edit_of_a_text_too_big_for_the_editor_is_spliced_off_the_gui_thr
 
     monkeypatch.setattr(open_document, "splice", recording)
     data = PAYLOADS["minified"]
-    path = tmp_path / "big.json"
-    path.write_bytes(data)
-    window.open_submission(load_path(str(path)), path.name, path)
-    view = window.current_view()
-    assert view is not None
-    doc = view.document
+    view, doc = _opened(window, tmp_path, data)
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
     window.activateWindow()
