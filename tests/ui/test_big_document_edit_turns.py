@@ -20,27 +20,13 @@ from inspector.formats.jsondoc import Edit
 from inspector.ui.document import open_document
 from inspector.ui.document.forms import FormsWidget
 from inspector.ui.window.main_window import MainWindow
+from tests.ui.backtrace_payloads import backtrace_value
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def _payload() -> bytes:
-    threads = {
-        str(t): {"name": f"worker-{t}", "stack": [{"funcName": f"fn_{t}_{f}", "line": f + 1} for f in range(20)]}
-        for t in range(40)
-    }
-    value = {
-        "uuid": "4c2b7a3e-1111-4a4a-9b9b-123456789abc",
-        "timestamp": 1_795_373_151,
-        "lang": "c",
-        "langVersion": "gcc 12",
-        "agent": "bench",
-        "agentVersion": "1.0.0",
-        "mainThread": "3",
-        "threads": threads,
-        "attributes": {"application": "bench", "hostname": "qa-1"},
-    }
-    return json.dumps(value, indent=2).encode()
+    return json.dumps(backtrace_value(), indent=2).encode()
 
 
 @pytest.fixture

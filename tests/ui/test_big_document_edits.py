@@ -14,30 +14,13 @@ from inspector.formats import json_pieces, jsondoc, lazy_chunks, lazy_json, load
 from inspector.formats.lazy_json import ChunkedDict
 from inspector.ui.document.forms import FormsWidget
 from inspector.ui.document.open_document import OpenDocument
+from tests.ui.backtrace_payloads import backtrace_value
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def _payload() -> dict[str, Any]:
-    threads = {
-        str(t): {
-            "name": f"worker-{t}",
-            "fault": t == 3,
-            "stack": [{"funcName": f"fn_{t}_{f}", "library": "/srv/lib.so", "line": f + 1} for f in range(40)],
-        }
-        for t in range(60)
-    }
-    return {
-        "uuid": "4c2b7a3e-1111-4a4a-9b9b-123456789abc",
-        "timestamp": 1_795_373_151,
-        "lang": "c",
-        "langVersion": "gcc 12",
-        "agent": "bench",
-        "agentVersion": "1.0.0",
-        "mainThread": "3",
-        "threads": threads,
-        "attributes": {"application": "bench", "hostname": "qa-1", "error.message": "crash"},
-    }
+    return backtrace_value(60, 40, fault=3, library="/srv/lib.so", **{"error.message": "crash"})
 
 
 def _edit_undo_save(qtbot, tmp_path: Path, name: str) -> tuple[Any, list[Any], Any]:

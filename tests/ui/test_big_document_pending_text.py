@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -25,26 +26,23 @@ from inspector.ui.document import open_document
 from inspector.ui.document.editor import EditorWidget
 from inspector.ui.document.forms import FormsWidget
 from inspector.ui.window.main_window import MainWindow
+from tests.ui.backtrace_payloads import backtrace_value
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def _value() -> dict[str, object]:
-    threads = {
-        str(t): {"name": f"worker-{t}", "stack": [{"funcName": f"fn_{t}_{f}", "line": f + 1} for f in range(20)]}
-        for t in range(40)
-    }
-    return {
-        "uuid": "4c2b7a3e-1111-4a4a-9b9b-123456789abc",
-        "timestamp": 1_795_373_151,
-        "lang": "c",
-        "langVersion": "gcc 12",
-        "agent": "bench",
-        "agentVersion": "1.0.0",
-        "mainThread": "3",
-        "threads": threads,
-        "attributes": {"application": "bench", "hostname": "qa-1"},
-    }
+    return backtrace_value()
+
+
+def _opened(window: MainWindow, tmp_path: Path, data: bytes) -> tuple[Any, Any]:
+    """The window's view and document of ``data`` opened from a file (read-only, as File > Open does)."""
+    path = tmp_path / "big.json"
+    path.write_bytes(data)
+    window.open_submission(load_path(str(path)), path.name, path)
+    view = window.current_view()
+    assert view is not None
+    return view, view.document
 
 
 #: As written by a person (4 spaces: the text is the file's), and minified (the text is pretty-printed from it).
@@ -109,12 +107,7 @@ def test_a_form_edit_before_the_text_exists_makes_it_off_the_gui_thread(
     shape: str,
 ) -> None:
     data = PAYLOADS[shape]
-    path = tmp_path / "big.json"
-    path.write_bytes(data)
-    window.open_submission(load_path(str(path)), path.name, path)
-    view = window.current_view()
-    assert view is not None
-    doc = view.document
+    view, doc = _opened(window, tmp_path, data)
     assert doc.is_big and doc.read_only and not doc.has_text
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
@@ -211,12 +204,7 @@ def test_a_form_edit_of_a_text_too_big_for_the_editor_is_spliced_off_the_gui_thr
 
     monkeypatch.setattr(open_document, "splice", recording)
     data = PAYLOADS["minified"]
-    path = tmp_path / "big.json"
-    path.write_bytes(data)
-    window.open_submission(load_path(str(path)), path.name, path)
-    view = window.current_view()
-    assert view is not None
-    doc = view.document
+    view, doc = _opened(window, tmp_path, data)
     qtbot.waitUntil(lambda: not doc.validating, timeout=30000)
     qtbot.mouseClick(view.read_only_bar.copy_button, Qt.MouseButton.LeftButton)  # Edit a Copy
     window.activateWindow()

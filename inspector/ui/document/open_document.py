@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -557,12 +557,18 @@ class OpenDocument(QObject):
 
     def _prepare_text_later(self) -> None:
         """Make a pending text on the thread pool a moment after the last edit (edits in a row: once)."""
-        if self._text_timer is None:
-            self._text_timer = QTimer(self)
-            self._text_timer.setSingleShot(True)
-            self._text_timer.setInterval(TEXT_AFTER_EDIT_MS)
-            self._text_timer.timeout.connect(self.prepare_text)
-        self._text_timer.start()
+        self._text_timer = self._restarted(self._text_timer, TEXT_AFTER_EDIT_MS, self.prepare_text)
+
+    def _restarted(self, timer: QTimer | None, interval_ms: int, slot: Callable[[], object]) -> QTimer:
+        """A single-shot timer of this document started (again): made on first use, on the thread this object
+        lives in by then (a document is built on the loading worker and moved to the GUI thread)."""
+        if timer is None:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(interval_ms)
+            timer.timeout.connect(slot)
+        timer.start()
+        return timer
 
     def _spliced_text(self, before: str, edits: list[Edit], inverses: list[Edit]) -> str:
         """The text after form edits: each touched value (or its container) re-rendered in place."""
@@ -596,15 +602,10 @@ class OpenDocument(QObject):
         self.validating = True
         if self._validation is not None:  # its answer is stale now: let it stop taking the GIL from the window
             self._validation.cancel()
-        if self._refresh_timer is None:
-            self._refresh_timer = QTimer(self)
-            self._refresh_timer.setSingleShot(True)
-            # Not 0: a zero timer runs before timers already due (the window's own) in the same event-loop pass; and
-            # later than the editor that an edit of a read-only document puts in the raw view (1 ms): timers due at
-            # the start of a pass all run in it, one after the other, and each step should have its own pass.
-            self._refresh_timer.setInterval(REFRESH_AFTER_EDIT_MS)
-            self._refresh_timer.timeout.connect(self._refresh_edited)
-        self._refresh_timer.start()
+        # Not 0 ms: a zero timer runs before timers already due (the window's own) in the same event-loop pass; and
+        # later than the editor that an edit of a read-only document puts in the raw view (1 ms): timers due at the
+        # start of a pass all run in it, one after the other, and each step should have its own pass.
+        self._refresh_timer = self._restarted(self._refresh_timer, REFRESH_AFTER_EDIT_MS, self._refresh_edited)
 
     def _refresh_edited(self) -> None:
         """A big document's edit, re-derived on the thread pool (10 000 Backtrace threads: 45-100 ms of Python); its
@@ -670,12 +671,9 @@ class OpenDocument(QObject):
             # thread (moveToThread takes posted events along) and arms it there.
             QMetaObject.invokeMethod(self, "_arm_first_validation", Qt.ConnectionType.QueuedConnection)
         elif self.is_big and self._validation_waits:
-            if self._validation_timer is None:
-                self._validation_timer = QTimer(self)
-                self._validation_timer.setSingleShot(True)
-                self._validation_timer.setInterval(VALIDATION_AFTER_EDIT_MS)
-                self._validation_timer.timeout.connect(self._validate_async)
-            self._validation_timer.start()
+            self._validation_timer = self._restarted(
+                self._validation_timer, VALIDATION_AFTER_EDIT_MS, self._validate_async
+            )
         elif self.is_big:
             self._validate_async()
         else:
