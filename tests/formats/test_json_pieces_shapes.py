@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from inspector.formats import json_pieces, json_pieces_scan
 from inspector.formats.json_pieces import Unsplittable, loads_in_pieces
-from tests.formats.test_json_pieces import _has_big, _lossy_values, _write
+from tests.formats.test_json_pieces import _has_big, _lossy_values, _never_a_wrong_value, _write
+from tests.formats.test_json_pieces import tiny_pieces as tiny_pieces  # (a fixture tiny_deep builds on)
 
 #: Examples per property; ``CRASH_INSPECTOR_FUZZ_EXAMPLES=100000`` for the nightly run (as tests/fuzz).
 EXAMPLES = max(300, int(os.environ.get("CRASH_INSPECTOR_FUZZ_EXAMPLES", "0")))
@@ -83,24 +84,11 @@ def test_broken_long_strings_never_give_a_wrong_value(tiny_strings: None, text: 
             raw[at:at] = data.draw(st.sampled_from([b'"', b"\\", b"\\u", b"\\ud83d", b"\x01", b"\xff", b"\xe2\x82"]))
         else:
             raw[at] ^= data.draw(st.integers(1, 255))
-    blob = bytes(raw)
-    try:
-        expected: object = orjson.loads(blob)
-    except orjson.JSONDecodeError:
-        expected = Unsplittable
-    try:
-        got = loads_in_pieces(blob)
-    except Unsplittable:
-        return
-    assert expected is not Unsplittable, "an invalid document was accepted"
-    assert got == expected
+    _never_a_wrong_value(bytes(raw))
 
 
-def test_a_long_string_is_read_in_chunks_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An 8 MB string beside small values: orjson reads it in chunks of about STRING_CHUNK (it reads one long string
-    slower per byte than many short ones), and about once."""
-    text = ("QUJDRA+/" * 1048576)[:8_000_000]
-    data = orjson.dumps({"logs": [{"type": "errorAttachment", "data": text, "after": [1, 2]}, {"data": "b"}]})
+def _parsed_counting(monkeypatch: pytest.MonkeyPatch, data: bytes) -> tuple[object, list[int]]:
+    """``loads_in_pieces(data)`` and the size of each orjson call it made."""
     sizes: list[int] = []
     real = orjson.loads
 
@@ -108,9 +96,17 @@ def test_a_long_string_is_read_in_chunks_and_once(monkeypatch: pytest.MonkeyPatc
         sizes.append(len(chunk))
         return real(chunk)
 
-    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
-    got = loads_in_pieces(data)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(json_pieces.orjson, "loads", counting)
+        return loads_in_pieces(data), sizes
+
+
+def test_a_long_string_is_read_in_chunks_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An 8 MB string beside small values: orjson reads it in chunks of about STRING_CHUNK (it reads one long string
+    slower per byte than many short ones), and about once."""
+    text = ("QUJDRA+/" * 1048576)[:8_000_000]
+    data = orjson.dumps({"logs": [{"type": "errorAttachment", "data": text, "after": [1, 2]}, {"data": "b"}]})
+    got, sizes = _parsed_counting(monkeypatch, data)
     assert got == orjson.loads(data)
     chunk = json_pieces_scan.STRING_CHUNK
     assert max(sizes) <= 2 * max(chunk, json_pieces.PIECE_BYTES) + 2, "a long read of the string at once"
@@ -130,10 +126,11 @@ def test_a_long_string_ending_in_escaped_backslashes(monkeypatch: pytest.MonkeyP
 
 def _lone_strings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Strings of more than 1 KB are long, read in chunks of 256 bytes; pieces end only a few bytes on (a long
-    string is parsed alone)."""
+    string is parsed alone), and containers over 64 bytes are split (not parsed whole by a growing window, which
+    would read the strings inside them in one call)."""
     monkeypatch.setattr(json_pieces_scan, "LONG_STRING", 1024)
     monkeypatch.setattr(json_pieces_scan, "STRING_CHUNK", 256)
-    for name in ("PIECE_BYTES", "SEPARATOR_REACH", "FIRST_WINDOW"):
+    for name in ("PIECE_BYTES", "SEPARATOR_REACH", "FIRST_WINDOW", "SPLIT_WINDOW"):
         monkeypatch.setattr(json_pieces, name, 64)
 
 
@@ -144,28 +141,15 @@ def test_text_full_of_escaped_quotes_ends_where_orjson_says(monkeypatch: pytest.
     _lone_strings(monkeypatch)
     text = 'line "quoted" \\ back\\slash, {brace} [bracket] é€😀\n' * 200
     data = b'{"logs":[{"message":' + orjson.dumps(text) + after + b',"b":"z"},' + orjson.dumps(text) + b"]}"
-    sizes: list[int] = []
-    real = orjson.loads
-
-    def counting(chunk: bytes | memoryview | bytearray) -> object:
-        sizes.append(len(chunk))
-        return real(chunk)
-
-    monkeypatch.setattr(json_pieces.orjson, "loads", counting)
-    got = loads_in_pieces(data)
-    monkeypatch.undo()
+    got, sizes = _parsed_counting(monkeypatch, data)
     assert got == orjson.loads(data)
     chunks = [size for size in sizes if size <= json_pieces_scan.STRING_CHUNK + 2]
     assert sum(chunks) > len(data), "the strings were not read in chunks"
 
 
 @pytest.fixture
-def tiny_deep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces and windows of a few bytes, and containers nested deeper than 2 parsed whole."""
-    monkeypatch.setattr(json_pieces, "PIECE_BYTES", 48)
-    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 8)
-    monkeypatch.setattr(json_pieces, "SPLIT_WINDOW", 16)
-    monkeypatch.setattr(json_pieces, "COUNT_BLOCK", 8)
+def tiny_deep(tiny_pieces: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces and windows of a few bytes (``tiny_pieces``), and containers nested deeper than 2 parsed whole."""
     monkeypatch.setattr(json_pieces, "MAX_DEPTH", 2)
 
 
